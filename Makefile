@@ -1,0 +1,52 @@
+# Insured Portal — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SCALE ?= small
+
+.PHONY: run test e2e bench lint system-deps migrate seed messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo --if-empty
+
+## make run: install, migrate, seed demo data on an empty database, serve on :8000 with the worker,
+## beat and localstripe (eager Celery, said so, when no Redis answers).
+run: system-deps $(STAMP) seed
+	@bash scripts/run.sh
+
+## make test: install and run the whole suite (browser journeys included).
+test: system-deps $(STAMP)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+e2e: system-deps $(STAMP)
+	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+## make bench SCALE=small|medium|large: fill PostgreSQL with a scaled data set and print figures.
+bench: system-deps $(STAMP)
+	$(BIN)/python -m bench.run --scale $(SCALE)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=static/vendor
+	$(BIN)/python manage.py compilemessages -l ru --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -1,0 +1,173 @@
+"""DMS service lines (from clinic registers) and non-DMS claims with their payout cases."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinics.models import Clinic
+from policies.models import CareKind, InsuredPerson, Policy
+from portal.core.models import TimeStampedModel
+
+
+class ServiceLine(TimeStampedModel):
+    """One line of a clinic's monthly service register: a service the insurer paid for."""
+
+    class CopayState(models.TextChoices):
+        NONE = "none", _("без со-оплаты")
+        UNPAID = "unpaid", _("не оплачено")
+        FROZEN = "frozen", _("заморожено до решения по обращению")
+        PAID = "paid", _("оплачено")
+        CANCELLED = "cancelled", _("списано")
+
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="service_lines", verbose_name=_("клиника")
+    )
+    register_number = models.CharField(_("номер реестра"), max_length=64)
+    line_number = models.PositiveIntegerField(_("номер строки"))
+    insured_person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        related_name="service_lines",
+        verbose_name=_("застрахованный"),
+    )
+    service_code = models.CharField(_("код услуги"), max_length=32)
+    service_name = models.CharField(_("наименование услуги"), max_length=512)
+    care_kind = models.ForeignKey(
+        CareKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("вид помощи")
+    )
+    service_date = models.DateField(_("дата оказания"))
+    quantity = models.PositiveIntegerField(_("количество"), default=1)
+    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
+    copay_amount = models.DecimalField(
+        _("сумма к оплате, ₽"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    copay_state = models.CharField(
+        _("состояние со-оплаты"), max_length=16, choices=CopayState.choices, default=CopayState.NONE
+    )
+    icd10_code = models.CharField(_("код МКБ-10"), max_length=16, blank=True)
+    icd10_name = models.CharField(_("диагноз по МКБ-10"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("услуга ДМС")
+        verbose_name_plural = _("услуги ДМС (реестры клиник)")
+        ordering = ["-service_date", "clinic", "register_number", "line_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "register_number", "line_number"], name="serviceline_unique"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="serviceline_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(copay_amount__gte=0) & Q(copay_amount__lte=F("amount")),
+                name="serviceline_copay_within_amount",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="serviceline_quantity_min_1"),
+        ]
+        indexes = [models.Index(fields=["insured_person", "-service_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.service_date:%d.%m.%Y} {self.service_name}"
+
+
+class Claim(TimeStampedModel):
+    """A loss declared under a non-DMS policy, followed by its payout case (выплатное дело)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("заявление подано")
+        DOCUMENTS_REQUESTED = "documents_requested", _("запрошены документы")
+        UNDER_REVIEW = "under_review", _("на рассмотрении")
+        APPROVED = "approved", _("принято решение о выплате")
+        REFUSED = "refused", _("в выплате отказано")
+        PAID = "paid", _("выплачено")
+
+    # Allowed moves of the payout case; claim_set_status enforces them.
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        Status.SUBMITTED: (Status.DOCUMENTS_REQUESTED, Status.UNDER_REVIEW),
+        Status.DOCUMENTS_REQUESTED: (Status.UNDER_REVIEW,),
+        Status.UNDER_REVIEW: (Status.DOCUMENTS_REQUESTED, Status.APPROVED, Status.REFUSED),
+        Status.APPROVED: (Status.PAID,),
+        Status.REFUSED: (),
+        Status.PAID: (),
+    }
+
+    number = models.CharField(_("номер убытка"), max_length=32, unique=True)
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, related_name="claims", verbose_name=_("полис")
+    )
+    event_type = models.CharField(_("тип события"), max_length=32)
+    event_at = models.DateTimeField(_("дата и время события"))
+    place = models.CharField(_("место"), max_length=255)
+    description = models.TextField(_("описание"))
+    payout_details = models.JSONField(_("реквизиты выплаты"), default=dict, blank=True)
+    status = models.CharField(
+        _("статус"), max_length=24, choices=Status.choices, default=Status.SUBMITTED
+    )
+    approved_amount = models.DecimalField(
+        _("сумма выплаты, ₽"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("страховой случай")
+        verbose_name_plural = _("страховые случаи (убытки)")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"№ {self.number}"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, ())
+
+
+class ClaimEvent(models.Model):
+    """A step of the payout case's history; written only by claim_set_status, never edited."""
+
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="events", verbose_name=_("убыток")
+    )
+    from_status = models.CharField(
+        _("из статуса"), max_length=24, choices=Claim.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("в статус"), max_length=24, choices=Claim.Status.choices)
+    at = models.DateTimeField(_("когда"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто"),
+    )
+    comment = models.TextField(_("комментарий"), blank=True)
+
+    class Meta:
+        verbose_name = _("событие по убытку")
+        verbose_name_plural = _("события по убыткам")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.claim}: {self.get_to_status_display()}"
+
+
+def claim_document_path(instance: "ClaimDocument", filename: str) -> str:
+    # The stored name is made by the server; the person's file name is kept only as a label.
+    return f"claims/{instance.claim_id}/{timezone.now():%Y%m%d%H%M%S%f}"
+
+
+class ClaimDocument(TimeStampedModel):
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="documents", verbose_name=_("убыток")
+    )
+    kind = models.CharField(_("вид документа"), max_length=64)
+    file = models.FileField(_("файл"), upload_to=claim_document_path)
+    original_name = models.CharField(_("имя файла"), max_length=255)
+    content_type = models.CharField(_("тип"), max_length=64)
+
+    class Meta:
+        verbose_name = _("документ по убытку")
+        verbose_name_plural = _("документы по убыткам")
+
+    def __str__(self) -> str:
+        return self.original_name

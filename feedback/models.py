@@ -1,0 +1,149 @@
+"""Appeals (reviews, complaints, thanks, "service not provided") and guarantee letters."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from claims.models import ServiceLine
+from clinics.models import Clinic
+from policies.models import CareKind, InsuredPerson
+from portal.core.models import TimeStampedModel
+
+
+class Appeal(TimeStampedModel):
+    """A person's appeal to the insurer; every appeal is answered before its due date."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", _("отзыв")
+        COMPLAINT = "complaint", _("жалоба")
+        THANKS = "thanks", _("благодарность")
+        NOT_PROVIDED = "not_provided", _("услуга не оказана")
+        QUESTION = "question", _("вопрос")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("зарегистрировано")
+        IN_PROGRESS = "in_progress", _("в работе")
+        ANSWERED = "answered", _("дан ответ")
+        CLOSED = "closed", _("закрыто")
+
+    number = models.CharField(_("номер обращения"), max_length=32, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="appeals",
+        verbose_name=_("автор"),
+    )
+    kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.NEW
+    )
+    subject = models.CharField(_("тема"), max_length=255)
+    due_on = models.DateField(_("срок ответа"))
+    service_line = models.ForeignKey(
+        ServiceLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+        verbose_name=_("услуга"),
+    )
+    clinic = models.ForeignKey(
+        Clinic,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+        verbose_name=_("клиника"),
+    )
+
+    class Meta:
+        verbose_name = _("обращение")
+        verbose_name_plural = _("обращения")
+        ordering = ["due_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="not_provided") | Q(service_line__isnull=False),
+                name="appeal_not_provided_names_service",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"№ {self.number}: {self.subject}"
+
+    @property
+    def is_overdue(self) -> bool:
+        open_statuses = (self.Status.NEW, self.Status.IN_PROGRESS)
+        return self.status in open_statuses and timezone.localdate() > self.due_on
+
+
+class AppealMessage(models.Model):
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="messages", verbose_name=_("обращение")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("автор"),
+    )
+    from_staff = models.BooleanField(_("ответ страховщика"), default=False)
+    body = models.TextField(_("текст"))
+    sent_at = models.DateTimeField(_("отправлено"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("сообщение по обращению")
+        verbose_name_plural = _("сообщения по обращениям")
+        ordering = ["sent_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal}: {self.sent_at:%d.%m.%Y %H:%M}"
+
+
+class GuaranteeLetter(TimeStampedModel):
+    """The insurer's confirmation to a clinic that a service is covered."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("запрошено")
+        ISSUED = "issued", _("выдано")
+        REFUSED = "refused", _("отказано")
+        EXPIRED = "expired", _("истёк срок")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="guarantee_letters",
+        verbose_name=_("кто запросил"),
+    )
+    insured_person = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("застрахованный")
+    )
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="+", verbose_name=_("клиника")
+    )
+    care_kind = models.ForeignKey(
+        CareKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("вид помощи")
+    )
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.REQUESTED
+    )
+    number = models.CharField(_("номер письма"), max_length=32, blank=True)
+    valid_until = models.DateField(_("действует до"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("гарантийное письмо")
+        verbose_name_plural = _("гарантийные письма")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"], condition=~Q(number=""), name="guarantee_letter_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="issued") | (~Q(number="") & Q(valid_until__isnull=False)),
+                name="guarantee_letter_issued_has_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"запрос от {self.created_at:%d.%m.%Y}"

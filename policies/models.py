@@ -1,0 +1,310 @@
+"""The insurer's register (policyholders, contracts, programs, insured persons) and policies."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.models import TimeStampedModel
+
+inn_validator = RegexValidator(r"^\d{10}(\d{2})?$", _("ИНН — 10 или 12 цифр"))
+
+
+class Policyholder(TimeStampedModel):
+    """The employer company that holds DMS contracts (страхователь)."""
+
+    name = models.CharField(_("наименование"), max_length=255)
+    inn = models.CharField(_("ИНН"), max_length=12, unique=True, validators=[inn_validator])
+
+    class Meta:
+        verbose_name = _("страхователь")
+        verbose_name_plural = _("страхователи")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contract(TimeStampedModel):
+    """A DMS contract of a policyholder, with the insurer's contact centres."""
+
+    policyholder = models.ForeignKey(
+        Policyholder,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("страхователь"),
+    )
+    number = models.CharField(_("номер договора"), max_length=64, unique=True)
+    starts_on = models.DateField(_("начало действия"))
+    ends_on = models.DateField(_("окончание действия"))
+    contact_centres = models.JSONField(
+        _("контактные центры"),
+        default=list,
+        blank=True,
+        help_text=_('Список вида [{"name": "Пульс 24/7", "phone": "+78003024419"}]'),
+    )
+
+    class Meta:
+        verbose_name = _("договор ДМС")
+        verbose_name_plural = _("договоры ДМС")
+        ordering = ["-starts_on", "number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="contract_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.policyholder})"
+
+
+class CareKind(models.Model):
+    """A kind of medical care: outpatient, home care, dental, emergency, hospital..."""
+
+    code = models.SlugField(_("код"), max_length=32, unique=True)
+    name = models.CharField(_("наименование"), max_length=255)
+    order = models.PositiveSmallIntegerField(_("порядок"), default=0)
+
+    class Meta:
+        verbose_name = _("вид медицинской помощи")
+        verbose_name_plural = _("виды медицинской помощи")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(TimeStampedModel):
+    """A contract's insurance program: kinds of care covered and the co-pay share."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="programs", verbose_name=_("договор")
+    )
+    code = models.CharField(_("код программы"), max_length=32)
+    name = models.CharField(_("наименование"), max_length=255)
+    care_kinds = models.ManyToManyField(
+        CareKind, related_name="programs", verbose_name=_("виды медицинской помощи")
+    )
+    copay_share = models.DecimalField(
+        _("доля со-оплаты, %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    includes_vzr = models.BooleanField(_("включает ВЗР/ВПМК"), default=False)
+
+    class Meta:
+        verbose_name = _("программа страхования")
+        verbose_name_plural = _("программы страхования")
+        ordering = ["contract", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "code"], name="program_code_per_contract"),
+            models.CheckConstraint(
+                condition=Q(copay_share__gte=0) & Q(copay_share__lte=100),
+                name="program_copay_share_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    @property
+    def has_copay(self) -> bool:
+        return self.copay_share > 0
+
+
+class InsuredPerson(TimeStampedModel):
+    """A row of the insurer's register: one insured person under a contract (HR lists write here)."""
+
+    class Relation(models.TextChoices):
+        EMPLOYEE = "employee", _("сотрудник")
+        CHILD = "child", _("ребёнок")
+
+    policy_number = models.CharField(_("номер полиса"), max_length=32, unique=True)
+    last_name = models.CharField(_("фамилия"), max_length=150)
+    first_name = models.CharField(_("имя"), max_length=150)
+    middle_name = models.CharField(_("отчество"), max_length=150, blank=True)
+    birth_date = models.DateField(_("дата рождения"))
+    email = models.EmailField(_("электронная почта"), blank=True)
+    phone = models.CharField(_("телефон"), max_length=16, blank=True)
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.PROTECT,
+        related_name="insured_persons",
+        verbose_name=_("договор"),
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        related_name="insured_persons",
+        verbose_name=_("программа"),
+    )
+    starts_on = models.DateField(_("начало действия"))
+    ends_on = models.DateField(_("окончание действия"))
+    relation = models.CharField(
+        _("кем приходится"), max_length=16, choices=Relation.choices, default=Relation.EMPLOYEE
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("родитель (застрахованный)"),
+    )
+    activation_code_hash = models.CharField(max_length=128, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("застрахованное лицо")
+        verbose_name_plural = _("застрахованные лица")
+        ordering = ["last_name", "first_name", "middle_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="insured_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=(Q(relation="child") & Q(parent__isnull=False))
+                | (Q(relation="employee") & Q(parent__isnull=True)),
+                name="insured_child_has_parent",
+            ),
+        ]
+        indexes = [models.Index(fields=["last_name", "first_name", "birth_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.policy_number})"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+class Policy(TimeStampedModel):
+    """A policy of any product. A DMS or ВЗР policy belongs to an insured person of the register;
+    a bought policy (ОСАГО, КАСКО, ...) belongs to the user who bought it."""
+
+    class Product(models.TextChoices):
+        DMS = "dms", _("ДМС")
+        VZR = "vzr", _("ВЗР / ВПМК")
+        OSAGO = "osago", _("ОСАГО")
+        KASKO = "kasko", _("КАСКО")
+        PROPERTY = "property", _("Страхование имущества")
+        ACCIDENT = "accident", _("Страхование от несчастного случая")
+        ONCOLOGY = "oncology", _("Онкострахование")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("черновик")
+        AWAITING_PAYMENT = "awaiting_payment", _("ожидает оплаты")
+        ACTIVE = "active", _("действует")
+        EXPIRED = "expired", _("истёк")
+        CANCELLED = "cancelled", _("аннулирован")
+
+    product = models.CharField(_("продукт"), max_length=16, choices=Product.choices)
+    number = models.CharField(_("номер полиса"), max_length=32)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="policies",
+        verbose_name=_("владелец"),
+    )
+    insured_person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="policies",
+        verbose_name=_("застрахованное лицо"),
+    )
+    starts_on = models.DateField(_("начало действия"))
+    ends_on = models.DateField(_("окончание действия"))
+    status = models.CharField(
+        _("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    premium = models.DecimalField(
+        _("страховая премия, ₽"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    product_data = models.JSONField(_("данные продукта"), default=dict, blank=True)
+    tariff_version = models.CharField(_("версия тарифа"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("полис")
+        verbose_name_plural = _("полисы")
+        ordering = ["-starts_on", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "number"], name="policy_number_per_product"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="policy_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(premium__gte=0), name="policy_premium_not_negative"),
+            models.CheckConstraint(
+                condition=(Q(product__in=["dms", "vzr"]) & Q(insured_person__isnull=False))
+                | (~Q(product__in=["dms", "vzr"]) & Q(holder__isnull=False)),
+                name="policy_owner_matches_product",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_product_display()} № {self.number}"
+
+    @property
+    def is_medical(self) -> bool:
+        return self.product in (self.Product.DMS, self.Product.VZR)
+
+    @property
+    def term_state(self) -> str:
+        """«not_started», «active» or «expired» by today's date in Moscow."""
+        today = timezone.localdate()
+        if today < self.starts_on:
+            return "not_started"
+        if today > self.ends_on:
+            return "expired"
+        return "active"
+
+
+class PolicyLink(TimeStampedModel):
+    """A user may see an insured person's policies (their own, or their child's) since/until."""
+
+    class Relation(models.TextChoices):
+        SELF = "self", _("сам застрахованный")
+        CHILD = "child", _("ребёнок")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="policy_links",
+        verbose_name=_("пользователь"),
+    )
+    insured_person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        related_name="links",
+        verbose_name=_("застрахованный"),
+    )
+    relation = models.CharField(_("кем приходится"), max_length=8, choices=Relation.choices)
+    linked_at = models.DateTimeField(_("привязан"), default=timezone.now)
+    unlinked_at = models.DateTimeField(_("отвязан"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("привязка полиса")
+        verbose_name_plural = _("привязки полисов")
+        ordering = ["-linked_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["insured_person"],
+                condition=Q(unlinked_at__isnull=True),
+                name="policylink_one_active_per_insured",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.insured_person}"

@@ -1,0 +1,120 @@
+"""The user of the cabinet: an insured person or a staff member; the login is the e-mail."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.fields import EncryptedCharField, blind_index
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields):
+        if not email:
+            raise ValueError("Укажите адрес электронной почты")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField(_("электронная почта"), unique=True)
+    middle_name = models.CharField(_("отчество"), max_length=150, blank=True)
+    no_middle_name = models.BooleanField(_("нет отчества"), default=False)
+    birth_date = models.DateField(_("дата рождения"), null=True, blank=True)
+    phone = models.CharField(_("мобильный телефон"), max_length=16, blank=True)
+    phone_confirmed_at = models.DateTimeField(_("телефон подтверждён"), null=True, blank=True)
+    passport = EncryptedCharField(_("паспорт РФ"), blank=True, default="")
+    passport_index = models.CharField(max_length=64, blank=True, default="", editable=False)
+    pin_hash = models.CharField(_("PIN-код (хеш)"), max_length=128, blank=True, editable=False)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("пользователь")
+        verbose_name_plural = _("пользователи")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(
+                fields=["passport_index"],
+                condition=~models.Q(passport_index=""),
+                name="user_one_account_per_passport",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def short_name(self) -> str:
+        initials = "".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
+        return f"{self.last_name} {initials}".strip() or self.email
+
+    @property
+    def passport_masked(self) -> str:
+        if not self.passport:
+            return ""
+        return (
+            f"{self.passport[:2]}** ******{self.passport[-2:]}"
+            if len(self.passport) >= 4
+            else "****"
+        )
+
+    def set_passport(self, series: str, number: str) -> None:
+        self.passport = f"{series}{number}"
+        self.passport_index = blind_index(self.passport)
+
+
+class Consent(models.Model):
+    """A consent the person gave, with the document version and time (152-FZ)."""
+
+    class Document(models.TextChoices):
+        PERSONAL_DATA = "personal_data", _("Согласие на обработку персональных данных")
+        HEALTH_DATA = "health_data", _("Согласие на обработку сведений о состоянии здоровья")
+        COPAY_TERMS = "copay_terms", _("Условия со-оплатной программы")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    document = models.CharField(_("документ"), max_length=32, choices=Document.choices)
+    version = models.CharField(_("версия документа"), max_length=32)
+    given_at = models.DateTimeField(_("дано"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("отозвано"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("согласие")
+        verbose_name_plural = _("согласия")
+        ordering = ["-given_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "document", "version"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_document_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_document_display()} v{self.version}"

@@ -1,0 +1,16 @@
+from django.conf import settings
+
+
+def portal(request):
+    return {
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "INSURER_NAME": settings.INSURER_NAME,
+        "HOTLINE_PHONE": settings.HOTLINE_PHONE,
+        "HOTLINE_PHONE_DISPLAY": settings.HOTLINE_PHONE_DISPLAY,
+    }
+
+
+def navigation(request):
+    from .navigation import SHOP, SIDEBAR
+
+    return {"SIDEBAR": SIDEBAR, "SHOP_ENTRY": SHOP}

@@ -1,0 +1,17 @@
+"""Settings of the test suite: the database and Redis come from the environment (CI sets both)."""
+
+from .base import *  # noqa: F403
+from .base import STORAGES, env
+
+DEBUG = False
+ESIA_EMULATOR = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+SMS_BACKEND = "portal.accounts.sms.ConsoleOutboxBackend"
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING")
