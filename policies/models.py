@@ -120,7 +120,7 @@ class Program(TimeStampedModel):
 
 
 class InsuredPerson(TimeStampedModel):
-    """A row of the insurer's register: one insured person under a contract (HR lists write here)."""
+    """A row of the insurer's register: an insured person under a contract (HR lists write here)."""
 
     class Relation(models.TextChoices):
         EMPLOYEE = "employee", _("сотрудник")
