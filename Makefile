@@ -45,8 +45,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=static/vendor
-	$(BIN)/python manage.py compilemessages -l ru --ignore=.venv
+	bash scripts/messages.sh
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

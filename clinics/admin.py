@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Appointment, Clinic, Doctor, ProgramClinic, Slot
 
@@ -16,6 +17,7 @@ class ClinicAdmin(admin.ModelAdmin):
     list_filter = ("city", "online_booking")
     search_fields = ("name", "address")
     inlines = [DoctorInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(ProgramClinic)

@@ -1,0 +1,236 @@
+"""Smoke tests of every admin page, and the staff audit log of personal data reads."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from portal.core.models import AuditLogEntry
+from tests.factories import (
+    AppealFactory,
+    AppealMessageFactory,
+    AppointmentFactory,
+    CareKindFactory,
+    ClaimEventFactory,
+    ClaimFactory,
+    ConsentFactory,
+    GuaranteeLetterFactory,
+    InsuredPersonFactory,
+    PolicyFactory,
+    PolicyLinkFactory,
+    ProgramClinicFactory,
+    ProgramFactory,
+    ServiceLineFactory,
+    SlotFactory,
+    StaffUserFactory,
+    UserFactory,
+)
+
+OUR_APPS = {"core", "accounts", "policies", "clinics", "claims", "feedback", "payments"}
+# Admins that add nothing by design: the audit log is append-only from code, axes' logs are
+# written by the login machinery.
+ADD_DISABLED = {
+    "core.AuditLogEntry",
+    "axes.AccessAttempt",
+    "axes.AccessLog",
+    "axes.AccessFailureLog",
+}
+
+REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
+REGISTRY_IDS = [model._meta.label for model, _model_admin in REGISTRY]
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def rows(superuser):
+    """A few rows of every model of our apps, plus some of the third-party ones."""
+    people = UserFactory.create_batch(3)
+    people[0].set_passport("4510", "123456")
+    people[0].save()
+    ConsentFactory(user=people[0])
+    care_kinds = CareKindFactory.create_batch(2)
+    program = ProgramFactory(care_kinds=care_kinds, copay_share=20)
+    parent = InsuredPersonFactory(program=program, contract=program.contract)
+    child = InsuredPersonFactory(
+        child=True, parent=parent, program=program, contract=program.contract
+    )
+    PolicyLinkFactory(user=people[0], insured_person=parent)
+    PolicyLinkFactory(user=people[0], insured_person=child)
+    PolicyFactory(insured_person=parent)
+    PolicyFactory(insured_person=child)
+    PolicyFactory(osago=True, holder=people[0])
+    ProgramClinicFactory.create_batch(2, program=program, care_kind=care_kinds[0])
+    for slot in SlotFactory.create_batch(2):
+        AppointmentFactory(slot=slot, user=people[0], insured_person=parent)
+    lines = ServiceLineFactory.create_batch(3, insured_person=parent, care_kind=care_kinds[0])
+    claim = ClaimFactory(policy__holder=people[0])
+    ClaimEventFactory(claim=claim)
+    ClaimFactory.create_batch(2)
+    appeal = AppealFactory(not_provided=True, service_line=lines[0], user=people[0])
+    AppealMessageFactory(appeal=appeal)
+    AppealFactory.create_batch(2)
+    GuaranteeLetterFactory(issued=True, user=people[0], insured_person=parent)
+    GuaranteeLetterFactory(user=people[0], insured_person=parent)
+    AuditLogEntry.objects.create(
+        staff_user=superuser,
+        action=AuditLogEntry.Action.VIEW,
+        subject_type=ContentType.objects.get_for_model(people[0]),
+        subject_id=str(people[0].pk),
+        person_label=people[0].full_name,
+        what="карточка пользователя",
+    )
+    Group.objects.create(name="Операторы")
+    EmailAddress.objects.create(user=people[0], email=people[0].email, verified=True, primary=True)
+    return people
+
+
+@pytest.mark.parametrize(("model", "model_admin"), REGISTRY, ids=REGISTRY_IDS)
+def test_changelist_opens_with_rows(superuser_client, rows, model, model_admin):
+    response = superuser_client.get(admin_url(model, "changelist"))
+
+    assert response.status_code == 200
+    if model._meta.app_label in OUR_APPS:
+        assert response.context["cl"].result_count > 0
+
+
+SEARCHABLE = [(model, model_admin) for model, model_admin in REGISTRY if model_admin.search_fields]
+
+
+@pytest.mark.parametrize(
+    ("model", "model_admin"), SEARCHABLE, ids=[model._meta.label for model, _a in SEARCHABLE]
+)
+def test_changelist_search_answers(superuser_client, rows, model, model_admin):
+    response = superuser_client.get(admin_url(model, "changelist"), {"q": "Иванов"})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("model", "model_admin"), REGISTRY, ids=REGISTRY_IDS)
+def test_add_page_opens_unless_adding_is_disabled_by_design(
+    superuser_client, rows, model, model_admin
+):
+    response = superuser_client.get(admin_url(model, "add"))
+
+    expected = 403 if model._meta.label in ADD_DISABLED else 200
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    "model",
+    [model for model, _model_admin in REGISTRY if model._meta.app_label in OUR_APPS]
+    + [Group, EmailAddress],
+    ids=lambda model: model._meta.label,
+)
+def test_change_page_opens_for_an_object(superuser_client, rows, model):
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, f"the fixture made no {model._meta.label}"
+
+    response = superuser_client.get(admin_url(model, "change", obj.pk))
+
+    assert response.status_code == 200
+
+
+def test_every_model_of_our_apps_is_reachable_in_the_admin():
+    # A model without its own admin (Consent, ClaimEvent, ...) must at least be an inline of a
+    # registered parent, whose change page the test above opens.
+    registered = {model for model, _model_admin in REGISTRY}
+    inlined = {inline.model for _model, model_admin in REGISTRY for inline in model_admin.inlines}
+    ours = {m for m in apps.get_models() if m._meta.app_label in OUR_APPS}
+
+    unreachable = {m._meta.label for m in ours - registered - inlined}
+
+    assert unreachable == set()
+
+
+def test_viewing_a_user_card_as_staff_writes_the_audit_log(superuser_client, superuser, rows):
+    # given
+    person = rows[0]
+
+    # when
+    response = superuser_client.get(admin_url(type(person), "change", person.pk))
+
+    # then
+    assert response.status_code == 200
+    entry = AuditLogEntry.objects.get(
+        subject_id=str(person.pk), staff_user=superuser, what__contains="карточка пользователя ("
+    )
+    assert entry.action == AuditLogEntry.Action.VIEW
+    assert entry.subject_type.model_class() is type(person)
+    assert entry.person_label == person.full_name
+    content = response.content.decode()
+    assert "4510123456" not in content
+    assert person.passport_masked in content
+
+
+def test_viewing_a_service_line_as_an_operator_writes_the_audit_log(client, rows):
+    # given: an operator allowed to view service lines, and nothing more
+    operator = StaffUserFactory()
+    operator.user_permissions.add(Permission.objects.get(codename="view_serviceline"))
+    line = ServiceLineFactory()
+    client.force_login(operator)
+
+    # when
+    response = client.get(admin_url(type(line), "change", line.pk))
+
+    # then
+    assert response.status_code == 200
+    entry = AuditLogEntry.objects.get(staff_user=operator)
+    assert entry.subject_id == str(line.pk)
+    assert entry.subject_type.model_class() is type(line)
+    assert entry.person_label == str(line.insured_person)
+    assert "МКБ-10" in entry.what
+
+
+def test_changelists_write_no_audit_entries(superuser_client, rows):
+    before = AuditLogEntry.objects.count()
+
+    superuser_client.get(admin_url(type(rows[0]), "changelist"))
+
+    assert AuditLogEntry.objects.count() == before
+
+
+def test_audit_log_is_hidden_from_staff_even_with_every_permission(client, rows):
+    # given
+    staff = StaffUserFactory()
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="core"))
+    client.force_login(staff)
+    entry = AuditLogEntry.objects.first()
+
+    # then
+    assert client.get(admin_url(AuditLogEntry, "changelist")).status_code == 403
+    assert client.get(admin_url(AuditLogEntry, "change", entry.pk)).status_code == 403
+    assert client.get(admin_url(AuditLogEntry, "add")).status_code == 403
+
+
+def test_audit_log_is_readable_but_not_writable_by_a_superuser(superuser_client, rows):
+    # given
+    entry = AuditLogEntry.objects.first()
+    before = (entry.person_label, entry.what)
+
+    # when / then: reading works
+    assert superuser_client.get(admin_url(AuditLogEntry, "changelist")).status_code == 200
+    change_page = superuser_client.get(admin_url(AuditLogEntry, "change", entry.pk))
+    assert change_page.status_code == 200
+    assert 'name="_save"' not in change_page.content.decode()
+
+    # and nothing can be added, changed or deleted
+    assert superuser_client.get(admin_url(AuditLogEntry, "add")).status_code == 403
+    posted = superuser_client.post(
+        admin_url(AuditLogEntry, "change", entry.pk), {"person_label": "x", "what": "y"}
+    )
+    assert posted.status_code == 403
+    assert superuser_client.post(admin_url(AuditLogEntry, "delete", entry.pk)).status_code == 403
+    bulk_delete = superuser_client.post(
+        admin_url(AuditLogEntry, "changelist"),
+        {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
+    )
+    assert bulk_delete.status_code in (200, 302)
+    entry.refresh_from_db()
+    assert (entry.person_label, entry.what) == before
+    assert AuditLogEntry.objects.filter(pk=entry.pk).exists()

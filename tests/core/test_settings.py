@@ -1,0 +1,195 @@
+"""The settings package boots in each mode from the environment alone.
+
+Each case runs in a subprocess with an environment built from scratch, so that neither this test
+run's variables nor an already configured Django leak into what is checked.
+"""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/portal_settings_probe"
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+PROBE = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from portal.celery import app
+db = settings.DATABASES["default"]
+cache = settings.CACHES["default"]
+print(json.dumps({
+    "engine": db["ENGINE"],
+    "options": db.get("OPTIONS", {}),
+    "conn_max_age": db.get("CONN_MAX_AGE"),
+    "cache_backend": cache["BACKEND"],
+    "cache_location": cache.get("LOCATION", ""),
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "app_broker": app.conf.broker_url,
+    "app_eager": app.conf.task_always_eager,
+    "debug": settings.DEBUG,
+    "time_zone": settings.TIME_ZONE,
+    "use_tz": settings.USE_TZ,
+    "language_code": settings.LANGUAGE_CODE,
+}))
+"""
+
+
+def production_env() -> dict[str, str]:
+    return {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DATABASE_URL": POSTGRES_URL,
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_ALLOWED_HOSTS": "lk.example.ru",
+        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    }
+
+
+def run(args: list[str], settings_module: str, **variables: str) -> subprocess.CompletedProcess:
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(Path.home()),
+        "LANG": "C.UTF-8",
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        **variables,
+    }
+    return subprocess.run(  # noqa: S603 — our own interpreter and manage.py
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def probe(settings_module: str, **variables: str) -> dict:
+    result = run(["-c", PROBE], settings_module, **variables)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_dev_default_boots_with_no_variables_on_sqlite_eager_celery_and_locmem_cache():
+    # when
+    found = probe("portal.settings.dev")
+    check = run(["manage.py", "check"], "portal.settings.dev")
+
+    # then
+    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["cache_backend"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert found["eager"] is True
+    assert found["app_eager"] is True
+    assert found["broker"] == "memory://"
+    assert found["debug"] is True
+    assert check.returncode == 0, check.stderr
+    assert "System check identified no issues" in check.stdout
+
+
+def test_dev_with_database_and_redis_urls_uses_pooled_postgres_redis_cache_and_real_celery():
+    # when
+    found = probe("portal.settings.dev", DATABASE_URL=POSTGRES_URL, REDIS_URL=REDIS_URL)
+
+    # then
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert found["options"]["pool"] == {"min_size": 1, "max_size": 10}
+    assert found["conn_max_age"] == 0
+    assert found["cache_backend"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache_location"] == REDIS_URL
+    assert found["eager"] is False
+    assert found["app_eager"] is False
+    assert found["broker"] == REDIS_URL
+    assert found["app_broker"] == REDIS_URL
+
+
+def test_time_zone_and_language_are_russian_in_every_mode():
+    dev = probe("portal.settings.dev")
+    production = probe("portal.settings.production", **production_env())
+
+    for found in (dev, production):
+        assert found["time_zone"] == "Europe/Moscow"
+        assert found["use_tz"] is True
+        assert found["language_code"] == "ru"
+    assert settings.TIME_ZONE == "Europe/Moscow"
+    assert settings.USE_TZ is True
+    assert settings.LANGUAGE_CODE == "ru"
+
+
+def test_production_with_everything_set_is_postgres_redis_and_not_eager():
+    found = probe("portal.settings.production", **production_env())
+
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert "pool" in found["options"]
+    assert found["cache_backend"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["eager"] is False
+    assert found["app_broker"] == REDIS_URL
+    assert found["debug"] is False
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "DJANGO_SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DJANGO_ALLOWED_HOSTS",
+        "FIELD_ENCRYPTION_KEY",
+    ],
+)
+def test_production_refuses_to_start_without_a_required_variable(missing):
+    # given
+    variables = production_env()
+    del variables[missing]
+
+    # when
+    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+
+    # then
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+def test_production_refuses_to_start_with_the_esia_emulator():
+    result = run(
+        ["-c", "import django; django.setup()"],
+        "portal.settings.production",
+        **production_env(),
+        ESIA_EMULATOR="true",
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "ESIA" in result.stderr
+
+
+def test_production_refuses_sqlite():
+    variables = {**production_env(), "DATABASE_URL": "sqlite:////tmp/portal-prod.sqlite3"}
+
+    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_production_passes_the_deploy_check_without_a_single_warning():
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        "portal.settings.production",
+        **production_env(),
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "WARNING" not in output
+    assert "System check identified no issues (0 silenced)." in output

@@ -1,0 +1,54 @@
+"""docker-compose.yml and the Dockerfile cannot be run here (no Docker engine): they are parsed
+and read for what production needs."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def test_compose_has_every_service_of_the_stack():
+    services = compose()["services"]
+    assert {"postgres", "redis", "migrate", "web", "worker", "beat"} <= set(services)
+    assert services["web"]["command"][0] == "gunicorn"
+    assert "portal.wsgi:application" in services["web"]["command"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "portal", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "portal", "beat"]
+
+
+def test_app_services_run_production_settings_with_required_secrets():
+    services = compose()["services"]
+    for name in ("migrate", "web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
+        for secret in ("DJANGO_SECRET_KEY", "FIELD_ENCRYPTION_KEY", "DJANGO_ALLOWED_HOSTS"):
+            # `${VAR:?message}`: compose refuses to start without the secret.
+            assert env[secret].startswith("${" + secret + ":?"), (name, secret)
+        assert env["DATABASE_URL"].startswith("postgres://")
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+
+
+def test_app_services_wait_for_healthy_database_and_migrations():
+    services = compose()["services"]
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("web", "worker", "beat"):
+        assert (
+            services[name]["depends_on"]["migrate"]["condition"]
+            == "service_completed_successfully"
+        )
+    assert "healthcheck" in services["postgres"] and "healthcheck" in services["redis"]
+
+
+def test_dockerfile_installs_pdf_dependencies_and_serves_with_gunicorn():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert dockerfile.startswith("#") and "FROM python:3.11" in dockerfile
+    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core"):
+        assert package in dockerfile
+    assert "collectstatic" in dockerfile
+    assert "USER portal" in dockerfile
+    assert 'CMD ["gunicorn", "portal.wsgi:application"' in dockerfile
