@@ -13,7 +13,7 @@ HEADER_FIXES = {
 def fill(text: str) -> str:
     for old, new in HEADER_FIXES.items():
         text = text.replace(old, new)
-    text = text.replace("#, fuzzy\nmsgid \"\"", "msgid \"\"", 1)
+    text = text.replace('#, fuzzy\nmsgid ""', 'msgid ""', 1)
     blocks = text.split("\n\n")
     out = []
     for block in blocks:

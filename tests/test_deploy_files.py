@@ -38,8 +38,7 @@ def test_app_services_wait_for_healthy_database_and_migrations():
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     for name in ("web", "worker", "beat"):
         assert (
-            services[name]["depends_on"]["migrate"]["condition"]
-            == "service_completed_successfully"
+            services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         )
     assert "healthcheck" in services["postgres"] and "healthcheck" in services["redis"]
 

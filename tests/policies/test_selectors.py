@@ -122,13 +122,14 @@ def test_policies_for_user_is_empty_for_a_new_person():
     assert list(policies_for_user(UserFactory())) == []
 
 
-def test_policies_for_user_loads_the_card_data_in_one_query(
+def test_policies_for_user_loads_the_card_data_in_two_queries(
     user, insured, django_assert_num_queries
 ):
+    # one query for the linked insured persons' ids, one for the policies with their card data
     PolicyFactory(insured_person=insured)
     PolicyFactory(insured_person=insured, product="vzr")
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         names = [
             (p.insured_person.program.name, p.insured_person.contract.policyholder.name)
             for p in policies_for_user(user)

@@ -1,0 +1,67 @@
+"""The pages the bench measures: the one list to extend when an issue adds a page.
+
+A page is a path of the product spec's route map, with `{s.<field>}` filled from
+the bench subjects (the bench person's policy, claim, appeal...), and who requests it: the bench
+person, or a staff user. Paths rather than URL names: the route map is the stable contract.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from django.urls import reverse
+
+from bench.subjects import Subjects
+from portal.core.navigation import SHOP, SIDEBAR
+
+Audience = Literal["person", "operator", "hr"]
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    path: str  # e.g. "/policies/{s.dms_policy_id}/"; may end with a query, "?city=Москва"
+    audience: Audience = "person"
+
+    def url(self, subjects: Subjects) -> str:
+        return self.path.format(s=subjects)
+
+
+HOME = Page("Главная", "/")
+
+# What an insured person sees besides the sidebar (which is read from portal.core.navigation).
+PERSON_PAGES: tuple[Page, ...] = (
+    Page("Полис ДМС", "/policies/{s.dms_policy_id}/"),
+    Page("Полис ДМС ребёнка", "/policies/{s.child_dms_policy_id}/"),
+    Page("Перечень ЛПУ", "/clinics/"),
+    Page("Записи к врачу", "/appointments/"),
+    Page("Со-оплата", "/copay/"),
+    Page("Гарантийные письма", "/guarantee-letters/"),
+    Page("healthz", "/healthz/"),
+    # Add the person's pages here as they are built, e.g.
+    # Page("Карта ЛПУ", "/clinics/map/"),
+    # Page("Клиника", "/clinics/{s.clinic_id}/"),
+    # Page("Полис ОСАГО", "/policies/{s.bought_policy_id}/"),
+    # Page("Убыток", "/claims/{s.claim_id}/"),
+)
+
+# What the staff see in the admin: an operator's queues and an HR manager's lists. Add them as
+# the admin pages are built, e.g.
+# Page("HR: застрахованные", "/admin/policies/insuredperson/", audience="hr"),
+# Page("Оператор: обращения", "/admin/feedback/appeal/", audience="operator"),
+STAFF_PAGES: tuple[Page, ...] = ()
+
+
+def sidebar_pages() -> list[Page]:
+    return [Page(str(entry.label), reverse(entry.url_name)) for entry in (*SIDEBAR, SHOP)]
+
+
+def pages() -> list[Page]:
+    """Every page to measure, each path once per audience (a page added by hand may also have
+    made it into the sidebar since)."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for page in (HOME, *sidebar_pages(), *PERSON_PAGES, *STAFF_PAGES):
+        if (page.path, page.audience) not in seen:
+            seen.add((page.path, page.audience))
+            unique.append(page)
+    return unique

@@ -1,0 +1,1 @@
+"""Demo data of `manage.py seed_demo`: data lists (clinics, names, medicine) and seeding steps."""

@@ -1,0 +1,124 @@
+"""The demo accounts: the insured person, the HR manager, the operator and the administrator."""
+
+import datetime
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from policies.models import InsuredPerson, PolicyLink
+from portal.accounts.models import Consent, User
+
+from .register import DEMO_PERSON
+
+# The published demo login (README), not a secret.
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105
+DEMO_PASSPORT = ("4510", "123456")
+CONSENT_VERSION = "2026-01"
+HR_GROUP = "HR-менеджер"
+OPERATOR_GROUP = "Оператор"
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    email: str
+    password: str
+    last_name: str
+    first_name: str
+    middle_name: str
+    group: str | None
+    superuser: bool = False
+
+
+STAFF_ACCOUNTS: tuple[StaffAccount, ...] = (
+    StaffAccount("hr@example.com", "hr-pass-2026", "Петрова", "Ирина", "Сергеевна", HR_GROUP),
+    StaffAccount(
+        "operator@example.com",
+        "operator-pass-2026",
+        "Григорьева",
+        "Анна",
+        "Викторовна",
+        OPERATOR_GROUP,
+    ),
+    StaffAccount(
+        "admin@example.com", "admin-pass-2026", "Орлов", "Дмитрий", "Андреевич", None, True
+    ),
+)
+
+
+def _verified_address_ensure(user: User) -> None:
+    # allauth refuses a login with an unverified address (ACCOUNT_EMAIL_VERIFICATION=mandatory).
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+
+def demo_user_ensure(*, now: datetime.datetime) -> User:
+    user = User.objects.filter(email__iexact=DEMO_PERSON.email).first()
+    if user is None:
+        user = User(
+            email=DEMO_PERSON.email,
+            last_name=DEMO_PERSON.name.last_name,
+            first_name=DEMO_PERSON.name.first_name,
+            middle_name=DEMO_PERSON.name.middle_name,
+            birth_date=DEMO_PERSON.birth_date,
+            phone=DEMO_PERSON.phone,
+            phone_confirmed_at=now,
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.set_passport(*DEMO_PASSPORT)
+        user.save()
+    _verified_address_ensure(user)
+    Consent.objects.get_or_create(
+        user=user,
+        document=Consent.Document.PERSONAL_DATA,
+        version=CONSENT_VERSION,
+        withdrawn_at=None,
+        defaults={"given_at": now},
+    )
+    return user
+
+
+def staff_ensure() -> dict[str, User]:
+    """Staff accounts by e-mail. The groups' permissions come from a data migration, not from
+    here; a user is put in a group only when this run creates the user."""
+    users = {}
+    for account in STAFF_ACCOUNTS:
+        user = User.objects.filter(email__iexact=account.email).first()
+        if user is None:
+            user = User(
+                email=account.email,
+                last_name=account.last_name,
+                first_name=account.first_name,
+                middle_name=account.middle_name,
+                is_staff=True,
+                is_superuser=account.superuser,
+            )
+            user.set_password(account.password)
+            user.save()
+            if account.group:
+                group, _created = Group.objects.get_or_create(name=account.group)
+                user.groups.add(group)
+        elif account.group:
+            Group.objects.get_or_create(name=account.group)
+        _verified_address_ensure(user)
+        users[account.email] = user
+    return users
+
+
+def policy_links_ensure(
+    *, user: User, links: list[tuple[InsuredPerson, str]], now: datetime.datetime
+) -> None:
+    """Links the user to each person nobody has linked yet (one active link per person)."""
+    linked = set(
+        PolicyLink.objects.filter(
+            insured_person__in=[person for person, _relation in links], unlinked_at__isnull=True
+        ).values_list("insured_person_id", flat=True)
+    )
+    PolicyLink.objects.bulk_create(
+        [
+            PolicyLink(user=user, insured_person=person, relation=relation, linked_at=now)
+            for person, relation in links
+            if person.pk not in linked
+        ]
+    )

@@ -1,0 +1,134 @@
+"""The demo data set of SPEC «Demo data», written once and never rewritten.
+
+Every row is found by its natural key before it is made, and every random choice comes from one
+fixed seed, so a second run on the same day adds nothing; a run on a later day only tops the
+schedules up to two weeks ahead (service history, claims and appeals are never added twice).
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+
+from claims.models import Claim, ClaimEvent, ServiceLine
+from clinics.models import Clinic, Doctor, ProgramClinic, Slot
+from feedback.models import Appeal, AppealMessage
+from policies.models import (
+    CareKind,
+    Contract,
+    InsuredPerson,
+    Policy,
+    Policyholder,
+    PolicyLink,
+    Program,
+)
+from portal.accounts.models import Consent, User
+
+from .cases import appeal_ensure, claim_ensure, osago_policy_ensure
+from .history import history_ensure, plan_history
+from .logins import demo_user_ensure, policy_links_ensure, staff_ensure
+from .network import (
+    clinics_ensure,
+    coverage_ensure,
+    doctors_ensure,
+    plan_coverage,
+    plan_doctors,
+    slots_ensure,
+)
+from .register import (
+    DEMO_CHILD,
+    DEMO_PERSON,
+    care_kinds_ensure,
+    contracts_ensure,
+    insured_persons_ensure,
+    medical_policies_ensure,
+    plan_people,
+)
+
+SEED = 2026
+# Each part draws from its own generator, seeded in this order from SEED, so that the doctors'
+# names (a natural key) never depend on how many draws the people or the dates took.
+RANDOM_SECTIONS = ("people", "clinics", "coverage", "doctors", "history")
+
+SEEDED_MODELS: tuple[type[models.Model], ...] = (
+    CareKind,
+    Policyholder,
+    Contract,
+    Program,
+    InsuredPerson,
+    Policy,
+    User,
+    EmailAddress,
+    Consent,
+    Group,
+    PolicyLink,
+    Clinic,
+    ProgramClinic,
+    Doctor,
+    Slot,
+    ServiceLine,
+    Claim,
+    ClaimEvent,
+    Appeal,
+    AppealMessage,
+)
+
+
+@dataclass(frozen=True)
+class Created:
+    label: str
+    count: int
+
+
+def _row_counts() -> dict[type[models.Model], int]:
+    return {model: model.objects.count() for model in SEEDED_MODELS}
+
+
+@transaction.atomic
+def seed_demo(*, today: datetime.date, now: datetime.datetime) -> list[Created]:
+    """Writes what is missing of the demo data set and says how many rows of each kind it made."""
+    master = random.Random(SEED)
+    rngs = {name: random.Random(master.getrandbits(64)) for name in RANDOM_SECTIONS}
+    before = _row_counts()
+
+    kinds = care_kinds_ensure()
+    bundles = contracts_ensure(today=today, kinds=kinds)
+    people = plan_people(rngs["people"], today=today)
+    persons = insured_persons_ensure(plans=people, bundles=bundles)
+    medical_policies_ensure(persons=list(persons.values()), today=today)
+
+    clinics = clinics_ensure(rngs["clinics"], today=today)
+    coverage = plan_coverage(rngs["coverage"])
+    coverage_ensure(plan=coverage, bundles=bundles, clinics=clinics, kinds=kinds)
+    doctors = doctors_ensure(plans=plan_doctors(rngs["doctors"]), clinics=clinics, kinds=kinds)
+    slots_ensure(doctors=doctors, today=today, now=now)
+
+    lines = plan_history(
+        rngs["history"], people=people, persons=persons, coverage=coverage, today=today
+    )
+    history_ensure(lines=lines, persons=persons, clinics=clinics, kinds=kinds)
+
+    user = demo_user_ensure(now=now)
+    operator = staff_ensure()["operator@example.com"]
+    policy_links_ensure(
+        user=user,
+        links=[
+            (persons[DEMO_PERSON.policy_number], PolicyLink.Relation.SELF),
+            (persons[DEMO_CHILD.policy_number], PolicyLink.Relation.CHILD),
+        ],
+        now=now,
+    )
+    osago = osago_policy_ensure(user=user, today=today)
+    claim_ensure(policy=osago, user=user, operator=operator, now=now)
+    course_clinic = clinics[next(line.position for line in lines if line.unpaid)]
+    appeal_ensure(user=user, operator=operator, clinic=course_clinic, now=now)
+
+    after = _row_counts()
+    return [
+        Created(str(model._meta.verbose_name_plural), after[model] - before[model])
+        for model in SEEDED_MODELS
+        if after[model] != before[model]
+    ]
