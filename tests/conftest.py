@@ -60,10 +60,16 @@ def superuser(db):
     return SuperUserFactory()
 
 
+def staff_login(client, user):
+    """Log a staff user into the admin. Every admin test logs staff in through this one function,
+    so that the staff two-factor requirement (accounts issue) is met in one place."""
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def superuser_client(client, superuser):
-    client.force_login(superuser)
-    return client
+    return staff_login(client, superuser)
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """The user of the cabinet: an insured person or a staff member; the login is the e-mail."""
 
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -84,6 +85,13 @@ class User(AbstractUser):
             if len(self.passport) >= 4
             else "****"
         )
+
+    def set_pin(self, raw_pin: str) -> None:
+        """Store the PIN hashed, like a password (validate it first: portal.accounts.validators)."""
+        self.pin_hash = make_password(raw_pin)
+
+    def check_pin(self, raw_pin: str) -> bool:
+        return bool(self.pin_hash) and check_password(raw_pin, self.pin_hash)
 
     def set_passport(self, series: str, number: str) -> None:
         self.passport = f"{series}{number}"

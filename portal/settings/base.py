@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "claims",
     "feedback",
     "payments",
+    "employers",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""HR managers of policyholder companies and their employee-list imports (HR issue)."""
