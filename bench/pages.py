@@ -34,14 +34,24 @@ PERSON_PAGES: tuple[Page, ...] = (
     Page("Полис ДМС ребёнка", "/policies/{s.child_dms_policy_id}/"),
     Page("Перечень ЛПУ", "/clinics/"),
     Page("Записи к врачу", "/appointments/"),
+    Page("Карта ЛПУ", "/clinics/map/"),
+    # Every clinic of the network, no bbox: the map's heaviest request.
+    Page("GeoJSON ЛПУ (вся сеть)", "/clinics/geojson/?policy=all"),
+    Page("Клиника с онлайн-записью", "/clinics/{s.clinic_id}/"),
     Page("Со-оплата", "/copay/"),
     Page("Гарантийные письма", "/guarantee-letters/"),
     Page("healthz", "/healthz/"),
-    # Add the person's pages here as they are built, e.g.
-    # Page("Карта ЛПУ", "/clinics/map/"),
-    # Page("Клиника", "/clinics/{s.clinic_id}/"),
-    # Page("Полис ОСАГО", "/policies/{s.bought_policy_id}/"),
-    # Page("Убыток", "/claims/{s.claim_id}/"),
+    Page("Страховые случаи", "/claims/"),
+    Page("Заявить страховой случай", "/claims/new/"),
+    Page("Заявить: выбор события", "/claims/new/?policy={s.bought_policy_id}"),
+    Page("Убыток", "/claims/{s.claim_id}/"),
+    Page("Полис ОСАГО", "/policies/{s.bought_policy_id}/"),
+    Page("Добавить полис", "/policies/add/"),
+    Page("Добавить полис ребёнка", "/policies/add-child/"),
+    # The first request makes the PDF (a warm-up: eager Celery in the bench settings); the
+    # measured ones check the data hash and stream the stored file.
+    Page("PDF полиса ДМС", "/policies/{s.dms_policy_id}/pdf/"),
+    # Add the person's pages here as they are built.
 )
 
 # What the staff see in the admin: an operator's queues and an HR manager's lists. Add them as

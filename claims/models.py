@@ -1,5 +1,8 @@
 """DMS service lines (from clinic registers) and non-DMS claims with their payout cases."""
 
+import datetime
+import os
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -108,17 +111,71 @@ class Claim(TimeStampedModel):
     approved_amount = models.DecimalField(
         _("сумма выплаты, ₽"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # Who declared it: the holder of a bought policy, or the person a ВЗР policy is linked to.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("заявитель"),
+    )
+    other_parties = models.JSONField(
+        _("другие участники"),
+        default=list,
+        blank=True,
+        help_text=_('Для ДТП: [{"name": "…", "plate": "…", "policy_number": "ХХХ 0123456789"}]'),
+    )
+    # The decision deadline the rules gave when the claim was submitted (claims.rules), kept
+    # with the claim so that a later change of the rules does not move it.
+    decision_days = models.PositiveSmallIntegerField(_("срок решения, дней"), null=True, blank=True)
+    decision_day_count = models.CharField(_("как считаются дни"), max_length=32, blank=True)
+    decision_rule = models.CharField(_("норма о сроке решения"), max_length=255, blank=True)
+    # While documents are requested the deadline stands still: the days of finished pauses (in
+    # the deadline's own days) and the start of the current one.
+    paused_days = models.PositiveIntegerField(_("срок приостанавливался, дней"), default=0)
+    paused_since = models.DateField(_("срок приостановлен с"), null=True, blank=True)
+    paid_amount = models.DecimalField(
+        _("выплачено, ₽"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    paid_on = models.DateField(_("дата выплаты"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("страховой случай")
         verbose_name_plural = _("страховые случаи (убытки)")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approved_amount__isnull=True) | Q(approved_amount__gt=0),
+                name="claim_approved_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_amount__isnull=True) | Q(paid_amount__gt=0),
+                name="claim_paid_amount_positive",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"№ {self.number}"
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, ())
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (
+            self.Status.SUBMITTED,
+            self.Status.DOCUMENTS_REQUESTED,
+            self.Status.UNDER_REVIEW,
+        )
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in (self.Status.APPROVED, self.Status.REFUSED, self.Status.PAID)
+
+    @property
+    def submitted_on(self) -> datetime.date:
+        return timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
 
 
 class ClaimEvent(models.Model):
@@ -141,6 +198,10 @@ class ClaimEvent(models.Model):
         verbose_name=_("кто"),
     )
     comment = models.TextField(_("комментарий"), blank=True)
+    # What the step carries: the documents requested, the amount, the refusal's rule, the payment.
+    details = models.JSONField(_("подробности"), default=dict, blank=True)
+    # Set when the person was e-mailed about this step: the e-mail goes out once per event.
+    notified_at = models.DateTimeField(_("уведомление отправлено"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("событие по убытку")
@@ -151,9 +212,16 @@ class ClaimEvent(models.Model):
         return f"{self.claim}: {self.get_to_status_display()}"
 
 
+STORED_EXTENSIONS = frozenset({".jpg", ".png", ".heic", ".pdf"})
+
+
 def claim_document_path(instance: "ClaimDocument", filename: str) -> str:
-    # The stored name is made by the server; the person's file name is kept only as a label.
-    return f"claims/{instance.claim_id}/{timezone.now():%Y%m%d%H%M%S%f}"
+    # The stored name is made by the server (random); the person's file name is kept only as a
+    # label. The extension is kept when it is one the upload check gives (portal.core.uploads).
+    extension = os.path.splitext(filename)[1].lower()
+    if extension not in STORED_EXTENSIONS:
+        extension = ""
+    return f"claims/{instance.claim_id}/{uuid.uuid4().hex}{extension}"
 
 
 class ClaimDocument(TimeStampedModel):
@@ -164,10 +232,35 @@ class ClaimDocument(TimeStampedModel):
     file = models.FileField(_("файл"), upload_to=claim_document_path)
     original_name = models.CharField(_("имя файла"), max_length=255)
     content_type = models.CharField(_("тип"), max_length=64)
+    size = models.PositiveIntegerField(_("размер, байт"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кем загружен"),
+    )
 
     class Meta:
         verbose_name = _("документ по убытку")
         verbose_name_plural = _("документы по убыткам")
+        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ClaimNumberSequence(models.Model):
+    """The last claim number given in a year: numbers only ever go up, so a number once given
+    (even to a claim deleted since) is never given again."""
+
+    year = models.PositiveSmallIntegerField(_("год"), unique=True)
+    last = models.PositiveIntegerField(_("последний номер"), default=0)
+
+    class Meta:
+        verbose_name = _("счётчик номеров убытков")
+        verbose_name_plural = _("счётчики номеров убытков")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

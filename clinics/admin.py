@@ -1,7 +1,12 @@
+"""The clinic network for operators: clinics with their doctors, schedules and bookings."""
+
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Appointment, Clinic, Doctor, ProgramClinic, Slot
+from .models import Appointment, AppointmentEvent, Clinic, Doctor, ProgramClinic, SavedPlace, Slot
 
 
 class DoctorInline(admin.TabularInline):
@@ -18,6 +23,16 @@ class ClinicAdmin(admin.ModelAdmin):
     search_fields = ("name", "address")
     inlines = [DoctorInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ("mark_verified_today",)
+
+    @admin.action(description=_("Отметить: сведения проверены сегодня"), permissions=["change"])
+    def mark_verified_today(self, request, queryset):
+        count = queryset.update(last_verified_on=timezone.localdate(), updated_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("Отмечена %(count)d клиника.", "Отмечено клиник: %(count)d.", count)
+            % {"count": count},
+        )
 
 
 @admin.register(ProgramClinic)
@@ -42,13 +57,41 @@ class DoctorAdmin(admin.ModelAdmin):
 class SlotAdmin(admin.ModelAdmin):
     list_display = ("doctor", "starts_at", "ends_at")
     date_hierarchy = "starts_at"
+    search_fields = ("doctor__full_name", "doctor__clinic__name")
     raw_id_fields = ("doctor",)
     list_select_related = ("doctor__clinic",)
+
+
+class AppointmentEventInline(admin.TabularInline):
+    model = AppointmentEvent
+    extra = 0
+    fields = ("at", "action", "slot", "previous_slot", "by")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
     list_display = ("slot", "insured_person", "user", "status", "created_at")
     list_filter = ("status",)
+    search_fields = ("insured_person__policy_number", "user__email", "slot__doctor__clinic__name")
     raw_id_fields = ("slot", "user", "insured_person")
     list_select_related = ("slot__doctor", "insured_person", "user")
+    inlines = [AppointmentEventInline]
+
+
+@admin.register(SavedPlace)
+class SavedPlaceAdmin(admin.ModelAdmin):
+    """A person's home and work points (for the nearest clinics): for admins only."""
+
+    list_display = ("user", "kind", "label", "updated_at")
+    list_filter = ("kind",)
+    search_fields = ("user__email",)
+    raw_id_fields = ("user",)
+    list_select_related = ("user",)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ClinicsConfig(AppConfig):
     name = "clinics"
     verbose_name = _("Клиники")
+
+    def ready(self) -> None:
+        from .db import connect_signals
+
+        connect_signals()

@@ -1,12 +1,21 @@
 """Clinics of the network, what each program covers where, doctors, schedules and bookings."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import CareKind, InsuredPerson, Program
 from portal.core.models import TimeStampedModel
+
+
+def schedule_backend_choices() -> list[tuple[str, str]]:
+    """The schedule systems named in the CLINIC_SCHEDULE_BACKENDS setting (clinics.schedules)."""
+    return [(name, name) for name in settings.CLINIC_SCHEDULE_BACKENDS]
 
 
 class Clinic(TimeStampedModel):
@@ -22,11 +31,24 @@ class Clinic(TimeStampedModel):
     site = models.URLField(_("сайт"), blank=True)
     online_booking = models.BooleanField(_("онлайн-запись"), default=False)
     last_verified_on = models.DateField(_("сведения проверены"), null=True, blank=True)
+    # Which schedule system the clinic's times come from (clinics.schedules); empty: the default
+    # of the CLINIC_SCHEDULE_BACKEND setting, the portal's own schedule tables.
+    schedule_backend = models.CharField(
+        _("система расписания"),
+        max_length=32,
+        blank=True,
+        choices=schedule_backend_choices,
+        help_text=_("Пусто — по умолчанию для всех клиник (настройка CLINIC_SCHEDULE_BACKEND)."),
+    )
 
     class Meta:
         verbose_name = _("клиника")
         verbose_name_plural = _("клиники")
         ordering = ["city", "name"]
+        indexes = [
+            # The map asks for the clinics inside a rectangle.
+            models.Index(fields=["latitude", "longitude"], name="clinic_lat_lon_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__gte=-90) & Q(latitude__lte=90), name="clinic_latitude_range"
@@ -64,7 +86,11 @@ class ProgramClinic(models.Model):
                 fields=["program", "clinic", "care_kind"], name="programclinic_unique"
             ),
         ]
-        indexes = [models.Index(fields=["program", "care_kind"])]
+        indexes = [
+            models.Index(fields=["program", "care_kind"]),
+            # «Is this kind of care offered in this clinic?» in one index probe (the map).
+            models.Index(fields=["clinic", "care_kind"], name="programclinic_clinic_kind_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.program.code}: {self.clinic} — {self.care_kind}"
@@ -139,6 +165,15 @@ class Appointment(TimeStampedModel):
     status = models.CharField(
         _("статус"), max_length=16, choices=Status.choices, default=Status.BOOKED
     )
+    cancelled_at = models.DateTimeField(_("отменена"), null=True, blank=True)
+    # The day-before reminder goes out once (clinics.tasks); a move clears it for the new time.
+    reminded_at = models.DateTimeField(_("напоминание отправлено"), null=True, blank=True)
+    # iCalendar SEQUENCE: one more on every move or cancellation, so that a calendar replaces
+    # the event of the same UID; `notified_sequence` is the last one e-mailed to the person.
+    sequence = models.PositiveIntegerField(_("версия записи"), default=0)
+    notified_sequence = models.PositiveIntegerField(
+        _("версия, отправленная письмом"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("запись к врачу")
@@ -149,6 +184,112 @@ class Appointment(TimeStampedModel):
                 fields=["slot"], condition=Q(status="booked"), name="appointment_one_per_slot"
             ),
         ]
+        indexes = [
+            # The reminder run looks for booked appointments not reminded yet.
+            models.Index(
+                fields=["status", "reminded_at"],
+                name="appointment_to_remind_idx",
+                condition=Q(status="booked", reminded_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.insured_person.full_name}: {self.slot}"
+
+    @property
+    def ics_uid(self) -> str:
+        """The iCalendar UID: the same for the appointment's whole life (moves included)."""
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "portal.local"
+        return f"appointment-{self.pk}@{domain}"
+
+
+class AppointmentEvent(models.Model):
+    """One change of a booking (made, moved, cancelled): who, when, from which time to which."""
+
+    class Action(models.TextChoices):
+        BOOKED = "booked", _("запись")
+        MOVED = "moved", _("перенос")
+        CANCELLED = "cancelled", _("отмена")
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="events", verbose_name=_("запись")
+    )
+    action = models.CharField(_("действие"), max_length=16, choices=Action.choices)
+    slot = models.ForeignKey(
+        Slot, on_delete=models.PROTECT, related_name="+", verbose_name=_("время")
+    )
+    previous_slot = models.ForeignKey(
+        Slot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("прежнее время"),
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто"),
+    )
+    at = models.DateTimeField(_("когда"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("изменение записи к врачу")
+        verbose_name_plural = _("история записей к врачу")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%d.%m.%Y %H:%M}"
+
+
+latitude_validators = [MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))]
+longitude_validators = [MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))]
+
+
+class SavedPlace(TimeStampedModel):
+    """The person's home or work point: the clinic list can be sorted by the distance from it."""
+
+    class Kind(models.TextChoices):
+        HOME = "home", _("дом")
+        WORK = "work", _("работа")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_places",
+        verbose_name=_("пользователь"),
+    )
+    kind = models.CharField(_("что это"), max_length=8, choices=Kind.choices)
+    label = models.CharField(_("подпись"), max_length=120, blank=True)
+    latitude = models.DecimalField(
+        _("широта"), max_digits=9, decimal_places=6, validators=latitude_validators
+    )
+    longitude = models.DecimalField(
+        _("долгота"), max_digits=9, decimal_places=6, validators=longitude_validators
+    )
+
+    class Meta:
+        verbose_name = _("место пользователя")
+        verbose_name_plural = _("места пользователей")
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="savedplace_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90) & Q(latitude__lte=90),
+                name="savedplace_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180) & Q(longitude__lte=180),
+                name="savedplace_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.label or self.latitude_longitude}"
+
+    @property
+    def latitude_longitude(self) -> str:
+        return f"{self.latitude:.5f}, {self.longitude:.5f}"

@@ -21,6 +21,7 @@ class Appeal(TimeStampedModel):
         THANKS = "thanks", _("благодарность")
         NOT_PROVIDED = "not_provided", _("услуга не оказана")
         QUESTION = "question", _("вопрос")
+        CLINIC_REFUSED = "clinic_refused", _("клиника отказала / врач недоступен")
 
     class Status(models.TextChoices):
         NEW = "new", _("зарегистрировано")

@@ -4,12 +4,14 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.fields import EncryptedCharField, blind_index
 from portal.core.models import TimeStampedModel
 
 inn_validator = RegexValidator(r"^\d{10}(\d{2})?$", _("ИНН — 10 или 12 цифр"))
@@ -159,6 +161,12 @@ class InsuredPerson(TimeStampedModel):
         verbose_name=_("родитель (застрахованный)"),
     )
     activation_code_hash = models.CharField(max_length=128, blank=True, editable=False)
+    # The register has the passport for some people only (HR lists may carry it); when it does,
+    # adding the policy to a cabinet also needs the account's passport to match.
+    passport = EncryptedCharField(_("паспорт РФ"), blank=True, default="")
+    passport_index = models.CharField(
+        max_length=64, blank=True, default="", editable=False, db_index=True
+    )
 
     class Meta:
         verbose_name = _("застрахованное лицо")
@@ -185,6 +193,17 @@ class InsuredPerson(TimeStampedModel):
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.starts_on <= day <= self.ends_on
+
+    @property
+    def initials(self) -> str:
+        """«С. А. П.»: all a clinic's reception desk is shown of the name (the verify page)."""
+        parts = (self.last_name, self.first_name, self.middle_name)
+        return " ".join(f"{p.strip()[0].upper()}." for p in parts if p.strip())
+
+    def set_passport(self, series: str, number: str) -> None:
+        """Store the passport encrypted, with the same blind index as User.set_passport."""
+        self.passport = f"{series}{number}"
+        self.passport_index = blind_index(self.passport)
 
 
 class Policy(TimeStampedModel):
@@ -235,6 +254,16 @@ class Policy(TimeStampedModel):
     )
     product_data = models.JSONField(_("данные продукта"), default=dict, blank=True)
     tariff_version = models.CharField(_("версия тарифа"), max_length=64, blank=True)
+    # The key of the public «is this policy valid today» page (the QR code on the PDF). Made on
+    # first need (policy_verify_token_ensure): NULL until then, so that bulk inserts need none.
+    verify_token = models.CharField(
+        _("ключ проверки действительности"),
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("полис")
@@ -270,6 +299,15 @@ class Policy(TimeStampedModel):
             return "expired"
         return "active"
 
+    @property
+    def has_pdf(self) -> bool:
+        """DMS and ВЗР/ВПМК policies are printed by the portal (policies.pdf)."""
+        return self.is_medical
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        """In force on the day: issued (not cancelled, not awaiting payment) and within its term."""
+        return self.status == self.Status.ACTIVE and self.starts_on <= day <= self.ends_on
+
 
 class PolicyLink(TimeStampedModel):
     """A user may see an insured person's policies (their own, or their child's) since/until."""
@@ -293,6 +331,8 @@ class PolicyLink(TimeStampedModel):
     relation = models.CharField(_("кем приходится"), max_length=8, choices=Relation.choices)
     linked_at = models.DateTimeField(_("привязан"), default=timezone.now)
     unlinked_at = models.DateTimeField(_("отвязан"), null=True, blank=True)
+    # When the parent was told that a child's link ended at 15 (the e-mail goes out once).
+    end_notified_at = models.DateTimeField(_("уведомление об отвязке"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("привязка полиса")
@@ -308,3 +348,143 @@ class PolicyLink(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.insured_person}"
+
+
+def policy_document_path(instance: "PolicyDocument", filename: str) -> str:
+    # Made by the server: the policy's id and the hash of the data rendered, nothing personal.
+    return f"policies/{instance.policy_id}/{instance.data_hash[:24]}.pdf"
+
+
+class PolicyDocument(TimeStampedModel):
+    """The printable PDF of a DMS or ВЗР/ВПМК policy, in the private storage.
+
+    `data_hash` is the hash of the data the file was rendered from; a request compares it with
+    the policy's current data and has the PDF made again when they differ."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("готовится")
+        READY = "ready", _("готов")
+        FAILED = "failed", _("ошибка формирования")
+
+    policy = models.OneToOneField(
+        Policy, on_delete=models.CASCADE, related_name="document", verbose_name=_("полис")
+    )
+    status = models.CharField(
+        _("состояние"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    file = models.FileField(_("файл"), upload_to=policy_document_path, blank=True, max_length=255)
+    data_hash = models.CharField(_("хеш данных файла"), max_length=64, blank=True)
+    requested_hash = models.CharField(_("хеш запрошенных данных"), max_length=64, blank=True)
+    generated_at = models.DateTimeField(_("сформирован"), null=True, blank=True)
+    render_ms = models.PositiveIntegerField(_("время формирования, мс"), null=True, blank=True)
+    size = models.PositiveIntegerField(_("размер, байт"), default=0)
+
+    class Meta:
+        verbose_name = _("PDF полиса")
+        verbose_name_plural = _("PDF полисов")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (~Q(file="") & ~Q(data_hash="")),
+                name="policydocument_ready_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF: {self.policy}"
+
+    def is_current(self, data_hash: str) -> bool:
+        return self.status == self.Status.READY and self.data_hash == data_hash
+
+
+BOXED_PRODUCTS = (Policy.Product.ACCIDENT, Policy.Product.ONCOLOGY, Policy.Product.PROPERTY)
+
+
+def normalize_activation_code(code: str) -> str:
+    """Codes are printed in groups («4827-1593»): spaces, hyphens and case do not matter."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+class BoxedPolicyCard(TimeStampedModel):
+    """A boxed policy («коробочный полис»), sold as a card with a number and a scratch-off code.
+
+    It is not a Policy until activated: the Policy is made for the user who activates it (so a
+    bought policy always has its holder) and starts after the product's waiting period."""
+
+    number = models.CharField(_("номер полиса"), max_length=32, unique=True)
+    product = models.CharField(
+        _("продукт"), max_length=16, choices=[(p.value, p.label) for p in BOXED_PRODUCTS]
+    )
+    title = models.CharField(_("название программы"), max_length=255)
+    code_hash = models.CharField(_("код активации (хеш)"), max_length=128, editable=False)
+    waiting_days = models.PositiveSmallIntegerField(
+        _("период ожидания, дней"),
+        default=0,
+        help_text=_("Полис вступает в силу через столько дней после активации."),
+    )
+    term_days = models.PositiveSmallIntegerField(
+        _("срок действия, дней"), default=365, validators=[MinValueValidator(1)]
+    )
+    sum_insured = models.DecimalField(
+        _("страховая сумма, ₽"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    premium = models.DecimalField(
+        _("страховая премия, ₽"), max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+    activate_by = models.DateField(_("активировать до"), null=True, blank=True)
+    activated_at = models.DateTimeField(_("активирован"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кем активирован"),
+    )
+    policy = models.OneToOneField(
+        Policy,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="boxed_card",
+        verbose_name=_("полис"),
+    )
+
+    class Meta:
+        verbose_name = _("коробочный полис")
+        verbose_name_plural = _("коробочные полисы")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(product__in=[p.value for p in BOXED_PRODUCTS]),
+                name="boxedcard_product_is_boxed",
+            ),
+            models.CheckConstraint(condition=Q(term_days__gte=1), name="boxedcard_term_min_1"),
+            models.CheckConstraint(
+                condition=(
+                    Q(activated_at__isnull=True)
+                    & Q(activated_by__isnull=True)
+                    & Q(policy__isnull=True)
+                )
+                | (
+                    Q(activated_at__isnull=False)
+                    & Q(activated_by__isnull=False)
+                    & Q(policy__isnull=False)
+                ),
+                name="boxedcard_activation_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} № {self.number}"
+
+    @property
+    def is_activated(self) -> bool:
+        return self.activated_at is not None
+
+    def set_code(self, raw_code: str) -> None:
+        self.code_hash = make_password(normalize_activation_code(raw_code))
+
+    def check_code(self, raw_code: str) -> bool:
+        return bool(self.code_hash) and check_password(
+            normalize_activation_code(raw_code), self.code_hash
+        )

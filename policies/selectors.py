@@ -1,10 +1,17 @@
 """Reads of policies, limited to what the given user may see."""
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
 
+from django.db.models import Q, QuerySet, Sum
+
+from claims.models import ServiceLine
 from portal.accounts.models import User
 
-from .models import InsuredPerson, Policy, PolicyLink
+from .cards import CardSection, Group, PolicyCard, cards_build, cards_by_group
+from .identity import Identity, normalize_policy_number
+from .models import BoxedPolicyCard, InsuredPerson, Policy, PolicyLink
+
+PDF_PRODUCTS = (Policy.Product.DMS, Policy.Product.VZR)
 
 
 def insured_persons_for_user(user: User) -> QuerySet[InsuredPerson]:
@@ -32,3 +39,127 @@ def policies_for_user(user: User) -> QuerySet[Policy]:
         .select_related("insured_person__program", "insured_person__contract__policyholder")
         .order_by("product", "-starts_on", "number")
     )
+
+
+def policy_number_holder(number: str) -> InsuredPerson | None:
+    """The register row of a policy number, or None."""
+    return (
+        InsuredPerson.objects.select_related("contract", "program", "parent")
+        .filter(policy_number=normalize_policy_number(number))
+        .first()
+    )
+
+
+def insured_person_matching(*, number: str, identity: Identity) -> InsuredPerson | None:
+    """The register row of the number if it is the person's own (name, birth date, passport);
+    None for an unknown number and for someone else's alike."""
+    person = policy_number_holder(number)
+    if person is None or not identity.matches(person):
+        return None
+    return person
+
+
+def child_matching(*, user: User, number: str, identity: Identity) -> InsuredPerson | None:
+    """The register row of a child of the user: the number's row has the child's name and birth
+    date and is listed as a dependant of the user's own linked register row (or of a row of the
+    same person, e.g. the one of an earlier contract)."""
+    child = policy_number_holder(number)
+    if (
+        child is None
+        or child.relation != InsuredPerson.Relation.CHILD
+        or not identity.matches(child, check_passport=False)
+    ):
+        return None
+    own_ids = PolicyLink.objects.filter(
+        user=user, relation=PolicyLink.Relation.SELF, unlinked_at__isnull=True
+    ).values_list("insured_person_id", flat=True)
+    if child.parent_id in set(own_ids) or Identity.of_user(user).matches(child.parent):
+        return child
+    return None
+
+
+def active_link_of(person: InsuredPerson) -> PolicyLink | None:
+    return PolicyLink.objects.filter(insured_person=person, unlinked_at__isnull=True).first()
+
+
+def policy_by_verify_token(token: str) -> Policy | None:
+    """The policy a QR code leads to (public: the token is the only key)."""
+    if not token or len(token) > 64:
+        return None
+    return Policy.objects.select_related("insured_person").filter(verify_token=token).first()
+
+
+def boxed_card_by_number(number: str) -> BoxedPolicyCard | None:
+    return BoxedPolicyCard.objects.filter(number=normalize_policy_number(number)).first()
+
+
+def pdf_policies_for_user(user: User) -> QuerySet[Policy]:
+    """The DMS and ВЗР policies the user may see, with what their PDFs show."""
+    return (
+        policies_for_user(user)
+        .filter(product__in=PDF_PRODUCTS)
+        .select_related("document")
+        .prefetch_related("insured_person__program__care_kinds")
+    )
+
+
+def policy_documents_for_user(user: User) -> QuerySet[Policy]:
+    """The user's printable policies with their PDF rows (for «Мои документы»)."""
+    return (
+        policies_for_user(user)
+        .filter(product__in=PDF_PRODUCTS)
+        .select_related("document")
+        .exclude(status__in=[Policy.Status.DRAFT, Policy.Status.CANCELLED])
+    )
+
+
+@dataclass(frozen=True)
+class PolicyCards:
+    policies: list[Policy]  # every policy shown, one per row
+    cards: list[PolicyCard]  # a ВЗР policy is a part of its DMS policy's card
+
+    @property
+    def sections(self) -> list[CardSection]:
+        return cards_by_group(self.cards)
+
+    @property
+    def has_unpaid(self) -> bool:
+        return any(c.group == Group.UNPAID for c in self.cards)
+
+
+def policy_cards_for_user(user: User, *, pk: int | None = None) -> PolicyCards:
+    """The cards of «Мои полисы» in four queries whatever the number of policies and services:
+    the links, the policies with their register data, the kinds of care, the co-pay debts."""
+    relations = dict(
+        PolicyLink.objects.filter(user=user, unlinked_at__isnull=True).values_list(
+            "insured_person_id", "relation"
+        )
+    )
+    policies = (
+        Policy.objects.filter(Q(holder=user) | Q(insured_person_id__in=list(relations)))
+        .exclude(status=Policy.Status.DRAFT)
+        .select_related("insured_person__program", "insured_person__contract__policyholder")
+        .prefetch_related("insured_person__program__care_kinds")
+        .order_by("product", "-starts_on", "number")
+    )
+    if pk is not None:
+        policies = policies.filter(pk=pk)
+    policies = list(policies)
+    copay_persons = [
+        p.insured_person_id
+        for p in policies
+        if p.insured_person_id and p.insured_person.program.has_copay
+    ]
+    debts = {}
+    if copay_persons:
+        debts = dict(
+            ServiceLine.objects.filter(
+                insured_person_id__in=set(copay_persons),
+                copay_state=ServiceLine.CopayState.UNPAID,
+            )
+            .values("insured_person_id")
+            .annotate(total=Sum("copay_amount"))
+            .values_list("insured_person_id", "total")
+        )
+    cards = cards_build(policies, debts=debts, relations=relations)
+    return PolicyCards(policies=policies, cards=cards)

@@ -1,7 +1,4 @@
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
-
-from portal.core.views import section_pending
 
 from . import views
 
@@ -9,7 +6,9 @@ app_name = "policies"
 urlpatterns = [
     path("", views.policy_list, name="list"),
     path("<int:pk>/", views.policy_detail, name="detail"),
-    path("add/", section_pending, {"title": _("Добавить полис")}, name="add"),
-    path("add-child/", section_pending, {"title": _("Добавить полис ребёнка")}, name="add_child"),
-    path("activate/", section_pending, {"title": _("Активация полиса")}, name="activate"),
+    path("<int:pk>/pdf/", views.policy_pdf, name="pdf"),
+    path("<int:pk>/pdf/status/", views.policy_pdf_status, name="pdf_status"),
+    path("add/", views.policy_add, name="add"),
+    path("add-child/", views.policy_add_child, name="add_child"),
+    path("activate/", views.policy_activate, name="activate"),
 ]

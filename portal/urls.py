@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from policies.views import policy_verify
 from portal.core import views as core_views
+from portal.core.documents import my_documents
 from portal.core.views import section_pending
 
 admin.site.site_header = _("Личный кабинет застрахованного — администрирование")
@@ -14,12 +16,15 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz/", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("portal.accounts.urls_auth")),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("portal.accounts.urls")),
     path("policies/", include("policies.urls")),
-    path("documents/", section_pending, {"title": _("Мои документы")}, name="documents"),
-    path("clinics/", section_pending, {"title": _("Перечень ЛПУ")}, name="clinics"),
-    path("appointments/", section_pending, {"title": _("Мои записи к врачу")}, name="appointments"),
+    path("documents/", my_documents, name="documents"),
+    path("verify/<str:token>/", policy_verify, name="policy_verify"),
+    path("clinics/", include("clinics.urls")),
+    path("appointments/", include("clinics.appointment_urls")),
+    path("claims/", include("claims.urls")),
     path("cases/", section_pending, {"title": _("Мои страховые случаи")}, name="cases"),
     path("appeals/", section_pending, {"title": _("Мои обращения")}, name="appeals"),
     path("copay/", section_pending, {"title": _("Со-оплатная программа")}, name="copay"),
@@ -32,6 +37,9 @@ urlpatterns = [
         name="guarantee_letters",
     ),
 ]
+
+if settings.ESIA_EMULATOR:  # development and tests only: production refuses to start with it
+    urlpatterns.append(path("esia-emulator/", include("portal.esia.emulator.urls")))
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the portal needs when they are missing: pango and a Cyrillic font
-# for WeasyPrint, gettext for the locale, Chromium for the browser tests. Needs root (or sudo).
+# for WeasyPrint, gettext for the locale, Chromium for the browser tests, OpenSSL with its GOST
+# engine for signing ESIA requests. Needs root (or sudo).
 set -euo pipefail
 need=()
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core gettext chromium; do
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core gettext chromium openssl \
+  libengine-gost-openssl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

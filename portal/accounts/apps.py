@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "portal.accounts"
     label = "accounts"
     verbose_name = _("Пользователи")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 — connects the signal receivers

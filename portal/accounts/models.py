@@ -1,10 +1,13 @@
 """The user of the cabinet: an insured person or a staff member; the login is the e-mail."""
 
+import datetime
+
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.fields import EncryptedCharField, blind_index
@@ -46,6 +49,10 @@ class User(AbstractUser):
     passport = EncryptedCharField(_("паспорт РФ"), blank=True, default="")
     passport_index = models.CharField(max_length=64, blank=True, default="", editable=False)
     pin_hash = models.CharField(_("PIN-код (хеш)"), max_length=128, blank=True, editable=False)
+    # Part of the session hash: a new value ends every session of the user («выйти везде»). Empty
+    # keeps Django's own hash, so sessions made before this field existed stay valid.
+    session_token = models.CharField(max_length=64, blank=True, default="", editable=False)
+    deleted_at = models.DateTimeField(_("учётная запись удалена"), null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -97,6 +104,18 @@ class User(AbstractUser):
         self.passport = f"{series}{number}"
         self.passport_index = blind_index(self.passport)
 
+    @property
+    def has_pin(self) -> bool:
+        return bool(self.pin_hash)
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash covers the password only; the session token lets a person end every
+        # other session without changing the password.
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, self.password + self.session_token, secret=secret, algorithm="sha256"
+        ).hexdigest()
+
 
 class Consent(models.Model):
     """A consent the person gave, with the document version and time (152-FZ)."""
@@ -126,3 +145,89 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_document_display()} v{self.version}"
+
+
+class PhoneVerification(models.Model):
+    """An SMS code sent to confirm a phone number: kept as a keyed hash, with its expiry and the
+    number of wrong tries. Only the latest unconfirmed code of a user and purpose counts."""
+
+    class Purpose(models.TextChoices):
+        SIGNUP = "signup", _("подтверждение при регистрации")
+        CHANGE = "change", _("смена номера")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_verifications")
+    purpose = models.CharField(_("назначение"), max_length=16, choices=Purpose.choices)
+    phone = models.CharField(_("номер"), max_length=16)
+    code_hash = models.CharField(max_length=64, editable=False)
+    sent_at = models.DateTimeField(_("отправлен"), default=timezone.now)
+    expires_at = models.DateTimeField(_("действует до"))
+    attempts = models.PositiveSmallIntegerField(_("неверных попыток"), default=0)
+    confirmed_at = models.DateTimeField(_("подтверждён"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS-код")
+        verbose_name_plural = _("SMS-коды")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["user", "purpose", "-sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.sent_at:%d.%m.%Y %H:%M}"
+
+    def is_expired(self, now: datetime.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
+class RememberedDevice(models.Model):
+    """A browser where the person may log in with the PIN alone; the cookie holds a random id,
+    the database only its hash. Five wrong PINs in a row forget the device."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="remembered_devices")
+    device_hash = models.CharField(max_length=64, unique=True, editable=False)
+    label = models.CharField(_("устройство"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("запомнено"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("последний вход"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("неверных PIN подряд"), default=0)
+
+    class Meta:
+        verbose_name = _("запомненное устройство")
+        verbose_name_plural = _("запомненные устройства")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.label or str(_("устройство"))
+
+
+class AccountEvent(models.Model):
+    """The account's history as the person sees it: what changed and when. Holds names of the
+    changed fields, never their values."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("регистрация")
+        PHONE_CONFIRMED = "phone_confirmed", _("телефон подтверждён")
+        PHONE_CHANGED = "phone_changed", _("телефон изменён")
+        EMAIL_CHANGED = "email_changed", _("электронная почта изменена")
+        PASSWORD_CHANGED = "password_changed", _("пароль изменён")
+        PASSWORD_RESET = "password_reset", _("пароль восстановлен по e-mail")
+        PIN_CHANGED = "pin_changed", _("PIN-код изменён")
+        PROFILE_CHANGED = "profile_changed", _("личные данные изменены")
+        PROFILE_CHANGE_REFUSED = "profile_change_refused", _("изменение личных данных отклонено")
+        DEVICE_REMEMBERED = "device_remembered", _("устройство запомнено для входа по PIN")
+        DEVICE_FORGOTTEN = "device_forgotten", _("устройство забыто")
+        LOGGED_OUT_EVERYWHERE = "logged_out_everywhere", _("выход на всех устройствах")
+        DATA_EXPORTED = "data_exported", _("выгрузка персональных данных")
+        UNLOCKED = "unlocked", _("вход разблокирован")
+        DELETED = "deleted", _("учётная запись удалена")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_events")
+    kind = models.CharField(_("событие"), max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(_("когда"), default=timezone.now)
+    details = models.JSONField(_("подробности"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("событие учётной записи")
+        verbose_name_plural = _("история учётной записи")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d.%m.%Y %H:%M} {self.get_kind_display()}"

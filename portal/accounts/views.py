@@ -1,8 +1,254 @@
+"""«Личная информация»: the person's data, its changes, security, download and deletion."""
+
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .auth_views import resend_context, sms_send_for
+from .devices import device_cookie_delete, device_cookie_read
+from .export import personal_data_archive
+from .forms import (
+    AccountDeleteForm,
+    PhoneChangeForm,
+    PinChangeForm,
+    PinConfirmForm,
+    ProfileForm,
+    SmsCodeForm,
+)
+from .models import AccountEvent, PhoneVerification
+from .selectors import (
+    account_events_for_user,
+    consents_for_user,
+    pending_phone_verification,
+    remembered_device_for_id,
+    remembered_devices_for_user,
+)
+from .services import (
+    ProfileChangeRefused,
+    account_event_record,
+    phone_verification_confirm,
+    profile_update,
+    sessions_end_everywhere,
+)
+from .services import (
+    account_delete as delete_account,
+)
+from .services import (
+    device_forget as forget_device,
+)
+from .services import (
+    pin_change as change_pin,
+)
+from .validators import format_phone, mask_phone
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", {"person": request.user})
+    user = request.user
+    current = remembered_device_for_id(device_cookie_read(request) or "")
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "person": user,
+            "phone_display": format_phone(user.phone),
+            "devices": list(remembered_devices_for_user(user)),
+            "current_device_id": current.pk if current and current.user_id == user.pk else None,
+            "events": account_events_for_user(user),
+            "consents": list(consents_for_user(user)),
+            "has_totp": Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists(),
+            "esia_linked": SocialAccount.objects.filter(user=user, provider="esia").exists(),
+            "idle_minutes": settings.SESSION_IDLE_SECONDS // 60,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    initial = {
+        "last_name": user.last_name,
+        "first_name": user.first_name,
+        "middle_name": user.middle_name,
+        "no_middle_name": user.no_middle_name,
+        "birth_date": user.birth_date,
+    }
+    form = ProfileForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = profile_update(
+                user=user,
+                last_name=data["last_name"],
+                first_name=data["first_name"],
+                middle_name=data["middle_name"],
+                no_middle_name=data["no_middle_name"],
+                birth_date=data["birth_date"],
+                passport_series=data["passport_series"],
+                passport_number=data["passport_number"],
+            )
+        except ProfileChangeRefused as error:
+            form.add_error(None, error)
+        except ValidationError as error:
+            form.add_error("passport_number", error)
+        else:
+            messages.success(
+                request, _("Данные сохранены") if changed else _("Изменений нет: данные те же")
+            )
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile_edit.html", {"form": form, "person": user})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phone_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PhoneChangeForm(request.POST or None, user=user)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and sms_send_for(
+            request,
+            user=user,
+            phone=form.cleaned_data["phone"],
+            purpose=PhoneVerification.Purpose.CHANGE,
+        )
+    ):
+        return redirect("accounts:phone_change_confirm")
+    return render(
+        request,
+        "accounts/phone_change.html",
+        {"form": form, "phone_display": format_phone(user.phone)},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def phone_change_confirm(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    purpose = PhoneVerification.Purpose.CHANGE
+    pending = pending_phone_verification(user, purpose=purpose)
+    if pending is None:
+        return redirect("accounts:phone_change")
+    form = SmsCodeForm()
+    if request.method == "POST":
+        if request.POST.get("action") == "resend":
+            # The number was confirmed with the PIN when the first code was asked for.
+            sms_send_for(request, user=user, phone=pending.phone, purpose=purpose)
+            return redirect("accounts:phone_change_confirm")
+        form = SmsCodeForm(request.POST)
+        if form.is_valid():
+            try:
+                phone_verification_confirm(
+                    user=user, purpose=purpose, code=form.cleaned_data["code"]
+                )
+            except ValidationError as error:
+                form.add_error("code", error)
+            else:
+                messages.success(request, _("Номер телефона изменён"))
+                return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/phone_change_confirm.html",
+        {
+            "form": form,
+            "phone_masked": mask_phone(pending.phone),
+            "code_ttl_minutes": settings.SMS_CODE_TTL_SECONDS // 60,
+            **resend_context(pending),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pin_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PinChangeForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        change_pin(user=user, pin=form.cleaned_data["pin1"])
+        messages.success(request, _("PIN-код изменён"))
+        return redirect("accounts:profile")
+    return render(request, "accounts/pin_change.html", {"form": form})
+
+
+@login_required
+@require_POST
+def sessions_end(request: HttpRequest) -> HttpResponse:
+    sessions_end_everywhere(user=request.user)
+    # This session stays: it gets the new hash.
+    update_session_auth_hash(request, request.user)
+    messages.success(
+        request,
+        _(
+            "Все другие сеансы завершены, запомненные устройства забыты. "
+            "На этом устройстве вы остались в кабинете"
+        ),
+    )
+    response = redirect("accounts:profile")
+    device_cookie_delete(response)
+    return response
+
+
+@login_required
+@require_POST
+def device_forget(request: HttpRequest, pk: int) -> HttpResponse:
+    device = get_object_or_404(remembered_devices_for_user(request.user), pk=pk)
+    current = remembered_device_for_id(device_cookie_read(request) or "")
+    is_current = current is not None and current.pk == device.pk
+    forget_device(device=device)
+    messages.success(request, _("Устройство забыто: на нём снова нужен пароль"))
+    response = redirect("accounts:profile")
+    if is_current:
+        device_cookie_delete(response)
+    return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def data_export(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PinConfirmForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        archive = personal_data_archive(user)
+        account_event_record(user=user, kind=AccountEvent.Kind.DATA_EXPORTED)
+        filename = f"personal-data-{timezone.localdate():%Y-%m-%d}.zip"
+        return HttpResponse(
+            archive,
+            content_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return render(request, "accounts/data_export.html", {"form": form, "person": user})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = AccountDeleteForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        delete_account(user=user)
+        logout(request)
+        response = redirect("accounts:account_deleted")
+        device_cookie_delete(response)
+        return response
+    return render(request, "accounts/account_delete.html", {"form": form, "person": user})
+
+
+def account_deleted(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/account_deleted.html")

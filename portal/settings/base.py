@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "leaflet",
     "portal.core",
     "portal.accounts",
+    "portal.esia",
     "policies",
     "clinics",
     "claims",
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
+    "portal.accounts.middleware.SessionIdleMiddleware",
+    "portal.accounts.middleware.StaffMfaRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -128,6 +131,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "portal.core.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
     },
+    "purge-old-employee-lists": {
+        "task": "employers.tasks.import_batches_purge_task",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    # The day-before reminders of clinic bookings, hourly in the daytime (each is sent once).
+    "clinics-appointment-reminders": {
+        "task": "clinics.tasks.appointment_reminders_send",
+        "schedule": crontab(minute=5, hour="9-20"),
+    },
+    "policies-child-links-end-at-15": {
+        "task": "policies.tasks.child_links_end_at_15",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
 
 # --- Auth (allauth, axes) ---------------------------------------------------------------------
@@ -157,17 +173,87 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
+# Failed logins per (user, IP) are django-axes' (5, then the lockout page); allauth's per-key
+# limit sits above it and stops a spread attack on one account from many addresses.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,10/15m/key",
     "signup": "20/h/ip",
     "reset_password": "20/m/ip,5/h/key",
 }
+ACCOUNT_ADAPTER = "portal.accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "portal.accounts.forms.SignupForm",
+    "login": "portal.accounts.forms.LoginForm",
+    "add_email": "portal.accounts.forms.EmailChangeForm",
+}
+ACCOUNT_CHANGE_EMAIL = True  # one address: a new one replaces the old once confirmed
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # password and e-mail changes are reported by e-mail
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Личный кабинет] "
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Личный кабинет застрахованного"
+# Our own limits (portal.accounts.ratelimits), in allauth's notation.
+PORTAL_RATE_LIMITS = {
+    "sms_phone": env.str("RATE_LIMIT_SMS_PHONE", default="5/h"),
+    "sms_user": env.str("RATE_LIMIT_SMS_USER", default="10/d"),
+    "sms_ip": env.str("RATE_LIMIT_SMS_IP", default="20/h"),
+    "pin_confirm": "5/15m",  # wrong PINs confirming an action, per user
+    "pin_login_ip": "30/h",  # PIN logins tried from one address
+}
+SMS_CODE_TTL_SECONDS = 5 * 60
+SMS_CODE_MAX_ATTEMPTS = 3
+SMS_RESEND_SECONDS = 60
+PIN_LOGIN_MAX_FAILURES = 5  # wrong PINs in a row on a remembered device forget it
+REMEMBERED_DEVICE_COOKIE_NAME = "portal_device"
+REMEMBERED_DEVICE_COOKIE_AGE = 180 * 24 * 3600
+CONSENT_PERSONAL_DATA_VERSION = "2026-01"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an ESIA login never takes over an account by e-mail
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_ADAPTER = "portal.esia.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "portal.esia.forms.EsiaSignupForm"}
+SOCIALACCOUNT_AUTO_SIGNUP = False  # a new ESIA person always gives an e-mail and a PIN
+SOCIALACCOUNT_STORE_TOKENS = False
+
+# --- ESIA (Госуслуги) login: portal/esia, docs/reference/esia.md ------------------------------
+# Off (404) unless ESIA_CLIENT_ID, the system's mnemonic, is set; dev and test point it at the
+# emulator. Paths default to var/esia/, where dev makes its own keys on first use.
+ESIA_CLIENT_ID = env.str("ESIA_CLIENT_ID", default="")
+ESIA_BASE_URL = env.str("ESIA_BASE_URL", default="https://esia-portal1.test.gosuslugi.ru")
+ESIA_ISSUER = env.str("ESIA_ISSUER", default="http://esia-portal1.test.gosuslugi.ru/")
+ESIA_ACCESS_TYPE = "online"
+ESIA_TIMEOUT = env.int("ESIA_TIMEOUT", default=10)
+# The signer (portal.esia.signer): OpenSSLSigner (key and certificate files) or CommandSigner
+# (ESIA_SIGNER_COMMAND, e.g. CryptoPro's cryptcp); gost2012_256 or rsa_sha256 (tests); the
+# signature sent as a detached CMS ("cms") or bare ("raw").
+ESIA_SIGNER = env.str("ESIA_SIGNER", default="portal.esia.signer.OpenSSLSigner")
+ESIA_SIGNATURE_ALGORITHM = env.str("ESIA_SIGNATURE_ALGORITHM", default="gost2012_256")
+ESIA_SIGNATURE_FORMAT = env.str("ESIA_SIGNATURE_FORMAT", default="cms")
+ESIA_KEY_PATH = env.str("ESIA_KEY_PATH", default=str(VAR_DIR / "esia" / "client-key.pem"))
+ESIA_CERT_PATH = env.str("ESIA_CERT_PATH", default=str(VAR_DIR / "esia" / "client-cert.pem"))
+ESIA_CERT_HASH = env.str("ESIA_CERT_HASH", default="")  # hex; by default ESIA_CERT_PATH's
+ESIA_SIGNER_COMMAND = env.str("ESIA_SIGNER_COMMAND", default="")
+ESIA_OPENSSL = env.str("ESIA_OPENSSL", default="openssl")
+# ESIA's certificate, which signs the id_token (RS256)
+ESIA_VERIFICATION_CERT = env.str(
+    "ESIA_VERIFICATION_CERT", default=str(VAR_DIR / "esia" / "emulator-cert.pem")
+)
+ESIA_DEV_KEYS_AUTOCREATE = False
+# The emulator (portal/esia/emulator; dev and test only). "" = the portal's own client id and
+# certificate are the registered ones.
+ESIA_EMULATOR = False
+ESIA_EMULATOR_CLIENT_ID = ""
+ESIA_EMULATOR_CLIENT_CERT = ""
+ESIA_EMULATOR_KEY_PATH = str(VAR_DIR / "esia" / "emulator-key.pem")
+ESIA_EMULATOR_REDIRECT_URIS = [
+    "http://127.0.0.1:*/accounts/esia/login/callback/",
+    "http://localhost:*/accounts/esia/login/callback/",
+]
+ESIA_EMULATOR_SKEW_SECONDS = 300
+ESIA_EMULATOR_CODE_TTL = 60
 
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "portal.accounts.axes.axes_username"
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
@@ -204,6 +290,21 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# HR employee lists (employers): the upload's size, what an XLSX may inflate to (zip bombs), rows.
+EMPLOYERS_IMPORT_MAX_BYTES = env.int("EMPLOYERS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+EMPLOYERS_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int(
+    "EMPLOYERS_IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024
+)
+EMPLOYERS_IMPORT_MAX_ROWS = env.int("EMPLOYERS_IMPORT_MAX_ROWS", default=200_000)
+# Claim documents and photos (portal.core.uploads): each file, and the files of one claim.
+CLAIMS_UPLOAD_MAX_BYTES = env.int("CLAIMS_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+CLAIMS_UPLOAD_MAX_FILES = env.int("CLAIMS_UPLOAD_MAX_FILES", default=20)
+# The antivirus hook of uploads: clamd on a Unix socket or TCP. Unset = no scanning; once set,
+# a file that cannot be scanned is refused (fails closed).
+CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
+CLAMD_HOST = env.str("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT = env.int("CLAMD_TIMEOUT", default=30)
 
 # --- E-mail and SMS -------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -241,7 +342,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # a login through ESIA is a form post that the portal redirects to ESIA
+        "form-action": ["'self'", _origin(ESIA_BASE_URL)],
         "frame-ancestors": ["'none'"],
     },
 }
@@ -254,6 +356,18 @@ FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 # --- Product facts --------------------------------------------------------------------------
 PORTAL_NAME = "Личный кабинет застрахованного"
 INSURER_NAME = env.str("INSURER_NAME", default="АО «Страховая компания „Надёжный полис“»")
+# The insurer's details printed on policy PDFs (policies.pdf); the defaults are fictitious.
+INSURER_NAME_EN = env.str("INSURER_NAME_EN", default="JSC Insurance Company Nadyozhny Polis")
+INSURER_INN = env.str("INSURER_INN", default="7709988778")
+INSURER_OGRN = env.str("INSURER_OGRN", default="1027709988778")
+INSURER_LICENCE = env.str("INSURER_LICENCE", default="СИ № 4321 от 15.03.2021")
+INSURER_ADDRESS = env.str(
+    "INSURER_ADDRESS", default="123112, г. Москва, Пресненская наб., д. 12, стр. 1"
+)
+# The portal's public address: the QR code of a policy PDF leads to {PORTAL_PUBLIC_URL}/verify/…
+PORTAL_PUBLIC_URL = env.str("PORTAL_PUBLIC_URL", default="http://localhost:8000")
+# WeasyPrint reads fonts from this folder and our static files only (policies.pdf.fetcher).
+PDF_FONT_DIR = env.str("PDF_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
 HOTLINE_PHONE = "+78003024419"
 HOTLINE_PHONE_DISPLAY = "8-800-302-44-19"
 
@@ -263,6 +377,12 @@ LEAFLET_CONFIG = {
     "DEFAULT_ZOOM": 10,
     "RESET_VIEW": False,
 }
+
+# --- Clinics --------------------------------------------------------------------------------
+# Where a clinic's schedule comes from (clinics.schedules): a clinic names a backend in
+# Clinic.schedule_backend, or gets CLINIC_SCHEDULE_BACKEND; "builtin" is the portal's own tables.
+CLINIC_SCHEDULE_BACKENDS = {"builtin": "clinics.schedules.builtin.BuiltinSchedule"}
+CLINIC_SCHEDULE_BACKEND = env.str("CLINIC_SCHEDULE_BACKEND", default="builtin")
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")

@@ -5,6 +5,12 @@ from .base import VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 ESIA_EMULATOR = env.bool("ESIA_EMULATOR", default=True)
+if ESIA_EMULATOR:
+    # «Войти через Госуслуги» works out of the box: the emulator on this server, keys made on
+    # first use in var/esia/ (python manage.py esia_dev_keys makes them ahead).
+    ESIA_CLIENT_ID = env.str("ESIA_CLIENT_ID", default="INSURED-PORTAL")
+    ESIA_BASE_URL = env.str("ESIA_BASE_URL", default="http://127.0.0.1:8000/esia-emulator")
+    ESIA_DEV_KEYS_AUTOCREATE = True
 
 # The embedded SQLite database, the SMS outbox and private files live here (git-ignored).
 VAR_DIR.mkdir(parents=True, exist_ok=True)

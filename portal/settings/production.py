@@ -33,6 +33,17 @@ FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY")
 ESIA_EMULATOR = env.bool("ESIA_EMULATOR", default=False)
 if ESIA_EMULATOR:
     raise ImproperlyConfigured("The ESIA emulator is for development and tests only")
+if env.str("ESIA_CLIENT_ID", default=""):
+    # ESIA login is on: ESIA's address, issuer and certificate, and our own certificate (or its
+    # hash) and key, are set explicitly, never taken from the development defaults.
+    ESIA_BASE_URL = env.str("ESIA_BASE_URL")
+    ESIA_ISSUER = env.str("ESIA_ISSUER")
+    ESIA_VERIFICATION_CERT = env.str("ESIA_VERIFICATION_CERT")
+    if env.str("ESIA_SIGNER", default=".OpenSSLSigner").endswith(".OpenSSLSigner"):
+        ESIA_KEY_PATH = env.str("ESIA_KEY_PATH")
+        ESIA_CERT_PATH = env.str("ESIA_CERT_PATH")
+    elif not env.str("ESIA_CERT_HASH", default=""):
+        ESIA_CERT_PATH = env.str("ESIA_CERT_PATH")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -44,6 +55,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
+REMEMBERED_DEVICE_COOKIE_NAME = "__Host-portal_device"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -5,6 +5,11 @@ from .base import STORAGES, env
 
 DEBUG = False
 ESIA_EMULATOR = True
+# Tests generate their ESIA keys in a temporary directory and point ESIA_BASE_URL at the live
+# server's emulator (tests/esia/conftest.py); nothing is made in var/esia/.
+ESIA_CLIENT_ID = "INSURED-PORTAL-TEST"
+ESIA_BASE_URL = "http://127.0.0.1:8000/esia-emulator"
+ESIA_DEV_KEYS_AUTOCREATE = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True

@@ -6,9 +6,17 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
+from claims.models import ClaimNumberSequence
+from clinics.models import SavedPlace
+from employers.models import EmployerManager, ImportBatch, ImportRow, Invitation
+from payments.models import CopayEnrollment
+from policies.models import BoxedPolicyCard
 from portal.core.models import AuditLogEntry
+from tests.conftest import staff_login
 from tests.factories import (
     AppealFactory,
     AppealMessageFactory,
@@ -29,14 +37,28 @@ from tests.factories import (
     UserFactory,
 )
 
-OUR_APPS = {"core", "accounts", "policies", "clinics", "claims", "feedback", "payments"}
+OUR_APPS = {
+    "core",
+    "accounts",
+    "policies",
+    "clinics",
+    "claims",
+    "feedback",
+    "payments",
+    "employers",
+}
 # Admins that add nothing by design: the audit log is append-only from code, axes' logs are
-# written by the login machinery.
+# written by the login machinery, the import rows and invitations by the import, claim numbers
+# by the claims.
 ADD_DISABLED = {
     "core.AuditLogEntry",
     "axes.AccessAttempt",
     "axes.AccessLog",
     "axes.AccessFailureLog",
+    "employers.ImportBatch",
+    "employers.ImportRow",
+    "employers.Invitation",
+    "claims.ClaimNumberSequence",
 }
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -87,7 +109,47 @@ def rows(superuser):
     )
     Group.objects.create(name="Операторы")
     EmailAddress.objects.create(user=people[0], email=people[0].email, verified=True, primary=True)
+    _employer_rows(superuser, program, parent)
+    _other_rows(people[0], parent, program)
     return people
+
+
+def _employer_rows(superuser, program, person) -> None:
+    """An HR manager of the company and an applied list with its rows and an invitation."""
+    EmployerManager.objects.create(
+        user=StaffUserFactory(), policyholder=program.contract.policyholder
+    )
+    batch = ImportBatch.objects.create(
+        contract=program.contract,
+        uploaded_by=superuser,
+        file=ContentFile(b"x", name="list.csv"),
+        original_name="Иванов список.csv",
+        file_format=ImportBatch.Format.CSV,
+        file_size=1,
+        sha256="0" * 64,
+        effective_date=program.contract.starts_on,
+        status=ImportBatch.Status.APPLIED,
+    )
+    ImportRow.objects.create(
+        batch=batch, row_number=2, action=ImportRow.Action.SAME, policy_number=person.policy_number
+    )
+    Invitation.objects.create(insured_person=person, email="ivanov@example.com", batch=batch)
+
+
+def _other_rows(user, person, program) -> None:
+    """A row of each model the other sections added (boxed cards, saved places, ...)."""
+    card = BoxedPolicyCard(number="КП-0001", product="accident", title="Иванов: от НС")
+    card.set_code("1234-5678")
+    card.save()
+    SavedPlace.objects.create(user=user, kind="home", latitude="55.75", longitude="37.61")
+    ClaimNumberSequence.objects.create(year=2026, last=3)
+    CopayEnrollment.objects.create(
+        user=user,
+        insured_person=person,
+        program=program,
+        consent_at=timezone.now(),
+        terms_version="2026-01",
+    )
 
 
 @pytest.mark.parametrize(("model", "model_admin"), REGISTRY, ids=REGISTRY_IDS)
@@ -173,7 +235,7 @@ def test_viewing_a_service_line_as_an_operator_writes_the_audit_log(client, rows
     operator = StaffUserFactory()
     operator.user_permissions.add(Permission.objects.get(codename="view_serviceline"))
     line = ServiceLineFactory()
-    client.force_login(operator)
+    staff_login(client, operator)
 
     # when
     response = client.get(admin_url(type(line), "change", line.pk))
@@ -199,7 +261,7 @@ def test_audit_log_is_hidden_from_staff_even_with_every_permission(client, rows)
     # given
     staff = StaffUserFactory()
     staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="core"))
-    client.force_login(staff)
+    staff_login(client, staff)
     entry = AuditLogEntry.objects.first()
 
     # then
@@ -234,3 +296,77 @@ def test_audit_log_is_readable_but_not_writable_by_a_superuser(superuser_client,
     entry.refresh_from_db()
     assert (entry.person_label, entry.what) == before
     assert AuditLogEntry.objects.filter(pk=entry.pk).exists()
+
+
+# Models only a superuser reads, whatever permissions a group holds.
+SUPERUSER_ONLY = {"core.AuditLogEntry", "employers.ImportRow"}
+ROLES = ("Оператор", "HR-менеджер")
+
+
+@pytest.fixture
+def role_client(client, rows, request):
+    """A staff member of the role (HR managers manage the fixture's company)."""
+    staff = StaffUserFactory()
+    group = Group.objects.get(name=request.param)
+    staff.groups.add(group)
+    if request.param == "HR-менеджер":
+        EmployerManager.objects.create(
+            user=staff, policyholder=ImportBatch.objects.get().contract.policyholder
+        )
+    client.granted = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+    return staff_login(client, staff)
+
+
+def _granted(client, model, *actions: str) -> bool:
+    label = model._meta.label
+    if label in SUPERUSER_ONLY:
+        return False
+    opts = model._meta
+    return any(
+        f"{opts.app_label}.{action}_{opts.model_name}" in client.granted for action in actions
+    )
+
+
+@pytest.mark.parametrize("role_client", ROLES, indirect=True)
+@pytest.mark.parametrize(("model", "model_admin"), REGISTRY, ids=REGISTRY_IDS)
+def test_changelist_and_search_open_or_are_refused_by_role(role_client, model, model_admin):
+    allowed = _granted(role_client, model, "view", "change")
+
+    listed = role_client.get(admin_url(model, "changelist"))
+    searched = role_client.get(admin_url(model, "changelist"), {"q": "Иванов"})
+
+    assert listed.status_code == (200 if allowed else 403)
+    assert searched.status_code == listed.status_code
+
+
+@pytest.mark.parametrize("role_client", ROLES, indirect=True)
+@pytest.mark.parametrize(("model", "model_admin"), REGISTRY, ids=REGISTRY_IDS)
+def test_add_page_opens_or_is_refused_by_role(role_client, model, model_admin):
+    allowed = _granted(role_client, model, "add") and model._meta.label not in ADD_DISABLED
+
+    response = role_client.get(admin_url(model, "add"))
+
+    assert response.status_code == (200 if allowed else 403)
+
+
+def test_the_groups_hold_their_named_permissions_and_nothing_more(db):
+    hr = {p.codename for p in Group.objects.get(name="HR-менеджер").permissions.all()}
+    operator = {p.codename for p in Group.objects.get(name="Оператор").permissions.all()}
+
+    assert hr == {
+        "view_contract",
+        "view_program",
+        "view_insuredperson",
+        "change_insuredperson",
+        "view_importbatch",
+        "add_importbatch",
+        "apply_importbatch",
+        "view_invitation",
+    }
+    medical = {"view_serviceline", "view_appeal", "view_claim", "view_user", "view_auditlogentry"}
+    assert not hr & medical
+    assert medical - {"view_auditlogentry"} <= operator
+    assert not any(
+        codename.startswith("delete_") and "accessattempt" not in codename for codename in operator
+    )
+    assert "view_auditlogentry" not in operator

@@ -6,8 +6,14 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from claims.models import Claim, ClaimEvent
-from claims.services import claim_set_status
+from claims.models import Claim
+from claims.services import (
+    OtherParty,
+    PayoutChoice,
+    claim_numbers_start_after,
+    claim_set_status,
+    claim_submit,
+)
 from clinics.models import Clinic
 from feedback.models import Appeal, AppealMessage
 from policies.models import Policy
@@ -68,6 +74,9 @@ CLAIM_DESCRIPTION = (
     "(европротокол), второй участник признал вину. Прошу возместить ущерб по ОСАГО (прямое "
     "возмещение убытков)."
 )
+OTHER_DRIVER = "Кузьмин Олег Викторович"
+OTHER_PLATE = "К456МР799"
+OTHER_POLICY = "ААС 5012345678"
 UNDER_REVIEW_COMMENT = "Документы получены в полном объёме, назначен осмотр автомобиля."
 
 APPEAL_SERIAL = "000045"
@@ -115,29 +124,30 @@ def claim_ensure(
         return None
     event_at = _local(now - datetime.timedelta(days=21), 8, 40)
     submitted_at = _local(event_at + datetime.timedelta(days=1), 19, 5)
-    claim = Claim.objects.create(
-        number=number,
+    # The demo insurer has had 122 claims this year: the demo one gets «…-000123».
+    claim_numbers_start_after(
+        year=timezone.localdate(submitted_at).year, serial=int(CLAIM_SERIAL) - 1
+    )
+    claim = claim_submit(
+        user=user,
         policy=policy,
         event_type="dtp",
         event_at=event_at,
         place=CLAIM_PLACE,
         description=CLAIM_DESCRIPTION,
-        payout_details={"method": "bank", "bik": PAYOUT_BIK, "account": PAYOUT_ACCOUNT},
-        status=Claim.Status.SUBMITTED,
+        payout=PayoutChoice(method="bank", bik=PAYOUT_BIK, account=PAYOUT_ACCOUNT),
+        other_parties=[
+            OtherParty(name=OTHER_DRIVER, plate=OTHER_PLATE, policy_number=OTHER_POLICY)
+        ],
+        now=submitted_at,
     )
-    # No claim_submit service exists yet: the first event is written here, the next step goes
-    # through claim_set_status like any other.
     Claim.objects.filter(pk=claim.pk).update(created_at=submitted_at)
-    ClaimEvent.objects.create(
-        claim=claim,
-        from_status="",
-        to_status=Claim.Status.SUBMITTED,
-        at=submitted_at,
-        by=user,
-    )
+    claim.refresh_from_db()
     claim_set_status(
         claim=claim, status=Claim.Status.UNDER_REVIEW, by=operator, comment=UNDER_REVIEW_COMMENT
     )
+    # The history is backdated: the demo person is not e-mailed about it.
+    claim.events.update(notified_at=now)
     return claim
 
 

@@ -4,16 +4,23 @@ import datetime
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 
-from policies.models import InsuredPerson, PolicyLink
+from employers.models import EmployerManager
+from policies.models import InsuredPerson, Policyholder, PolicyLink
 from portal.accounts.models import Consent, User
 
-from .register import DEMO_PERSON
+from .register import COMPANIES, DEMO_PERSON
 
 # The published demo login (README), not a secret.
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105
 DEMO_PASSPORT = ("4510", "123456")
+DEMO_PIN = "2580"  # «Вход по PIN-коду» and PIN-confirmed actions of the demo person
+# The admin asks staff for a code from an authenticator app (2FA). The demo staff share this
+# published key: add it to any TOTP app (Google Authenticator, «Яндекс Ключ»...) to log in.
+DEMO_STAFF_TOTP_SECRET = "PORTALDEMOSTAFFTOTPSECRETKEYAAAA"  # noqa: S105
 CONSENT_VERSION = "2026-01"
 HR_GROUP = "HR-менеджер"
 OPERATOR_GROUP = "Оператор"
@@ -28,10 +35,19 @@ class StaffAccount:
     middle_name: str
     group: str | None
     superuser: bool = False
+    company_inn: str | None = None  # the policyholder an HR manager manages
 
 
 STAFF_ACCOUNTS: tuple[StaffAccount, ...] = (
-    StaffAccount("hr@example.com", "hr-pass-2026", "Петрова", "Ирина", "Сергеевна", HR_GROUP),
+    StaffAccount(
+        "hr@example.com",
+        "hr-pass-2026",
+        "Петрова",
+        "Ирина",
+        "Сергеевна",
+        HR_GROUP,
+        company_inn=COMPANIES[0].inn,  # ООО «ТехноСфера»
+    ),
     StaffAccount(
         "operator@example.com",
         "operator-pass-2026",
@@ -67,7 +83,11 @@ def demo_user_ensure(*, now: datetime.datetime) -> User:
         )
         user.set_password(DEMO_PASSWORD)
         user.set_passport(*DEMO_PASSPORT)
+        user.set_pin(DEMO_PIN)
         user.save()
+    elif not user.pin_hash:
+        user.set_pin(DEMO_PIN)
+        user.save(update_fields=["pin_hash"])
     _verified_address_ensure(user)
     Consent.objects.get_or_create(
         user=user,
@@ -102,8 +122,23 @@ def staff_ensure() -> dict[str, User]:
         elif account.group:
             Group.objects.get_or_create(name=account.group)
         _verified_address_ensure(user)
+        _staff_totp_ensure(user)
+        if account.company_inn:
+            _employer_manager_ensure(user, account.company_inn)
         users[account.email] = user
     return users
+
+
+def _staff_totp_ensure(user: User) -> None:
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_STAFF_TOTP_SECRET)
+
+
+def _employer_manager_ensure(user: User, inn: str) -> None:
+    """Ties the HR manager to their company (once: the pair is unique)."""
+    company = Policyholder.objects.filter(inn=inn).first()
+    if company is not None:
+        EmployerManager.objects.get_or_create(user=user, policyholder=company)
 
 
 def policy_links_ensure(

@@ -17,6 +17,7 @@ from claims.models import Claim, ClaimEvent, ServiceLine
 from clinics.models import Clinic, Doctor, ProgramClinic, Slot
 from feedback.models import Appeal, AppealMessage
 from policies.models import (
+    BoxedPolicyCard,
     CareKind,
     Contract,
     InsuredPerson,
@@ -25,6 +26,7 @@ from policies.models import (
     PolicyLink,
     Program,
 )
+from policies.services import boxed_cards_seed
 from portal.accounts.models import Consent, User
 
 from .cases import appeal_ensure, claim_ensure, osago_policy_ensure
@@ -74,6 +76,7 @@ SEEDED_MODELS: tuple[type[models.Model], ...] = (
     ClaimEvent,
     Appeal,
     AppealMessage,
+    BoxedPolicyCard,
 )
 
 
@@ -125,6 +128,7 @@ def seed_demo(*, today: datetime.date, now: datetime.datetime) -> list[Created]:
     claim_ensure(policy=osago, user=user, operator=operator, now=now)
     course_clinic = clinics[next(line.position for line in lines if line.unpaid)]
     appeal_ensure(user=user, operator=operator, clinic=course_clinic, now=now)
+    boxed_cards_seed()
 
     after = _row_counts()
     return [

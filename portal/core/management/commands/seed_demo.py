@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from policies.services import DEMO_BOXED_CARDS
 from portal.accounts.models import User
-from portal.core.demo.logins import DEMO_PASSWORD, STAFF_ACCOUNTS
+from portal.core.demo.logins import DEMO_PASSWORD, DEMO_PIN, DEMO_STAFF_TOTP_SECRET, STAFF_ACCOUNTS
 from portal.core.demo.register import DEMO_PERSON, UNLINKED_PERSON
 from portal.core.demo.seeding import seed_demo
 
@@ -71,6 +72,13 @@ class Command(BaseCommand):
                     "password": account.password,
                 }
             )
+        self.stdout.write(
+            _("  PIN-код застрахованного: %(pin)s; ключ TOTP сотрудников: %(key)s")
+            % {"pin": DEMO_PIN, "key": DEMO_STAFF_TOTP_SECRET}
+        )
+        self.stdout.write(_("Коробочные полисы для «Активация полиса» (номер / код):"))
+        for card in DEMO_BOXED_CARDS:
+            self.stdout.write(f"  {card.number} / {card.code} — {card.title}")
         person = UNLINKED_PERSON
         self.stdout.write(
             _(

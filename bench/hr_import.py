@@ -1,0 +1,446 @@
+"""`python -m bench.hr_import --rows 100000`: the HR employee-list import at scale.
+
+Generates a list of N insured persons (four employees to one child) as a CSV file, then times, on
+PostgreSQL, what the admin does with it: the check (read, validate, compare with the register,
+stage the diff) and the apply (persons, DMS and ВЗР policies, invitations queued), a second upload
+of the same file (the diff must be empty), the invitations' sending, and beside them a raw COPY of
+the same rows into copies of the two tables. Memory is the peak resident set during each step over
+the process's size at its start, sampled every 10 ms, at two sizes (the import streams the file:
+the peak should not grow with the list); `--tracemalloc` adds Python's own allocation peak.
+
+The database is its own (postgres://postgres@127.0.0.1:5432/portal_bench_hr, or
+BENCH_HR_DATABASE_URL): created when missing, migrated, and its register tables truncated on every
+run. Results are printed and written to bench/results/<timestamp>-hr-import.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_hr"
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+LAST_NAMES = ("Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Волков")
+FIRST_NAMES = ("Алексей", "Дмитрий", "Сергей", "Андрей", "Михаил", "Игорь", "Павел", "Олег")
+MIDDLE_NAMES = ("Иванович", "Петрович", "Сергеевич", "Андреевич", "Олегович")
+PROGRAMS = (("БАЗ", False), ("РАСШ", False), ("ПРЕМ", True))
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Measure:
+    seconds: float = 0.0
+    rss_peak_delta_mb: float = 0.0
+    traced_peak_mb: float | None = None
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "seconds": round(self.seconds, 2),
+            "rss_peak_delta_mb": round(self.rss_peak_delta_mb, 1),
+            "traced_peak_mb": None
+            if self.traced_peak_mb is None
+            else round(self.traced_peak_mb, 1),
+            **self.extra,
+        }
+
+
+@contextmanager
+def measured(*, trace: bool):
+    """Time a step and sample the process's resident set while it runs."""
+    result = Measure()
+    start_rss = _rss_bytes()
+    peak = [start_rss]
+    running = threading.Event()
+    running.set()
+
+    def sample() -> None:
+        while running.is_set():
+            peak[0] = max(peak[0], _rss_bytes())
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    if trace:
+        tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        yield result
+    finally:
+        result.seconds = time.perf_counter() - started
+        if trace:
+            result.traced_peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+        running.clear()
+        sampler.join()
+        peak[0] = max(peak[0], _rss_bytes())
+        result.rss_peak_delta_mb = (peak[0] - start_rss) / 2**20
+
+
+@dataclass(frozen=True)
+class Person:
+    number: str
+    last: str
+    first: str
+    middle: str
+    birth: datetime.date
+    email: str
+    phone: str
+    program: str
+    parent: str  # the parent's number for a child, "" for an employee
+
+
+def people(n: int, *, prefix: str) -> list[Person]:
+    """N persons; every fifth is a child of the employee before it."""
+    rows = []
+    for i in range(n):
+        number = f"{prefix}-{i + 1:07d}"
+        if i % 5 == 4:
+            parent = rows[i - 1]
+            rows.append(
+                Person(
+                    number,
+                    parent.last,
+                    "Мария",
+                    "Алексеевна",
+                    datetime.date(2016, 1, 1) + datetime.timedelta(days=i % 2500),
+                    "",
+                    "",
+                    parent.program,
+                    parent.number,
+                )  # fmt: skip
+            )
+            continue
+        rows.append(
+            Person(
+                number,
+                LAST_NAMES[i % len(LAST_NAMES)],
+                FIRST_NAMES[(i // 8) % len(FIRST_NAMES)],
+                MIDDLE_NAMES[(i // 64) % len(MIDDLE_NAMES)],
+                datetime.date(1965, 1, 1) + datetime.timedelta(days=(i * 37) % 13000),
+                f"person{i + 1}@{prefix.lower()}.example",
+                f"+7916{i % 10_000_000:07d}",
+                PROGRAMS[i % len(PROGRAMS)][0],
+                "",
+            )
+        )
+    return rows
+
+
+def csv_write(rows: list[Person], path: Path) -> None:
+    from employers.columns import HEADERS
+
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADERS)
+        for p in rows:
+            writer.writerow(
+                [p.number, p.last, p.first, p.middle, p.birth.strftime("%d.%m.%Y"), p.email,
+                 p.phone, p.program, "", "", "ребёнок" if p.parent else "сотрудник", p.parent]
+            )  # fmt: skip
+
+
+def register_reset() -> None:
+    """Empty the register (and everything hanging off it) of the bench database."""
+    from django.db import connection
+
+    tables = [
+        "employers_invitation",
+        "employers_importrow",
+        "employers_importbatch",
+        "employers_employermanager",
+        "policies_policy",
+        "policies_insuredperson",
+        "policies_program_care_kinds",
+        "policies_program",
+        "policies_contract",
+        "policies_policyholder",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def contract_create(serial: int):
+    from policies.models import Contract, Policyholder, Program
+
+    today = datetime.date.today()
+    holder = Policyholder.objects.create(name=f"ООО «Нагрузка-{serial}»", inn=f"77{serial:08d}")
+    contract = Contract.objects.create(
+        policyholder=holder,
+        number=f"BENCH-HR-{serial}",
+        starts_on=today - datetime.timedelta(days=30),
+        ends_on=today + datetime.timedelta(days=334),
+    )
+    for code, vzr in PROGRAMS:
+        Program.objects.create(contract=contract, code=code, name=code, includes_vzr=vzr)
+    return contract
+
+
+def staff_user():
+    from portal.accounts.models import User
+
+    user, _created = User.objects.get_or_create(
+        email="hr@bench.example", defaults={"is_staff": True, "last_name": "Кадрова"}
+    )
+    return user
+
+
+def import_once(contract, user, path: Path, *, trace: bool) -> dict[str, Measure]:
+    from django.core.files import File
+
+    from employers.models import ImportBatch
+    from employers.services.applying import import_batch_apply
+    from employers.services.checking import import_batch_check
+    from employers.services.uploads import import_batch_upload
+
+    with path.open("rb") as handle:
+        upload = File(handle, name=path.name)
+        upload.size = path.stat().st_size
+        batch = import_batch_upload(
+            contract=contract, user=user, uploaded=upload, effective_date=datetime.date.today()
+        )
+    with measured(trace=trace) as check:
+        batch = import_batch_check(batch_id=batch.pk)
+    if batch.status != ImportBatch.Status.CHECKED:
+        raise SystemExit(f"check failed: {batch.status} {batch.message}")
+    check.extra = {
+        "rows": batch.rows_total,
+        "errors": batch.rows_invalid,
+        "add": batch.to_add,
+        "change": batch.to_change,
+        "remove": batch.to_remove,
+        "same": batch.unchanged,
+    }
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.APPLYING, applied_by=user
+    )
+    with measured(trace=trace) as apply:
+        batch = import_batch_apply(batch_id=batch.pk)
+    if batch.status != ImportBatch.Status.APPLIED:
+        raise SystemExit(f"apply failed: {batch.status} {batch.message}")
+    apply.extra = dict(batch.result)
+    return {"check": check, "apply": apply, "batch_id": batch.pk}
+
+
+def invitations_time(batch_id: int) -> Measure:
+    from django.conf import settings
+
+    from employers.services.invitations import invitations_send
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    with measured(trace=False) as sent:
+        count = invitations_send(batch_id=batch_id)
+    sent.extra = {"sent": count}
+    return sent
+
+
+def raw_copy(rows: list[Person], contract) -> Measure:
+    """The same rows COPY'd into copies of the two tables (their indexes and checks included):
+    the floor of what writing them can cost, with nothing checked against anything."""
+    from django.db import connection, transaction
+
+    from employers.services.register import vzr_number
+    from policies.models import Program
+
+    programs = {p.code: p for p in Program.objects.filter(contract=contract)}
+    now = datetime.datetime.now(datetime.UTC)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE copy_insured (LIKE policies_insuredperson INCLUDING ALL) "
+            "ON COMMIT DROP"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE copy_policy (LIKE policies_policy INCLUDING ALL) ON COMMIT DROP"
+        )
+        person_columns = _insertable("policies_insuredperson", cursor)
+        policy_columns = _insertable("policies_policy", cursor)
+        ids = {p.number: i + 1 for i, p in enumerate(rows)}
+        with measured(trace=False) as copied:
+            with cursor.cursor.copy(
+                f"COPY copy_insured ({', '.join(person_columns)}) FROM STDIN"
+            ) as copy:
+                for p in rows:
+                    values = {
+                        "id": ids[p.number],
+                        "policy_number": p.number,
+                        "last_name": p.last,
+                        "first_name": p.first,
+                        "middle_name": p.middle,
+                        "birth_date": p.birth,
+                        "email": p.email,
+                        "phone": p.phone,
+                        "contract_id": contract.pk,
+                        "program_id": programs[p.program].pk,
+                        "starts_on": contract.starts_on,
+                        "ends_on": contract.ends_on,
+                        "relation": "child" if p.parent else "employee",
+                        "parent_id": ids[p.parent] if p.parent else None,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    copy.write_row([values.get(column, "") for column in person_columns])
+            policy_id = 0
+            with cursor.cursor.copy(
+                f"COPY copy_policy ({', '.join(policy_columns)}) FROM STDIN"
+            ) as copy:
+                for p in rows:
+                    products = [("dms", p.number)]
+                    if programs[p.program].includes_vzr:
+                        products.append(("vzr", vzr_number(p.number)))
+                    for product, number in products:
+                        policy_id += 1
+                        values = {
+                            "id": policy_id,
+                            "product": product,
+                            "number": number,
+                            "insured_person_id": ids[p.number],
+                            "holder_id": None,
+                            "starts_on": contract.starts_on,
+                            "ends_on": contract.ends_on,
+                            "status": "active",
+                            "premium": 0,
+                            "product_data": "{}",
+                            "verify_token": None,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                        copy.write_row([values.get(column, "") for column in policy_columns])
+        copied.extra = {"persons": len(rows), "policies": policy_id}
+    return copied
+
+
+def _insertable(table: str, cursor) -> list[str]:
+    cursor.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+        "ORDER BY ordinal_position",
+        [table],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def run(size: int, *, serial: int, trace: bool, workdir: Path, copy_too: bool) -> dict:
+    from employers.services.checking import import_batch_check  # noqa: F401 (warm imports)
+
+    contract = contract_create(serial)
+    user = staff_user()
+    rows = people(size, prefix=f"Н{serial}")
+    path = workdir / f"list-{size}.csv"
+    csv_write(rows, path)
+    print(f"\n== {size:,} rows ({path.stat().st_size / 2**20:.1f} MB CSV)", flush=True)
+    first = import_once(contract, user, path, trace=trace)
+    print(_line("check", first["check"]), flush=True)
+    print(_line("apply", first["apply"]), flush=True)
+    invitations = invitations_time(first["batch_id"])
+    print(_line("invitations sent", invitations), flush=True)
+    again = import_once(contract, user, path, trace=trace)
+    diff = again["check"].extra
+    if diff["add"] or diff["change"] or diff["remove"]:
+        raise SystemExit(f"the same file again found changes: {diff}")
+    print(_line("same file: check", again["check"]), flush=True)
+    print(_line("same file: apply", again["apply"]), flush=True)
+    result = {
+        "rows": size,
+        "csv_mb": round(path.stat().st_size / 2**20, 2),
+        "check": first["check"].as_dict(),
+        "apply": first["apply"].as_dict(),
+        "invitations": invitations.as_dict(),
+        "recheck": again["check"].as_dict(),
+        "reapply": again["apply"].as_dict(),
+    }
+    if copy_too:
+        copied = raw_copy(rows, contract)
+        print(_line("raw COPY of the same rows", copied), flush=True)
+        result["copy"] = copied.as_dict()
+    return result
+
+
+def _line(label: str, m: Measure) -> str:
+    traced = f", traced peak {m.traced_peak_mb:.1f} MB" if m.traced_peak_mb is not None else ""
+    extra = "  " + json.dumps(m.extra, ensure_ascii=False) if m.extra else ""
+    return (
+        f"{label:<28} {m.seconds:8.2f} s   peak RSS +{m.rss_peak_delta_mb:6.1f} MB{traced}{extra}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.hr_import", description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000, help="the list's size")
+    parser.add_argument(
+        "--small",
+        type=int,
+        default=10_000,
+        help="a smaller list first, to compare memory (0: none)",
+    )
+    parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations")
+    args = parser.parse_args(argv)
+
+    from bench.run import database_ensure, django_setup
+
+    url = os.environ.get("BENCH_HR_DATABASE_URL", DEFAULT_DATABASE_URL)
+    database_ensure(url)
+    django_setup(url)
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from portal.celery import app
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("the HR import bench runs on PostgreSQL")
+    call_command("migrate", interactive=False, verbosity=0)
+    # The invitations are timed on their own, not inside the apply (no worker runs here).
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "memory://"
+    register_reset()
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="hr-bench-") as workdir:
+        sizes = [s for s in (args.small, args.rows) if s]
+        for serial, size in enumerate(sizes, start=1):
+            results.append(
+                run(
+                    size,
+                    serial=serial,
+                    trace=args.tracemalloc,
+                    workdir=Path(workdir),
+                    copy_too=size == args.rows,
+                )  # fmt: skip
+            )
+    big = results[-1]
+    total = big["check"]["seconds"] + big["apply"]["seconds"]
+    print(f"\n== {big['rows']:,} rows: check + apply {total:.1f} s "
+          f"({big['rows'] / total:,.0f} rows/s); raw COPY {big['copy']['seconds']:.1f} s "
+          f"(×{total / max(big['copy']['seconds'], 0.001):.0f})")  # fmt: skip
+    for r in results:
+        print(f"   {r['rows']:>7,} rows: peak RSS +{r['check']['rss_peak_delta_mb']:.0f} MB "
+              f"check, +{r['apply']['rss_peak_delta_mb']:.0f} MB apply")  # fmt: skip
+    RESULTS_DIR.mkdir(exist_ok=True)
+    out = RESULTS_DIR / f"{datetime.datetime.now():%Y%m%dT%H%M%S}-hr-import.json"
+    payload = {
+        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "runs": results,
+    }
+    out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    print(f"\nwritten: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

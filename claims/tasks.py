@@ -1,0 +1,30 @@
+"""Celery tasks of claims: they take ids and call a service; each is safe to run twice."""
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+from .selectors import claim_events_unnotified
+from .services.notifications import claim_event_email_send
+
+# The resend sweep looks at events of the last day that are older than a few minutes (the
+# normal path, queued on commit, has had its chance by then).
+RESEND_AFTER = datetime.timedelta(minutes=10)
+RESEND_WINDOW = datetime.timedelta(days=1)
+
+
+@shared_task
+def claim_event_notify(event_id: int) -> bool:
+    """The e-mail about one step of a payout case (queued by claim_set_status on commit)."""
+    return claim_event_email_send(event_id=event_id)
+
+
+@shared_task
+def claim_notifications_resend() -> int:
+    """Periodic: queue again the e-mails of recent steps that did not go out."""
+    now = timezone.now()
+    pending = claim_events_unnotified(since=now - RESEND_WINDOW, until=now - RESEND_AFTER)
+    for event_id in pending:
+        claim_event_notify.delay(event_id)
+    return len(pending)

@@ -1,0 +1,1 @@
+"""Writes of the clinics section: bookings, saved places, reports about clinics, notifications."""

@@ -1,0 +1,254 @@
+"""Online booking: make, move and cancel an appointment.
+
+Who may be booked where: the patient is the person or a child linked to them; the patient's DMS
+policy is in force on the day of the visit and its program covers the clinic for the doctor's
+kind of care; on a co-pay program the card must have been bound and the 30 minutes after it
+passed. Two bookings of one time are kept apart by the schedule's hold (a row lock on the slot
+with the built-in tables) and, in the end, by the partial unique constraint on Appointment.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from payments.selectors import copay_clinic_access_from
+from policies.models import InsuredPerson
+from policies.selectors import insured_persons_for_user
+from portal.accounts.models import User
+
+from ..models import Appointment, AppointmentEvent, Slot
+from ..schedules import SlotUnavailable, schedule_for
+from ..selectors import Coverage, coverage_for
+
+# A booking can be cancelled or moved until this long before the visit; later, by phone only.
+CHANGE_DEADLINE = datetime.timedelta(hours=2)
+
+
+def slot_taken_message() -> str:
+    return _("Это время уже занято: выберите другое.")
+
+
+def copay_card_message() -> str:
+    return _("Для записи по со-оплатной программе привяжите карту")
+
+
+def _slot_fresh(slot: Slot) -> Slot:
+    return Slot.objects.select_related("doctor__clinic", "doctor__care_kind").get(pk=slot.pk)
+
+
+def _patient_check(*, user: User, insured_person: InsuredPerson) -> InsuredPerson:
+    patient = insured_persons_for_user(user).filter(pk=insured_person.pk).first()
+    if patient is None:
+        raise ValidationError(
+            _("Записать можно только себя или своего ребёнка, привязанного к кабинету."),
+            code="not_your_patient",
+        )
+    return patient
+
+
+def booking_check(*, insured_person: InsuredPerson, slot: Slot, now: datetime.datetime) -> Coverage:
+    """Whether this patient may take this time; raises ValidationError with the reason."""
+    clinic = slot.doctor.clinic
+    if not clinic.online_booking:
+        raise ValidationError(
+            _("В эту клинику нельзя записаться онлайн: позвоните в регистратуру."),
+            code="no_online_booking",
+        )
+    if slot.starts_at <= now:
+        raise ValidationError(_("Это время уже прошло: выберите другое."), code="past")
+    coverage = coverage_for(
+        insured_person=insured_person,
+        clinic=clinic,
+        care_kind=slot.doctor.care_kind,
+        on=timezone.localdate(slot.starts_at),
+    )
+    if not coverage.is_covered:
+        raise ValidationError(coverage.message, code=coverage.status)
+    if insured_person.program.copay_share > 0:
+        access_from = copay_clinic_access_from(insured_person=insured_person)
+        if access_from is None:
+            raise ValidationError(copay_card_message(), code="copay_card_required")
+        if access_from > now:
+            raise ValidationError(
+                _(
+                    "Записаться по со-оплатной программе можно будет с %(time)s — через 30 минут "
+                    "после привязки карты."
+                )
+                % {"time": formats.date_format(timezone.localtime(access_from), "d.m.Y H:i")},
+                code="copay_access_pending",
+            )
+    return coverage
+
+
+def _patient_free_check(
+    *, insured_person: InsuredPerson, slot: Slot, exclude: Appointment | None = None
+) -> None:
+    overlapping = Appointment.objects.filter(
+        insured_person=insured_person,
+        status=Appointment.Status.BOOKED,
+        slot__starts_at__lt=slot.ends_at,
+        slot__ends_at__gt=slot.starts_at,
+    )
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude.pk)
+    if overlapping.exists():
+        raise ValidationError(
+            _("На это время у пациента уже есть запись к врачу."), code="patient_busy"
+        )
+
+
+def _hold(slot: Slot) -> None:
+    try:
+        schedule_for(slot.doctor.clinic).hold(slot)
+    except SlotUnavailable as exc:
+        raise ValidationError(slot_taken_message(), code="slot_taken") from exc
+
+
+def _save_holding_slot(appointment: Appointment, **save_kwargs) -> None:
+    """Save in a savepoint: a second booking of the slot that got past the hold (no row locks on
+    SQLite) is refused by the constraint, and the transaction stays usable for the message."""
+    try:
+        with transaction.atomic():
+            appointment.save(**save_kwargs)
+    except IntegrityError as exc:
+        raise ValidationError(slot_taken_message(), code="slot_taken") from exc
+
+
+def _notify_on_commit(appointment: Appointment) -> None:
+    from ..tasks import appointment_notify
+
+    pk = appointment.pk
+    transaction.on_commit(lambda: appointment_notify.delay(pk))
+
+
+def appointment_book(
+    *,
+    user: User,
+    insured_person: InsuredPerson,
+    slot: Slot,
+    now: datetime.datetime | None = None,
+) -> Appointment:
+    """Book the time for the patient; the person gets a confirmation with an .ics file."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        slot = _slot_fresh(slot)
+        patient = _patient_check(user=user, insured_person=insured_person)
+        booking_check(insured_person=patient, slot=slot, now=now)
+        _hold(slot)
+        _patient_free_check(insured_person=patient, slot=slot)
+        appointment = Appointment(slot=slot, user=user, insured_person=patient)
+        appointment.full_clean(validate_constraints=False)
+        _save_holding_slot(appointment)
+        AppointmentEvent.objects.create(
+            appointment=appointment,
+            action=AppointmentEvent.Action.BOOKED,
+            slot=slot,
+            by=user,
+            at=now,
+        )
+        _notify_on_commit(appointment)
+    return appointment
+
+
+def can_change(appointment: Appointment, *, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        appointment.status == Appointment.Status.BOOKED
+        and now <= appointment.slot.starts_at - CHANGE_DEADLINE
+    )
+
+
+def _locked_for_change(
+    *, user: User, appointment: Appointment, now: datetime.datetime
+) -> Appointment:
+    locked = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("slot__doctor__clinic", "slot__doctor__care_kind", "insured_person")
+        .filter(pk=appointment.pk, user=user)
+        .first()
+    )
+    if locked is None:
+        raise ValidationError(_("Запись не найдена."), code="not_found")
+    if locked.status != Appointment.Status.BOOKED:
+        raise ValidationError(_("Эта запись уже отменена или состоялась."), code="not_booked")
+    if not can_change(locked, now=now):
+        raise ValidationError(
+            _(
+                "Отменить или перенести запись можно не позднее чем за 2 часа до приёма. "
+                "Позвоните в клинику."
+            ),
+            code="deadline",
+        )
+    return locked
+
+
+def appointment_cancel(
+    *, user: User, appointment: Appointment, now: datetime.datetime | None = None
+) -> Appointment:
+    """Cancel a booking up to 2 hours before the visit; the time is free for others again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _locked_for_change(user=user, appointment=appointment, now=now)
+        appointment.status = Appointment.Status.CANCELLED
+        appointment.cancelled_at = now
+        appointment.sequence += 1
+        appointment.full_clean(validate_constraints=False)
+        appointment.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        schedule_for(appointment.slot.doctor.clinic).release(appointment.slot)
+        AppointmentEvent.objects.create(
+            appointment=appointment,
+            action=AppointmentEvent.Action.CANCELLED,
+            slot=appointment.slot,
+            by=user,
+            at=now,
+        )
+        _notify_on_commit(appointment)
+    return appointment
+
+
+def appointment_move(
+    *,
+    user: User,
+    appointment: Appointment,
+    slot: Slot,
+    now: datetime.datetime | None = None,
+) -> Appointment:
+    """Move a booking to another free time of the same doctor, up to 2 hours before the visit."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _locked_for_change(user=user, appointment=appointment, now=now)
+        slot = _slot_fresh(slot)
+        previous = appointment.slot
+        if slot.doctor_id != previous.doctor_id:
+            raise ValidationError(
+                _("Перенести запись можно только на другое время того же врача."),
+                code="other_doctor",
+            )
+        if slot.pk == previous.pk:
+            raise ValidationError(_("Запись уже на это время."), code="same_slot")
+        booking_check(insured_person=appointment.insured_person, slot=slot, now=now)
+        _hold(slot)
+        _patient_free_check(
+            insured_person=appointment.insured_person, slot=slot, exclude=appointment
+        )
+        appointment.slot = slot
+        appointment.sequence += 1
+        appointment.reminded_at = None
+        appointment.full_clean(validate_constraints=False)
+        _save_holding_slot(
+            appointment, update_fields=["slot", "sequence", "reminded_at", "updated_at"]
+        )
+        schedule_for(previous.doctor.clinic).release(previous)
+        AppointmentEvent.objects.create(
+            appointment=appointment,
+            action=AppointmentEvent.Action.MOVED,
+            slot=slot,
+            previous_slot=previous,
+            by=user,
+            at=now,
+        )
+        _notify_on_commit(appointment)
+    return appointment

@@ -1,0 +1,19 @@
+"""/clinics/: the network as a list and a map, one clinic with booking, saved places.
+
+Names are not namespaced: the route map's `clinics` and `appointments` names are used by other
+sections (the policy card links to `clinics`)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.clinic_list, name="clinics"),
+    path("map/", views.clinic_map, name="clinics_map"),
+    path("geojson/", views.clinic_geojson, name="clinics_geojson"),
+    path("places/", views.saved_place_save, name="saved_place_save"),
+    path("places/<str:kind>/delete/", views.saved_place_remove, name="saved_place_delete"),
+    path("<int:pk>/", views.clinic_detail, name="clinic_detail"),
+    path("<int:pk>/book/<int:slot_pk>/", views.clinic_book, name="clinic_book"),
+    path("<int:pk>/report/", views.clinic_report, name="clinic_report"),
+]

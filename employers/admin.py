@@ -1,0 +1,90 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import EmployerManager, ImportBatch, ImportRow, Invitation
+from .scoping import EmployerScopedAdminMixin
+
+
+@admin.register(EmployerManager)
+class EmployerManagerAdmin(admin.ModelAdmin):
+    """Who manages which company's list: admins assign HR managers here (or on the company)."""
+
+    list_display = ("user", "policyholder", "created_at")
+    list_filter = (("policyholder", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("user__email", "user__last_name", "policyholder__name", "policyholder__inn")
+    raw_id_fields = ("user",)
+    list_select_related = ("user", "policyholder")
+
+
+class ReadOnlyAdminMixin:
+    """Rows written only by the import services: shown, never added, edited or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdminMixin, EmployerScopedAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "contract",
+        "original_name",
+        "status",
+        "rows_total",
+        "rows_invalid",
+        "to_add",
+        "to_change",
+        "to_remove",
+        "uploaded_by",
+        "page_link",
+    )
+    list_filter = ("status", ("contract", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("original_name", "contract__number", "uploaded_by__email")
+    list_select_related = ("contract__policyholder", "uploaded_by")
+    date_hierarchy = "created_at"
+    exclude = ("file", "register_fingerprint")
+    readonly_fields = ("page_link",)
+
+    @admin.display(description=_("страница загрузки"))
+    def page_link(self, obj: ImportBatch) -> str:
+        url = reverse("admin:policies_contract_import_batch", args=[obj.contract_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("открыть"))
+
+
+@admin.register(ImportRow)
+class ImportRowAdmin(ReadOnlyAdminMixin, EmployerScopedAdminMixin, admin.ModelAdmin):
+    """The staged rows of the imports, for the insurer's support (HR managers see them on the
+    import page)."""
+
+    policyholder_path = "batch__contract__policyholder"
+    list_display = ("batch", "row_number", "action", "policy_number", "last_name", "first_name")
+    list_filter = ("action",)
+    search_fields = ("policy_number", "last_name")
+    raw_id_fields = ("batch", "person", "program")
+    list_select_related = ("batch",)
+    show_full_result_count = False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdminMixin, EmployerScopedAdminMixin, admin.ModelAdmin):
+    policyholder_path = "insured_person__contract__policyholder"
+    list_display = ("email", "insured_person", "created_at", "sent_at")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter),)
+    search_fields = ("email", "insured_person__policy_number", "insured_person__last_name")
+    raw_id_fields = ("insured_person", "batch")
+    list_select_related = ("insured_person",)
+    date_hierarchy = "created_at"

@@ -1,0 +1,292 @@
+"""Checking one row of an employee list on its own: formats, dates, program, relation.
+
+Checks that need other rows (duplicates, parents) or the register (another company's policy
+number, who is left out) are made by `checking` afterwards, in the database.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from openpyxl.utils.datetime import from_excel
+
+from policies.models import Contract, InsuredPerson, Program
+
+from ..columns import COLUMN_BY_KEY
+from .reading import Cell
+
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+POLICY_NUMBER_RE = re.compile(r"^[0-9A-Za-zА-ЯЁа-яё][0-9A-Za-zА-ЯЁа-яё/.\-]{2,31}$")
+NAME_RE = re.compile(r"^[A-Za-zА-ЯЁа-яё]+(?:[ '’\-.][A-Za-zА-ЯЁа-яё]+)*\.?$")
+PHONE_LIKE_RE = re.compile(r"^\+?[\d\s()\-]{6,25}$")
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y")
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+RELATIONS = {
+    "сотрудник": InsuredPerson.Relation.EMPLOYEE,
+    "сотрудница": InsuredPerson.Relation.EMPLOYEE,
+    "работник": InsuredPerson.Relation.EMPLOYEE,
+    "employee": InsuredPerson.Relation.EMPLOYEE,
+    "ребенок": InsuredPerson.Relation.CHILD,
+    "ребёнок": InsuredPerson.Relation.CHILD,
+    "дети": InsuredPerson.Relation.CHILD,
+    "сын": InsuredPerson.Relation.CHILD,
+    "дочь": InsuredPerson.Relation.CHILD,
+    "child": InsuredPerson.Relation.CHILD,
+}
+VALUE_PREVIEW = 60
+
+
+@dataclass
+class RowContext:
+    contract: Contract
+    programs: dict[str, Program]  # by code, and by upper-case code
+    today: datetime.date
+
+    @classmethod
+    def for_contract(cls, contract: Contract, *, today: datetime.date) -> "RowContext":
+        programs: dict[str, Program] = {}
+        for program in Program.objects.filter(contract=contract):
+            programs[program.code] = program
+            programs.setdefault(program.code.upper(), program)
+        return cls(contract=contract, programs=programs, today=today)
+
+
+@dataclass
+class CheckedRow:
+    row_number: int
+    values: dict = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)
+
+    def error(self, key: str, raw: Cell, message: str) -> None:
+        self.errors.append(
+            {
+                "column": COLUMN_BY_KEY[key].header,
+                "value": cell_text(raw)[:VALUE_PREVIEW],
+                "message": message,
+            }
+        )
+
+
+def ru_date(day: datetime.date | None) -> str:
+    return day.strftime("%d.%m.%Y") if day else ""
+
+
+def cell_text(value: Cell) -> str:
+    """A cell as text: integral numbers without «.0», dates as ДД.ММ.ГГГГ, spaces trimmed, and the
+    apostrophe that our own exports put before a formula-like value taken off again."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return ru_date(value.date())
+    if isinstance(value, datetime.date):
+        return ru_date(value)
+    text = " ".join(str(value).split()) if isinstance(value, str) else str(value)
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
+        text = text[1:]
+    return text
+
+
+def _formula(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS)
+
+
+def _formula_message(text: str) -> str:
+    return _("значение начинается с «%(char)s»: формулы и команды в ячейках не принимаются") % {
+        "char": text[0]
+    }
+
+
+def parse_date(value: Cell) -> datetime.date | None:
+    """A date cell of any of the accepted forms; None when it is not a date."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A date typed into an XLSX cell formatted as a number: Excel's serial day.
+        if 1 <= value < 2958466:
+            converted = from_excel(value)
+            return converted.date() if isinstance(converted, datetime.datetime) else None
+        return None
+    text = cell_text(value)
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    return None
+
+
+def normalise_phone(text: str) -> str | None:
+    """+7XXXXXXXXXX (E.164) for a valid phone number, or None."""
+    if not PHONE_LIKE_RE.match(text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if not text.startswith("+"):
+        if len(digits) == 11 and digits[0] in "78":
+            digits = "7" + digits[1:]
+        elif len(digits) == 10:
+            digits = "7" + digits
+    try:
+        number = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return formatted if len(formatted) <= 16 else None
+
+
+def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> CheckedRow:
+    """Every problem of the row on its own, in the order of the columns."""
+    row = CheckedRow(row_number)
+    values = row.values
+    texts = {key: cell_text(value) for key, value in cells.items()}
+
+    for key, text in texts.items():
+        if text and _formula(text) and not (key == "phone" and text.startswith("+")):
+            row.error(key, cells[key], _formula_message(text))
+    formula_keys = {error_column_key(e) for e in row.errors}
+
+    def text_of(key: str) -> str:
+        return "" if key in formula_keys else texts.get(key, "")
+
+    number = text_of("policy_number")
+    values["policy_number"] = number[:64]
+    if not number and "policy_number" not in formula_keys:
+        row.error("policy_number", "", _("не указан номер полиса"))
+    elif number and not POLICY_NUMBER_RE.match(number):
+        row.error(
+            "policy_number",
+            number,
+            _("номер полиса — от 3 до 32 букв, цифр, «-», «/» или «.», без пробелов"),
+        )
+
+    for key, required in (("last_name", True), ("first_name", True), ("middle_name", False)):
+        name = text_of(key)
+        values[key] = name[:150]
+        if not name:
+            if required and key not in formula_keys:
+                row.error(key, "", _("не заполнено"))
+        elif len(name) > 150:
+            row.error(key, name, _("длиннее 150 знаков"))
+        elif not NAME_RE.match(name):
+            row.error(key, name, _("допустимы только буквы, пробел, дефис и апостроф"))
+
+    birth = _date_cell(row, "birth_date", cells, formula_keys, required=True)
+    values["birth_date"] = birth
+    if birth and birth > ctx.today:
+        row.error("birth_date", cells["birth_date"], _("дата рождения в будущем"))
+    elif birth and birth < EARLIEST_BIRTH:
+        row.error("birth_date", cells["birth_date"], _("дата рождения раньше 1900 года"))
+
+    email = text_of("email").lower()
+    values["email"] = email[:254]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            row.error("email", email, _("неверный адрес электронной почты"))
+
+    phone_text = text_of("phone")
+    values["phone"] = ""
+    if phone_text:
+        phone = normalise_phone(phone_text)
+        if phone is None:
+            row.error(
+                "phone", phone_text, _("неверный номер телефона: нужен номер вида +7 916 123-45-67")
+            )
+        else:
+            values["phone"] = phone
+
+    code = text_of("program_code")
+    values["program_code"] = code[:32]
+    values["program"] = None
+    if not code:
+        if "program_code" not in formula_keys:
+            row.error("program_code", "", _("не указан код программы"))
+    else:
+        program = ctx.programs.get(code) or ctx.programs.get(code.upper())
+        if program is None:
+            known = sorted({p.code for p in ctx.programs.values()})
+            row.error(
+                "program_code",
+                code,
+                _("программа «%(code)s» не найдена в договоре; есть: %(known)s")
+                % {"code": code, "known": ", ".join(known) or "—"},
+            )
+        values["program"] = program
+
+    contract = ctx.contract
+    starts = _date_cell(row, "starts_on", cells, formula_keys, required=False)
+    ends = _date_cell(row, "ends_on", cells, formula_keys, required=False)
+    starts_given, ends_given = bool(texts.get("starts_on")), bool(texts.get("ends_on"))
+    starts = starts or (None if starts_given else contract.starts_on)
+    ends = ends or (None if ends_given else contract.ends_on)
+    values["starts_on"], values["ends_on"] = starts, ends
+    if starts and starts < contract.starts_on:
+        row.error(
+            "starts_on",
+            cells.get("starts_on"),
+            _("раньше начала договора (%(day)s)") % {"day": ru_date(contract.starts_on)},
+        )
+    if ends and ends > contract.ends_on:
+        row.error(
+            "ends_on",
+            cells.get("ends_on"),
+            _("позже окончания договора (%(day)s)") % {"day": ru_date(contract.ends_on)},
+        )
+    if starts and ends and ends < starts:
+        row.error("ends_on", cells.get("ends_on"), _("дата окончания раньше даты начала"))
+    if starts and birth and starts < birth:
+        row.error("starts_on", cells.get("starts_on"), _("страхование начинается до рождения"))
+
+    parent = text_of("parent_number")
+    values["parent_number"] = parent[:64]
+    relation_text = text_of("relation")
+    relation = RELATIONS.get(relation_text.lower()) if relation_text else None
+    if relation_text and relation is None:
+        row.error("relation", relation_text, _("укажите «сотрудник» или «ребёнок»"))
+    if relation is None:
+        relation = InsuredPerson.Relation.CHILD if parent else InsuredPerson.Relation.EMPLOYEE
+    values["relation"] = relation
+    if relation == InsuredPerson.Relation.CHILD and not parent:
+        if "parent_number" not in formula_keys:
+            row.error("parent_number", "", _("для ребёнка укажите номер полиса родителя"))
+    elif relation == InsuredPerson.Relation.EMPLOYEE and parent:
+        row.error("parent_number", parent, _("у сотрудника полис родителя не указывается"))
+    elif parent and parent == number:
+        row.error("parent_number", parent, _("ребёнок не может быть своим родителем"))
+    return row
+
+
+def error_column_key(error: dict) -> str:
+    for key, column in COLUMN_BY_KEY.items():
+        if column.header == error["column"]:
+            return key
+    return ""
+
+
+def _date_cell(
+    row: CheckedRow, key: str, cells: dict[str, Cell], formula_keys: set[str], *, required: bool
+) -> datetime.date | None:
+    raw = cells.get(key)
+    if key in formula_keys:
+        return None
+    if cell_text(raw) == "":
+        if required:
+            row.error(key, "", _("не заполнено"))
+        return None
+    day = parse_date(raw)
+    if day is None:
+        row.error(key, raw, _("неверная дата: нужна дата вида ДД.ММ.ГГГГ"))
+    return day

@@ -1,0 +1,65 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.stagekit import get_pending_stage
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .devices import REMEMBER_SESSION_KEY, device_cookie_read, device_cookie_set, device_label
+from .selectors import remembered_device_for_id
+from .services import device_remember, user_register
+from .stages import PhoneConfirmStage
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        from .forms import SignupForm
+
+        if not isinstance(form, SignupForm):
+            return super().save_user(request, user, form, commit=commit)
+        data = form.cleaned_data
+        return user_register(
+            email=data["email"],
+            password=data["password1"],
+            last_name=data["last_name"],
+            first_name=data["first_name"],
+            middle_name=data["middle_name"],
+            no_middle_name=data["no_middle_name"],
+            birth_date=data["birth_date"],
+            passport_series=data["passport_series"],
+            passport_number=data["passport_number"],
+            phone=data["phone"],
+            pin=data["pin1"],
+        )
+
+    def get_login_stages(self) -> list[str]:
+        stages = super().get_login_stages()
+        email_stage = "allauth.account.stages.EmailVerificationStage"
+        position = stages.index(email_stage) if email_stage in stages else len(stages)
+        stages.insert(position, "portal.accounts.stages.PhoneConfirmStage")
+        return stages
+
+    def get_email_verification_redirect_url(self, email_address):
+        # A link followed before the SMS code was entered: back to the SMS step of the login.
+        stage = get_pending_stage(self.request)
+        if stage is not None and stage.key == PhoneConfirmStage.key:
+            return reverse(stage.urlname)
+        return super().get_email_verification_redirect_url(email_address)
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        if request.session.pop(REMEMBER_SESSION_KEY, False):
+            self._remember_device(request, response, user)
+        return response
+
+    def _remember_device(self, request, response, user) -> None:
+        current = remembered_device_for_id(device_cookie_read(request) or "")
+        if current is not None and current.user_id == user.pk:
+            return
+        try:
+            _device, device_id = device_remember(user=user, label=device_label(request))
+        except ValidationError as error:
+            messages.warning(request, " ".join(error.messages))
+            return
+        device_cookie_set(response, device_id)
+        messages.info(request, _("Устройство запомнено: в следующий раз можно войти по PIN-коду"))

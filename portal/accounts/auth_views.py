@@ -1,0 +1,181 @@
+"""Pages used before the login completes: the PIN login, the SMS step of signup, the consent."""
+
+from allauth.account.stages import LoginStageController
+from allauth.account.utils import get_next_redirect_url, perform_login
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from .devices import device_cookie_delete, device_cookie_read
+from .forms import PhoneNumberForm, PinLoginForm, SmsCodeForm
+from .models import PhoneVerification, User
+from .ratelimits import rate_limit_hit
+from .selectors import pending_phone_verification, remembered_device_for_id
+from .services import (
+    phone_verification_confirm,
+    phone_verification_start,
+)
+from .services import (
+    pin_login as login_by_pin,
+)
+from .stages import PhoneConfirmStage
+from .validators import mask_phone
+
+
+def client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def sms_send_for(request: HttpRequest, *, user: User, phone: str, purpose: str) -> bool:
+    """Send a code from a page: the per-address limit here, the others in the service. Says the
+    outcome in a message."""
+    if not rate_limit_hit("sms_ip", client_ip(request)):
+        messages.error(request, _("Слишком много SMS с этого адреса. Попробуйте позже"))
+        return False
+    try:
+        verification = phone_verification_start(user=user, phone=phone, purpose=purpose)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return False
+    messages.success(
+        request,
+        _("Код отправлен на номер %(phone)s") % {"phone": mask_phone(verification.phone)},
+    )
+    return True
+
+
+def resend_context(verification: PhoneVerification | None) -> dict:
+    if verification is None:
+        return {"resend_at": 0}
+    resend_at = verification.sent_at.timestamp() + settings.SMS_RESEND_SECONDS
+    return {"resend_at": int(resend_at * 1000)}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def phone_confirm(request: HttpRequest) -> HttpResponse:
+    """The SMS step of a login (after signup, or while the phone is still unconfirmed)."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    stage = LoginStageController.enter(request, PhoneConfirmStage.key)
+    if stage is None:
+        messages.info(request, _("Войдите, чтобы подтвердить номер телефона"))
+        return redirect("account_login")
+    user = stage.login.user
+    purpose = PhoneVerification.Purpose.SIGNUP
+    code_form = SmsCodeForm()
+    phone_form = PhoneNumberForm(prefix="new")
+
+    if request.method == "POST":
+        action = request.POST.get("action", "confirm")
+        pending = pending_phone_verification(user, purpose=purpose)
+        if action == "resend":
+            sms_send_for(
+                request, user=user, phone=pending.phone if pending else user.phone, purpose=purpose
+            )
+            return redirect("accounts_auth:phone_confirm")
+        if action == "change":
+            phone_form = PhoneNumberForm(request.POST, prefix="new")
+            if phone_form.is_valid() and sms_send_for(
+                request, user=user, phone=phone_form.cleaned_data["phone"], purpose=purpose
+            ):
+                return redirect("accounts_auth:phone_confirm")
+        else:
+            code_form = SmsCodeForm(request.POST)
+            if code_form.is_valid():
+                try:
+                    phone_verification_confirm(
+                        user=user, purpose=purpose, code=code_form.cleaned_data["code"]
+                    )
+                except ValidationError as error:
+                    code_form.add_error("code", error)
+                else:
+                    messages.success(request, _("Телефон подтверждён"))
+                    return stage.exit()
+
+    pending = pending_phone_verification(user, purpose=purpose)
+    phone = pending.phone if pending else user.phone
+    return render(
+        request,
+        "account/phone_confirm.html",
+        {
+            "code_form": code_form,
+            "phone_form": phone_form,
+            "phone_masked": mask_phone(phone) if phone else "",
+            "code_ttl_minutes": settings.SMS_CODE_TTL_SECONDS // 60,
+            **resend_context(pending),
+        },
+    )
+
+
+def _to_password_login(request: HttpRequest, message: str) -> HttpResponse:
+    messages.info(request, message)
+    response = redirect("account_login")
+    device_cookie_delete(response)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def pin_login(request: HttpRequest) -> HttpResponse:
+    """«Вход по PIN-коду» on a device remembered after a full login."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    device_id = device_cookie_read(request) or ""
+    device = remembered_device_for_id(device_id)
+    if device is None:
+        return _to_password_login(
+            request,
+            _(
+                "Вход по PIN-коду работает на устройстве, которое вы запомнили при входе "
+                "с паролем. Войдите с паролем"
+            ),
+        )
+    form = PinLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not rate_limit_hit("pin_login_ip", client_ip(request)):
+            form.add_error(None, _("Слишком много попыток входа. Попробуйте позже"))
+        else:
+            try:
+                user = login_by_pin(device_id=device_id, pin=form.cleaned_data["pin"])
+            except ValidationError as error:
+                if error.code in ("device_forgotten", "device_unknown"):
+                    return _to_password_login(request, " ".join(error.messages))
+                form.add_error("pin", error)
+            else:
+                response = perform_login(
+                    request,
+                    user,
+                    redirect_url=get_next_redirect_url(request)
+                    or reverse(settings.LOGIN_REDIRECT_URL),
+                )
+                request.session["portal_auth_method"] = "pin"
+                return response
+    return render(
+        request,
+        "account/pin_login.html",
+        {
+            "form": form,
+            "who": device.user.short_name,
+            "email_masked": _mask_email(device.user.email),
+        },
+    )
+
+
+def _mask_email(email: str) -> str:
+    name, _at, domain = email.partition("@")
+    return f"{name[:1]}***@{domain}" if domain else email
+
+
+def consent_personal_data(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/consent_personal_data.html",
+        {"version": settings.CONSENT_PERSONAL_DATA_VERSION},
+    )

@@ -1,0 +1,38 @@
+"""Reads of accounts data, limited to the given user."""
+
+from django.db.models import QuerySet
+
+from .devices import device_id_hash
+from .models import AccountEvent, Consent, PhoneVerification, RememberedDevice, User
+
+
+def remembered_device_for_id(device_id: str) -> RememberedDevice | None:
+    """The device a cookie names, with its user; None for an unknown or empty id."""
+    if not device_id:
+        return None
+    return (
+        RememberedDevice.objects.select_related("user")
+        .filter(device_hash=device_id_hash(device_id))
+        .first()
+    )
+
+
+def remembered_devices_for_user(user: User) -> QuerySet[RememberedDevice]:
+    return RememberedDevice.objects.filter(user=user).order_by("-last_used_at", "-created_at")
+
+
+def account_events_for_user(user: User, *, limit: int = 20) -> list[AccountEvent]:
+    return list(AccountEvent.objects.filter(user=user).order_by("-at", "-pk")[:limit])
+
+
+def consents_for_user(user: User) -> QuerySet[Consent]:
+    return Consent.objects.filter(user=user).order_by("-given_at")
+
+
+def pending_phone_verification(user: User, *, purpose: str) -> PhoneVerification | None:
+    """The user's latest unconfirmed code of the purpose (expired or not: the page says which)."""
+    return (
+        PhoneVerification.objects.filter(user=user, purpose=purpose, confirmed_at__isnull=True)
+        .order_by("-sent_at", "-pk")
+        .first()
+    )

@@ -1,0 +1,26 @@
+"""Everything that writes accounts data. Views, the admin and other apps call these functions;
+each is keyword-only and does its writes in one transaction."""
+
+from .events import account_event_record
+from .lifecycle import account_delete, account_unlock, sessions_end_everywhere
+from .phone import phone_verification_confirm, phone_verification_start
+from .pin import device_forget, device_remember, pin_change, pin_confirm, pin_login
+from .profile import ProfileChangeRefused, profile_update
+from .registration import user_register
+
+__all__ = [
+    "ProfileChangeRefused",
+    "account_delete",
+    "account_event_record",
+    "account_unlock",
+    "device_forget",
+    "device_remember",
+    "phone_verification_confirm",
+    "phone_verification_start",
+    "pin_change",
+    "pin_confirm",
+    "pin_login",
+    "profile_update",
+    "sessions_end_everywhere",
+    "user_register",
+]

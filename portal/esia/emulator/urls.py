@@ -1,0 +1,14 @@
+"""The emulator's endpoints, under the same paths as ESIA's (mounted at /esia-emulator/)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "esia_emulator"
+urlpatterns = [
+    path("aas/oauth2/v2/ac", views.authorize, name="authorize"),
+    path("aas/oauth2/v3/te", views.token, name="token"),
+    path("rs/prns/<str:oid>", views.person, name="person"),
+    path("rs/prns/<str:oid>/docs", views.person_documents, name="documents"),
+    path("rs/prns/<str:oid>/ctts", views.person_contacts, name="contacts"),
+]

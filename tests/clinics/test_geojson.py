@@ -1,0 +1,137 @@
+"""/clinics/geojson/: a valid FeatureCollection of the filtered clinics inside the bbox."""
+
+from decimal import Decimal
+
+import pytest
+
+from tests.factories import ClinicFactory, ProgramClinicFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/clinics/geojson/"
+
+
+@pytest.fixture
+def clinics(insured, dms_policy, outpatient, dental):
+    moscow = ClinicFactory(
+        name="Клиника «Москва»",
+        latitude=Decimal("55.765100"),
+        longitude=Decimal("37.606300"),
+        online_booking=True,
+        phones=["+74951234567", "+74997654321"],
+    )
+    spb = ClinicFactory(
+        name="Клиника «Петербург»",
+        city="Санкт-Петербург",
+        address="Невский просп., д. 82",
+        latitude=Decimal("59.931900"),
+        longitude=Decimal("30.353200"),
+    )
+    for clinic in (moscow, spb):
+        ProgramClinicFactory(program=insured.program, clinic=clinic, care_kind=outpatient)
+    ProgramClinicFactory(program=insured.program, clinic=moscow, care_kind=dental)
+    ProgramClinicFactory(clinic=ClinicFactory(name="Клиника вне программы"))
+    return {"moscow": moscow, "spb": spb}
+
+
+def by_name(collection) -> dict:
+    return {f["properties"]["name"]: f for f in collection["features"]}
+
+
+def test_a_valid_feature_collection_with_lon_lat_points(person_client, clinics):
+    response = person_client.get(URL)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    collection = response.json()
+    assert collection["type"] == "FeatureCollection"
+    assert set(by_name(collection)) == {"Клиника «Москва»", "Клиника «Петербург»"}
+    for feature in collection["features"]:
+        assert feature["type"] == "Feature"
+        assert feature["geometry"]["type"] == "Point"
+        assert len(feature["geometry"]["coordinates"]) == 2
+        assert all(isinstance(c, float) for c in feature["geometry"]["coordinates"])
+    moscow = by_name(collection)["Клиника «Москва»"]
+    # RFC 7946: longitude first
+    assert moscow["geometry"]["coordinates"] == [37.6063, 55.7651]
+
+
+def test_the_properties_of_a_clinic(person_client, clinics):
+    clinic = clinics["moscow"]
+
+    props = by_name(person_client.get(URL).json())["Клиника «Москва»"]["properties"]
+
+    assert props == {
+        "id": clinic.pk,
+        "name": "Клиника «Москва»",
+        "address": f"Москва, {clinic.address}",
+        "phones": ["+74951234567", "+74997654321"],
+        "care_kinds": ["outpatient", "dental"],
+        "online_booking": True,
+        "url": f"/clinics/{clinic.pk}/",
+    }
+
+
+def test_the_names_of_the_kinds_of_care_come_once(person_client, clinics):
+    collection = person_client.get(URL).json()
+
+    assert collection["care_kind_names"]["outpatient"] == "Амбулаторно-поликлиническое обслуживание"
+    assert collection["care_kind_names"]["dental"] == "Стоматология"
+
+
+def test_the_online_booking_flag_makes_the_yellow_marker(person_client, clinics):
+    features = by_name(person_client.get(URL).json())
+
+    assert features["Клиника «Москва»"]["properties"]["online_booking"] is True
+    assert features["Клиника «Петербург»"]["properties"]["online_booking"] is False
+
+
+def test_bbox_limits_the_clinics_to_the_map_rectangle(person_client, clinics):
+    moscow_box = "37.3,55.5,37.9,55.95"
+
+    inside = by_name(person_client.get(URL, {"bbox": moscow_box}).json())
+    world = by_name(person_client.get(URL, {"bbox": "-180,-90,180,90"}).json())
+    sea = person_client.get(URL, {"bbox": "0,0,1,1"}).json()
+
+    assert set(inside) == {"Клиника «Москва»"}
+    assert set(world) == {"Клиника «Москва»", "Клиника «Петербург»"}
+    assert (sea["type"], sea["features"]) == ("FeatureCollection", [])
+
+
+@pytest.mark.parametrize(
+    "bbox", ["1,2,3", "a,b,c,d", "38,55,37,56", "NaN,1,2,3", "1,2,3,4,5", "inf,0,1,1"]
+)
+def test_a_bad_bbox_is_a_400(person_client, clinics, bbox):
+    response = person_client.get(URL, {"bbox": bbox})
+
+    assert response.status_code == 400
+    assert "bbox" in response.json()["error"]
+
+
+def test_the_same_filters_as_the_list(person_client, clinics):
+    assert set(by_name(person_client.get(URL, {"online": "on"}).json())) == {"Клиника «Москва»"}
+    assert set(by_name(person_client.get(URL, {"care_kind": "dental"}).json())) == {
+        "Клиника «Москва»"
+    }
+    assert set(by_name(person_client.get(URL, {"city": "Санкт-Петербург"}).json())) == {
+        "Клиника «Петербург»"
+    }
+    assert "Клиника вне программы" in by_name(person_client.get(URL, {"policy": "all"}).json())
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_one_query_for_the_clinics_whatever_their_number(
+    person_client, insured, dms_policy, outpatient, django_assert_max_num_queries, count
+):
+    for _ in range(count):
+        ProgramClinicFactory(program=insured.program, care_kind=outpatient)
+
+    # session, user, linked ids, policies, kinds of care, cities, the clinics
+    with django_assert_max_num_queries(7):
+        response = person_client.get(URL, {"policy": "all"})
+
+    assert len(response.json()["features"]) == count
+
+
+def test_the_geojson_needs_a_login(client):
+    assert client.get(URL).status_code == 302

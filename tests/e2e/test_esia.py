@@ -1,0 +1,54 @@
+"""Browser journey: a new person logs in through Госуслуги (the ESIA emulator on the live server),
+picks a test person, gives an e-mail and a PIN and lands in the cabinet; on a phone and a desktop.
+"""
+
+import pytest
+
+from portal.accounts.models import User
+from tests.esia.conftest import PIN, esia, esia_keys  # noqa: F401 - fixtures
+
+from .conftest import DESKTOP, PHONE, screenshot
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_new_person_logs_in_through_esia(
+    transactional_db,
+    live_server,
+    esia,  # noqa: F811 - the fixture imported above
+    page_factory,
+    viewport,
+):
+    # given
+    page = page_factory(viewport)
+    page.goto("/accounts/login/")
+
+    # when: «Войти через Госуслуги», then on to the ESIA (emulator) page
+    button = page.get_by_role("link", name="Войти через Госуслуги")
+    if button.count():
+        button.click()
+    else:  # before the accounts issue put the button on the login page
+        page.goto("/accounts/esia/login/")
+    screenshot(page, "esia-start")
+    page.get_by_role("button", name="Продолжить на Госуслугах").click()
+    page.wait_for_url("**/esia-emulator/aas/oauth2/v2/ac?**")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Вход в «")
+    screenshot(page, "esia-emulator")
+    page.get_by_text("Соколова Мария Игоревна").click()
+    page.get_by_role("button", name="Предоставить доступ и войти").click()
+
+    # then: the last step shows what ESIA gave and asks for an e-mail and a PIN
+    page.wait_for_url("**/accounts/3rdparty/signup/")
+    assert page.get_by_text("Соколова Мария Игоревна").is_visible()
+    assert page.get_by_label("Электронная почта").input_value() == "m.sokolova@example.ru"
+    screenshot(page, "esia-signup")
+    page.locator("input[name=pin1]").fill(PIN)
+    page.locator("input[name=pin2]").fill(PIN)
+    page.get_by_role("button", name="Создать кабинет").click()
+
+    # and the person is in the cabinet, with an account filled from ESIA
+    page.wait_for_url(f"{live_server.url}/")
+    assert "Здравствуйте, Мария" in page.get_by_role("heading", level=1).inner_text()
+    screenshot(page, "esia-dashboard")
+    user = User.objects.get(email="m.sokolova@example.ru")
+    assert user.passport == "4512345678" and user.birth_date.isoformat() == "1989-03-14"
+    assert page.errors == []

@@ -1,0 +1,82 @@
+"""«Мои полисы» in Chromium: a newcomer adds her DMS policy by number and downloads its PDF, on
+a phone and on a desktop; the card folds with «Скрыть»."""
+
+import datetime
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from tests.factories import DEFAULT_PASSWORD, InsuredPersonFactory, UserFactory
+
+from .conftest import DESKTOP, PHONE, log_in, screenshot
+
+NUMBER = "ДМС-0147-000900"
+
+
+@pytest.fixture
+def newcomer(transactional_db):
+    """Кузнецова of the demo register: her register row, and a fresh account with her data."""
+    InsuredPersonFactory(
+        policy_number=NUMBER,
+        last_name="Кузнецова",
+        first_name="Ольга",
+        middle_name="Игоревна",
+        birth_date=datetime.date(1990, 2, 15),
+    )
+    user = UserFactory(
+        email="o.kuznetsova@example.com",
+        last_name="Кузнецова",
+        first_name="Ольга",
+        middle_name="Игоревна",
+        birth_date=datetime.date(1990, 2, 15),
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_newcomer_adds_her_policy_and_downloads_its_pdf(newcomer, page_factory, viewport):
+    # given: logged in through the login form
+    page = page_factory(viewport)
+    log_in(page, newcomer.email, DEFAULT_PASSWORD)
+
+    # when: «Мои полисы» → «Добавить полис», the number, «Отправить»
+    page.goto("/policies/")
+    page.get_by_role("link", name="Добавить полис", exact=True).first.click()
+    page.wait_for_url("**/policies/add/")
+    assert page.get_by_text("Кузнецова Ольга Игоревна").is_visible()
+    assert page.get_by_text("15.02.1990").is_visible()
+    page.get_by_label("Номер полиса").fill(NUMBER)
+    page.get_by_role("button", name="Отправить").click()
+
+    # then: the number found, to confirm
+    assert page.get_by_text(f"№ {NUMBER}").is_visible()
+    screenshot(page, "policy-found")
+    page.get_by_role("button", name="Добавить в личный кабинет").click()
+    page.wait_for_url("**/policies/**")
+    assert page.get_by_text(f"Полис № {NUMBER} добавлен").is_visible()
+    card = page.locator("article.policy-card").first
+    assert card.get_by_role("heading", name="Добровольное медицинское страхование").is_visible()
+    assert card.get_by_role("link", name="Просмотреть список ЛПУ").is_visible()
+    screenshot(page, "policies")
+
+    # when: the PDF is downloaded (made inline: eager Celery)
+    with page.expect_download() as download_info:
+        card.get_by_role("link", name="Скачать полис ДМС").click()
+    download = download_info.value
+
+    # then
+    assert download.suggested_filename == f"Полис ДМС {NUMBER}.pdf"
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+    # and the card folds and unfolds
+    toggle = card.locator("[data-card-toggle]")
+    assert toggle.inner_text().startswith("Скрыть")
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert toggle.inner_text().startswith("Показать")
+    assert not card.get_by_role("link", name="Скачать полис ДМС").is_visible()
+    toggle.click()
+    assert card.get_by_role("link", name="Скачать полис ДМС").is_visible()
+    assert page.errors == []
