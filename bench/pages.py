@@ -32,8 +32,6 @@ HOME = Page("Главная", "/")
 PERSON_PAGES: tuple[Page, ...] = (
     Page("Полис ДМС", "/policies/{s.dms_policy_id}/"),
     Page("Полис ДМС ребёнка", "/policies/{s.child_dms_policy_id}/"),
-    Page("Перечень ЛПУ", "/clinics/"),
-    Page("Записи к врачу", "/appointments/"),
     Page("Карта ЛПУ", "/clinics/map/"),
     # Every clinic of the network, no bbox: the map's heaviest request.
     Page("GeoJSON ЛПУ (вся сеть)", "/clinics/geojson/?policy=all"),

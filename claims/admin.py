@@ -17,11 +17,9 @@ DIAGNOSIS_FIELDS = ("icd10_code", "icd10_name")
 @admin.register(ServiceLine)
 class ServiceLineAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = (
-        "service_date",
+        "date",
         "clinic",
-        "register_number",
-        "line_number",
-        "insured_person",
+        "policy_number",
         "service_name",
         "icd10_code",
         "amount",
@@ -39,6 +37,17 @@ class ServiceLineAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_select_related = ("clinic", "insured_person")
     date_hierarchy = "service_date"
     list_per_page = 50
+
+    class Media:
+        css = {"all": ("employers/admin.css",)}
+
+    @admin.display(description=_("дата"), ordering="service_date")
+    def date(self, obj: ServiceLine) -> str:
+        return obj.service_date.strftime("%d.%m.%Y")
+
+    @admin.display(description=_("полис"), ordering="insured_person__policy_number")
+    def policy_number(self, obj: ServiceLine) -> str:
+        return obj.insured_person.policy_number
 
     def get_readonly_fields(self, request, obj=None):
         # A register line is the clinic's record: its diagnosis is not edited afterwards.
@@ -64,7 +73,8 @@ class ServiceLineAdmin(AuditedAdminMixin, admin.ModelAdmin):
 class ClaimEventInline(admin.TabularInline):
     model = ClaimEvent
     extra = 0
-    readonly_fields = ("from_status", "to_status", "at", "by", "comment")
+    fields = ("at", "from_status", "to_status", "by", "comment")
+    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -74,8 +84,8 @@ class ClaimEventInline(admin.TabularInline):
 class ClaimDocumentInline(admin.TabularInline):
     model = ClaimDocument
     extra = 0
-    readonly_fields = ("kind", "original_name", "content_type", "created_at")
-    exclude = ("file",)
+    fields = ("kind", "original_name", "content_type", "created_at")
+    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -137,8 +147,24 @@ class ClaimAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "event_type")
     search_fields = ("number", "policy__number", "policy__holder__email")
     raw_id_fields = ("policy",)
-    readonly_fields = ("status", "approved_amount")
     inlines = [ClaimEventInline, ClaimDocumentInline]
+    # What the person declared stays as declared; operators move the payout case.
+    DECLARED = (
+        "number",
+        "policy",
+        "event_type",
+        "event_at",
+        "place",
+        "description",
+        "payout_details",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status", "approved_amount"]
+        if obj is not None and not request.user.is_superuser:
+            readonly += self.DECLARED
+        return readonly
+
     list_select_related = ("policy",)
     date_hierarchy = "created_at"
 

@@ -28,6 +28,7 @@ from .models import Claim, ClaimDocument
 from .rules import DOCUMENTS, OTHER, checklist, rules_for
 from .selectors import claim_document_for_staff
 from .services import claim_set_status
+from .timeline import event_label
 from .views import document_response
 
 S = Claim.Status
@@ -214,6 +215,8 @@ def _claim_action(
     Claims that cannot make this step are named and nothing is shown; a step that needs a
     claim's own data (the documents of its product, its amount) is for one claim at a time."""
     claims = list(queryset.select_related("policy").order_by("pk"))
+    for claim in claims:
+        claim.event_label = event_label(claim)
     if not many and len(claims) != 1:
         modeladmin.message_user(
             request, _("Это действие выполняется для одного дела: выберите одно"), messages.ERROR

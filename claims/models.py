@@ -53,6 +53,15 @@ class ServiceLine(TimeStampedModel):
     )
     icd10_code = models.CharField(_("код МКБ-10"), max_length=16, blank=True)
     icd10_name = models.CharField(_("диагноз по МКБ-10"), max_length=255, blank=True)
+    # "Service not provided": a paid line stays paid while its dispute runs (the money is already
+    # taken; a confirmed dispute is refunded by the co-pay program), so the dispute is its own mark
+    # and not a co-pay state. Unpaid lines are FROZEN instead (feedback.services).
+    disputed_at = models.DateTimeField(_("оспорена застрахованным"), null=True, blank=True)
+    # Set when a "service not provided" dispute is confirmed: the insurer recovers the line's
+    # amount from the clinic.
+    recovery_flagged_at = models.DateTimeField(
+        _("к возврату с клиники с"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("услуга ДМС")

@@ -446,4 +446,3 @@ def checklist(product: str, event_code: str) -> list[Document]:
 
 def decision_term_text(days: int, count: DayCount | str) -> str:
     return f"{days} {DAY_COUNT_LABELS[DayCount(count)]}"
-

@@ -18,6 +18,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    TextField,
     Value,
 )
 from django.db.models.functions import Cast, Cos, Radians, Sqrt
@@ -195,12 +196,13 @@ def clinics_extent(query: ClinicQuery) -> BBox | None:
     return BBox(found["min_lon"], found["min_lat"], found["max_lon"], found["max_lat"])
 
 
-GEOJSON_FIELDS = ("id", "name", "address", "city", "lat", "lon", "phones", "online_booking")
+GEOJSON_FIELDS = ("id", "name", "address", "city", "lat", "lon", "phones_json", "online_booking")
 
 
 def clinics_geojson_rows(query: ClinicQuery, kinds: list[CareKind]) -> QuerySet:
-    """Plain rows for the map, in one query: the clinic's fields, then for each kind of care a
-    flag «covered here» (one index probe each; kinds of care are a handful, clinics thousands)."""
+    """Plain rows for the map, in one query: the clinic's fields (phones as their JSON text),
+    then for each kind of care a flag «covered here» (one index probe each; kinds of care are
+    a handful, clinics thousands)."""
     links = ProgramClinic.objects.filter(clinic=OuterRef("pk"))
     if query.program_ids is not None:
         links = links.filter(program_id__in=query.program_ids)
@@ -208,7 +210,12 @@ def clinics_geojson_rows(query: ClinicQuery, kinds: list[CareKind]) -> QuerySet:
     plain = ClinicQuery(**{**query.__dict__, "origin": None})
     return (
         clinics_matching(plain)
-        .annotate(lat=Cast("latitude", FloatField()), lon=Cast("longitude", FloatField()), **flags)
+        .annotate(
+            lat=Cast("latitude", FloatField()),
+            lon=Cast("longitude", FloatField()),
+            phones_json=Cast("phones", TextField()),
+            **flags,
+        )
         .order_by("pk")
         .values_list(*GEOJSON_FIELDS, *flags)
     )
@@ -447,7 +454,3 @@ def free_slots_of_doctor(
 
 def group_program_ids(policies: Iterable[Policy]) -> tuple[int, ...]:
     return tuple(sorted({p.insured_person.program_id for p in policies if p.insured_person}))
-
-
-def kinds_by_id() -> dict[int, CareKind]:
-    return {kind.pk: kind for kind in CareKind.objects.all()}

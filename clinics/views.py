@@ -27,6 +27,8 @@ from .forms import (
     SavedPlaceForm,
     parse_bbox,
 )
+from .geojson import CONTENT_TYPE as GEOJSON_CONTENT_TYPE
+from .geojson import feature_collection
 from .ics import CONTENT_TYPE, appointment_ics, ics_filename
 from .models import SavedPlace
 from .services.booking import (
@@ -131,36 +133,10 @@ def clinic_geojson(request: HttpRequest) -> JsonResponse:
         )
     form = _filter_form(request, with_places=False)  # the map is not sorted by distance
     kinds = list(form.kinds.values())
-    base = reverse("clinics")
-    features = [
-        {
-            "type": "Feature",
-            "id": clinic_id,
-            "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {
-                "id": clinic_id,
-                "name": name,
-                "address": f"{city}, {address}",
-                "phones": phones,
-                "care_kinds": [
-                    kind.code for kind, covered in zip(kinds, flags, strict=True) if covered
-                ],
-                "online_booking": online_booking,
-                "url": f"{base}{clinic_id}/",
-            },
-        }
-        for clinic_id, name, address, city, lat, lon, phones, online_booking, *flags in (
-            selectors.clinics_geojson_rows(form.query(bbox=bbox, with_origin=False), kinds)
-        )
-    ]
-    # Kinds of care go by code in each feature; their names once, as a foreign member.
-    return JsonResponse(
-        {
-            "type": "FeatureCollection",
-            "care_kind_names": {kind.code: kind.name for kind in kinds},
-            "features": features,
-        },
-        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
+    rows = selectors.clinics_geojson_rows(form.query(bbox=bbox, with_origin=False), kinds)
+    return HttpResponse(
+        feature_collection(rows, kinds=kinds, base_url=reverse("clinics")),
+        content_type=f"{GEOJSON_CONTENT_TYPE}; charset=utf-8",
     )
 
 

@@ -24,7 +24,7 @@ class AppealMessageInline(admin.StackedInline):
     fields = ("body", "author", "from_staff", "sent_at")
     readonly_fields = ("author", "from_staff", "sent_at")
     can_delete = False
-    verbose_name = _("сообщение")
+    verbose_name = _("ответ")
     verbose_name_plural = _("переписка")
 
     def has_change_permission(self, request, obj=None):
@@ -53,14 +53,26 @@ class AppealAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = (OverdueFilter, "status", "kind")
     search_fields = ("number", "subject", "user__email", "user__last_name")
     raw_id_fields = ("user", "service_line", "clinic")
-    readonly_fields = ("service_line_card",)
     inlines = [AppealMessageInline]
     list_select_related = ("user",)
     actions = ("take_in_work", "mark_answered", "close")
-    fieldsets = (
-        (None, {"fields": ("number", "user", "kind", "status", "subject", "due_on")}),
-        (_("О чём"), {"fields": ("clinic", "service_line", "service_line_card")}),
-    )
+    # What the person wrote stays as written; an operator moves the status and the due date.
+    PERSON_FIELDS = ("number", "user", "kind", "subject", "clinic", "service_line")
+
+    def get_fieldsets(self, request, obj=None):
+        about = ["clinic", "service_line"]
+        if obj is not None and obj.service_line_id:
+            about.append("service_line_card")
+        return (
+            (None, {"fields": ("number", "user", "kind", "status", "subject", "due_on")}),
+            (_("О чём"), {"fields": about}),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["service_line_card"]
+        if obj is not None and not request.user.is_superuser:
+            readonly += self.PERSON_FIELDS
+        return readonly
 
     def get_queryset(self, request):
         # The operators' queue: open appeals first, by due date, so overdue ones are on top.
@@ -81,7 +93,7 @@ class AppealAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def overdue(self, obj: Appeal) -> bool:
         return obj.is_overdue
 
-    @admin.display(description=_("услуга"))
+    @admin.display(description=_("услуга: подробности"))
     def service_line_card(self, obj: Appeal) -> str:
         line = obj.service_line
         if line is None:

@@ -1,6 +1,10 @@
 """Appeals (reviews, complaints, thanks, "service not provided") and guarantee letters."""
 
+import os
+import uuid
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -58,6 +62,20 @@ class Appeal(TimeStampedModel):
         related_name="appeals",
         verbose_name=_("клиника"),
     )
+    rating = models.PositiveSmallIntegerField(
+        _("оценка"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    # The settlement of a "service not provided" dispute: confirmed or rejected (with a reason).
+    dispute_outcome = models.CharField(
+        _("решение по спору"),
+        max_length=16,
+        blank=True,
+        choices=[("confirmed", _("подтверждено")), ("rejected", _("отклонено"))],
+    )
+    dispute_reason = models.TextField(_("причина отказа"), blank=True)
 
     class Meta:
         verbose_name = _("обращение")
@@ -67,6 +85,10 @@ class Appeal(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(kind="not_provided") | Q(service_line__isnull=False),
                 name="appeal_not_provided_names_service",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
+                name="appeal_rating_1_5",
             ),
         ]
 
@@ -102,6 +124,88 @@ class AppealMessage(models.Model):
         return f"{self.appeal}: {self.sent_at:%d.%m.%Y %H:%M}"
 
 
+class AppealEvent(models.Model):
+    """A status change of an appeal; written only by appeal_set_status, never edited."""
+
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="events", verbose_name=_("обращение")
+    )
+    from_status = models.CharField(
+        _("из статуса"), max_length=16, choices=Appeal.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("в статус"), max_length=16, choices=Appeal.Status.choices)
+    at = models.DateTimeField(_("когда"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто"),
+    )
+    comment = models.TextField(_("комментарий"), blank=True)
+
+    class Meta:
+        verbose_name = _("событие по обращению")
+        verbose_name_plural = _("события по обращениям")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal}: {self.get_to_status_display()}"
+
+
+STORED_EXTENSIONS = frozenset({".jpg", ".png", ".heic", ".pdf"})
+
+
+def appeal_attachment_path(instance: "AppealAttachment", filename: str) -> str:
+    # A server-made random name; the person's file name is only a label (original_name).
+    extension = os.path.splitext(filename)[1].lower()
+    if extension not in STORED_EXTENSIONS:
+        extension = ""
+    return f"appeals/{instance.appeal_id}/{uuid.uuid4().hex}{extension}"
+
+
+class AppealAttachment(TimeStampedModel):
+    """A photo or PDF attached to an appeal; served only to its author and to staff."""
+
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("обращение")
+    )
+    file = models.FileField(_("файл"), upload_to=appeal_attachment_path)
+    original_name = models.CharField(_("имя файла"), max_length=255)
+    content_type = models.CharField(_("тип"), max_length=64)
+    size = models.PositiveIntegerField(_("размер, байт"), default=0)
+
+    class Meta:
+        verbose_name = _("вложение к обращению")
+        verbose_name_plural = _("вложения к обращениям")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AppealNumberSequence(models.Model):
+    """The last appeal serial given in a year: it only goes up, so no number is given twice."""
+
+    year = models.PositiveSmallIntegerField(_("год"), unique=True)
+    last = models.PositiveIntegerField(_("последний номер"), default=0)
+
+    class Meta:
+        verbose_name = _("счётчик номеров обращений")
+        verbose_name_plural = _("счётчики номеров обращений")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+def referral_path(instance: "GuaranteeLetter", filename: str) -> str:
+    extension = os.path.splitext(filename)[1].lower()
+    if extension not in STORED_EXTENSIONS:
+        extension = ""
+    return f"guarantee-letters/{uuid.uuid4().hex}{extension}"
+
+
 class GuaranteeLetter(TimeStampedModel):
     """The insurer's confirmation to a clinic that a service is covered."""
 
@@ -131,6 +235,13 @@ class GuaranteeLetter(TimeStampedModel):
     )
     number = models.CharField(_("номер письма"), max_length=32, blank=True)
     valid_until = models.DateField(_("действует до"), null=True, blank=True)
+    service_name = models.CharField(_("услуга"), max_length=255, blank=True)
+    planned_on = models.DateField(_("планируемая дата"), null=True, blank=True)
+    referral = models.FileField(_("направление"), upload_to=referral_path, blank=True)
+    referral_name = models.CharField(_("имя файла направления"), max_length=255, blank=True)
+    refusal_reason = models.TextField(_("причина отказа (пункт программы)"), blank=True)
+    # Set when the "expires in 3 days" reminder went out: it goes out once.
+    reminded_at = models.DateTimeField(_("напоминание отправлено"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("гарантийное письмо")

@@ -1,15 +1,19 @@
-"""Card binding, the co-pay ledger's charges and purchases: built by the co-pay issue.
+"""Card binding, the co-pay ledger's charges.
 
-For now only the co-pay enrollment that the clinics' booking rule reads: a person on a co-pay
-program may visit clinics 30 minutes after binding a card (`clinic_access_from`), and the program
-is active within 24 hours (`active_from`).
+A person on a co-pay program may visit clinics 30 minutes after binding a card
+(`clinic_access_from`, read by the clinics' booking rule), and the program is active within 24
+hours (`active_from`). Charges are rows written and committed before the provider is called; a
+service line belongs to at most one charge that has not failed (ChargeLine's constraint).
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from claims.models import ServiceLine
+from clinics.models import Clinic
 from policies.models import InsuredPerson, Program
 from portal.core.models import TimeStampedModel
 
@@ -47,6 +51,12 @@ class CopayEnrollment(TimeStampedModel):
         blank=True,
         help_text=_("В течение 24 часов после привязки карты."),
     )
+    provider_customer_id = models.CharField(
+        _("клиент у платёжного провайдера"), max_length=64, blank=True
+    )
+    # The retry schedule of automatic charges after a decline (settings.COPAY_RETRY_DAYS).
+    charge_failures = models.PositiveSmallIntegerField(_("неудачных списаний подряд"), default=0)
+    next_charge_on = models.DateField(_("следующее автосписание не раньше"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("подключение со-оплатной программы")
@@ -66,3 +76,172 @@ class CopayEnrollment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.insured_person}: {self.program.code}"
+
+
+class PaymentCard(TimeStampedModel):
+    """A card bound at the provider. Only the provider's ids and what the person needs to
+    recognise the card: never its number, expiry-with-number or CVC (PCI DSS SAQ A)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="payment_cards"
+    )
+    enrollment = models.ForeignKey(
+        CopayEnrollment,
+        on_delete=models.CASCADE,
+        related_name="cards",
+        verbose_name=_("подключение"),
+    )
+    gateway = models.CharField(_("провайдер"), max_length=16, default="stripe")
+    provider_customer_id = models.CharField(_("клиент у провайдера"), max_length=64)
+    provider_payment_method_id = models.CharField(_("способ оплаты у провайдера"), max_length=64)
+    brand = models.CharField(_("платёжная система"), max_length=16, blank=True)
+    last4 = models.CharField(_("последние 4 цифры"), max_length=4)
+    exp_month = models.PositiveSmallIntegerField(_("месяц окончания"))
+    exp_year = models.PositiveSmallIntegerField(_("год окончания"))
+    removed_at = models.DateTimeField(_("отвязана"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("банковская карта")
+        verbose_name_plural = _("банковские карты")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment"],
+                condition=Q(removed_at__isnull=True),
+                name="paymentcard_one_active_per_enrollment",
+            ),
+            models.UniqueConstraint(
+                fields=["gateway", "provider_payment_method_id"], name="paymentcard_unique_method"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand.upper()} •••• {self.last4}"
+
+    @property
+    def expiry(self) -> str:
+        return f"{self.exp_month:02d}/{self.exp_year % 100:02d}"
+
+
+class Charge(TimeStampedModel):
+    """One payment of co-pay lines: written and committed before the provider is called."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("создано, ещё не отправлено")
+        IN_DOUBT = "in_doubt", _("отправлено, ответ не получен")
+        SUCCEEDED = "succeeded", _("оплачено")
+        FAILED = "failed", _("отклонено")
+        REQUIRES_ACTION = "requires_action", _("нужно подтверждение")
+
+    class Kind(models.TextChoices):
+        DAILY = "daily", _("автосписание")
+        ON_SESSION = "on_session", _("оплата на сайте")
+
+    OPEN = (Status.PENDING, Status.IN_DOUBT)
+    FINAL = (Status.SUCCEEDED, Status.FAILED)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="charges"
+    )
+    insured_person = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="charges"
+    )
+    card = models.ForeignKey(PaymentCard, on_delete=models.PROTECT, related_name="charges")
+    day = models.DateField(_("день"))
+    kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices, default=Kind.DAILY)
+    idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=128, unique=True)
+    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        _("состояние"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    provider_payment_id = models.CharField(_("платёж у провайдера"), max_length=64, blank=True)
+    client_secret = models.CharField(max_length=128, blank=True, editable=False)
+    decline_code = models.CharField(_("код отказа"), max_length=64, blank=True)
+    sent_at = models.DateTimeField(_("отправлено провайдеру"), null=True, blank=True)
+    settled_at = models.DateTimeField(_("завершено"), null=True, blank=True)
+    service_lines = models.ManyToManyField(
+        ServiceLine, through="ChargeLine", related_name="charges", verbose_name=_("услуги")
+    )
+
+    class Meta:
+        verbose_name = _("списание")
+        verbose_name_plural = _("списания")
+        ordering = ["-day", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key}: {self.amount} ₽ ({self.status})"
+
+
+class ChargeLine(models.Model):
+    """A service line in a charge. A line is in at most one charge that has not failed."""
+
+    charge = models.ForeignKey(Charge, on_delete=models.CASCADE, related_name="lines")
+    service_line = models.ForeignKey(
+        ServiceLine, on_delete=models.PROTECT, related_name="charge_lines"
+    )
+    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("строка списания")
+        verbose_name_plural = _("строки списаний")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_line"],
+                condition=Q(active=True),
+                name="chargeline_one_active_per_line",
+            ),
+        ]
+
+
+class ProcessedEvent(models.Model):
+    """A provider's webhook event, processed once."""
+
+    event_id = models.CharField(max_length=128, unique=True)
+    type = models.CharField(max_length=64)
+    processed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("событие провайдера")
+        verbose_name_plural = _("события провайдера")
+
+
+class ClinicAttachmentList(models.Model):
+    """The attachment list sent to a clinic when a person's co-pay program is activated."""
+
+    enrollment = models.ForeignKey(
+        CopayEnrollment, on_delete=models.CASCADE, related_name="attachment_lists"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("отправлен"), default=timezone.now)
+    processed_by = models.DateField(_("обработка клиникой до"))
+
+    class Meta:
+        verbose_name = _("список прикрепления")
+        verbose_name_plural = _("списки прикрепления")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "clinic"], name="attachmentlist_one_per_clinic"
+            ),
+        ]
+
+
+class CopayNotice(models.Model):
+    """The day-before notice of a charge: one per person and charge day."""
+
+    insured_person = models.ForeignKey(InsuredPerson, on_delete=models.CASCADE, related_name="+")
+    charge_day = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["insured_person", "charge_day"], name="copaynotice_one_per_day"
+            ),
+        ]

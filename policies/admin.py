@@ -18,6 +18,7 @@ from employers.selectors import (
     active_link_exists,
     contracts_for_staff,
     contracts_with_activation,
+    insured_persons_for_staff,
     is_employer_manager,
     programs_for_staff,
 )
@@ -272,15 +273,15 @@ PHONE_QUERY_RE = re.compile(r"^\+?[\d\s()\-]{7,20}$")
 @admin.register(InsuredPerson)
 class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.ModelAdmin):
     form = InsuredPersonAdminForm
+    # What fits beside the sidebar and the filters; the relation and the phone are a filter and a
+    # search away, and on the person's page.
     list_display = (
         "policy_number",
         "full_name",
         "born",
-        "relation",
         "program_code",
-        "term",
+        "covered_until",
         "email",
-        "phone",
         "cabinet",
     )
     list_filter = (
@@ -330,6 +331,9 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
             kwargs["queryset"] = contracts_for_staff(request.user)
         elif db_field.name == "program":
             kwargs["queryset"] = programs_for_staff(request.user)
+        elif db_field.name == "parent":
+            # A raw id is typed by hand: only the user's own people are accepted.
+            kwargs["queryset"] = insured_persons_for_staff(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
@@ -355,9 +359,9 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
     def program_code(self, obj: InsuredPerson) -> str:
         return obj.program.code
 
-    @admin.display(description=_("срок страхования"), ordering="ends_on")
-    def term(self, obj: InsuredPerson) -> str:
-        return f"{obj.starts_on:%d.%m.%Y} — {obj.ends_on:%d.%m.%Y}"
+    @admin.display(description=_("застрахован до"), ordering="ends_on")
+    def covered_until(self, obj: InsuredPerson) -> str:
+        return obj.ends_on.strftime("%d.%m.%Y")
 
     @admin.display(description=_("кабинет"), boolean=True, ordering="cabinet_activated")
     def cabinet(self, obj: InsuredPerson) -> bool:

@@ -8,11 +8,7 @@ from clinics.models import Clinic
 
 from .base import ScheduleBackend, SlotUnavailable
 
-__all__ = ["ScheduleBackend", "SlotUnavailable", "backend_names", "schedule_for"]
-
-
-def backend_names() -> list[str]:
-    return list(settings.CLINIC_SCHEDULE_BACKENDS)
+__all__ = ["ScheduleBackend", "SlotUnavailable", "schedule_for"]
 
 
 def schedule_for(clinic: Clinic) -> ScheduleBackend:

@@ -9,7 +9,7 @@ from the table's own sequence first."""
 
 from collections.abc import Sequence
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from psycopg import sql
 
 BATCH = 1000
@@ -21,6 +21,8 @@ def bulk_insert(
     """Insert `objs`; with `ids`, each object gets its primary key (as bulk_create would)."""
     if not objs:
         return
+    # The connection itself, not the per-request proxy: it is asked once per field and row.
+    connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs, batch_size=BATCH)
         return
@@ -42,10 +44,9 @@ def bulk_insert(
         )
         # The raw psycopg cursor: its errors are turned into Django's (IntegrityError...) here.
         with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+            prepared = [(f.pre_save, f.get_db_prep_save) for f in fields]
             for obj in objs:
-                copy.write_row(
-                    [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-                )
+                copy.write_row([prep(pre(obj, True), connection) for pre, prep in prepared])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias

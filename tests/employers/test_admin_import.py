@@ -164,3 +164,26 @@ def test_the_contract_page_links_to_the_import(hr_client, contract):
 
     assert page.status_code == 200
     assert import_url(contract) in page.content.decode()
+
+
+def test_a_running_batch_shows_its_progress_and_refreshes_without_scripts(
+    hr_client, hr_user, contract
+):
+    from employers.progress import progress_set
+    from employers.services.uploads import import_batch_upload
+
+    batch = import_batch_upload(
+        contract=contract,
+        user=hr_user,
+        uploaded=upload_file(csv_bytes([person_row("В-0001")])),
+        effective_date=today(),
+    )  # queued: the check runs after the commit, which this test never makes
+    progress_set(batch.pk, phase="check", done=420, total=1000)
+
+    page = hr_client.get(import_url(contract, "policies_contract_import_batch", batch.pk))
+
+    content = page.content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in content
+    assert '<progress class="import-meter" max="100" value="42"' in content
+    assert "Файл проверяется" in content
+    assert "<script>" not in content  # CSP: no inline scripts

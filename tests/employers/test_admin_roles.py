@@ -254,6 +254,7 @@ def test_operator_has_no_superuser_powers(operator_client, operator_user):
     page = operator_client.get(url(person, "change", person.pk)).content.decode()
     assert 'name="is_superuser"' not in page
     assert 'name="groups"' not in page
+    assert person.password not in page  # not even the hash
     password = reverse("admin:auth_user_password_change", args=[person.pk])
     assert operator_client.get(password).status_code == 403
     # no audit log, no HR imports, no groups
@@ -334,3 +335,29 @@ def test_operator_cannot_open_import_pages(operator_client, contract):
 def test_a_policy_of_a_person_is_invisible_to_hr(hr_client, ours):
     policy = PolicyFactory(insured_person=ours)
     assert hr_client.get(url(Policy, "change", policy.pk)).status_code in (403, 404)
+
+
+def test_hr_cannot_make_another_companys_person_a_parent(hr_client, ours, theirs, contract):
+    child = InsuredPersonFactory(child=True, parent=ours, contract=contract, program=ours.program)
+    data = {
+        "program": child.program_id,
+        "relation": "child",
+        "parent": theirs.pk,
+        "last_name": child.last_name,
+        "first_name": child.first_name,
+        "middle_name": child.middle_name,
+        "birth_date": child.birth_date.strftime("%d.%m.%Y"),
+        "email": "",
+        "phone": "",
+        "starts_on": child.starts_on.strftime("%d.%m.%Y"),
+        "ends_on": child.ends_on.strftime("%d.%m.%Y"),
+        "invitations-TOTAL_FORMS": "0",
+        "invitations-INITIAL_FORMS": "0",
+    }
+
+    response = hr_client.post(url(child, "change", child.pk), data)
+
+    assert response.status_code == 200
+    assert "parent" in response.context["adminform"].form.errors
+    child.refresh_from_db()
+    assert child.parent == ours
