@@ -38,6 +38,10 @@ PERSON_PAGES: tuple[Page, ...] = (
     Page("Клиника с онлайн-записью", "/clinics/{s.clinic_id}/"),
     Page("Со-оплата", "/copay/"),
     Page("Гарантийные письма", "/guarantee-letters/"),
+    # /cases/ and /appeals/ are in the sidebar; their deeper pages:
+    Page("Страховые случаи ДМС, стр. 2", "/cases/?page=2"),
+    Page("Обращение", "/appeals/{s.appeal_id}/"),
+    Page("Новое обращение", "/appeals/new/"),
     Page("healthz", "/healthz/"),
     Page("Страховые случаи", "/claims/"),
     Page("Заявить страховой случай", "/claims/new/"),

@@ -1,21 +1,30 @@
 """Service registers and claims for the insurer's operators. Diagnoses (ICD-10) are medical data:
-read-only once a line exists, and every page showing them is written to the staff audit log."""
+read-only once a line exists, and every page showing them is written to the staff audit log.
 
-from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+The register upload (claims.admin_registers) and the payout-case moves and file downloads
+(claims.admin_actions) are the claims section's own; they are mixed in here."""
+
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin import AuditedAdminMixin
 
-from .models import Claim, ClaimDocument, ClaimEvent, ClaimNumberSequence, ServiceLine
-from .services.status import claim_set_status
+from .admin_actions import ClaimDocumentDownloadInlineMixin, ClaimOperatorAdminMixin
+from .admin_registers import Icd10DiagnosisAdmin, RegisterImportAdminMixin
+from .models import (
+    Claim,
+    ClaimDocument,
+    ClaimEvent,
+    ClaimNumberSequence,
+    Icd10Diagnosis,
+    ServiceLine,
+)
 
 DIAGNOSIS_FIELDS = ("icd10_code", "icd10_name")
 
 
 @admin.register(ServiceLine)
-class ServiceLineAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ServiceLineAdmin(RegisterImportAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = (
         "date",
         "clinic",
@@ -70,85 +79,52 @@ class ServiceLineAdmin(AuditedAdminMixin, admin.ModelAdmin):
         ]
 
 
-class ClaimEventInline(admin.TabularInline):
-    model = ClaimEvent
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ClaimEventInline(ReadOnlyInline):
+    model = ClaimEvent
     fields = ("at", "from_status", "to_status", "by", "comment")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class ClaimDocumentInline(admin.TabularInline):
+class ClaimDocumentInline(ClaimDocumentDownloadInlineMixin, ReadOnlyInline):
     model = ClaimDocument
-    extra = 0
-    fields = ("kind", "original_name", "content_type", "created_at")
+    fields = ("kind", "original_name", "content_type", "created_at", "download_link")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ClaimAdminForm(forms.ModelForm):
-    """The claim's own fields, plus one step of its payout case (claim_set_status writes it)."""
-
-    new_status = forms.ChoiceField(label=_("Перевести в статус"), required=False)
-    status_comment = forms.CharField(
-        label=_("Комментарий к переходу"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Для отказа обязательно: причина и пункт правил страхования."),
-    )
-    status_amount = forms.DecimalField(
-        label=_("Сумма выплаты, ₽"),
-        required=False,
-        max_digits=12,
-        decimal_places=2,
-        help_text=_("Только для решения о выплате."),
-    )
-
-    class Meta:
-        model = Claim
-        fields = [
-            "number",
-            "policy",
-            "event_type",
-            "event_at",
-            "place",
-            "description",
-            "payout_details",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        current = self.instance.status if self.instance.pk else Claim.Status.SUBMITTED
-        allowed = Claim.TRANSITIONS.get(current, ())
-        self.fields["new_status"].choices = [("", _("— не менять —"))] + [
-            (status, Claim.Status(status).label) for status in allowed
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        status = cleaned.get("new_status")
-        if status == Claim.Status.APPROVED and not (cleaned.get("status_amount") or 0) > 0:
-            self.add_error("status_amount", _("Для решения о выплате укажите сумму больше нуля"))
-        if status == Claim.Status.REFUSED and not (cleaned.get("status_comment") or "").strip():
-            self.add_error("status_comment", _("Укажите причину отказа и пункт правил страхования"))
-        return cleaned
 
 
 @admin.register(Claim)
-class ClaimAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    form = ClaimAdminForm
+class ClaimAdmin(ClaimOperatorAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """The payout case moves through the actions (one intermediate form each); what the person
+    declared stays as declared for operators."""
+
     list_display = ("number", "policy", "event_type", "event_at", "status", "created_at")
     list_filter = ("status", "event_type")
     search_fields = ("number", "policy__number", "policy__holder__email")
     raw_id_fields = ("policy",)
     inlines = [ClaimEventInline, ClaimDocumentInline]
-    # What the person declared stays as declared; operators move the payout case.
+    list_select_related = ("policy",)
+    date_hierarchy = "created_at"
+    fields = (
+        "number",
+        "policy",
+        "event_type",
+        "event_at",
+        "place",
+        "description",
+        "payout_details",
+        "status",
+        "approved_amount",
+    )
     DECLARED = (
         "number",
         "policy",
@@ -164,58 +140,6 @@ class ClaimAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if obj is not None and not request.user.is_superuser:
             readonly += self.DECLARED
         return readonly
-
-    list_select_related = ("policy",)
-    date_hierarchy = "created_at"
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = [
-            (
-                None,
-                {
-                    "fields": [
-                        "number",
-                        "policy",
-                        "event_type",
-                        "event_at",
-                        "place",
-                        "description",
-                        "payout_details",
-                        "status",
-                        "approved_amount",
-                    ]
-                },
-            )
-        ]
-        if obj is not None and self.has_change_permission(request, obj):
-            fieldsets.append(
-                (
-                    _("Выплатное дело: следующий шаг"),
-                    {"fields": ["new_status", "status_comment", "status_amount"]},
-                )
-            )
-        return fieldsets
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        status = form.cleaned_data.get("new_status")
-        if not (change and status):
-            return
-        try:
-            claim_set_status(
-                claim=obj,
-                status=status,
-                by=request.user,
-                comment=form.cleaned_data.get("status_comment") or "",
-                amount=form.cleaned_data.get("status_amount"),
-            )
-        except ValidationError as exc:
-            # The service has the last word on a step; the rest of the form is saved.
-            self.message_user(
-                request,
-                _("Статус не изменён: %(reason)s") % {"reason": " ".join(exc.messages)},
-                messages.ERROR,
-            )
 
     def audit_entry(self, request, obj):
         holder = obj.policy.holder
@@ -237,3 +161,7 @@ class ClaimNumberSequenceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The ICD-10 dictionary (claims.admin_registers): names, not anyone's diagnosis.
+admin.site.register(Icd10Diagnosis, Icd10DiagnosisAdmin)

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from policies.selectors import linked_insured_ids
 from portal.accounts.models import User
 from portal.core.formatting import money
 
-from .models import ServiceLine
+from .models import Icd10Diagnosis, ServiceLine
 
 ZERO = Decimal("0.00")
 
@@ -26,9 +26,13 @@ ZERO = Decimal("0.00")
 def service_lines_for_user(user: User) -> QuerySet[ServiceLine]:
     """The DMS service lines of the user's linked insured persons, newest first, with everything
     a card shows read in the same query."""
+    # The diagnosis name comes from the ICD-10 dictionary (operators may correct it), then from
+    # the register line; a code known to neither shows as the code itself.
+    dictionary_name = Icd10Diagnosis.objects.filter(code=OuterRef("icd10_code")).values("name")
     return (
         ServiceLine.objects.filter(insured_person_id__in=linked_insured_ids(user))
         .select_related("clinic", "care_kind", "insured_person__program")
+        .annotate(diagnosis_name=Subquery(dictionary_name[:1]))
         .order_by("-service_date", "-pk")
     )
 

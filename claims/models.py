@@ -59,9 +59,7 @@ class ServiceLine(TimeStampedModel):
     disputed_at = models.DateTimeField(_("оспорена застрахованным"), null=True, blank=True)
     # Set when a "service not provided" dispute is confirmed: the insurer recovers the line's
     # amount from the clinic.
-    recovery_flagged_at = models.DateTimeField(
-        _("к возврату с клиники с"), null=True, blank=True
-    )
+    recovery_flagged_at = models.DateTimeField(_("к возврату с клиники с"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("услуга ДМС")
@@ -82,6 +80,22 @@ class ServiceLine(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.service_date:%d.%m.%Y} {self.service_name}"
+
+
+class Icd10Diagnosis(models.Model):
+    """The ICD-10 dictionary: filled from the names the clinics' registers give, editable by
+    operators. A line whose code is not here shows its code (claims.cases)."""
+
+    code = models.CharField(_("код МКБ-10"), max_length=16, unique=True)
+    name = models.CharField(_("наименование"), max_length=255)
+
+    class Meta:
+        verbose_name = _("диагноз МКБ-10")
+        verbose_name_plural = _("справочник МКБ-10")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
 
 
 class Claim(TimeStampedModel):

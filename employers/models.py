@@ -201,7 +201,9 @@ class ImportRow(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["batch", "action", "row_number"]),
+            # Rows are read in chunks by id within a batch and action (file order: ids are given
+            # in the file's order), and looked up by policy number within a batch.
+            models.Index(fields=["batch", "action", "id"], name="importrow_batch_action_id"),
             models.Index(fields=["batch", "policy_number"]),
         ]
 

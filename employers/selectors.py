@@ -99,7 +99,8 @@ def cabinet_activation(*, policyholder: Policyholder) -> dict[str, int]:
 def batch_preview(batch: ImportBatch, action: str, *, limit: int) -> list[ImportRow]:
     """The first rows of one kind of the diff (the page shows a bounded number of each)."""
     rows = ImportRow.objects.filter(batch=batch, action=action).select_related("program")
-    return list(rows.order_by("row_number", "policy_number")[:limit])
+    # Ids follow the file's order (and the removed come after the file's rows).
+    return list(rows.order_by("id")[:limit])
 
 
 def contracts_with_activation(queryset: QuerySet[Contract]) -> QuerySet[Contract]:

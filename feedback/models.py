@@ -114,6 +114,8 @@ class AppealMessage(models.Model):
     from_staff = models.BooleanField(_("ответ страховщика"), default=False)
     body = models.TextField(_("текст"))
     sent_at = models.DateTimeField(_("отправлено"), default=timezone.now)
+    # Set when the person was e-mailed about this (staff) message: the e-mail goes out once.
+    notified_at = models.DateTimeField(_("уведомление отправлено"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("сообщение по обращению")

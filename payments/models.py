@@ -110,9 +110,6 @@ class PaymentCard(TimeStampedModel):
                 condition=Q(removed_at__isnull=True),
                 name="paymentcard_one_active_per_enrollment",
             ),
-            models.UniqueConstraint(
-                fields=["gateway", "provider_payment_method_id"], name="paymentcard_unique_method"
-            ),
         ]
 
     def __str__(self) -> str:
@@ -197,6 +194,9 @@ class ChargeLine(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.charge_id}: {self.service_line_id} {self.amount} ₽"
+
 
 class ProcessedEvent(models.Model):
     """A provider's webhook event, processed once."""
@@ -208,6 +208,9 @@ class ProcessedEvent(models.Model):
     class Meta:
         verbose_name = _("событие провайдера")
         verbose_name_plural = _("события провайдера")
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"
 
 
 class ClinicAttachmentList(models.Model):
@@ -229,6 +232,9 @@ class ClinicAttachmentList(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} → {self.clinic_id}"
+
 
 class CopayNotice(models.Model):
     """The day-before notice of a charge: one per person and charge day."""
@@ -245,3 +251,6 @@ class CopayNotice(models.Model):
                 fields=["insured_person", "charge_day"], name="copaynotice_one_per_day"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.insured_person_id} {self.charge_day}"

@@ -1,10 +1,17 @@
-"""Reads of the co-pay side that other apps rely on."""
+"""Reads of the co-pay side: scoped to the user; the clinics' booking rule and the policy card
+read from here too."""
 
 import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.db.models import Exists, OuterRef, QuerySet, Sum
+
+from claims.models import ServiceLine
 from policies.models import InsuredPerson
+from policies.selectors import insured_persons_for_user
 
-from .models import CopayEnrollment
+from .models import Charge, ChargeLine, CopayEnrollment, PaymentCard
 
 
 def copay_clinic_access_from(*, insured_person: InsuredPerson) -> datetime.datetime | None:
@@ -15,3 +22,109 @@ def copay_clinic_access_from(*, insured_person: InsuredPerson) -> datetime.datet
         .values_list("clinic_access_from", flat=True)
         .first()
     )
+
+
+def copay_debt(*, insured_person_ids) -> dict[int, Decimal]:
+    """«Сумма задолженности» per insured person: unpaid co-pay lines (frozen ones are not debt
+    until the dispute is settled). The same rule as the policy card's."""
+    return dict(
+        ServiceLine.objects.filter(
+            insured_person_id__in=list(insured_person_ids),
+            copay_state=ServiceLine.CopayState.UNPAID,
+        )
+        .values("insured_person_id")
+        .annotate(total=Sum("copay_amount"))
+        .values_list("insured_person_id", "total")
+    )
+
+
+def lines_chargeable(*, insured_person_id: int) -> QuerySet[ServiceLine]:
+    """Unpaid, unfrozen co-pay lines not already in a charge that has not failed."""
+    in_charge = ChargeLine.objects.filter(service_line=OuterRef("pk"), active=True)
+    return (
+        ServiceLine.objects.filter(
+            insured_person_id=insured_person_id,
+            copay_state=ServiceLine.CopayState.UNPAID,
+            copay_amount__gt=0,
+        )
+        .exclude(Exists(in_charge))
+        .order_by("service_date", "pk")
+    )
+
+
+def card_active(*, enrollment: CopayEnrollment) -> PaymentCard | None:
+    return enrollment.cards.filter(removed_at__isnull=True).first()
+
+
+def enrollments_for_user(user) -> QuerySet[CopayEnrollment]:
+    return CopayEnrollment.objects.filter(
+        user=user, insured_person__in=insured_persons_for_user(user)
+    ).select_related("insured_person", "program")
+
+
+def charges_for_user(user) -> QuerySet[Charge]:
+    return Charge.objects.filter(user=user).select_related("insured_person", "card")
+
+
+@dataclass
+class Ledger:
+    person: InsuredPerson
+    enrollment: CopayEnrollment | None
+    card: PaymentCard | None
+    unpaid: list[ServiceLine] = field(default_factory=list)
+    frozen: list[ServiceLine] = field(default_factory=list)
+    paid: list[ServiceLine] = field(default_factory=list)
+    debt: Decimal = Decimal("0")
+    awaiting_action: Charge | None = None
+
+
+def ledgers_for_user(user) -> list[Ledger]:
+    """One ledger per insured person of the user whose program has a co-pay."""
+    persons = [p for p in insured_persons_for_user(user) if p.program.has_copay]
+    enrollments = {e.insured_person_id: e for e in enrollments_for_user(user)}
+    cards = {
+        c.enrollment_id: c
+        for c in PaymentCard.objects.filter(
+            enrollment__in=enrollments.values(), removed_at__isnull=True
+        )
+    }
+    lines = (
+        ServiceLine.objects.filter(insured_person__in=persons)
+        .exclude(copay_state=ServiceLine.CopayState.NONE)
+        .select_related("clinic")
+        .prefetch_related("charge_lines__charge")
+        .order_by("-service_date", "pk")
+    )
+    awaiting = {
+        c.insured_person_id: c
+        for c in Charge.objects.filter(
+            user=user, insured_person__in=persons, status=Charge.Status.REQUIRES_ACTION
+        )
+    }
+    ledgers = {}
+    for person in persons:
+        enrollment = enrollments.get(person.pk)
+        ledgers[person.pk] = Ledger(
+            person=person,
+            enrollment=enrollment,
+            card=cards.get(enrollment.pk) if enrollment else None,
+            awaiting_action=awaiting.get(person.pk),
+        )
+    for line in lines:
+        ledger = ledgers[line.insured_person_id]
+        line.paid_charge = next(
+            (
+                cl.charge
+                for cl in line.charge_lines.all()
+                if cl.charge.status == Charge.Status.SUCCEEDED
+            ),
+            None,
+        )
+        if line.copay_state == ServiceLine.CopayState.UNPAID:
+            ledger.unpaid.append(line)
+            ledger.debt += line.copay_amount
+        elif line.copay_state == ServiceLine.CopayState.FROZEN:
+            ledger.frozen.append(line)
+        elif line.copay_state == ServiceLine.CopayState.PAID:
+            ledger.paid.append(line)
+    return list(ledgers.values())

@@ -3,6 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from claims.views_cases import cases as cases_view
+from payments.views import copay_page
+from payments.webhooks import stripe_webhook
 from policies.views import policy_verify
 from portal.core import views as core_views
 from portal.core.documents import my_documents
@@ -25,17 +28,14 @@ urlpatterns = [
     path("clinics/", include("clinics.urls")),
     path("appointments/", include("clinics.appointment_urls")),
     path("claims/", include("claims.urls")),
-    path("cases/", section_pending, {"title": _("Мои страховые случаи")}, name="cases"),
-    path("appeals/", section_pending, {"title": _("Мои обращения")}, name="appeals"),
-    path("copay/", section_pending, {"title": _("Со-оплатная программа")}, name="copay"),
+    path("cases/", cases_view, name="cases"),
+    path("appeals/", include("feedback.urls")),
+    path("copay/", copay_page, name="copay"),
+    path("copay/", include("payments.urls")),
+    path("payments/webhooks/stripe/", stripe_webhook, name="stripe_webhook"),
     path("shop/", section_pending, {"title": _("Купить полис онлайн")}, name="shop"),
     path("offers/", section_pending, {"title": _("Специальные предложения")}, name="offers"),
-    path(
-        "guarantee-letters/",
-        section_pending,
-        {"title": _("Гарантийные письма")},
-        name="guarantee_letters",
-    ),
+    path("guarantee-letters/", include("feedback.urls_letters")),
 ]
 
 if settings.ESIA_EMULATOR:  # development and tests only: production refuses to start with it

@@ -324,33 +324,38 @@ def _duplicates_mark(batch: ImportBatch) -> None:
 def _parents_check(batch: ImportBatch) -> None:
     """A child's parent is an employee of the list, or of the register of another contract of the
     same company (a parent of this contract left out of the list would be removed by it)."""
-    children = ImportRow.objects.filter(
-        batch=batch, relation=InsuredPerson.Relation.CHILD, row_number__isnull=False
-    ).exclude(action=ImportRow.Action.INVALID)
     contract = batch.contract
-    for chunk in _chunks(children):
-        numbers = {row.parent_number for row in chunk}
-        in_file: dict[str, ImportRow] = {}
-        for row in ImportRow.objects.filter(
-            batch=batch, policy_number__in=numbers, row_number__isnull=False
-        ).order_by("row_number"):
-            in_file.setdefault(row.policy_number, row)
-        in_register = _register_values(numbers - set(in_file))
-        failed = []
-        for row in chunk:
-            message = _parent_problem(row, in_file.get(row.parent_number), in_register, contract)
-            if message:
-                row.errors = [
-                    *row.errors,
-                    {
-                        "column": "Номер полиса родителя",
-                        "value": row.parent_number,
-                        "message": message,
-                    },
-                ]
-                failed.append(row)
-        if failed:
-            _invalidate(failed)
+    for action in (ImportRow.Action.ADD, ImportRow.Action.CHANGE, ImportRow.Action.SAME):
+        children = ImportRow.objects.filter(
+            batch=batch, action=action, relation=InsuredPerson.Relation.CHILD
+        )
+        for chunk in _chunks(children):
+            _children_check(batch, contract, chunk)
+
+
+def _children_check(batch: ImportBatch, contract: Contract, chunk: list[ImportRow]) -> None:
+    numbers = {row.parent_number for row in chunk}
+    in_file: dict[str, ImportRow] = {}
+    for row in ImportRow.objects.filter(
+        batch=batch, policy_number__in=numbers, row_number__isnull=False
+    ).order_by("row_number"):
+        in_file.setdefault(row.policy_number, row)
+    in_register = _register_values(numbers - set(in_file))
+    failed = []
+    for row in chunk:
+        message = _parent_problem(row, in_file.get(row.parent_number), in_register, contract)
+        if message:
+            row.errors = [
+                *row.errors,
+                {
+                    "column": "Номер полиса родителя",
+                    "value": row.parent_number,
+                    "message": message,
+                },
+            ]
+            failed.append(row)
+    if failed:
+        _invalidate(failed)
 
 
 def _parent_problem(
@@ -435,9 +440,3 @@ def _counters_store(batch: ImportBatch) -> None:
     batch.to_change = counts.get(ImportRow.Action.CHANGE, 0)
     batch.to_remove = counts.get(ImportRow.Action.REMOVE, 0)
     batch.unchanged = counts.get(ImportRow.Action.SAME, 0)
-
-
-def rows_with_errors(batch: ImportBatch):
-    return ImportRow.objects.filter(batch=batch, action=ImportRow.Action.INVALID).order_by(
-        "row_number"
-    )

@@ -102,9 +102,7 @@ def register_rows(contract: Contract | None) -> Iterator[list[object]]:
 
 def error_rows(batch: ImportBatch) -> Iterator[list[object]]:
     yield list(ERROR_HEADERS)
-    rows = ImportRow.objects.filter(batch=batch, action=ImportRow.Action.INVALID).order_by(
-        "row_number"
-    )
+    rows = ImportRow.objects.filter(batch=batch, action=ImportRow.Action.INVALID).order_by("id")
     for row in rows.iterator(chunk_size=2000):
         for error in row.errors:
             yield [

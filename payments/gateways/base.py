@@ -94,6 +94,11 @@ class Gateway:
     def payment_retrieve(self, *, payment_id: str) -> PaymentResult:
         raise NotImplementedError
 
+    def payment_cancel(self, *, payment_id: str) -> PaymentResult:
+        """Cancel a payment still awaiting the person; returns its state afterwards (a payment
+        that succeeded meanwhile comes back SUCCEEDED)."""
+        raise NotImplementedError
+
     def payments_find(self, *, customer_id: str, metadata: dict[str, str]) -> list[PaymentResult]:
         """The provider's payments of this customer whose metadata contains `metadata`."""
         raise NotImplementedError

@@ -151,9 +151,12 @@ def payment_intent_create(
         "customer": customer_id,
         "payment_method": payment_method_id,
         "metadata": metadata,
+        # Confirmed by us with the saved card; on-session a 3-D Secure step is then finished by
+        # the page with confirmCardPayment(client_secret).
+        "confirm": True,
     }
     if off_session:
-        params.update(off_session=True, confirm=True)
+        params["off_session"] = True
     try:
         intent = client().v1.payment_intents.create(params, {"idempotency_key": idempotency_key})
     except stripe_sdk.CardError as error:
@@ -185,12 +188,31 @@ def payment_intent_retrieve(*, payment_id: str) -> PaymentResult:
         raise _unknown(error) from error
 
 
+def payment_intent_cancel(*, payment_id: str) -> PaymentResult:
+    try:
+        return _payment_result(client().v1.payment_intents.cancel(payment_id))
+    except stripe_sdk.InvalidRequestError:
+        # Not cancellable any more (it succeeded meanwhile): report its actual state.
+        return payment_intent_retrieve(payment_id=payment_id)
+    except stripe_sdk.StripeError as error:
+        raise _unknown(error) from error
+
+
 def payment_intents_for_customer(*, customer_id: str) -> list[PaymentResult]:
     """All PaymentIntents of a customer. localstripe has no search API, so reconciliation lists
     by customer and matches our metadata (Stripe's /search would also do in production)."""
     try:
-        page = client().v1.payment_intents.list({"customer": customer_id, "limit": 100})
-        return [_payment_result(intent) for intent in page.auto_paging_iter()]
+        try:
+            page = client().v1.payment_intents.list({"customer": customer_id, "limit": 100})
+        except stripe_sdk.InvalidRequestError:
+            # localstripe refuses the customer filter ("Unexpected customer"): list everything
+            # and filter here. Stripe itself takes the filter.
+            page = client().v1.payment_intents.list({"limit": 100})
+        return [
+            _payment_result(intent)
+            for intent in page.auto_paging_iter()
+            if _plain(intent).get("customer") == customer_id
+        ]
     except stripe_sdk.StripeError as error:
         raise _unknown(error) from error
 
@@ -242,6 +264,9 @@ class StripeGateway(Gateway):
 
     def payment_retrieve(self, *, payment_id: str) -> PaymentResult:
         return payment_intent_retrieve(payment_id=payment_id)
+
+    def payment_cancel(self, *, payment_id: str) -> PaymentResult:
+        return payment_intent_cancel(payment_id=payment_id)
 
     def payments_find(self, *, customer_id: str, metadata: dict[str, str]) -> list[PaymentResult]:
         return [

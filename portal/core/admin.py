@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_log_record
 from .models import AuditLogEntry
@@ -75,11 +77,19 @@ def audit_log_record_many(
 class AuditLogEntryAdmin(admin.ModelAdmin):
     """Readable by admins only; nobody adds, changes or deletes rows."""
 
-    list_display = ("at", "staff_user", "action", "person_label", "what", "ip_address")
-    list_filter = ("action", "subject_type")
+    list_display = ("when", "staff_user", "action", "person_label", "what", "ip_address")
+    list_filter = ("action", ("subject_type", admin.RelatedOnlyFieldListFilter))
     search_fields = ("person_label", "staff_user__email", "what", "subject_id")
     date_hierarchy = "at"
     list_select_related = ("staff_user", "subject_type")
+    list_per_page = 50
+
+    class Media:
+        css = {"all": ("employers/admin.css",)}
+
+    @admin.display(description=_("когда"), ordering="at")
+    def when(self, obj: AuditLogEntry) -> str:
+        return timezone.localtime(obj.at).strftime("%d.%m.%Y %H:%M:%S")
 
     def has_add_permission(self, request):
         return False

@@ -18,9 +18,10 @@ from django.utils.module_loading import import_string
 
 PROVIDERS: tuple[str, ...] = (
     "policies.documents.policy_documents",
-    # "payments.documents.receipts",
+    "payments.receipts.receipts",
     # "claims.documents.claim_documents",
-    # "feedback.documents.appeal_answers",
+    "feedback.documents.appeal_answers",
+    "feedback.documents.guarantee_letters",
 )
 
 

@@ -144,6 +144,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "employers.tasks.invitations_send_task",
         "schedule": crontab(minute=25),
     },
+    # Guarantee letters expiring in 3 days: a reminder each, once (feedback.notifications).
+    "feedback-guarantee-letters-expiry": {
+        "task": "feedback.tasks.guarantee_letters_expiry_remind",
+        "schedule": crontab(hour=9, minute=30),
+    },
     # The day-before reminders of clinic bookings, hourly in the daytime (each is sent once).
     "clinics-appointment-reminders": {
         "task": "clinics.tasks.appointment_reminders_send",

@@ -10,10 +10,19 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import ClaimNumberSequence
+from claims.models import ClaimNumberSequence, Icd10Diagnosis, ServiceLine
 from clinics.models import SavedPlace
 from employers.models import EmployerManager, ImportBatch, ImportRow, Invitation
-from payments.models import CopayEnrollment
+from feedback.models import Appeal, AppealAttachment, AppealEvent, AppealNumberSequence
+from payments.models import (
+    Charge,
+    ChargeLine,
+    ClinicAttachmentList,
+    CopayEnrollment,
+    CopayNotice,
+    PaymentCard,
+    ProcessedEvent,
+)
 from policies.models import BoxedPolicyCard
 from portal.core.models import AuditLogEntry
 from tests.conftest import staff_login
@@ -59,6 +68,11 @@ ADD_DISABLED = {
     "employers.ImportRow",
     "employers.Invitation",
     "claims.ClaimNumberSequence",
+    "feedback.AppealNumberSequence",
+    "payments.CopayEnrollment",
+    "payments.Charge",
+    "payments.CopayNotice",
+    "payments.ProcessedEvent",
 }
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -143,13 +157,49 @@ def _other_rows(user, person, program) -> None:
     card.save()
     SavedPlace.objects.create(user=user, kind="home", latitude="55.75", longitude="37.61")
     ClaimNumberSequence.objects.create(year=2026, last=3)
-    CopayEnrollment.objects.create(
+    Icd10Diagnosis.objects.create(code="J06.9", name="Острая инфекция верхних дыхательных путей")
+    enrollment = CopayEnrollment.objects.create(
         user=user,
         insured_person=person,
         program=program,
         consent_at=timezone.now(),
         terms_version="2026-01",
     )
+    card = PaymentCard.objects.create(
+        user=user,
+        enrollment=enrollment,
+        provider_customer_id="cus_1",
+        provider_payment_method_id="pm_1",
+        brand="visa",
+        last4="4242",
+        exp_month=12,
+        exp_year=2030,
+    )
+    charge = Charge.objects.create(
+        user=user,
+        insured_person=person,
+        card=card,
+        day=timezone.localdate(),
+        idempotency_key="copay:1",
+        amount=100,
+    )
+    line = ServiceLine.objects.filter(insured_person=person).first()
+    ChargeLine.objects.create(charge=charge, service_line=line, amount=100)
+    ProcessedEvent.objects.create(event_id="evt_1", type="payment_intent.succeeded")
+    ClinicAttachmentList.objects.create(
+        enrollment=enrollment, clinic=line.clinic, processed_by=timezone.localdate()
+    )
+    CopayNotice.objects.create(insured_person=person, charge_day=timezone.localdate(), amount=100)
+    appeal = Appeal.objects.filter(user=user).first()
+    AppealEvent.objects.create(appeal=appeal, from_status="new", to_status="in_progress")
+    AppealAttachment.objects.create(
+        appeal=appeal,
+        file=ContentFile(b"x", name="photo.jpg"),
+        original_name="Иванов.jpg",
+        content_type="image/jpeg",
+        size=1,
+    )
+    AppealNumberSequence.objects.create(year=2026, last=3)
 
 
 @pytest.mark.parametrize(("model", "model_admin"), REGISTRY, ids=REGISTRY_IDS)

@@ -26,6 +26,9 @@ def staff_groups(demo_data) -> None:
     from django.apps import apps
 
     import_module("employers.migrations.0002_staff_groups").groups_ensure(apps, None)
+    import_module("employers.migrations.0004_operator_permissions_registers_appeals").grant(
+        apps, None
+    )
 
 
 def totp_now() -> str:

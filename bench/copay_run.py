@@ -1,0 +1,256 @@
+"""`python -m bench.copay_run --persons N`: the daily co-pay charge run against localstripe.
+
+Fills its own PostgreSQL database (default postgres://postgres@127.0.0.1:5432/portal_bench_copay,
+or BENCH_COPAY_DATABASE_URL) with N enrolled persons, each with a bound card and three unpaid
+co-pay lines (plus one frozen line that must not be charged), starts localstripe on a free port,
+runs `charge_daily` for every person as one worker would (sequentially), and reports charges per
+second and our own time per charge (the run's time minus the time spent waiting for the
+provider). All persons share one provider customer and payment method: the provider's cost per
+charge is the same, and creating N customers in localstripe would only measure localstripe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_copay"
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def localstripe_start() -> tuple[subprocess.Popen, str]:
+    import requests
+
+    port = free_port()
+    binary = str(Path(sys.executable).parent / "localstripe")
+    process = subprocess.Popen(  # noqa: S603  (our venv's localstripe, fixed arguments)
+        [binary, "--port", str(port), "--from-scratch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            requests.get(f"{url}/v1/customers", auth=("sk_test_bench", ""), timeout=1)
+            return process, url
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("localstripe did not start")
+
+
+def fill(persons: int, url: str) -> list[int]:
+    import requests
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from claims.models import ServiceLine
+    from payments.models import CopayEnrollment, PaymentCard
+    from policies.models import InsuredPerson
+    from tests.factories import CareKindFactory, ClinicFactory, ProgramFactory, UserFactory
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)  # the bench database only
+    # one provider customer with one card, shared by all persons
+    auth = ("sk_test_bench", "")
+    customer = requests.post(f"{url}/v1/customers", auth=auth, timeout=10).json()["id"]
+    method = requests.post(
+        f"{url}/v1/payment_methods",
+        auth=auth,
+        data={
+            "type": "card",
+            "card[number]": "4242424242424242",
+            "card[exp_month]": "12",
+            "card[exp_year]": "2031",
+            "card[cvc]": "123",
+        },
+        timeout=10,
+    ).json()["id"]
+    requests.post(
+        f"{url}/v1/payment_methods/{method}/attach",
+        auth=auth,
+        data={"customer": customer},
+        timeout=10,
+    )
+    program = ProgramFactory(copay_share=Decimal("20"))
+    clinic, care = ClinicFactory(), CareKindFactory()
+    user = UserFactory()
+    today = timezone.localdate()
+    stamp = int(time.time())
+    people = InsuredPerson.objects.bulk_create(
+        InsuredPerson(
+            policy_number=f"B{stamp}-{i:07d}",
+            last_name="Иванов",
+            first_name="Иван",
+            birth_date=datetime.date(1985, 1, 1),
+            contract=program.contract,
+            program=program,
+            starts_on=today - datetime.timedelta(days=60),
+            ends_on=today + datetime.timedelta(days=300),
+        )
+        for i in range(persons)
+    )
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    lines = []
+    for n, person in enumerate(people):
+        for k, (amount, state) in enumerate(
+            [("120", "unpaid"), ("200", "unpaid"), ("224", "unpaid"), ("999", "frozen")]
+        ):
+            lines.append(
+                ServiceLine(
+                    clinic=clinic,
+                    register_number=f"B{stamp}",
+                    line_number=n * 4 + k + 1,
+                    insured_person=person,
+                    service_code="B01.047.001",
+                    service_name="Приём врача-терапевта",
+                    care_kind=care,
+                    service_date=today - datetime.timedelta(days=5),
+                    amount=Decimal(amount) * 5,
+                    copay_amount=Decimal(amount),
+                    copay_state=state,
+                    created_at=yesterday,
+                    updated_at=yesterday,
+                )
+            )
+    ServiceLine.objects.bulk_create(lines, batch_size=5000)
+    # Known before the day began (auto_now_add stamped them now): the notice went out yesterday.
+    ServiceLine.objects.update(created_at=yesterday)
+    bound = timezone.now() - datetime.timedelta(days=2)
+    enrollments = CopayEnrollment.objects.bulk_create(
+        CopayEnrollment(
+            user=user,
+            insured_person=person,
+            program=program,
+            consent_at=bound,
+            terms_version="bench",
+            card_bound_at=bound,
+            clinic_access_from=bound + datetime.timedelta(minutes=30),
+            active_from=bound,
+            provider_customer_id=customer,
+        )
+        for person in people
+    )
+    PaymentCard.objects.bulk_create(
+        PaymentCard(
+            user=user,
+            enrollment=enrollment,
+            provider_customer_id=customer,
+            provider_payment_method_id=method,
+            brand="visa",
+            last4="4242",
+            exp_month=12,
+            exp_year=2031,
+        )
+        for enrollment in enrollments
+    )
+    return [e.pk for e in enrollments]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=1000)
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_COPAY_DATABASE_URL", DEFAULT_DATABASE_URL)
+    from bench.run import database_ensure
+
+    database_ensure(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    process, stripe_url = localstripe_start()
+    try:
+        settings.STRIPE_API_BASE = stripe_url
+        settings.STRIPE_SECRET_KEY = "sk_test_bench"  # noqa: S105  (localstripe accepts any key)
+        started = time.perf_counter()
+        enrollment_ids = fill(args.persons, stripe_url)
+        fill_seconds = time.perf_counter() - started
+        report = run(enrollment_ids)
+        report.update(persons=args.persons, fill_seconds=round(fill_seconds, 1))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    out = RESULTS_DIR / f"copay-{args.persons}-{datetime.datetime.now():%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"written to {out}")
+
+
+def run(enrollment_ids: list[int]) -> dict:
+    from django.db import connection
+    from django.utils import timezone
+
+    from claims.models import ServiceLine
+    from payments import services
+    from payments.gateways.stripe import StripeGateway
+    from payments.models import Charge
+
+    provider_seconds = 0.0
+    original = StripeGateway.payment_create
+
+    def timed(self, **kwargs):
+        nonlocal provider_seconds
+        t0 = time.perf_counter()
+        try:
+            return original(self, **kwargs)
+        finally:
+            provider_seconds += time.perf_counter() - t0
+
+    StripeGateway.payment_create = timed
+    day = timezone.localdate()
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    started = time.perf_counter()
+    with connection.execute_wrapper(count):
+        for enrollment_id in enrollment_ids:
+            services.charge_daily(enrollment_id=enrollment_id, day=day)
+    total = time.perf_counter() - started
+    # a second run of the same day (a task delivered twice): no new payments
+    again_started = time.perf_counter()
+    for enrollment_id in enrollment_ids[: min(200, len(enrollment_ids))]:
+        services.charge_daily(enrollment_id=enrollment_id, day=day)
+    again = time.perf_counter() - again_started
+    StripeGateway.payment_create = original
+    n = Charge.objects.filter(status=Charge.Status.SUCCEEDED).count()
+    return {
+        "charges_succeeded": n,
+        "charges_total": Charge.objects.count(),
+        "frozen_lines_charged": ServiceLine.objects.filter(
+            copay_state="frozen", charge_lines__isnull=False
+        ).count(),
+        "run_seconds": round(total, 2),
+        "charges_per_second": round(n / total, 1) if total else None,
+        "provider_ms_per_charge": round(provider_seconds / max(n, 1) * 1000, 2),
+        "our_overhead_ms_per_charge": round((total - provider_seconds) / max(n, 1) * 1000, 2),
+        "queries_per_charge": round(queries / max(n, 1), 1),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "repeat_run_ms_per_person": round(again / max(1, min(200, len(enrollment_ids))) * 1000, 2),
+    }
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Guarantee letters: the person's request, the operator's decision, the PDF of an issued one."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+
+from clinics.models import Clinic
+from policies.models import CareKind, InsuredPerson
+from policies.pdf.fetcher import PortalURLFetcher, font_uri
+from policies.pdf.render import FONTS
+from portal.accounts.models import User
+from portal.core.uploads import CheckedFile
+
+from .models import GuaranteeLetter
+
+Status = GuaranteeLetter.Status
+
+
+def guarantee_letter_request(
+    *,
+    user: User,
+    insured_person: InsuredPerson,
+    clinic: Clinic,
+    care_kind: CareKind,
+    service_name: str = "",
+    planned_on: datetime.date | None = None,
+    referral: CheckedFile | None = None,
+) -> GuaranteeLetter:
+    """The person asks for a letter; the insured person must be one linked to the user (the view
+    passes only those)."""
+    if planned_on is not None and planned_on < timezone.localdate():
+        raise ValidationError({"planned_on": _("Дата визита не может быть в прошлом")})
+    letter = GuaranteeLetter(
+        user=user,
+        insured_person=insured_person,
+        clinic=clinic,
+        care_kind=care_kind,
+        service_name=service_name.strip(),
+        planned_on=planned_on,
+    )
+    with transaction.atomic():
+        if referral is not None:
+            letter.referral.save(referral.server_name(), referral.file, save=False)
+            letter.referral_name = referral.original_name
+        try:
+            letter.full_clean()
+            letter.save()
+        except BaseException:
+            if letter.referral:
+                letter.referral.storage.delete(letter.referral.name)
+            raise
+    return letter
+
+
+def _requested(letter: GuaranteeLetter) -> GuaranteeLetter:
+    locked = GuaranteeLetter.objects.select_for_update().get(pk=letter.pk)
+    if locked.status != Status.REQUESTED:
+        raise ValidationError(_("Решение по этому запросу уже принято"), code="decided")
+    return locked
+
+
+def guarantee_letter_issue(
+    *, letter: GuaranteeLetter, staff: User, number: str, valid_until: datetime.date | None
+) -> GuaranteeLetter:
+    errors = {}
+    if not number.strip():
+        errors["number"] = _("Укажите номер письма")
+    if valid_until is None or valid_until < timezone.localdate():
+        errors["valid_until"] = _("Укажите срок действия не раньше сегодняшнего дня")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = _requested(letter)
+        if GuaranteeLetter.objects.filter(number=number.strip()).exclude(pk=locked.pk).exists():
+            raise ValidationError({"number": _("Письмо с таким номером уже есть")})
+        locked.status = Status.ISSUED
+        locked.number = number.strip()
+        locked.valid_until = valid_until
+        locked.full_clean()
+        locked.save()
+    return locked
+
+
+def guarantee_letter_refuse(
+    *, letter: GuaranteeLetter, staff: User, reason: str
+) -> GuaranteeLetter:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Укажите пункт программы, по которому отказано")})
+    with transaction.atomic():
+        locked = _requested(letter)
+        locked.status = Status.REFUSED
+        locked.refusal_reason = reason.strip()
+        locked.full_clean()
+        locked.save()
+    return locked
+
+
+def guarantee_letter_pdf_bytes(letter: GuaranteeLetter) -> bytes:
+    html = render_to_string(
+        "feedback/pdf/guarantee_letter.html",
+        {
+            "letter": letter,
+            "fonts": {name: font_uri(filename) for name, filename in FONTS.items()},
+            "generated_on": timezone.localdate(),
+        },
+    )
+    return HTML(string=html, url_fetcher=PortalURLFetcher()).write_pdf()
+
+
+def appeal_answer_pdf_bytes(appeal) -> bytes:
+    """The insurer's answer to an appeal, with the person's question, as a PDF («Мои документы»)."""
+    html = render_to_string(
+        "feedback/pdf/appeal_answer.html",
+        {
+            "appeal": appeal,
+            "thread": list(appeal.messages.all()),
+            "fonts": {name: font_uri(filename) for name, filename in FONTS.items()},
+            "generated_on": timezone.localdate(),
+        },
+    )
+    return HTML(string=html, url_fetcher=PortalURLFetcher()).write_pdf()

@@ -1,0 +1,544 @@
+"""Co-pay writes: consent, card binding, charges (daily and on-session), settlement,
+reconciliation, webhooks, activation and notices.
+
+The double-charge rule: a Charge row with its lines is committed before the provider is called;
+only one worker may send it (a conditional UPDATE pending → in_doubt); the outcome is written in
+one transaction that re-reads the charge under a row lock and does nothing if it is already
+settled. A charge left pending or in doubt (a killed worker, a timeout) is settled by
+`charges_reconcile` from the provider's own records, found by our charge id in its metadata.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from claims.models import ServiceLine
+from clinics.models import ProgramClinic
+from policies.models import InsuredPerson
+from portal.accounts.models import Consent
+from portal.core.dates import working_days_after
+
+from .gateways import gateway
+from .gateways.base import GatewayError, PaymentResult, PaymentStatus
+from .models import (
+    Charge,
+    ChargeLine,
+    ClinicAttachmentList,
+    CopayEnrollment,
+    CopayNotice,
+    PaymentCard,
+    ProcessedEvent,
+)
+from .selectors import card_active, lines_chargeable
+
+logger = logging.getLogger(__name__)
+
+CLINIC_ACCESS_DELAY = datetime.timedelta(minutes=30)
+ACTIVATION_DELAY = datetime.timedelta(hours=24)
+CLINIC_PROCESSING_WORKING_DAYS = 5
+RECONCILE_AFTER = datetime.timedelta(minutes=10)
+
+
+# --- Consent and card ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def copay_consent(*, user, insured_person: InsuredPerson) -> CopayEnrollment:
+    """The ticked and PIN-confirmed consent to the program's terms (the PIN is checked by the
+    form): the enrollment row and a Consent row with the terms version."""
+    if not insured_person.program.has_copay:
+        raise ValidationError(_("Программа застрахованного не предусматривает со-оплату"))
+    now = timezone.now()
+    version = settings.COPAY_TERMS_VERSION
+    enrollment, created = CopayEnrollment.objects.get_or_create(
+        insured_person=insured_person,
+        defaults={
+            "user": user,
+            "program": insured_person.program,
+            "consent_at": now,
+            "terms_version": version,
+        },
+    )
+    if not created and enrollment.user_id != user.pk:
+        raise ValidationError(_("Со-оплатная программа уже подключена другим пользователем"))
+    if not created and enrollment.terms_version != version:
+        enrollment.consent_at, enrollment.terms_version = now, version
+        enrollment.save(update_fields=["consent_at", "terms_version", "updated_at"])
+    Consent.objects.get_or_create(
+        user=user,
+        document=Consent.Document.COPAY_TERMS,
+        version=version,
+        withdrawn_at=None,
+        defaults={"given_at": now},
+    )
+    return enrollment
+
+
+def card_setup_start(*, enrollment: CopayEnrollment) -> str:
+    """A SetupIntent for the provider's card form; returns its client secret."""
+    if not enrollment.provider_customer_id:
+        customer_id = gateway().customer_create(
+            email=enrollment.user.email, reference=f"enrollment-{enrollment.pk}"
+        )
+        CopayEnrollment.objects.filter(pk=enrollment.pk, provider_customer_id="").update(
+            provider_customer_id=customer_id
+        )
+        enrollment.refresh_from_db(fields=["provider_customer_id"])
+    _, client_secret = gateway().setup_intent_create(customer_id=enrollment.provider_customer_id)
+    return client_secret
+
+
+def card_attach(*, enrollment: CopayEnrollment, setup_intent_id: str) -> PaymentCard:
+    """Bind the card saved by the provider's form: we receive only the SetupIntent id, ask the
+    provider for its payment method, attach it to the customer and keep ids, brand, last 4 and
+    expiry. A card already bound is replaced (and detached at the provider)."""
+    if not enrollment.provider_customer_id:
+        raise ValidationError(_("Сначала откройте форму привязки карты"))
+    gw = gateway()
+    try:
+        method_id = gw.setup_intent_payment_method(
+            setup_intent_id=setup_intent_id, customer_id=enrollment.provider_customer_id
+        )
+    except ValueError as error:
+        raise ValidationError(_("Карта не подтверждена платёжной системой")) from error
+    saved = gw.payment_method_attach(
+        payment_method_id=method_id, customer_id=enrollment.provider_customer_id
+    )
+    with transaction.atomic():
+        enrollment = CopayEnrollment.objects.select_for_update().get(pk=enrollment.pk)
+        existing = card_active(enrollment=enrollment)
+        if existing and existing.provider_payment_method_id == saved.payment_method_id:
+            return existing
+        now = timezone.now()
+        old_method = None
+        if existing:
+            existing.removed_at = now
+            existing.save(update_fields=["removed_at", "updated_at"])
+            old_method = existing.provider_payment_method_id
+        card = PaymentCard(
+            user=enrollment.user,
+            enrollment=enrollment,
+            gateway=gw.name,
+            provider_customer_id=saved.customer_id,
+            provider_payment_method_id=saved.payment_method_id,
+            brand=saved.brand,
+            last4=saved.last4,
+            exp_month=saved.exp_month,
+            exp_year=saved.exp_year,
+        )
+        card.full_clean()
+        card.save()
+        if enrollment.card_bound_at is None:
+            enrollment.card_bound_at = now
+            enrollment.clinic_access_from = now + CLINIC_ACCESS_DELAY
+        # A new card gets a fresh retry schedule.
+        enrollment.charge_failures = 0
+        enrollment.next_charge_on = None
+        enrollment.save()
+        from .tasks import enrollment_activate
+
+        transaction.on_commit(lambda: enrollment_activate.delay(enrollment.pk))
+    if old_method:
+        charges_awaiting_release(insured_person_id=enrollment.insured_person_id)
+        try:
+            gw.payment_method_detach(payment_method_id=old_method)
+        except GatewayError:
+            logger.warning(
+                "could not detach replaced payment method of enrollment %s", enrollment.pk
+            )
+    return card
+
+
+def card_remove(*, enrollment: CopayEnrollment) -> None:
+    """Unbind the card. The debt stays: automatic charges stop, the person pays on the page with
+    a new card; without a card the program's clinic access is suspended."""
+    card = card_active(enrollment=enrollment)
+    if card is None:
+        return
+    with transaction.atomic():
+        card.removed_at = timezone.now()
+        card.save(update_fields=["removed_at", "updated_at"])
+    charges_awaiting_release(insured_person_id=enrollment.insured_person_id)
+    try:
+        gateway().payment_method_detach(payment_method_id=card.provider_payment_method_id)
+    except GatewayError:
+        logger.warning("could not detach payment method of card %s", card.pk)
+
+
+# --- Activation and clinic attachment lists ----------------------------------------------------
+
+
+@transaction.atomic
+def enrollment_activate(*, enrollment_id: int, now: datetime.datetime | None = None) -> None:
+    """Activate the program (within 24 hours of binding) and record the attachment lists sent to
+    the program's clinics. Safe to run twice."""
+    now = now or timezone.now()
+    enrollment = CopayEnrollment.objects.select_for_update().filter(pk=enrollment_id).first()
+    if enrollment is None or enrollment.card_bound_at is None:
+        return
+    if enrollment.active_from is None:
+        enrollment.active_from = min(now, enrollment.card_bound_at + ACTIVATION_DELAY)
+        enrollment.save(update_fields=["active_from", "updated_at"])
+    processed_by = working_days_after(timezone.localdate(now), CLINIC_PROCESSING_WORKING_DAYS)
+    clinic_ids = (
+        ProgramClinic.objects.filter(program_id=enrollment.program_id)
+        .values_list("clinic_id", flat=True)
+        .distinct()
+    )
+    done = set(enrollment.attachment_lists.values_list("clinic_id", flat=True))
+    ClinicAttachmentList.objects.bulk_create(
+        [
+            ClinicAttachmentList(
+                enrollment=enrollment, clinic_id=clinic_id, sent_at=now, processed_by=processed_by
+            )
+            for clinic_id in set(clinic_ids) - done
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def clinic_processing_until(enrollment: CopayEnrollment) -> datetime.date | None:
+    if enrollment.card_bound_at is None:
+        return None
+    return working_days_after(
+        timezone.localdate(enrollment.card_bound_at), CLINIC_PROCESSING_WORKING_DAYS
+    )
+
+
+# --- Charges -----------------------------------------------------------------------------------
+
+
+def daily_key(*, insured_person_id: int, day: datetime.date) -> str:
+    return f"copay-{insured_person_id}-{day:%Y%m%d}"
+
+
+def charge_prepare(
+    *,
+    enrollment: CopayEnrollment,
+    day: datetime.date,
+    kind: str = Charge.Kind.DAILY,
+    created_before: datetime.datetime | None = None,
+) -> Charge | None:
+    """Write the charge and its lines and commit, before any provider call. The daily charge's
+    key is person + day: a second run of the day finds the first charge and returns it."""
+    card = card_active(enrollment=enrollment)
+    if card is None:
+        return None
+    if kind == Charge.Kind.DAILY:
+        key = daily_key(insured_person_id=enrollment.insured_person_id, day=day)
+        existing = Charge.objects.filter(idempotency_key=key).first()
+        if existing:
+            return existing
+    else:
+        key = f"copay-{enrollment.insured_person_id}-{day:%Y%m%d}-now-{uuid.uuid4().hex[:12]}"
+    try:
+        with transaction.atomic():
+            lines = lines_chargeable(insured_person_id=enrollment.insured_person_id)
+            if created_before is not None:
+                lines = lines.filter(created_at__lt=created_before)
+            lines = list(lines.select_for_update(of=("self",)))
+            total = sum((line.copay_amount for line in lines), Decimal("0"))
+            if not lines or total <= 0:
+                return None
+            charge = Charge.objects.create(
+                user=enrollment.user,
+                insured_person_id=enrollment.insured_person_id,
+                card=card,
+                day=day,
+                kind=kind,
+                idempotency_key=key,
+                amount=total,
+            )
+            ChargeLine.objects.bulk_create(
+                [
+                    ChargeLine(charge=charge, service_line=line, amount=line.copay_amount)
+                    for line in lines
+                ]
+            )
+    except IntegrityError:
+        # The same day's charge written by a concurrent run, or a line just taken by another
+        # charge: nothing new to write.
+        return Charge.objects.filter(idempotency_key=key).first()
+    return charge
+
+
+def charge_send(*, charge_id: int) -> Charge:
+    """Call the provider for a committed charge. Only the worker that moves it from pending to
+    in doubt sends it; the others return. The result is settled in one transaction."""
+    claimed = Charge.objects.filter(pk=charge_id, status=Charge.Status.PENDING).update(
+        status=Charge.Status.IN_DOUBT, sent_at=timezone.now(), updated_at=timezone.now()
+    )
+    charge = Charge.objects.select_related("card").get(pk=charge_id)
+    if not claimed:
+        return charge
+    try:
+        result = gateway().payment_create(
+            amount=charge.amount,
+            customer_id=charge.card.provider_customer_id,
+            payment_method_id=charge.card.provider_payment_method_id,
+            idempotency_key=charge.idempotency_key,
+            metadata={"charge_id": str(charge.pk), "idempotency_key": charge.idempotency_key},
+            off_session=charge.kind == Charge.Kind.DAILY,
+        )
+    except GatewayError:
+        logger.warning("charge %s: provider outcome unknown, left for reconciliation", charge.pk)
+        return charge
+    return charge_settle(charge_id=charge.pk, result=result)
+
+
+def charge_settle(*, charge_id: int, result: PaymentResult, notify: bool = True) -> Charge:
+    """Write the provider's outcome: lines paid (or released) in one transaction. A charge
+    already settled is left as it is, so a repeated outcome (webhook, reconciliation) is a no-op."""
+    with transaction.atomic():
+        charge = Charge.objects.select_for_update().get(pk=charge_id)
+        if charge.status in Charge.FINAL:
+            return charge
+        now = timezone.now()
+        if result.payment_id:
+            charge.provider_payment_id = result.payment_id
+        if result.status == PaymentStatus.SUCCEEDED:
+            charge.status = Charge.Status.SUCCEEDED
+            charge.settled_at = now
+            charge.client_secret = ""
+            line_ids = list(charge.lines.values_list("service_line_id", flat=True))
+            ServiceLine.objects.filter(
+                pk__in=line_ids, copay_state=ServiceLine.CopayState.UNPAID
+            ).update(copay_state=ServiceLine.CopayState.PAID, updated_at=now)
+            CopayEnrollment.objects.filter(insured_person_id=charge.insured_person_id).update(
+                charge_failures=0, next_charge_on=None
+            )
+        elif result.status == PaymentStatus.REQUIRES_ACTION and result.client_secret:
+            charge.status = Charge.Status.REQUIRES_ACTION
+            charge.client_secret = result.client_secret
+            _schedule_retry(charge)
+        elif result.status == PaymentStatus.PROCESSING:
+            charge.status = Charge.Status.IN_DOUBT
+        else:
+            charge.status = Charge.Status.FAILED
+            charge.decline_code = result.decline_code or result.status
+            charge.settled_at = now
+            charge.lines.update(active=False)
+            if notify:
+                _schedule_retry(charge)
+        charge.save()
+        if notify and charge.status in (Charge.Status.FAILED, Charge.Status.REQUIRES_ACTION):
+            from .tasks import charge_failed_notify
+
+            transaction.on_commit(lambda: charge_failed_notify.delay(charge.pk))
+    return charge
+
+
+def _schedule_retry(charge: Charge) -> None:
+    if charge.kind != Charge.Kind.DAILY:
+        return
+    enrollment = CopayEnrollment.objects.select_for_update().get(
+        insured_person_id=charge.insured_person_id
+    )
+    enrollment.charge_failures += 1
+    schedule = settings.COPAY_RETRY_DAYS
+    if enrollment.charge_failures <= len(schedule):
+        delay = schedule[enrollment.charge_failures - 1]
+        enrollment.next_charge_on = charge.day + datetime.timedelta(days=delay)
+    else:
+        # No retry storm: after the schedule, automatic charges wait for the person.
+        enrollment.next_charge_on = datetime.date.max
+    enrollment.save(update_fields=["charge_failures", "next_charge_on", "updated_at"])
+
+
+def enrollments_due(*, day: datetime.date):
+    return (
+        CopayEnrollment.objects.filter(
+            card_bound_at__isnull=False,
+            cards__removed_at__isnull=True,
+        )
+        .filter(Q(next_charge_on__isnull=True) | Q(next_charge_on__lte=day))
+        .exclude(
+            insured_person__charges__status=Charge.Status.REQUIRES_ACTION,
+        )
+        .select_related("user")
+        .distinct()
+    )
+
+
+def charge_daily(*, enrollment_id: int, day: datetime.date) -> Charge | None:
+    """The day's charge of one person: all unfrozen unpaid lines known before the day began."""
+    enrollment = CopayEnrollment.objects.select_related("user").get(pk=enrollment_id)
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    charge = charge_prepare(enrollment=enrollment, day=day, created_before=start)
+    if charge is None or charge.status != Charge.Status.PENDING:
+        return charge
+    return charge_send(charge_id=charge.pk)
+
+
+def charge_pay_now(*, enrollment: CopayEnrollment) -> Charge | None:
+    """The "pay now" button: a charge awaiting the person's confirmation is returned as it is
+    (the page confirms it with the provider's script); otherwise a new on-session charge."""
+    waiting = Charge.objects.filter(
+        insured_person_id=enrollment.insured_person_id, status=Charge.Status.REQUIRES_ACTION
+    ).first()
+    if waiting:
+        return waiting
+    charge = charge_prepare(
+        enrollment=enrollment, day=timezone.localdate(), kind=Charge.Kind.ON_SESSION
+    )
+    if charge is None:
+        return None
+    if charge.status != Charge.Status.PENDING:
+        return charge
+    return charge_send(charge_id=charge.pk)
+
+
+def charge_refresh(*, charge_id: int) -> Charge:
+    """Ask the provider about a charge we know the payment of (after the page confirmed it)."""
+    charge = Charge.objects.get(pk=charge_id)
+    if charge.status in Charge.FINAL or not charge.provider_payment_id:
+        return charge
+    result = gateway().payment_retrieve(payment_id=charge.provider_payment_id)
+    if (
+        result.status == PaymentStatus.REQUIRES_ACTION
+        and charge.status == Charge.Status.REQUIRES_ACTION
+    ):
+        return charge
+    return charge_settle(charge_id=charge.pk, result=result)
+
+
+def charges_awaiting_release(*, insured_person_id: int) -> None:
+    """A card replaced or removed: payments of the old card still awaiting the person's
+    confirmation are cancelled at the provider first (so a late confirmation cannot pay twice),
+    then their lines are released for the next charge. One that succeeded meanwhile is settled."""
+    for charge in Charge.objects.filter(
+        insured_person_id=insured_person_id, status=Charge.Status.REQUIRES_ACTION
+    ):
+        if charge.provider_payment_id:
+            result = gateway().payment_cancel(payment_id=charge.provider_payment_id)
+            if result.status != PaymentStatus.SUCCEEDED:
+                result = PaymentResult(
+                    status=PaymentStatus.DECLINED,
+                    payment_id=charge.provider_payment_id,
+                    decline_code="card_replaced",
+                )
+        else:
+            result = PaymentResult(status=PaymentStatus.DECLINED, decline_code="card_replaced")
+        charge_settle(charge_id=charge.pk, result=result, notify=False)
+
+
+def charges_reconcile(*, older_than: datetime.timedelta = RECONCILE_AFTER) -> int:
+    """Settle charges left pending or in doubt from the provider's records. A payment found by
+    our charge id settles the charge; none found means the call never reached the provider: the
+    charge is sent again (with the same idempotency key). Returns how many were looked at."""
+    cutoff = timezone.now() - older_than
+    stale = list(
+        Charge.objects.filter(status__in=Charge.OPEN, updated_at__lte=cutoff)
+        .select_related("card")
+        .order_by("pk")
+    )
+    gw = gateway()
+    for charge in stale:
+        try:
+            found = gw.payments_find(
+                customer_id=charge.card.provider_customer_id,
+                metadata={"charge_id": str(charge.pk)},
+            )
+        except GatewayError:
+            continue
+        succeeded = [p for p in found if p.status == PaymentStatus.SUCCEEDED]
+        if succeeded:
+            charge_settle(charge_id=charge.pk, result=succeeded[0])
+        elif found:
+            charge_settle(charge_id=charge.pk, result=found[0])
+        else:
+            Charge.objects.filter(pk=charge.pk, status__in=Charge.OPEN).update(
+                status=Charge.Status.PENDING, updated_at=timezone.now()
+            )
+            charge_send(charge_id=charge.pk)
+    # Payments the person confirmed on the page without coming back (a closed tab, a lost
+    # webhook): their state is read from the provider.
+    awaiting = Charge.objects.filter(
+        status=Charge.Status.REQUIRES_ACTION, updated_at__lte=cutoff
+    ).exclude(provider_payment_id="")
+    for charge_id in awaiting.values_list("pk", flat=True):
+        try:
+            charge_refresh(charge_id=charge_id)
+        except GatewayError:
+            continue
+    return len(stale)
+
+
+# --- Webhooks ----------------------------------------------------------------------------------
+
+
+def webhook_process(*, payload: bytes, signature: str) -> bool:
+    """Verify and apply a provider event once. Returns False for an event already processed.
+    Raises InvalidSignature for a forged one."""
+    event = gateway().webhook_event(payload=payload, signature=signature)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ProcessedEvent.objects.create(event_id=event.id, type=event.type)
+        except IntegrityError:
+            return False
+        payment = event.payment
+        charge_id = (payment.metadata.get("charge_id") if payment else "") or ""
+        if (
+            payment
+            and payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.DECLINED)
+            and charge_id.isdigit()
+            and Charge.objects.filter(pk=charge_id).exists()
+        ):
+            charge_settle(charge_id=int(charge_id), result=payment)
+    return True
+
+
+# --- Notices -----------------------------------------------------------------------------------
+
+
+def copay_notice_send(*, enrollment_id: int, charge_day: datetime.date) -> bool:
+    """The day-before notice of the amount and the lines. One per person and charge day; a
+    notice whose e-mail failed is sent again by the next run."""
+    enrollment = CopayEnrollment.objects.select_related("user", "insured_person").get(
+        pk=enrollment_id
+    )
+    lines = list(lines_chargeable(insured_person_id=enrollment.insured_person_id))
+    total = sum((line.copay_amount for line in lines), Decimal("0"))
+    if not lines:
+        return False
+    notice, _created = CopayNotice.objects.get_or_create(
+        insured_person_id=enrollment.insured_person_id,
+        charge_day=charge_day,
+        defaults={"amount": total},
+    )
+    if notice.sent_at is not None:
+        return False
+    context = {
+        "person": enrollment.insured_person,
+        "lines": lines,
+        "total": total,
+        "charge_day": charge_day,
+        "hotline": settings.HOTLINE_PHONE_DISPLAY,
+    }
+    send_mail(
+        _("Завтра будет списана со-оплата"),
+        render_to_string("payments/email/notice.txt", context),
+        None,
+        [enrollment.user.email],
+    )
+    CopayNotice.objects.filter(pk=notice.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    return True
+
+
+def debt_total(*, insured_person_id: int) -> Decimal:
+    return ServiceLine.objects.filter(
+        insured_person_id=insured_person_id, copay_state=ServiceLine.CopayState.UNPAID
+    ).aggregate(total=Sum("copay_amount"))["total"] or Decimal("0")

@@ -1,0 +1,87 @@
+"""Celery tasks of the co-pay program: they take ids, are queued on commit, acknowledge late and
+are safe to run twice (the charge rows and their constraints decide, not the broker)."""
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import services
+from .models import Charge, CopayEnrollment
+
+TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True}
+
+
+@shared_task(**TASK_OPTIONS)
+def enrollment_activate(enrollment_id: int) -> None:
+    services.enrollment_activate(enrollment_id=enrollment_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def enrollments_activate() -> int:
+    """The beat's sweep: every enrollment bound but not yet active (a lost queue message)."""
+    ids = list(
+        CopayEnrollment.objects.filter(
+            card_bound_at__isnull=False, active_from__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        services.enrollment_activate(enrollment_id=pk)
+    return len(ids)
+
+
+@shared_task(**TASK_OPTIONS)
+def copay_notices_send(day: str | None = None) -> int:
+    """The day before: the amount and the lines of tomorrow's charge."""
+    today = datetime.date.fromisoformat(day) if day else timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    sent = 0
+    for enrollment_id in services.enrollments_due(day=tomorrow).values_list("pk", flat=True):
+        sent += services.copay_notice_send(enrollment_id=enrollment_id, charge_day=tomorrow)
+    return sent
+
+
+@shared_task(**TASK_OPTIONS)
+def copay_daily_charges(day: str | None = None) -> int:
+    """Queue one charge task per person due today."""
+    day = day or timezone.localdate().isoformat()
+    ids = list(
+        services.enrollments_due(day=datetime.date.fromisoformat(day)).values_list("pk", flat=True)
+    )
+    for enrollment_id in ids:
+        copay_charge_person.delay(enrollment_id, day)
+    return len(ids)
+
+
+@shared_task(**TASK_OPTIONS)
+def copay_charge_person(enrollment_id: int, day: str) -> int | None:
+    charge = services.charge_daily(
+        enrollment_id=enrollment_id, day=datetime.date.fromisoformat(day)
+    )
+    return charge.pk if charge else None
+
+
+@shared_task(**TASK_OPTIONS)
+def charges_reconcile() -> int:
+    return services.charges_reconcile()
+
+
+@shared_task(**TASK_OPTIONS)
+def charge_failed_notify(charge_id: int) -> None:
+    """Tell the person a charge did not go through and ask them to pay on the page."""
+    charge = Charge.objects.select_related("user", "insured_person").get(pk=charge_id)
+    context = {
+        "charge": charge,
+        "copay_url": settings.PORTAL_PUBLIC_URL.rstrip("/") + "/copay/",
+        "hotline": settings.HOTLINE_PHONE_DISPLAY,
+    }
+    send_mail(
+        _("Не удалось списать со-оплату"),
+        render_to_string("payments/email/charge_failed.txt", context),
+        None,
+        [charge.user.email],
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("", views.copay_page, name="copay"),
+    path("terms/", views.copay_terms, name="terms"),
+    path("<int:person_id>/consent/", views.copay_consent_view, name="consent"),
+    path("<int:person_id>/card/", views.card_bind, name="card_bind"),
+    path("<int:person_id>/card/attach/", views.card_attach_view, name="card_attach"),
+    path("<int:person_id>/card/remove/", views.card_remove_view, name="card_remove"),
+    path("<int:person_id>/pay/", views.pay_now, name="pay_now"),
+    path("charges/<int:charge_id>/confirmed/", views.charge_confirmed, name="charge_confirmed"),
+    path("receipts/<int:charge_id>.pdf", views.receipt_pdf, name="receipt"),
+]

@@ -1,0 +1,185 @@
+"""«Мои страховые случаи ДМС» (/cases/): only the person's lines, filters, totals in SQL, pages,
+the plain-Russian explanation, and a query count that does not grow with the history."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims.cases import CaseFilters, case_totals, service_line_explanation, service_lines_for_user
+from claims.models import ServiceLine
+from tests.factories import (
+    CareKindFactory,
+    ClaimFactory,
+    ClinicFactory,
+    InsuredPersonFactory,
+    PolicyLinkFactory,
+    ServiceLineFactory,
+)
+
+State = ServiceLine.CopayState
+
+
+@pytest.fixture
+def copay_person(insured):
+    insured.program.copay_share = Decimal("20")
+    insured.program.code = "ОПТ-20"
+    insured.program.save()
+    return insured
+
+
+def line(person, **kwargs):
+    return ServiceLineFactory(insured_person=person, **kwargs)
+
+
+def test_only_the_persons_linked_lines_are_listed(person_client, insured, user):
+    mine = line(insured, service_name="Приём терапевта")
+    child = InsuredPersonFactory(relation="child", parent=insured)
+    PolicyLinkFactory(user=user, insured_person=child)
+    childs = line(child, service_name="Приём педиатра")
+    others = line(InsuredPersonFactory(), service_name="Чужая услуга")
+
+    page = person_client.get("/cases/").content.decode()
+
+    assert mine.service_name in page and childs.service_name in page
+    assert others.service_name not in page
+    assert set(service_lines_for_user(user)) == {mine, childs}
+
+
+def test_the_card_shows_the_screenshots_facts(person_client, copay_person):
+    line(
+        copay_person,
+        service_date=datetime.date(2019, 1, 15),
+        care_kind=CareKindFactory(name="Амбулаторно-поликлиническое обслуживание"),
+        amount=Decimal("680"),
+        copay_amount=Decimal("136"),
+        copay_state=State.UNPAID,
+        icd10_name="Ушиб грудной клетки",
+    )
+
+    page = person_client.get("/cases/").content.decode()
+
+    assert "Амбулаторно-поликлиническое обслуживание" in page
+    assert "Услуга оказана 15.01.2019" in page
+    assert "680\xa0руб." in page
+    assert "136\xa0руб. (не оплачено)" in page
+    assert "Ушиб грудной клетки" in page
+    assert "Оставить отзыв" in page and "Услуга не оказана" in page
+    assert "по программе ОПТ-20; ваша доля 20\xa0% — 136\xa0руб." in page
+
+
+def test_an_unknown_diagnosis_name_shows_its_code(person_client, insured):
+    line(insured, icd10_code="S20.2", icd10_name="")
+
+    assert "S20.2" in person_client.get("/cases/").content.decode()
+
+
+def test_filters_by_period_clinic_kind_and_person(user, insured):
+    clinic, kind = ClinicFactory(), CareKindFactory()
+    a = line(insured, service_date=datetime.date(2026, 3, 1), clinic=clinic, care_kind=kind)
+    b = line(insured, service_date=datetime.date(2026, 5, 1))
+    child = InsuredPersonFactory()
+    PolicyLinkFactory(user=user, insured_person=child)
+    c = line(child, service_date=datetime.date(2026, 5, 2))
+    lines = service_lines_for_user(user)
+
+    period = CaseFilters(date_from=datetime.date(2026, 4, 1), date_to=datetime.date(2026, 5, 31))
+    assert set(period.apply(lines)) == {b, c}
+    assert set(CaseFilters(clinic_id=clinic.pk).apply(lines)) == {a}
+    assert set(CaseFilters(care_kind_id=kind.pk).apply(lines)) == {a}
+    assert set(CaseFilters(person_id=child.pk).apply(lines)) == {c}
+
+
+def test_a_filter_on_someone_elses_person_shows_nothing(person_client, insured):
+    line(insured)
+    stranger = InsuredPersonFactory()
+    line(stranger, service_name="Чужая услуга")
+
+    page = person_client.get(f"/cases/?person={stranger.pk}").content.decode()
+
+    assert "Чужая услуга" not in page
+
+
+def test_totals_split_the_amount_between_insurer_and_person(user, copay_person):
+    line(copay_person, amount=Decimal("680"), copay_amount=Decimal("136"), copay_state=State.UNPAID)
+    line(copay_person, amount=Decimal("1000"), copay_amount=Decimal("200"), copay_state=State.PAID)
+    line(copay_person, amount=Decimal("500"), copay_amount=Decimal("100"), copay_state=State.FROZEN)
+    line(
+        copay_person, amount=Decimal("300"), copay_amount=Decimal("60"), copay_state=State.CANCELLED
+    )
+    line(copay_person, amount=Decimal("2500"))
+
+    totals = case_totals(service_lines_for_user(user))
+
+    assert totals.count == 5
+    assert totals.amount == Decimal("4980")
+    assert totals.copay_paid == Decimal("200")
+    assert totals.copay_owed == Decimal("136")
+    assert totals.copay_frozen == Decimal("100")
+    # a cancelled co-pay is the insurer's again
+    assert totals.insurer_paid == Decimal("4980") - Decimal("436")
+
+
+def test_explanations_say_what_the_person_owes(copay_person):
+    unpaid = line(
+        copay_person, amount=Decimal("680"), copay_amount=Decimal("136"), copay_state=State.UNPAID
+    )
+    frozen = line(
+        copay_person, amount=Decimal("680"), copay_amount=Decimal("136"), copay_state=State.FROZEN
+    )
+    free = line(copay_person)
+
+    assert "будет списана" in service_line_explanation(unpaid)
+    assert "заморожена" in service_line_explanation(frozen)
+    assert "ничего не причитается" in service_line_explanation(free)
+
+
+def test_pages_of_twenty(person_client, insured):
+    for _ in range(25):
+        line(insured)
+
+    first = person_client.get("/cases/").content.decode()
+    second = person_client.get("/cases/?page=2").content.decode()
+
+    assert first.count('class="card case-card"') == 20
+    assert second.count('class="card case-card"') == 5
+    assert "Страница 1 из 2" in first
+
+
+def test_the_non_dms_claims_are_listed(person_client, user):
+    claim = ClaimFactory(user=user)
+
+    page = person_client.get("/cases/").content.decode()
+
+    assert f"/claims/{claim.pk}/" in page
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_query_count_does_not_grow_with_history(
+    n, person_client, insured, django_assert_max_num_queries
+):
+    clinics = [ClinicFactory() for _ in range(3)]
+    for i in range(n):
+        line(insured, clinic=clinics[i % 3])
+    ClaimFactory(user=insured.links.first().user)
+
+    with django_assert_max_num_queries(16):
+        response = person_client.get("/cases/")
+    assert response.status_code == 200
+
+
+def test_query_count_is_the_same_for_5_and_50_lines(person_client, insured):
+    counts = []
+    for _ in range(2):
+        for _ in range(5 if not counts else 45):
+            line(insured)
+        with CaptureQueriesContext(connection) as ctx:
+            person_client.get("/cases/")
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_logged_out_goes_to_login(client):
+    assert client.get("/cases/").status_code == 302

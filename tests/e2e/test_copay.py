@@ -1,0 +1,86 @@
+"""Co-pay in Chromium: the demo person consents with the PIN, binds a card in localstripe's fake
+Stripe.js (4242 4242 4242 4242), and pays the debt with «Оплатить сейчас», on a phone and on a
+desktop. The card number is typed into the provider's form only; afterwards no card number is in
+our database.
+
+localstripe's fake Stripe.js logs to the console with console.log ("localstripe: …"); those are
+not errors and are not collected. Nothing is filtered out of page.errors.
+"""
+
+import copy
+
+import pytest
+
+from claims.models import ServiceLine
+from payments.models import Charge, PaymentCard
+from tests.payments.conftest import localstripe_url  # noqa: F401  (the session fixture)
+from tests.payments.test_views import assert_no_card_numbers
+
+from .conftest import DEMO_LOGIN, DESKTOP, PHONE, log_in, screenshot
+
+PIN = "2580"
+
+
+@pytest.fixture
+def stripe_in_browser(settings, localstripe_url):  # noqa: F811
+    settings.STRIPE_API_BASE = localstripe_url
+    settings.STRIPE_JS_URL = f"{localstripe_url}/js.stripe.com/v3/"
+    settings.STRIPE_SECRET_KEY = "sk_test_localstripe"
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    for directive in ("script-src", "connect-src", "frame-src"):
+        policy["DIRECTIVES"][directive] = [*policy["DIRECTIVES"][directive], localstripe_url]
+    settings.CONTENT_SECURITY_POLICY = policy
+    return localstripe_url
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_bind_card_and_pay_the_debt(demo_data, stripe_in_browser, page_factory, viewport):
+    page = page_factory(viewport)
+    log_in(page, *DEMO_LOGIN)
+    page.goto("/copay/")
+    section = page.locator("section.copay").filter(has=page.locator("form.copay__consent")).first
+    person_id = section.get_attribute("data-person")
+    assert "544,00" in section.locator("[data-testid=debt]").inner_text()
+    screenshot(page, "copay-consent")
+
+    # the consent: the tick and the PIN
+    section.locator("form.copay__consent input[type=checkbox]").check()
+    section.locator("form.copay__consent input[name$='-pin']").fill(PIN)
+    section.get_by_role("button", name="Подключить").click()
+    page.wait_for_url("**/copay/")
+
+    # the card form opens with the PIN
+    section = page.locator(f"#copay-{person_id}")
+    section.locator("form.copay__bind input[name$='-pin']").fill(PIN)
+    section.get_by_role("button", name="Привязать карту").click()
+    page.wait_for_selector("#card-element input[placeholder=number]")
+    page.fill("#card-element input[placeholder=number]", "4242424242424242")
+    page.fill("#card-element input[placeholder=exp_month]", "12")
+    page.fill("#card-element input[placeholder=exp_year]", "31")
+    page.fill("#card-element input[placeholder=cvc]", "123")
+    page.fill("#card-element input[placeholder=postal_code]", "101000")
+    screenshot(page, "copay-card-form")
+    page.click("#card-submit")
+    page.wait_for_url("**/copay/")
+
+    section = page.locator(f"#copay-{person_id}")
+    card_text = section.locator("[data-testid=bound-card]").inner_text()
+    assert "4242" in card_text
+    assert "8-800-302-44-19" in card_text
+    screenshot(page, "copay-bound")
+
+    # pay now
+    section.locator("[data-testid=pay-now]").click()
+    page.wait_for_url("**/copay/")
+    assert "Задолженность оплачена" in page.content()
+    assert "0,00" in page.locator(f"#copay-{person_id} [data-testid=debt]").inner_text()
+    screenshot(page, "copay-paid")
+
+    assert page.errors == []
+    charge = Charge.objects.get(insured_person_id=person_id)
+    assert charge.status == Charge.Status.SUCCEEDED and charge.amount == 544
+    assert not ServiceLine.objects.filter(
+        insured_person_id=person_id, copay_state=ServiceLine.CopayState.UNPAID
+    ).exists()
+    assert PaymentCard.objects.get(removed_at__isnull=True).last4 == "4242"
+    assert_no_card_numbers()

@@ -1,0 +1,173 @@
+"""Guarantee letters: the request, the operator's decision, the PDF, the reminder; the queue
+order of appeals."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from feedback import letters
+from feedback.models import Appeal, GuaranteeLetter
+from feedback.notifications import letters_expiry_remind
+from tests.factories import (
+    CareKindFactory,
+    ClinicFactory,
+    GuaranteeLetterFactory,
+    InsuredPersonFactory,
+    StaffUserFactory,
+)
+
+from .conftest import EXE, PDF, upload
+
+Status = GuaranteeLetter.Status
+
+
+def test_the_person_requests_a_letter(person_client, user, insured):
+    clinic, kind = ClinicFactory(), CareKindFactory()
+    planned = timezone.localdate() + datetime.timedelta(days=7)
+
+    response = person_client.post(
+        "/guarantee-letters/",
+        {
+            "insured_person": insured.pk,
+            "clinic": clinic.pk,
+            "care_kind": kind.pk,
+            "service_name": "МРТ коленного сустава",
+            "planned_on": planned.isoformat(),
+            "referral": upload("направление.pdf", PDF),
+        },
+    )
+
+    assert response.status_code == 302
+    letter = GuaranteeLetter.objects.get(user=user)
+    assert letter.status == Status.REQUESTED and letter.referral_name == "направление.pdf"
+    assert "МРТ коленного сустава" in person_client.get("/guarantee-letters/").content.decode()
+
+
+def test_a_request_for_someone_elses_person_is_refused(person_client, insured):
+    stranger = InsuredPersonFactory()
+    response = person_client.post(
+        "/guarantee-letters/",
+        {
+            "insured_person": stranger.pk,
+            "clinic": ClinicFactory().pk,
+            "care_kind": CareKindFactory().pk,
+        },
+    )
+
+    assert response.status_code == 400
+    assert not GuaranteeLetter.objects.exists()
+
+
+def test_a_referral_with_a_lying_extension_is_refused(person_client, insured):
+    response = person_client.post(
+        "/guarantee-letters/",
+        {
+            "insured_person": insured.pk,
+            "clinic": ClinicFactory().pk,
+            "care_kind": CareKindFactory().pk,
+            "referral": upload("scan.pdf", EXE),
+        },
+    )
+
+    assert response.status_code == 400
+    assert not GuaranteeLetter.objects.exists()
+
+
+def test_issue_and_refuse(user, insured):
+    staff = StaffUserFactory()
+    letter = GuaranteeLetterFactory(user=user, insured_person=insured)
+    other = GuaranteeLetterFactory(user=user, insured_person=insured)
+    valid = timezone.localdate() + datetime.timedelta(days=30)
+
+    with pytest.raises(ValidationError):
+        letters.guarantee_letter_issue(letter=letter, staff=staff, number="", valid_until=valid)
+    issued = letters.guarantee_letter_issue(
+        letter=letter, staff=staff, number="ГП-2026-1", valid_until=valid
+    )
+    with pytest.raises(ValidationError):
+        letters.guarantee_letter_refuse(letter=other, staff=staff, reason="")
+    refused = letters.guarantee_letter_refuse(letter=other, staff=staff, reason="п. 4.2 программы")
+
+    assert issued.status == Status.ISSUED and issued.number == "ГП-2026-1"
+    assert refused.status == Status.REFUSED
+    with pytest.raises(ValidationError):
+        letters.guarantee_letter_refuse(letter=issued, staff=staff, reason="поздно")
+
+
+def test_the_pdf_is_the_owners_only(person_client, user, insured, client):
+    letter = GuaranteeLetterFactory(user=user, insured_person=insured, issued=True)
+    theirs = GuaranteeLetterFactory(issued=True)
+
+    response = person_client.get(f"/guarantee-letters/{letter.pk}/pdf/")
+
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert person_client.get(f"/guarantee-letters/{theirs.pk}/pdf/").status_code == 404
+    documents = person_client.get("/documents/").content.decode()
+    assert f"/guarantee-letters/{letter.pk}/pdf/" in documents
+
+
+def test_the_expiry_reminder_goes_out_once(user, insured):
+    today = timezone.localdate()
+    soon = GuaranteeLetterFactory(user=user, insured_person=insured, issued=True)
+    GuaranteeLetter.objects.filter(pk=soon.pk).update(valid_until=today + datetime.timedelta(3))
+    GuaranteeLetterFactory(user=user, insured_person=insured, issued=True)  # 30 days left
+
+    assert letters_expiry_remind(today=today) == 1
+    assert letters_expiry_remind(today=today) == 0
+    assert len(mail.outbox) == 1 and soon.number in mail.outbox[0].subject
+
+
+def test_admin_answer_view_answers_and_queue_orders_overdue_first(rf, user):
+    from django.contrib.admin.sites import AdminSite
+
+    from feedback.admin_queue import AppealQueueAdminMixin, appeal_queue
+    from tests.factories import AppealFactory
+
+    late = AppealFactory(user=user, due_on=datetime.date(2020, 1, 1))
+    later = AppealFactory(user=user, due_on=timezone.localdate() + datetime.timedelta(days=9))
+    closed = AppealFactory(user=user, status=Appeal.Status.CLOSED, due_on=datetime.date(2019, 1, 1))
+    soon = AppealFactory(user=user, due_on=timezone.localdate() + datetime.timedelta(days=1))
+
+    assert list(appeal_queue(Appeal.objects.all())) == [late, soon, later, closed]
+    assert AppealQueueAdminMixin and AdminSite
+
+
+def test_an_answered_appeal_is_a_pdf_in_my_documents(person_client, user):
+    from feedback.appeals import appeal_answer, appeal_create
+    from tests.factories import UserFactory
+
+    staff = StaffUserFactory()
+    appeal = appeal_create(user=user, kind=Appeal.Kind.QUESTION, body="Что покрывает полис?")
+    unanswered = appeal_create(user=user, kind=Appeal.Kind.QUESTION, body="Ещё вопрос")
+    appeal_answer(appeal=appeal, staff=staff, body="Поликлинику и стоматологию.")
+    appeal_answer(appeal=appeal, staff=staff, body="И помощь на дому.")
+    theirs = appeal_create(user=UserFactory(), kind=Appeal.Kind.QUESTION, body="?")
+    appeal_answer(appeal=theirs, staff=staff, body="!")
+
+    documents = person_client.get("/documents/").content.decode()
+    pdf = person_client.get(f"/appeals/{appeal.pk}/answer.pdf")
+
+    assert documents.count(f"/appeals/{appeal.pk}/answer.pdf") == 1
+    assert f"/appeals/{unanswered.pk}/answer.pdf" not in documents
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert person_client.get(f"/appeals/{unanswered.pk}/answer.pdf").status_code == 404
+    assert person_client.get(f"/appeals/{theirs.pk}/answer.pdf").status_code == 404
+
+
+def test_the_daily_task_expires_old_letters_and_reminds_once(user, insured):
+    from feedback.tasks import guarantee_letters_expiry_remind
+
+    today = timezone.localdate()
+    old = GuaranteeLetterFactory(user=user, insured_person=insured, issued=True)
+    soon = GuaranteeLetterFactory(user=user, insured_person=insured, issued=True)
+    GuaranteeLetter.objects.filter(pk=old.pk).update(valid_until=today - datetime.timedelta(1))
+    GuaranteeLetter.objects.filter(pk=soon.pk).update(valid_until=today + datetime.timedelta(2))
+
+    assert guarantee_letters_expiry_remind() == 1
+    assert guarantee_letters_expiry_remind() == 0
+    old.refresh_from_db()
+    assert old.status == Status.EXPIRED
+    assert len(mail.outbox) == 1
