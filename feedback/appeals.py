@@ -107,7 +107,13 @@ def service_line_dispute(*, line: ServiceLine) -> ServiceLine:
                 _("По этой услуге уже есть обращение «услуга не оказана»"), code="disputed"
             )
         locked.disputed_at = timezone.now()
-        if locked.copay_state == state.UNPAID:
+        # A co-pay already sent to the bank (its charge awaits the answer) is treated like a paid
+        # one: marked disputed, settled by refund; anything not yet sent is frozen, and a charge
+        # written but not sent drops the line before sending (payments.services.charge_send).
+        in_flight = locked.charge_lines.filter(
+            active=True, charge__status__in=("in_doubt", "requires_action")
+        ).exists()
+        if locked.copay_state == state.UNPAID and not in_flight:
             locked.copay_state = state.FROZEN
         locked.save(update_fields=["disputed_at", "copay_state", "updated_at"])
     line.copay_state, line.disputed_at = locked.copay_state, locked.disputed_at

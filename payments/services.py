@@ -277,12 +277,15 @@ def charge_prepare(
 def charge_send(*, charge_id: int) -> Charge:
     """Call the provider for a committed charge. Only the worker that moves it from pending to
     in doubt sends it; the others return. The result is settled in one transaction."""
-    claimed = Charge.objects.filter(pk=charge_id, status=Charge.Status.PENDING).update(
-        status=Charge.Status.IN_DOUBT, sent_at=timezone.now(), updated_at=timezone.now()
-    )
-    charge = Charge.objects.select_related("card").get(pk=charge_id)
-    if not claimed:
-        return charge
+    with transaction.atomic():
+        charge = Charge.objects.select_for_update().select_related("card").get(pk=charge_id)
+        if charge.status != Charge.Status.PENDING:
+            return charge
+        if not _charge_withdraw_disputed_lines(charge):
+            return charge
+        charge.status = Charge.Status.IN_DOUBT
+        charge.sent_at = charge.updated_at = timezone.now()
+        charge.save(update_fields=["status", "sent_at", "updated_at", "amount"])
     try:
         result = gateway().payment_create(
             amount=charge.amount,
@@ -296,6 +299,31 @@ def charge_send(*, charge_id: int) -> Charge:
         logger.warning("charge %s: provider outcome unknown, left for reconciliation", charge.pk)
         return charge
     return charge_settle(charge_id=charge.pk, result=result)
+
+
+def _charge_withdraw_disputed_lines(charge: Charge) -> bool:
+    """A line disputed («услуга не оказана») after its charge was written leaves the charge
+    before anything is sent; the service lines are locked, so a dispute waits for this or
+    finds the charge already sent. False when nothing is left to charge (the charge fails)."""
+    lines = list(
+        ServiceLine.objects.select_for_update()
+        .filter(charge_lines__charge=charge, charge_lines__active=True)
+        .only("pk", "copay_state")
+    )
+    withdrawn = [line.pk for line in lines if line.copay_state != ServiceLine.CopayState.UNPAID]
+    if not withdrawn:
+        return True
+    charge.lines.filter(service_line_id__in=withdrawn).update(active=False)
+    remaining = charge.lines.filter(active=True).aggregate(total=Sum("amount"))["total"]
+    if remaining:
+        charge.amount = remaining
+        return True
+    # Nothing left: the charge fails unsent (its amount stays as written, for the record).
+    charge.status = Charge.Status.FAILED
+    charge.decline_code = "lines_disputed"
+    charge.settled_at = timezone.now()
+    charge.save(update_fields=["status", "decline_code", "settled_at", "updated_at"])
+    return False
 
 
 def charge_settle(*, charge_id: int, result: PaymentResult, notify: bool = True) -> Charge:

@@ -292,3 +292,47 @@ def test_two_workers_running_the_same_day_at_once_charge_once(bind_card, copay_p
     assert Charge.objects.count() == 1
     assert Charge.objects.get().status == Charge.Status.SUCCEEDED
     assert len(provider.payment_intents(enrollment.provider_customer_id)) == 1
+
+
+def test_line_disputed_after_the_charge_was_written_is_not_sent(bind_card, copay_person, provider):
+    # given a daily charge written (committed) for two lines, not yet sent
+    enrollment = bind_card()
+    kept, disputed = make_lines(copay_person, ["136.00", "272.00"])
+    charge = services.charge_prepare(enrollment=enrollment, day=today())
+    assert charge.amount == Decimal("408.00")
+
+    # when the person reports one service as not provided before the provider is called
+    from feedback.appeals import service_line_dispute
+
+    service_line_dispute(line=disputed)
+    services.charge_send(charge_id=charge.pk)
+
+    # then only the other line is charged, and the disputed one stays frozen and out of it
+    charge.refresh_from_db()
+    assert charge.status == Charge.Status.SUCCEEDED
+    assert charge.amount == Decimal("136.00")
+    intents = provider.payment_intents(charge.card.provider_customer_id)
+    assert [(i["amount"], i["status"]) for i in intents] == [(13600, "succeeded")]
+    disputed.refresh_from_db()
+    kept.refresh_from_db()
+    assert disputed.copay_state == ServiceLine.CopayState.FROZEN
+    assert kept.copay_state == ServiceLine.CopayState.PAID
+    assert not ChargeLine.objects.filter(service_line=disputed, active=True).exists()
+
+
+def test_charge_whose_every_line_was_disputed_is_never_sent(bind_card, copay_person, provider):
+    enrollment = bind_card()
+    (line,) = make_lines(copay_person, ["544.00"])
+    charge = services.charge_prepare(enrollment=enrollment, day=today())
+
+    from feedback.appeals import service_line_dispute
+
+    service_line_dispute(line=line)
+    services.charge_send(charge_id=charge.pk)
+
+    charge.refresh_from_db()
+    assert charge.status == Charge.Status.FAILED
+    assert charge.decline_code == "lines_disputed"
+    assert provider.payment_intents(charge.card.provider_customer_id) == []
+    line.refresh_from_db()
+    assert line.copay_state == ServiceLine.CopayState.FROZEN
