@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -214,19 +214,35 @@ class AppealQueueAdminMixin:
         )
         if attachment is None:
             raise Http404
-        audit_log_record(
-            request=request,
+        return staff_file_response(
+            request,
+            file=attachment.file,
+            name=attachment.original_name,
+            content_type=attachment.content_type,
             subject=attachment.appeal,
             person_label=str(attachment.appeal.user),
             what="файл обращения",
         )
-        response = FileResponse(
-            attachment.file.open("rb"),
-            content_type=attachment.content_type or "application/octet-stream",
-        )
-        response["Content-Disposition"] = attachment_disposition(attachment.original_name)
-        response["Cache-Control"] = "private, no-store"
-        return response
+
+
+def staff_file_response(
+    request: HttpRequest,
+    *,
+    file,
+    name: str,
+    content_type: str,
+    subject,
+    person_label: str,
+    what: str,
+) -> FileResponse:
+    """A person's private file opened by staff: audit-logged, sent as an attachment."""
+    audit_log_record(request=request, subject=subject, person_label=person_label, what=what)
+    response = FileResponse(
+        file.open("rb"), content_type=content_type or "application/octet-stream"
+    )
+    response["Content-Disposition"] = attachment_disposition(name)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class LetterDecisionForm(forms.Form):
@@ -257,15 +273,41 @@ class GuaranteeLetterAdminMixin:
                 "<int:pk>/decide/",
                 self.admin_site.admin_view(self.decide_view),
                 name="feedback_guaranteeletter_decide",
-            )
+            ),
+            path(
+                "<int:pk>/referral/",
+                self.admin_site.admin_view(self.referral_view),
+                name="feedback_guaranteeletter_referral",
+            ),
         ] + super().get_urls()
 
     @admin.display(description=gettext_lazy("решение"))
     def decide_link(self, obj: GuaranteeLetter) -> str:
-        if obj.status != GuaranteeLetter.Status.REQUESTED:
-            return "—"
-        url = reverse("admin:feedback_guaranteeletter_decide", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Выдать или отказать"))
+        links = []
+        if obj.referral:
+            url = reverse("admin:feedback_guaranteeletter_referral", args=[obj.pk])
+            links.append((url, _("Направление")))
+        if obj.status == GuaranteeLetter.Status.REQUESTED:
+            url = reverse("admin:feedback_guaranteeletter_decide", args=[obj.pk])
+            links.append((url, _("Выдать или отказать")))
+        return format_html_join(" · ", '<a href="{}">{}</a>', links) if links else "—"
+
+    def referral_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The referral the person attached, for the operator deciding on the letter."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        letter = GuaranteeLetter.objects.select_related("user").filter(pk=pk).first()
+        if letter is None or not letter.referral:
+            raise Http404
+        return staff_file_response(
+            request,
+            file=letter.referral,
+            name=letter.referral_name or "napravlenie",
+            content_type="",
+            subject=letter,
+            person_label=str(letter.user),
+            what="направление к гарантийному письму",
+        )
 
     def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not self.has_change_permission(request):

@@ -6,11 +6,13 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
 
 from feedback import letters
 from feedback.models import Appeal, GuaranteeLetter
 from feedback.notifications import letters_expiry_remind
+from portal.core.models import AuditLogEntry
 from tests.factories import (
     CareKindFactory,
     ClinicFactory,
@@ -171,3 +173,38 @@ def test_the_daily_task_expires_old_letters_and_reminds_once(user, insured):
     old.refresh_from_db()
     assert old.status == Status.EXPIRED
     assert len(mail.outbox) == 1
+
+
+def test_the_operator_opens_the_referral_and_it_is_audit_logged(superuser_client, user, insured):
+    # given a request with a referral file, made by the person in their own browser
+    person_client = Client()
+    person_client.force_login(user)
+    person_client.post(
+        "/guarantee-letters/",
+        {
+            "insured_person": insured.pk,
+            "clinic": ClinicFactory().pk,
+            "care_kind": CareKindFactory().pk,
+            "service_name": "МРТ",
+            "planned_on": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
+            "referral": upload("направление.pdf", PDF),
+        },
+    )
+    letter = GuaranteeLetter.objects.get(user=user)
+
+    # when the operator follows the list's link to it
+    listing = superuser_client.get("/admin/feedback/guaranteeletter/").content.decode()
+    response = superuser_client.get(f"/admin/feedback/guaranteeletter/{letter.pk}/referral/")
+
+    # then the file comes as an attachment, and the read is in the audit log
+    assert f"/admin/feedback/guaranteeletter/{letter.pk}/referral/" in listing
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert AuditLogEntry.objects.filter(what="направление к гарантийному письму").exists()
+    # and a letter without a referral has no such page
+    other = GuaranteeLetterFactory(user=user, insured_person=insured)
+    assert (
+        superuser_client.get(f"/admin/feedback/guaranteeletter/{other.pk}/referral/").status_code
+        == 404
+    )
