@@ -224,6 +224,9 @@ def run(enrollment_ids: list[int]) -> dict:
         queries += 1
         return execute(sql, params, many, context)
 
+    # The day-before notices (the charge takes only what they announced), outside the timing.
+    for enrollment_id in enrollment_ids:
+        services.copay_notice_send(enrollment_id=enrollment_id, charge_day=day)
     started = time.perf_counter()
     with connection.execute_wrapper(count):
         for enrollment_id in enrollment_ids:

@@ -401,10 +401,18 @@ def enrollments_due(*, day: datetime.date):
 
 
 def charge_daily(*, enrollment_id: int, day: datetime.date) -> Charge | None:
-    """The day's charge of one person: all unfrozen unpaid lines known before the day began."""
+    """The day's charge of one person: the unfrozen unpaid lines its day-before notice announced
+    (known when the notice was written). No notice sent for the day, no automatic charge: a
+    person is never charged for a line they were not told about."""
     enrollment = CopayEnrollment.objects.select_related("user").get(pk=enrollment_id)
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    charge = charge_prepare(enrollment=enrollment, day=day, created_before=start)
+    notice = CopayNotice.objects.filter(
+        insured_person_id=enrollment.insured_person_id, charge_day=day, sent_at__isnull=False
+    ).first()
+    if notice is None:
+        return Charge.objects.filter(
+            idempotency_key=daily_key(insured_person_id=enrollment.insured_person_id, day=day)
+        ).first()
+    charge = charge_prepare(enrollment=enrollment, day=day, created_before=notice.created_at)
     if charge is None or charge.status != Charge.Status.PENDING:
         return charge
     return charge_send(charge_id=charge.pk)

@@ -186,3 +186,9 @@ def bind_card(copay_user, copay_person, provider):
         return enrollment
 
     return bind
+
+
+def charge_daily_after_notice(enrollment, day):
+    """The beat's order: the day-before notice, then the day's charge (only noticed lines)."""
+    services.copay_notice_send(enrollment_id=enrollment.pk, charge_day=day)
+    return services.charge_daily(enrollment_id=enrollment.pk, day=day)

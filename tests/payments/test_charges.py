@@ -15,7 +15,7 @@ from payments.gateways.base import GatewayError
 from payments.models import Charge, ChargeLine, ClinicAttachmentList, PaymentCard
 from tests.factories import CareKindFactory, ClinicFactory
 
-from .conftest import CARD_3DS, CARD_DECLINED, make_lines
+from .conftest import CARD_3DS, CARD_DECLINED, charge_daily_after_notice, make_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,7 +51,8 @@ def test_daily_charge_pays_unfrozen_lines_once(bind_card, copay_person, provider
     enrollment = bind_card()
     unpaid = make_lines(copay_person, ["120.00", "200.00", "224.00"])
     frozen = make_lines(copay_person, ["999.00"], state=ServiceLine.CopayState.FROZEN)
-    # when the beat's run and then the same task again
+    # when yesterday's notice run, today's charge run, and then the same task again
+    tasks.copay_notices_send.delay((today() - datetime.timedelta(days=1)).isoformat())
     tasks.copay_daily_charges.delay(today().isoformat())
     tasks.copay_charge_person.delay(enrollment.pk, today().isoformat())
     # then one charge of 544 ₽, lines paid, the frozen line untouched
@@ -79,7 +80,7 @@ def test_daily_charge_pays_unfrozen_lines_once(bind_card, copay_person, provider
 def test_frozen_only_debt_is_never_charged(bind_card, copay_person, provider):
     enrollment = bind_card()
     make_lines(copay_person, ["300.00"], state=ServiceLine.CopayState.FROZEN)
-    assert services.charge_daily(enrollment_id=enrollment.pk, day=today()) is None
+    assert charge_daily_after_notice(enrollment, today()) is None
     assert services.charge_pay_now(enrollment=enrollment) is None
     assert Charge.objects.count() == 0
     assert provider.payment_intents(enrollment.provider_customer_id) == []
@@ -90,6 +91,7 @@ def test_decline_keeps_lines_unpaid_tells_the_person_and_schedules_retries(
 ):
     enrollment = bind_card(CARD_DECLINED)
     lines = make_lines(copay_person, ["544.00"])
+    services.copay_notice_send(enrollment_id=enrollment.pk, charge_day=today())
     mail.outbox.clear()
     charge = services.charge_daily(enrollment_id=enrollment.pk, day=today())
     assert charge.status == Charge.Status.FAILED
@@ -105,11 +107,11 @@ def test_decline_keeps_lines_unpaid_tells_the_person_and_schedules_retries(
     day = today()
     for expected in (3, 7):
         day = enrollment.next_charge_on
-        charge = services.charge_daily(enrollment_id=enrollment.pk, day=day)
+        charge = charge_daily_after_notice(enrollment, day)
         assert charge.status == Charge.Status.FAILED
         enrollment.refresh_from_db()
         assert enrollment.next_charge_on == day + datetime.timedelta(days=expected)
-    charge = services.charge_daily(enrollment_id=enrollment.pk, day=enrollment.next_charge_on)
+    charge = charge_daily_after_notice(enrollment, enrollment.next_charge_on)
     enrollment.refresh_from_db()
     assert enrollment.next_charge_on == datetime.date.max
     assert Charge.objects.filter(status=Charge.Status.FAILED).count() == 4
@@ -118,7 +120,7 @@ def test_decline_keeps_lines_unpaid_tells_the_person_and_schedules_retries(
 def test_authentication_required_then_paid_on_session(bind_card, copay_person, provider):
     enrollment = bind_card(CARD_3DS)
     lines = make_lines(copay_person, ["544.00"])
-    charge = services.charge_daily(enrollment_id=enrollment.pk, day=today())
+    charge = charge_daily_after_notice(enrollment, today())
     assert charge.status == Charge.Status.REQUIRES_ACTION
     assert charge.client_secret
     lines[0].refresh_from_db()
@@ -151,12 +153,12 @@ def test_crash_between_provider_answer_and_commit_is_settled_by_reconciliation(
 
     monkeypatch.setattr(services, "charge_settle", crash)
     with pytest.raises(SystemExit):
-        services.charge_daily(enrollment_id=enrollment.pk, day=today())
+        charge_daily_after_notice(enrollment, today())
     monkeypatch.undo()
     charge = Charge.objects.get()
     assert charge.status == Charge.Status.IN_DOUBT
     # the task is delivered again (acks_late): it does not send a second payment
-    services.charge_daily(enrollment_id=enrollment.pk, day=today())
+    charge_daily_after_notice(enrollment, today())
     assert len(provider.payment_intents(enrollment.provider_customer_id)) == 1
     # when reconciliation runs
     services.charges_reconcile(older_than=datetime.timedelta(0))
@@ -182,7 +184,7 @@ def test_provider_timeout_leaves_charge_in_doubt_then_reconciled(
     # given the provider is unreachable at call time (the request never arrives)
     real_base = settings.STRIPE_API_BASE
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
-    charge = services.charge_daily(enrollment_id=enrollment.pk, day=today())
+    charge = charge_daily_after_notice(enrollment, today())
     assert charge.status == Charge.Status.IN_DOUBT
     settings.STRIPE_API_BASE = real_base
     # when reconciliation finds no payment with our charge id, it sends it (same key) once
@@ -206,7 +208,7 @@ def test_charge_committed_before_provider_call(bind_card, copay_person, monkeypa
     from payments.gateways.stripe import StripeGateway
 
     monkeypatch.setattr(StripeGateway, "payment_create", payment_create)
-    charge = services.charge_daily(enrollment_id=enrollment.pk, day=today())
+    charge = charge_daily_after_notice(enrollment, today())
     assert seen == {"in_atomic": False, "status": Charge.Status.IN_DOUBT}
     assert charge.status == Charge.Status.IN_DOUBT
 
@@ -227,7 +229,7 @@ def test_removed_card_stops_automatic_charges(bind_card, copay_person):
     make_lines(copay_person, ["10.00"])
     services.card_remove(enrollment=enrollment)
     assert not services.enrollments_due(day=today()).filter(pk=enrollment.pk).exists()
-    assert services.charge_daily(enrollment_id=enrollment.pk, day=today()) is None
+    assert charge_daily_after_notice(enrollment, today()) is None
 
 
 def test_replacing_a_card_keeps_one_active(bind_card, copay_person):
@@ -246,7 +248,7 @@ def test_replacing_the_card_cancels_a_payment_awaiting_confirmation(
     from payments.models import CopayEnrollment
 
     enrollment = CopayEnrollment.objects.get(insured_person=copay_person)
-    waiting = services.charge_daily(enrollment_id=enrollment.pk, day=today())
+    waiting = charge_daily_after_notice(enrollment, today())
     assert waiting.status == Charge.Status.REQUIRES_ACTION
     # when a new card is bound
     enrollment = bind_card()
@@ -283,7 +285,7 @@ def test_two_workers_running_the_same_day_at_once_charge_once(bind_card, copay_p
 
     def run(_):
         try:
-            return services.charge_daily(enrollment_id=enrollment.pk, day=today())
+            return charge_daily_after_notice(enrollment, today())
         finally:
             connections.close_all()
 
@@ -336,3 +338,35 @@ def test_charge_whose_every_line_was_disputed_is_never_sent(bind_card, copay_per
     assert provider.payment_intents(charge.card.provider_customer_id) == []
     line.refresh_from_db()
     assert line.copay_state == ServiceLine.CopayState.FROZEN
+
+
+def test_no_notice_no_automatic_charge(bind_card, copay_person, provider):
+    # given an unpaid line but no notice sent for today
+    enrollment = bind_card()
+    make_lines(copay_person, ["136.00"])
+
+    # when the day's charge runs
+    charge = services.charge_daily(enrollment_id=enrollment.pk, day=today())
+
+    # then nothing is charged
+    assert charge is None
+    assert provider.payment_intents(enrollment.cards.get().provider_customer_id) == []
+
+
+def test_a_line_arriving_after_the_notice_waits_for_the_next_notice(
+    bind_card, copay_person, provider
+):
+    # given the notice announced one line, and another line arrived after it
+    enrollment = bind_card()
+    (announced,) = make_lines(copay_person, ["136.00"])
+    services.copay_notice_send(enrollment_id=enrollment.pk, charge_day=today())
+    (late,) = make_lines(copay_person, ["272.00"], days_ago=0)
+
+    # when the day's charge runs
+    charge = services.charge_daily(enrollment_id=enrollment.pk, day=today())
+
+    # then only the announced line is charged; the late one stays unpaid for the next notice
+    assert charge.amount == Decimal("136.00")
+    late.refresh_from_db()
+    assert late.copay_state == ServiceLine.CopayState.UNPAID
+    assert not ChargeLine.objects.filter(service_line=late).exists()

@@ -13,7 +13,7 @@ from claims.models import ServiceLine
 from payments import services
 from payments.models import Charge, ProcessedEvent
 
-from .conftest import make_lines
+from .conftest import charge_daily_after_notice, make_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/payments/webhooks/stripe/"
@@ -57,7 +57,7 @@ def in_doubt_charge(bind_card, copay_person, monkeypatch):
         raise GatewayError("timeout")
 
     monkeypatch.setattr(StripeGateway, "payment_create", timeout)
-    charge = services.charge_daily(enrollment_id=enrollment.pk, day=timezone.localdate())
+    charge = charge_daily_after_notice(enrollment, timezone.localdate())
     monkeypatch.undo()
     assert charge.status == Charge.Status.IN_DOUBT
     return charge
