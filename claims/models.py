@@ -1,8 +1,6 @@
 """DMS service lines (from clinic registers) and non-DMS claims with their payout cases."""
 
 import datetime
-import os
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from clinics.models import Clinic
 from policies.models import CareKind, InsuredPerson, Policy
 from portal.core.models import TimeStampedModel
+from portal.core.uploads import private_upload_path
 
 
 class ServiceLine(TimeStampedModel):
@@ -235,16 +234,9 @@ class ClaimEvent(models.Model):
         return f"{self.claim}: {self.get_to_status_display()}"
 
 
-STORED_EXTENSIONS = frozenset({".jpg", ".png", ".heic", ".pdf"})
-
-
 def claim_document_path(instance: "ClaimDocument", filename: str) -> str:
-    # The stored name is made by the server (random); the person's file name is kept only as a
-    # label. The extension is kept when it is one the upload check gives (portal.core.uploads).
-    extension = os.path.splitext(filename)[1].lower()
-    if extension not in STORED_EXTENSIONS:
-        extension = ""
-    return f"claims/{instance.claim_id}/{uuid.uuid4().hex}{extension}"
+    # The stored name is made by the server (random); the person's file name is only a label.
+    return private_upload_path(f"claims/{instance.claim_id}", filename)
 
 
 class ClaimDocument(TimeStampedModel):

@@ -1,8 +1,5 @@
 """Appeals (reviews, complaints, thanks, "service not provided") and guarantee letters."""
 
-import os
-import uuid
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,6 +11,7 @@ from claims.models import ServiceLine
 from clinics.models import Clinic
 from policies.models import CareKind, InsuredPerson
 from portal.core.models import TimeStampedModel
+from portal.core.uploads import private_upload_path
 
 
 class Appeal(TimeStampedModel):
@@ -156,15 +154,9 @@ class AppealEvent(models.Model):
         return f"{self.appeal}: {self.get_to_status_display()}"
 
 
-STORED_EXTENSIONS = frozenset({".jpg", ".png", ".heic", ".pdf"})
-
-
 def appeal_attachment_path(instance: "AppealAttachment", filename: str) -> str:
     # A server-made random name; the person's file name is only a label (original_name).
-    extension = os.path.splitext(filename)[1].lower()
-    if extension not in STORED_EXTENSIONS:
-        extension = ""
-    return f"appeals/{instance.appeal_id}/{uuid.uuid4().hex}{extension}"
+    return private_upload_path(f"appeals/{instance.appeal_id}", filename)
 
 
 class AppealAttachment(TimeStampedModel):
@@ -202,10 +194,7 @@ class AppealNumberSequence(models.Model):
 
 
 def referral_path(instance: "GuaranteeLetter", filename: str) -> str:
-    extension = os.path.splitext(filename)[1].lower()
-    if extension not in STORED_EXTENSIONS:
-        extension = ""
-    return f"guarantee-letters/{uuid.uuid4().hex}{extension}"
+    return private_upload_path("guarantee-letters", filename)
 
 
 class GuaranteeLetter(TimeStampedModel):

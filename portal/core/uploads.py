@@ -50,6 +50,17 @@ HEIC = FileKind("heic", "HEIC", "image/heic", (".heic", ".heif", ".hif"))
 PDF = FileKind("pdf", "PDF", "application/pdf", (".pdf",))
 KINDS: dict[str, FileKind] = {kind.code: kind for kind in (JPEG, PNG, HEIC, PDF)}
 IMAGES_AND_PDF = frozenset(KINDS)
+STORED_EXTENSIONS = frozenset(kind.extensions[0] for kind in KINDS.values())
+
+
+def private_upload_path(folder: str, filename: str) -> str:
+    """Where an upload is stored: a server-made random name in `folder`; the extension is kept
+    only when it is one the upload check gives (CheckedFile.server_name), never the person's."""
+    extension = os.path.splitext(filename)[1].lower()
+    if extension not in STORED_EXTENSIONS:
+        extension = ""
+    return f"{folder}/{uuid.uuid4().hex}{extension}"
+
 
 # ISO/IEC 23008-12 (HEIF) brands of still images and sequences made by phones.
 HEIF_BRANDS = frozenset(
