@@ -37,6 +37,9 @@ PERSON_PAGES: tuple[Page, ...] = (
     Page("GeoJSON ЛПУ (вся сеть)", "/clinics/geojson/?policy=all"),
     Page("Клиника с онлайн-записью", "/clinics/{s.clinic_id}/"),
     Page("Со-оплата", "/copay/"),
+    Page("Купить полис онлайн", "/shop/"),
+    Page("ОСАГО: расчёт", "/shop/osago/"),
+    Page("Специальные предложения", "/offers/"),
     Page("Гарантийные письма", "/guarantee-letters/"),
     # /cases/ and /appeals/ are in the sidebar; their deeper pages:
     Page("Страховые случаи ДМС, стр. 2", "/cases/?page=2"),

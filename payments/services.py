@@ -29,6 +29,7 @@ from clinics.models import ProgramClinic
 from policies.models import InsuredPerson
 from portal.accounts.models import Consent
 from portal.core.dates import working_days_after
+from shop.services import payment_event_apply as shop_payment_event_apply
 
 from .gateways import gateway
 from .gateways.base import GatewayError, PaymentResult, PaymentStatus
@@ -534,6 +535,7 @@ def webhook_process(*, payload: bytes, signature: str) -> bool:
             and Charge.objects.filter(pk=charge_id).exists()
         ):
             charge_settle(charge_id=int(charge_id), result=payment)
+        shop_payment_event_apply(payment)  # a purchase's payment issues its policy, once
     return True
 
 

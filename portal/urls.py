@@ -9,7 +9,7 @@ from payments.webhooks import stripe_webhook
 from policies.views import policy_verify
 from portal.core import views as core_views
 from portal.core.documents import my_documents
-from portal.core.views import section_pending
+from shop import views as shop_views
 
 admin.site.site_header = _("Личный кабинет застрахованного — администрирование")
 admin.site.site_title = _("Администрирование")
@@ -33,8 +33,8 @@ urlpatterns = [
     path("copay/", copay_page, name="copay"),
     path("copay/", include("payments.urls")),
     path("payments/webhooks/stripe/", stripe_webhook, name="stripe_webhook"),
-    path("shop/", section_pending, {"title": _("Купить полис онлайн")}, name="shop"),
-    path("offers/", section_pending, {"title": _("Специальные предложения")}, name="offers"),
+    path("shop/", include("shop.urls")),
+    path("offers/", shop_views.offers_view, name="offers"),
     path("guarantee-letters/", include("feedback.urls_letters")),
 ]
 

@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 PROVIDERS: tuple[str, ...] = (
     "policies.documents.policy_documents",
     "payments.receipts.receipts",
+    "shop.documents.purchase_documents",
     # "claims.documents.claim_documents",
     "feedback.documents.appeal_answers",
     "feedback.documents.guarantee_letters",

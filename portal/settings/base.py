@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "claims",
     "feedback",
     "payments",
+    "shop",
     "employers",
 ]
 

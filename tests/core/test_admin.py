@@ -73,6 +73,7 @@ ADD_DISABLED = {
     "payments.Charge",
     "payments.CopayNotice",
     "payments.ProcessedEvent",
+    "shop.Purchase",  # made by the checkout, never by hand
 }
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)

@@ -28,6 +28,7 @@ from policies.models import (
 )
 from policies.services import boxed_cards_seed
 from portal.accounts.models import Consent, User
+from shop.models import Offer
 
 from .cases import appeal_ensure, claim_ensure, osago_policy_ensure
 from .history import history_ensure, plan_history
@@ -77,7 +78,48 @@ SEEDED_MODELS: tuple[type[models.Model], ...] = (
     Appeal,
     AppealMessage,
     BoxedPolicyCard,
+    Offer,
 )
+
+DEMO_OFFERS = (
+    (
+        "ОСАГО онлайн за пять минут",
+        "Рассчитайте полис по тарифам Банка России и оплатите картой — полис сразу в кабинете.",
+        Policy.Product.OSAGO,
+        Offer.Audience.ALL,
+        "",
+    ),
+    (
+        "Скидка 10 % на КАСКО для застрахованных по ДМС",
+        "Сотрудникам компаний-страхователей — скидка на первый год КАСКО.",
+        Policy.Product.KASKO,
+        Offer.Audience.DMS_HOLDERS,
+        "",
+    ),
+    (
+        "«Онкопомощь»: лечение в России и за рубежом",
+        "Полис на случай онкологического заболевания: диагностика, лечение, второе мнение.",
+        Policy.Product.ONCOLOGY,
+        Offer.Audience.WITHOUT_PRODUCT,
+        Policy.Product.ONCOLOGY,
+    ),
+)
+
+
+def demo_offers_ensure(*, today: datetime.date) -> None:
+    """«Специальные предложения» of the demo, found by title (a later run adds nothing)."""
+    for title, text, product, audience, audience_product in DEMO_OFFERS:
+        Offer.objects.get_or_create(
+            title=title,
+            defaults={
+                "text": text,
+                "product": product,
+                "audience": audience,
+                "audience_product": audience_product,
+                "starts_on": today - datetime.timedelta(days=7),
+                "ends_on": today + datetime.timedelta(days=365),
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -129,6 +171,7 @@ def seed_demo(*, today: datetime.date, now: datetime.datetime) -> list[Created]:
     course_clinic = clinics[next(line.position for line in lines if line.unpaid)]
     appeal_ensure(user=user, operator=operator, clinic=course_clinic, now=now)
     boxed_cards_seed()
+    demo_offers_ensure(today=today)
 
     after = _row_counts()
     return [

@@ -1,0 +1,252 @@
+import datetime
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import BonusMalusClass, KaskoDeductible, PersonalOption, PropertyRate, Region
+from .osago import MIN_DRIVER_AGE, full_years
+from .personal import SUMS, TERMS
+from .services import OSAGO_LATEST_START_DAYS, osago_earliest_start
+
+# 17 characters, Latin letters and digits without I, O and Q (ISO 3779).
+VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+PLATE_RE = re.compile(r"^[АВЕКМНОРСТУХ]\d{3}[АВЕКМНОРСТУХ]{2}\d{2,3}$")
+DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+MONTHS = [(m, str(m)) for m in range(3, 13)]
+
+
+def kbm_choices():
+    return [
+        (c, c)
+        for c in BonusMalusClass.objects.order_by("position")
+        .values_list("code", flat=True)
+        .distinct()
+    ]
+
+
+class OsagoQuoteForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Категория ТС"), choices=[("B", _("B — легковой автомобиль"))]
+    )
+    region = forms.ChoiceField(label=_("Регион регистрации собственника"))
+    power_hp = forms.IntegerField(label=_("Мощность двигателя, л. с."), min_value=1, max_value=2000)
+    months = forms.TypedChoiceField(
+        label=_("Период использования, месяцев в году"), choices=MONTHS, coerce=int, initial=12
+    )
+    starts_on = forms.DateField(label=_("Дата начала действия полиса"), **DATE)
+    unlimited = forms.BooleanField(label=_("Без ограничения числа водителей"), required=False)
+    owner_kbm_class = forms.ChoiceField(
+        label=_("Класс КБМ собственника (при неограниченном числе водителей)"), initial="3"
+    )
+    vin = forms.CharField(label=_("VIN"), max_length=17, required=False)
+    body_number = forms.CharField(
+        label=_("Номер кузова (если нет VIN)"), max_length=32, required=False
+    )
+    plate = forms.CharField(label=_("Госномер"), max_length=9, help_text=_("Например, А123ВС77"))
+    make = forms.CharField(label=_("Марка"), max_length=60)
+    model = forms.CharField(label=_("Модель"), max_length=60)
+    year = forms.IntegerField(label=_("Год выпуска"), min_value=1950)
+    registration_document = forms.CharField(label=_("СТС или ПТС: серия и номер"), max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [(r.code, r.name) for r in Region.objects.all()]
+        self.fields["owner_kbm_class"].choices = kbm_choices()
+        self.fields["year"].max_value = timezone.localdate().year
+
+    def clean_vin(self):
+        vin = self.cleaned_data["vin"].strip().upper()
+        if vin and not VIN_RE.match(vin):
+            raise ValidationError(_("VIN — 17 латинских букв и цифр, без букв I, O и Q."))
+        return vin
+
+    def clean_plate(self):
+        plate = self.cleaned_data["plate"].replace(" ", "").upper()
+        latin = str.maketrans("ABEKMHOPCTYX", "АВЕКМНОРСТУХ")
+        plate = plate.translate(latin)
+        if not PLATE_RE.match(plate):
+            raise ValidationError(_("Госномер в формате А123ВС77."))
+        return plate
+
+    def clean_starts_on(self):
+        day = self.cleaned_data["starts_on"]
+        today = timezone.localdate()
+        if day < today:
+            raise ValidationError(_("Дата начала не может быть в прошлом."))
+        if day < osago_earliest_start(today):
+            raise ValidationError(_("Полис ОСАГО начинает действовать не раньше завтрашнего дня."))
+        if day > today + datetime.timedelta(days=OSAGO_LATEST_START_DAYS):
+            raise ValidationError(
+                _("Дата начала — не позже чем через %(days)s дней.")
+                % {"days": OSAGO_LATEST_START_DAYS}
+            )
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("vin") and not data.get("body_number"):
+            self.add_error("vin", _("Укажите VIN или номер кузова."))
+        return data
+
+
+class DriverForm(forms.Form):
+    last_name = forms.CharField(label=_("Фамилия"), max_length=80)
+    first_name = forms.CharField(label=_("Имя"), max_length=80)
+    birth_date = forms.DateField(label=_("Дата рождения"), **DATE)
+    licence_number = forms.RegexField(
+        label=_("Водительское удостоверение: серия и номер"),
+        regex=r"^\d{2}\s?[\dА-ЯA-Z]{2}\s?\d{6}$",
+        error_messages={"invalid": _("10 знаков: серия и номер, например 77 16 123456.")},
+    )
+    licence_issued_on = forms.DateField(label=_("Дата выдачи первого удостоверения"), **DATE)
+    kbm_class = forms.ChoiceField(label=_("Класс КБМ"), initial="3")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kbm_class"].choices = kbm_choices()
+
+    def clean(self):
+        data = super().clean()
+        birth, issued = data.get("birth_date"), data.get("licence_issued_on")
+        today = timezone.localdate()
+        if birth and full_years(birth, today) < MIN_DRIVER_AGE:
+            self.add_error("birth_date", _("Водителю должно быть не меньше 18 лет."))
+        if issued and issued > today:
+            self.add_error("licence_issued_on", _("Дата выдачи не может быть в будущем."))
+        if birth and issued and full_years(birth, issued) < 16:
+            self.add_error("licence_issued_on", _("Удостоверение не выдаётся до 16 лет."))
+        return data
+
+
+class BaseDriverFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+
+
+DriverFormSet = forms.formset_factory(
+    DriverForm, formset=BaseDriverFormSet, extra=1, max_num=5, validate_max=True
+)
+
+
+class CheckoutForm(forms.Form):
+    rules = forms.BooleanField(
+        label=_("Согласен с правилами страхования"),
+        error_messages={"required": _("Отметьте согласие с правилами страхования")},
+    )
+
+
+class CardForm(forms.Form):
+    setup_intent = forms.RegexField(regex=r"^seti_[A-Za-z0-9_]{1,120}$", max_length=128)
+
+
+class PersonalQuoteForm(forms.Form):
+    """Accident and oncology: the insured is the buyer (birth date from the profile)."""
+
+    birth_date = forms.DateField(label=_("Дата рождения застрахованного"), **DATE)
+    sum_insured = forms.TypedChoiceField(label=_("Страховая сумма, ₽"), coerce=int)
+    term_months = forms.TypedChoiceField(
+        label=_("Срок страхования, месяцев"),
+        choices=[(t, str(t)) for t in TERMS],
+        coerce=int,
+        initial=12,
+    )
+    starts_on = forms.DateField(label=_("Дата начала действия"), **DATE)
+    options = forms.MultipleChoiceField(
+        label=_("Опции"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, product: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.product = product
+        self.fields["sum_insured"].choices = [
+            (s, f"{s:,}".replace(",", " ")) for s in SUMS[product]
+        ]
+        self.fields["options"].choices = [
+            (o.code, f"{o.name} (×{o.value})")
+            for o in PersonalOption.in_force(timezone.localdate()).filter(product=product)
+        ]
+
+    def clean_birth_date(self):
+        day = self.cleaned_data["birth_date"]
+        if day >= timezone.localdate():
+            raise ValidationError(_("Дата рождения должна быть в прошлом."))
+        return day
+
+    def clean_starts_on(self):
+        day = self.cleaned_data["starts_on"]
+        today = timezone.localdate()
+        if day < today:
+            raise ValidationError(_("Дата начала не может быть в прошлом."))
+        if day < osago_earliest_start(today):
+            raise ValidationError(_("Полис начинает действовать не раньше завтрашнего дня."))
+        if day > today + datetime.timedelta(days=OSAGO_LATEST_START_DAYS):
+            raise ValidationError(
+                _("Дата начала — не позже чем через %(days)s дней.")
+                % {"days": OSAGO_LATEST_START_DAYS}
+            )
+        return day
+
+
+class PropertyQuoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Объект"), choices=PropertyRate.Kind.choices)
+    address = forms.CharField(label=_("Адрес"), max_length=300)
+    area = forms.DecimalField(
+        label=_("Площадь, м²"), min_value=Decimal("5"), max_value=Decimal("2000"), decimal_places=1
+    )
+    sum_structure = forms.IntegerField(
+        label=_("Конструктив, ₽"), min_value=0, max_value=100_000_000, required=False
+    )
+    sum_finish = forms.IntegerField(
+        label=_("Отделка и инженерное оборудование, ₽"),
+        min_value=0,
+        max_value=50_000_000,
+        required=False,
+    )
+    sum_belongings = forms.IntegerField(
+        label=_("Движимое имущество, ₽"), min_value=0, max_value=20_000_000, required=False
+    )
+    starts_on = forms.DateField(label=_("Дата начала действия"), **DATE)
+
+    clean_starts_on = PersonalQuoteForm.clean_starts_on
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f"sum_{c}") for c in ("structure", "finish", "belongings")):
+            raise ValidationError(_("Укажите хотя бы одну страховую сумму."))
+        return data
+
+
+class KaskoQuoteForm(forms.Form):
+    make = forms.CharField(label=_("Марка"), max_length=60)
+    model = forms.CharField(label=_("Модель"), max_length=60)
+    year = forms.IntegerField(label=_("Год выпуска"), min_value=1990)
+    vin = forms.CharField(label=_("VIN"), max_length=17)
+    price = forms.IntegerField(
+        label=_("Стоимость автомобиля, ₽"), min_value=100_000, max_value=50_000_000
+    )
+    deductible = forms.TypedChoiceField(label=_("Франшиза, ₽"), coerce=int)
+    starts_on = forms.DateField(label=_("Дата начала действия"), **DATE)
+
+    clean_starts_on = PersonalQuoteForm.clean_starts_on
+    clean_vin = OsagoQuoteForm.clean_vin
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].max_value = timezone.localdate().year
+        self.fields["deductible"].choices = [
+            (d.amount, f"{d.amount:,}".replace(",", " ") if d.amount else _("без франшизы"))
+            for d in KaskoDeductible.in_force(timezone.localdate())
+        ]
+
+
+class KaskoDriverForm(DriverForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["kbm_class"]
+
+
+KaskoDriverFormSet = forms.formset_factory(KaskoDriverForm, extra=1, max_num=5, validate_max=True)

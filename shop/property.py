@@ -1,0 +1,45 @@
+"""Property (apartment or house): premium = Σ sum insured × the yearly rate of its component, for
+a year, rounded once to kopecks."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .models import PropertyRate
+from .osago import KOPECK
+
+TARIFF_VERSION = "property-2025-12-01"
+COMPONENTS = ("structure", "finish", "belongings")
+
+
+def property_premium(*, kind: str, starts_on: datetime.date, sums: dict[str, int]) -> dict:
+    if not any(sums.get(c) for c in COMPONENTS):
+        raise ValidationError(_("Укажите хотя бы одну страховую сумму."))
+    rates = {r.component: r for r in PropertyRate.in_force(starts_on).filter(kind=kind)}
+    exact = Decimal("0")
+    rows = []
+    for component in COMPONENTS:
+        amount = sums.get(component) or 0
+        if not amount:
+            continue
+        rate = rates.get(component)
+        if rate is None:
+            raise ValidationError(_("Для этого объекта нет тарифа."))
+        exact += Decimal(amount) * rate.rate_percent / Decimal(100)
+        rows.append(
+            {
+                "code": f"{rate.get_component_display()}: {amount} ₽ × %",
+                "value": str(rate.rate_percent),
+                "source": f"{rate.act} от {rate.act_date:%d.%m.%Y}",
+            }
+        )
+    return {
+        "version": TARIFF_VERSION,
+        "coefficients": rows,
+        "drivers": [],
+        "premium": str(exact.quantize(KOPECK, rounding=ROUND_HALF_UP)),
+    }

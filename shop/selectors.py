@@ -1,0 +1,48 @@
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from policies.models import Policy
+from policies.selectors import linked_insured_ids
+
+from .models import Offer, Purchase, Quote
+
+
+def quotes_for_user(user) -> QuerySet[Quote]:
+    return Quote.objects.filter(user=user).select_related("tariff_version")
+
+
+def purchases_for_user(user) -> QuerySet[Purchase]:
+    return Purchase.objects.filter(user=user).select_related("policy", "quote")
+
+
+def unpaid_purchases_for_user(user) -> QuerySet[Purchase]:
+    return purchases_for_user(user).filter(
+        status__in=[Purchase.Status.CREATED, Purchase.Status.AWAITING_PAYMENT]
+    )
+
+
+def user_products(user) -> set[str]:
+    """The products of the person's policies in force or not yet started (bought or linked)."""
+    today = timezone.localdate()
+    return set(
+        Policy.objects.filter(
+            Q(holder=user) | Q(insured_person_id__in=list(linked_insured_ids(user))),
+            status=Policy.Status.ACTIVE,
+            ends_on__gte=today,
+        ).values_list("product", flat=True)
+    )
+
+
+def offers_for_user(user) -> list[Offer]:
+    """Published offers of today that target this person."""
+    today = timezone.localdate()
+    offers = Offer.objects.filter(is_published=True, starts_on__lte=today, ends_on__gte=today)
+    products = user_products(user)
+    shown = []
+    for offer in offers:
+        if offer.audience == Offer.Audience.DMS_HOLDERS and Policy.Product.DMS not in products:
+            continue
+        if offer.audience == Offer.Audience.WITHOUT_PRODUCT and offer.audience_product in products:
+            continue
+        shown.append(offer)
+    return shown

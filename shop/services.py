@@ -1,0 +1,317 @@
+"""Buying a policy: quote → purchase (an unpaid policy) → on-session card payment through the
+payments gateway → the policy issued exactly once, from the return page or the webhook,
+whichever comes first (purchase_complete under a row lock)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from payments.gateways import gateway
+from payments.gateways.base import PaymentResult, PaymentStatus
+from policies.models import Policy
+
+from .kasko import kasko_premium
+from .models import Purchase, Quote, TariffVersion
+from .osago import Driver, OsagoInputs, osago_premium, tariff_load
+from .personal import personal_premium
+from .property import COMPONENTS as PROPERTY_COMPONENTS
+from .property import property_premium
+
+logger = logging.getLogger(__name__)
+
+QUOTE_TTL = datetime.timedelta(hours=24)
+RULES_VERSION = {
+    "osago": "osago-2025-12",
+    "accident": "ns-2025-12",
+    "oncology": "onko-2025-12",
+    "property": "im-2025-12",
+    "kasko": "kasko-2025-12",
+}
+# The number's series per product (ХХХ: electronic ОСАГО); the number is the quote's id, so one
+# policy per quote.
+SERIES = {"osago": "ХХХ", "accident": "НС", "oncology": "ОНК", "property": "ИМ", "kasko": "КС"}
+OSAGO_SERIES = SERIES["osago"]
+PERSONAL_PRODUCTS = ("accident", "oncology")
+
+
+def osago_earliest_start(today: datetime.date | None = None) -> datetime.date:
+    """An electronic ОСАГО policy starts no sooner than the day after it is bought (the policy is
+    in force from 00:00 of the start date; the law, 40-ФЗ art. 10 and the Bank of Russia's rules,
+    do not allow cover to start retroactively or on the day of purchase)."""
+    return (today or timezone.localdate()) + datetime.timedelta(days=1)
+
+
+OSAGO_LATEST_START_DAYS = 60  # our rule: the quote's tariff must be known when cover begins
+
+
+def _osago_inputs(data: dict) -> OsagoInputs:
+    return OsagoInputs(
+        category=data["category"],
+        region=data["region"],
+        power_hp=int(data["power_hp"]),
+        months=int(data["months"]),
+        starts_on=datetime.date.fromisoformat(data["starts_on"]),
+        unlimited=bool(data["unlimited"]),
+        owner_kbm_class=data.get("owner_kbm_class") or "3",
+        drivers=[
+            Driver(
+                birth_date=datetime.date.fromisoformat(d["birth_date"]),
+                licence_issued_on=datetime.date.fromisoformat(d["licence_issued_on"]),
+                kbm_class=d["kbm_class"],
+                licence_number=d.get("licence_number", ""),
+            )
+            for d in data.get("drivers", [])
+        ],
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def quote_create(*, user, product: str, inputs: dict) -> Quote:
+    """Price the inputs with the tariff in force on the start date and save it all."""
+    if product not in SERIES:
+        raise ValidationError(_("Этот продукт пока нельзя купить онлайн."))
+    data = _jsonable(inputs)
+    starts_on = datetime.date.fromisoformat(data["starts_on"])
+    if starts_on < osago_earliest_start():
+        raise ValidationError(_("Полис может начать действовать не раньше завтрашнего дня."))
+    if product in PERSONAL_PRODUCTS:
+        breakdown = personal_premium(
+            product=product,
+            birth_date=datetime.date.fromisoformat(data["birth_date"]),
+            starts_on=starts_on,
+            sum_insured=int(data["sum_insured"]),
+            term_months=int(data["term_months"]),
+            options=list(data.get("options", [])),
+        )
+    elif product == Policy.Product.PROPERTY:
+        data["term_months"] = 12
+        breakdown = property_premium(
+            kind=data["kind"],
+            starts_on=starts_on,
+            sums={c: int(data.get(f"sum_{c}") or 0) for c in PROPERTY_COMPONENTS},
+        )
+    elif product == Policy.Product.KASKO:
+        data["term_months"] = 12
+        breakdown = kasko_premium(
+            price=int(data["price"]),
+            year=int(data["year"]),
+            deductible=int(data["deductible"]),
+            starts_on=starts_on,
+            drivers=[
+                (
+                    datetime.date.fromisoformat(d["birth_date"]),
+                    datetime.date.fromisoformat(d["licence_issued_on"]),
+                )
+                for d in data.get("drivers", [])
+            ],
+        )
+    else:
+        breakdown = osago_premium(tariff_load(starts_on), _osago_inputs(data))
+    quote = Quote(
+        user=user,
+        product=product,
+        inputs=data,
+        breakdown=breakdown,
+        premium=Decimal(breakdown["premium"]),
+        tariff_version=TariffVersion.objects.get(code=breakdown["version"]),
+        expires_at=timezone.now() + QUOTE_TTL,
+    )
+    quote.full_clean()
+    quote.save()
+    return quote
+
+
+def _policy_term(quote: Quote) -> tuple[datetime.date, datetime.date]:
+    """A year for ОСАГО (КС is the use period inside it); the chosen term for the others."""
+    starts_on = datetime.date.fromisoformat(quote.inputs["starts_on"])
+    months = 12 if quote.product == Policy.Product.OSAGO else int(quote.inputs["term_months"])
+    year, month = divmod(starts_on.month - 1 + months, 12)
+    try:
+        end = starts_on.replace(year=starts_on.year + year, month=month + 1)
+    except ValueError:  # no such day in the month (31st, 29 February): the next month's first
+        end = datetime.date(starts_on.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    return starts_on, end - datetime.timedelta(days=1)
+
+
+def purchase_start(*, user, quote: Quote, rules_accepted: bool) -> Purchase:
+    """Checkout: the person accepted the product's rules; an unpaid policy appears in «Мои
+    полисы» («Ожидают оплаты») and can be paid now or later, or cancelled."""
+    if quote.user_id != user.pk:
+        raise ValidationError(_("Расчёт не найден."))
+    if not rules_accepted:
+        raise ValidationError(_("Нужно согласие с правилами страхования."))
+    existing = Purchase.objects.filter(quote=quote).select_related("policy").first()
+    if existing:
+        return existing
+    if quote.expires_at <= timezone.now():
+        raise ValidationError(_("Расчёт устарел: рассчитайте стоимость заново."))
+    starts_on, ends_on = _policy_term(quote)
+    with transaction.atomic():
+        policy = Policy(
+            product=quote.product,
+            number=f"{SERIES[quote.product]} {quote.pk:010d}",
+            holder=user,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            status=Policy.Status.AWAITING_PAYMENT,
+            premium=quote.premium,
+            product_data={**quote.inputs, "breakdown": quote.breakdown},
+            tariff_version=quote.tariff_version.code,
+        )
+        policy.full_clean()
+        policy.save()
+        purchase = Purchase(
+            user=user,
+            quote=quote,
+            policy=policy,
+            amount=quote.premium,
+            rules_version=RULES_VERSION[quote.product],
+            rules_accepted_at=timezone.now(),
+        )
+        purchase.full_clean()
+        purchase.save()
+    return purchase
+
+
+def _check_payable(purchase: Purchase) -> None:
+    if not purchase.payable:
+        raise ValidationError(_("Эта покупка уже оплачена или отменена."))
+    if purchase.policy.starts_on < osago_earliest_start():
+        raise ValidationError(
+            _("Дата начала полиса уже прошла: отмените покупку и рассчитайте стоимость заново.")
+        )
+
+
+def purchase_pay(*, purchase: Purchase) -> str:
+    """Open the provider's card form: a fresh SetupIntent's client secret (the card goes from the
+    page to the provider only; purchase_charge then pays on-session with it)."""
+    _check_payable(purchase)
+    gw = gateway()
+    if not purchase.provider_customer_id:
+        purchase.provider_customer_id = gw.customer_create(
+            email=purchase.user.email, reference=f"purchase-{purchase.pk}"
+        )
+    purchase.status = Purchase.Status.AWAITING_PAYMENT
+    purchase.save(update_fields=["provider_customer_id", "status", "updated_at"])
+    _, client_secret = gw.setup_intent_create(customer_id=purchase.provider_customer_id)
+    return client_secret
+
+
+def purchase_charge(*, purchase: Purchase, setup_intent_id: str) -> PaymentResult:
+    """The card entered on the provider's form pays the premium, on-session."""
+    _check_payable(purchase)
+    gw = gateway()
+    try:
+        method = gw.setup_intent_payment_method(
+            setup_intent_id=setup_intent_id, customer_id=purchase.provider_customer_id
+        )
+    except ValueError as error:
+        raise ValidationError(_("Карта не подтверждена: попробуйте ещё раз.")) from error
+    result = gw.payment_create(
+        amount=purchase.amount,
+        customer_id=purchase.provider_customer_id,
+        payment_method_id=method,
+        idempotency_key=f"purchase-{purchase.pk}-{setup_intent_id}",
+        metadata={"purchase_id": str(purchase.pk)},
+        off_session=False,
+    )
+    if result.payment_id:
+        Purchase.objects.filter(pk=purchase.pk, status=Purchase.Status.AWAITING_PAYMENT).update(
+            provider_payment_id=result.payment_id, updated_at=timezone.now()
+        )
+    if result.status == PaymentStatus.SUCCEEDED:
+        purchase_complete(purchase_id=purchase.pk, result=result)
+    return result
+
+
+def purchase_refresh(*, purchase: Purchase) -> Purchase:
+    """After the page confirmed a payment (3-D Secure): ask the provider, not the page."""
+    if purchase.status == Purchase.Status.PAID or not purchase.provider_payment_id:
+        return purchase
+    result = gateway().payment_retrieve(payment_id=purchase.provider_payment_id)
+    if result.status == PaymentStatus.SUCCEEDED:
+        return purchase_complete(purchase_id=purchase.pk, result=result)
+    return purchase
+
+
+def purchase_complete(*, purchase_id: int, result: PaymentResult) -> Purchase:
+    """Issue the policy of a paid purchase, once: the return page and the webhook may both call
+    this at the same moment; the row lock makes the second one see the first one's work."""
+    if result.status != PaymentStatus.SUCCEEDED:
+        raise ValueError("only a succeeded payment issues a policy")
+    with transaction.atomic():
+        purchase = Purchase.objects.select_for_update().select_related("policy").get(pk=purchase_id)
+        if purchase.status == Purchase.Status.PAID:
+            return purchase
+        if result.metadata.get("purchase_id") != str(purchase.pk) or (
+            result.amount is not None and result.amount != purchase.amount
+        ):
+            raise ValueError("the payment is not this purchase's")
+        if purchase.status == Purchase.Status.CANCELLED:
+            # Paid while being cancelled: the money is taken, so the policy is issued.
+            logger.warning("purchase %s paid after cancellation: issuing", purchase.pk)
+        policy = purchase.policy
+        policy.status = Policy.Status.ACTIVE
+        policy.save(update_fields=["status", "updated_at"])
+        purchase.status = Purchase.Status.PAID
+        purchase.paid_at = timezone.now()
+        purchase.provider_payment_id = result.payment_id
+        purchase.save(update_fields=["status", "paid_at", "provider_payment_id", "updated_at"])
+    return purchase
+
+
+def purchase_cancel(*, purchase: Purchase) -> Purchase:
+    """Cancel an unpaid purchase. A payment still awaiting confirmation is cancelled at the
+    provider first; one that succeeded meanwhile issues the policy instead."""
+    if not purchase.payable:
+        raise ValidationError(_("Эта покупка уже оплачена или отменена."))
+    if purchase.provider_payment_id:
+        result = gateway().payment_cancel(payment_id=purchase.provider_payment_id)
+        if result.status == PaymentStatus.SUCCEEDED:
+            purchase_complete(purchase_id=purchase.pk, result=result)
+            raise ValidationError(_("Оплата уже прошла: полис оформлен."))
+    with transaction.atomic():
+        locked = Purchase.objects.select_for_update().select_related("policy").get(pk=purchase.pk)
+        if not locked.payable:
+            raise ValidationError(_("Эта покупка уже оплачена или отменена."))
+        locked.status = Purchase.Status.CANCELLED
+        locked.save(update_fields=["status", "updated_at"])
+        locked.policy.status = Policy.Status.CANCELLED
+        locked.policy.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+def payment_event_apply(result: PaymentResult | None) -> bool:
+    """The webhook's part (payments.services.webhook_process): a succeeded payment of a purchase
+    completes it. Returns whether the event was a purchase's."""
+    purchase_id = (result.metadata.get("purchase_id") if result else "") or ""
+    if not (result and purchase_id.isdigit()):
+        return False
+    if (
+        result.status == PaymentStatus.SUCCEEDED
+        and Purchase.objects.filter(pk=purchase_id).exists()
+    ):
+        try:
+            purchase_complete(purchase_id=int(purchase_id), result=result)
+        except ValueError:
+            # Not this purchase's payment (another amount): nothing is issued; support looks.
+            logger.error("payment %s does not match purchase %s", result.payment_id, purchase_id)
+    return True

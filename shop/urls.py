@@ -1,0 +1,42 @@
+from django.urls import path
+
+from . import views
+
+# No namespace: the shop's index keeps the URL name "shop" the base template already uses.
+urlpatterns = [
+    path("", views.shop_index, name="shop"),
+    path("osago/", views.osago_quote, name="shop_osago"),
+    path("osago/rules/", views.osago_rules, name="shop_osago_rules"),
+    path("accident/", views.personal_quote, {"product": "accident"}, name="shop_accident"),
+    path(
+        "accident/rules/", views.personal_rules, {"product": "accident"}, name="shop_accident_rules"
+    ),
+    path("oncology/", views.personal_quote, {"product": "oncology"}, name="shop_oncology"),
+    path(
+        "oncology/rules/", views.personal_rules, {"product": "oncology"}, name="shop_oncology_rules"
+    ),
+    path("property/", views.property_quote, name="shop_property"),
+    path(
+        "property/rules/", views.personal_rules, {"product": "property"}, name="shop_property_rules"
+    ),
+    path("kasko/", views.kasko_quote, name="shop_kasko"),
+    path("kasko/rules/", views.personal_rules, {"product": "kasko"}, name="shop_kasko_rules"),
+    path("quotes/<int:quote_id>/", views.quote_detail, name="shop_quote"),
+    path("purchases/<int:purchase_id>/", views.purchase_detail, name="shop_purchase"),
+    path("purchases/<int:purchase_id>/pay/", views.purchase_pay_view, name="shop_pay"),
+    path("purchases/<int:purchase_id>/card/", views.purchase_card, name="shop_card"),
+    path(
+        "purchases/<int:purchase_id>/confirmed/",
+        views.purchase_confirmed,
+        name="shop_confirmed",
+    ),
+    path("purchases/<int:purchase_id>/cancel/", views.purchase_cancel_view, name="shop_cancel"),
+    path(
+        "purchases/<int:purchase_id>/policy.pdf", views.purchase_policy_pdf, name="shop_policy_pdf"
+    ),
+    path(
+        "purchases/<int:purchase_id>/receipt.pdf",
+        views.purchase_receipt_pdf,
+        name="shop_receipt_pdf",
+    ),
+]

@@ -1,0 +1,342 @@
+import contextlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from payments.gateways.base import GatewayError, PaymentStatus
+from policies.cards import PRODUCT_TITLES
+from policies.models import Policy
+
+from . import services
+from .documents import policy_pdf_bytes, receipt_pdf_bytes
+from .forms import (
+    CardForm,
+    CheckoutForm,
+    DriverFormSet,
+    KaskoDriverFormSet,
+    KaskoQuoteForm,
+    OsagoQuoteForm,
+    PersonalQuoteForm,
+    PropertyQuoteForm,
+)
+from .models import Purchase
+from .selectors import (
+    offers_for_user,
+    purchases_for_user,
+    quotes_for_user,
+    unpaid_purchases_for_user,
+)
+
+# Products in the order of the shop; only those with a quote form are linked.
+PRODUCTS = [
+    (Policy.Product.OSAGO, "shop_osago"),
+    (Policy.Product.KASKO, "shop_kasko"),
+    (Policy.Product.PROPERTY, "shop_property"),
+    (Policy.Product.ACCIDENT, "shop_accident"),
+    (Policy.Product.ONCOLOGY, "shop_oncology"),
+    (Policy.Product.VZR, None),
+]
+
+
+def _provider_down(request: HttpRequest) -> HttpResponse:
+    messages.error(request, _("Платёжная система не отвечает. Попробуйте через несколько минут."))
+    return redirect("shop")
+
+
+@login_required
+def shop_index(request: HttpRequest) -> HttpResponse:
+    products = [
+        {
+            "code": code,
+            "title": PRODUCT_TITLES.get(code, Policy.Product(code).label),
+            "url_name": url,
+        }
+        for code, url in PRODUCTS
+    ]
+    return render(
+        request,
+        "shop/index.html",
+        {"products": products, "unpaid": list(unpaid_purchases_for_user(request.user))},
+    )
+
+
+@login_required
+def osago_quote(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = OsagoQuoteForm(request.POST)
+        drivers = DriverFormSet(request.POST, prefix="drivers")
+        if form.is_valid() and drivers.is_valid():
+            data = dict(form.cleaned_data)
+            data["drivers"] = [] if data["unlimited"] else [d for d in drivers.cleaned_data if d]
+            if not data["unlimited"] and not data["drivers"]:
+                form.add_error(None, _("Укажите водителя или выберите «без ограничения»."))
+            else:
+                try:
+                    quote = services.quote_create(
+                        user=request.user, product=Policy.Product.OSAGO, inputs=data
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    return redirect("shop_quote", quote_id=quote.pk)
+    else:
+        form = OsagoQuoteForm(initial={"starts_on": services.osago_earliest_start()})
+        drivers = DriverFormSet(prefix="drivers")
+    return render(request, "shop/osago_form.html", {"form": form, "drivers": drivers})
+
+
+@login_required
+def personal_quote(request: HttpRequest, product: str) -> HttpResponse:
+    """Accident and oncology: one form, the product from the URL."""
+    if request.method == "POST":
+        form = PersonalQuoteForm(request.POST, product=product)
+        if form.is_valid():
+            try:
+                quote = services.quote_create(
+                    user=request.user, product=product, inputs=dict(form.cleaned_data)
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect("shop_quote", quote_id=quote.pk)
+    else:
+        form = PersonalQuoteForm(
+            product=product,
+            initial={
+                "birth_date": request.user.birth_date,
+                "starts_on": services.osago_earliest_start(),
+            },
+        )
+    return render(
+        request,
+        "shop/personal_form.html",
+        {
+            "form": form,
+            "product": product,
+            "product_title": PRODUCT_TITLES[Policy.Product(product)],
+        },
+    )
+
+
+@login_required
+def property_quote(request: HttpRequest) -> HttpResponse:
+    form = PropertyQuoteForm(
+        request.POST if request.method == "POST" else None,
+        initial={"starts_on": services.osago_earliest_start()},
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            quote = services.quote_create(
+                user=request.user,
+                product=Policy.Product.PROPERTY,
+                inputs=dict(form.cleaned_data),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("shop_quote", quote_id=quote.pk)
+    return render(
+        request,
+        "shop/personal_form.html",
+        {"form": form, "product_title": PRODUCT_TITLES[Policy.Product.PROPERTY]},
+    )
+
+
+@login_required
+def kasko_quote(request: HttpRequest) -> HttpResponse:
+    bound = request.method == "POST"
+    form = KaskoQuoteForm(
+        request.POST if bound else None,
+        initial={"starts_on": services.osago_earliest_start()},
+    )
+    drivers = KaskoDriverFormSet(request.POST if bound else None, prefix="drivers")
+    if bound and form.is_valid() and drivers.is_valid():
+        data = dict(form.cleaned_data)
+        data["drivers"] = [d for d in drivers.cleaned_data if d]
+        try:
+            quote = services.quote_create(
+                user=request.user, product=Policy.Product.KASKO, inputs=data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("shop_quote", quote_id=quote.pk)
+    return render(
+        request,
+        "shop/kasko_form.html",
+        {"form": form, "drivers": drivers, "product_title": PRODUCT_TITLES[Policy.Product.KASKO]},
+    )
+
+
+@login_required
+def quote_detail(request: HttpRequest, quote_id: int) -> HttpResponse:
+    quote = get_object_or_404(quotes_for_user(request.user), pk=quote_id)
+    form = CheckoutForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            purchase = services.purchase_start(
+                user=request.user, quote=quote, rules_accepted=form.cleaned_data["rules"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return redirect("shop_pay", purchase_id=purchase.pk)
+    return render(
+        request,
+        "shop/quote.html",
+        {
+            "quote": quote,
+            "form": form,
+            "expired": quote.expires_at <= timezone.now(),
+            "product_title": PRODUCT_TITLES[Policy.Product(quote.product)],
+            "form_url_name": f"shop_{quote.product}",
+            "rules_url_name": f"shop_{quote.product}_rules",
+        },
+    )
+
+
+def osago_rules(request: HttpRequest) -> HttpResponse:
+    return render(request, "shop/rules_osago.html", {"version": services.RULES_VERSION["osago"]})
+
+
+def personal_rules(request: HttpRequest, product: str) -> HttpResponse:
+    return render(
+        request,
+        "shop/rules_personal.html",
+        {
+            "version": services.RULES_VERSION[product],
+            "product_title": PRODUCT_TITLES[Policy.Product(product)],
+        },
+    )
+
+
+def _purchase(request: HttpRequest, purchase_id: int) -> Purchase:
+    return get_object_or_404(purchases_for_user(request.user), pk=purchase_id)
+
+
+@login_required
+def purchase_pay_view(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    purchase = _purchase(request, purchase_id)
+    if purchase.status == Purchase.Status.PAID:
+        return redirect("shop_purchase", purchase_id=purchase.pk)
+    try:
+        client_secret = services.purchase_pay(purchase=purchase)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("shop")
+    except GatewayError:
+        return _provider_down(request)
+    return render(
+        request,
+        "shop/pay.html",
+        {
+            "purchase": purchase,
+            "client_secret": client_secret,
+            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "stripe_js_url": settings.STRIPE_JS_URL,
+        },
+    )
+
+
+@login_required
+@require_POST
+def purchase_card(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    purchase = _purchase(request, purchase_id)
+    form = CardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Карта не подтверждена: попробуйте ещё раз."))
+        return redirect("shop_pay", purchase_id=purchase.pk)
+    try:
+        result = services.purchase_charge(
+            purchase=purchase, setup_intent_id=form.cleaned_data["setup_intent"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("shop")
+    except GatewayError:
+        return _provider_down(request)
+    if result.status == PaymentStatus.REQUIRES_ACTION:
+        return render(
+            request,
+            "shop/confirm.html",
+            {
+                "purchase": purchase,
+                "client_secret": result.client_secret,
+                "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+                "stripe_js_url": settings.STRIPE_JS_URL,
+            },
+        )
+    if result.status == PaymentStatus.DECLINED:
+        messages.error(request, _("Банк отклонил оплату. Попробуйте другую карту."))
+        return redirect("shop_pay", purchase_id=purchase.pk)
+    return redirect("shop_purchase", purchase_id=purchase.pk)
+
+
+@login_required
+@require_POST
+def purchase_confirmed(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    purchase = _purchase(request, purchase_id)
+    try:
+        services.purchase_refresh(purchase=purchase)
+    except GatewayError:
+        return _provider_down(request)
+    return redirect("shop_purchase", purchase_id=purchase.pk)
+
+
+@login_required
+def purchase_detail(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    purchase = _purchase(request, purchase_id)
+    if purchase.status == Purchase.Status.AWAITING_PAYMENT and purchase.provider_payment_id:
+        # Back from the provider: the webhook may not have come yet.
+        with contextlib.suppress(GatewayError):
+            purchase = services.purchase_refresh(purchase=purchase)
+    return render(request, "shop/purchase.html", {"purchase": purchase})
+
+
+@login_required
+@require_POST
+def purchase_cancel_view(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    purchase = _purchase(request, purchase_id)
+    try:
+        services.purchase_cancel(purchase=purchase)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except GatewayError:
+        return _provider_down(request)
+    else:
+        messages.success(request, _("Покупка отменена."))
+    return redirect("shop")
+
+
+@login_required
+def purchase_policy_pdf(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    purchase = _purchase(request, purchase_id)
+    if purchase.status != Purchase.Status.PAID:
+        raise Http404
+    response = HttpResponse(policy_pdf_bytes(purchase), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="policy-{purchase.pk}.pdf"'
+    return response
+
+
+@login_required
+def purchase_receipt_pdf(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    purchase = _purchase(request, purchase_id)
+    if purchase.status != Purchase.Status.PAID:
+        raise Http404
+    response = HttpResponse(receipt_pdf_bytes(purchase), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-purchase-{purchase.pk}.pdf"'
+    return response
+
+
+@login_required
+def offers_view(request: HttpRequest) -> HttpResponse:
+    links = {code: url for code, url in PRODUCTS if url}
+    offers = [(offer, links.get(offer.product)) for offer in offers_for_user(request.user)]
+    return render(request, "shop/offers.html", {"offers": offers})

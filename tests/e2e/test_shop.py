@@ -1,0 +1,86 @@
+"""Buying ОСАГО in Chromium: the quote form, the price with its breakdown, the checkout with the
+rules consent, the card typed into localstripe's fake Stripe.js, and the issued policy in «Мои
+полисы» — on a phone and on a desktop."""
+
+import datetime
+import importlib
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from policies.models import Policy
+from shop.models import Purchase, TariffVersion
+from tests.payments.conftest import localstripe_url  # noqa: F401  (the session fixture)
+
+from .conftest import DEMO_LOGIN, DESKTOP, PHONE, log_in, screenshot
+from .test_copay import stripe_in_browser  # noqa: F401  (the fixture)
+
+SEED = importlib.import_module("shop.migrations.0002_seed_osago_tariffs")
+
+
+@pytest.fixture
+def tariffs(demo_data):
+    # the transactional database lost the migration's rows: seed them again
+    if not TariffVersion.objects.exists():
+        SEED.seed(apps, None)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_buy_osago_and_see_it_in_my_policies(
+    tariffs,
+    stripe_in_browser,  # noqa: F811
+    page_factory,
+    viewport,
+):
+    page = page_factory(viewport)
+    log_in(page, *DEMO_LOGIN)
+    page.goto("/shop/")
+    screenshot(page, "shop-index")
+    page.get_by_role("link", name="Рассчитать стоимость").first.click()
+    page.wait_for_url("**/shop/osago/")
+
+    start = timezone.localdate() + datetime.timedelta(days=2)
+    page.select_option("#id_region", "77")
+    page.fill("#id_power_hp", "110")
+    page.fill("#id_starts_on", start.isoformat())
+    page.fill("#id_vin", "XTA21099043512345")
+    page.fill("#id_plate", "А123ВС77")
+    page.fill("#id_make", "Lada")
+    page.fill("#id_model", "Vesta")
+    page.fill("#id_year", "2020")
+    page.fill("#id_registration_document", "99 12 345678")
+    page.fill("#id_drivers-0-last_name", "Смирнов")
+    page.fill("#id_drivers-0-first_name", "Алексей")
+    page.fill("#id_drivers-0-birth_date", "1986-04-12")
+    page.fill("#id_drivers-0-licence_number", "77 16 123456")
+    page.fill("#id_drivers-0-licence_issued_on", "2006-05-20")
+    screenshot(page, "shop-osago-form")
+    page.get_by_role("button", name="Рассчитать").click()
+    page.wait_for_url("**/shop/quotes/*/")
+
+    # the price with its breakdown: 5500 × 1.8 × 1.17 × 0.91 × 1 × 1.2 × 1 = 12 648,64 ₽
+    assert "12 648,64" in page.locator(".shop-premium").inner_text().replace("\xa0", " ")
+    screenshot(page, "shop-osago-price")
+    page.check("#id_rules")
+    page.get_by_role("button", name="Перейти к оплате").click()
+    page.wait_for_url("**/shop/purchases/*/pay/")
+
+    page.wait_for_selector("#card-element input[placeholder=number]")
+    page.fill("#card-element input[placeholder=number]", "4242424242424242")
+    page.fill("#card-element input[placeholder=exp_month]", "12")
+    page.fill("#card-element input[placeholder=exp_year]", "31")
+    page.fill("#card-element input[placeholder=cvc]", "123")
+    page.fill("#card-element input[placeholder=postal_code]", "101000")
+    screenshot(page, "shop-osago-pay")
+    page.click("#card-submit")
+    page.wait_for_url("**/shop/purchases/*/")
+    assert "Полис оформлен" in page.content()
+    screenshot(page, "shop-osago-issued")
+
+    purchase = Purchase.objects.get(status=Purchase.Status.PAID)
+    assert purchase.policy.status == Policy.Status.ACTIVE
+    page.goto("/policies/")
+    assert purchase.policy.number in page.content()
+    screenshot(page, "shop-osago-my-policies")
+    assert page.errors == []

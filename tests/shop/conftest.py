@@ -1,0 +1,65 @@
+"""The shop's tests pay through a real localstripe: the payments suite's session fixture."""
+
+import datetime
+import importlib
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from shop.models import TariffVersion
+from tests.payments.conftest import (  # noqa: F401  (fixtures re-exported for this package)
+    CARD_3DS,
+    CARD_DECLINED,
+    CARD_OK,
+    _stripe_settings,
+    localstripe_url,
+    provider,
+)
+
+SEED = importlib.import_module("shop.migrations.0002_seed_osago_tariffs")
+SEED_PROPERTY = importlib.import_module("shop.migrations.0006_seed_property_tariffs")
+SEED_KASKO = importlib.import_module("shop.migrations.0008_seed_kasko_tariffs")
+SEED_PERSONAL = importlib.import_module("shop.migrations.0004_seed_personal_tariffs")
+
+
+@pytest.fixture
+def tariffs(db):
+    """The seeded tables (a transactional test flushes the migration's rows: seed them again)."""
+    if not TariffVersion.objects.exists():
+        SEED.seed(apps, None)
+        SEED_PERSONAL.seed(apps, None)
+        SEED_PROPERTY.seed(apps, None)
+        SEED_KASKO.seed(apps, None)
+
+
+def osago_inputs(**overrides) -> dict:
+    """Valid form data of the ОСАГО quote form (one driver, Moscow, 110 hp, 12 months)."""
+    start = timezone.localdate() + datetime.timedelta(days=3)
+    data = {
+        "category": "B",
+        "region": "77",
+        "power_hp": "110",
+        "months": "12",
+        "starts_on": start.isoformat(),
+        "owner_kbm_class": "3",
+        "vin": "XTA21099043512345",
+        "body_number": "",
+        "plate": "А123ВС77",
+        "make": "Lada",
+        "model": "Vesta",
+        "year": "2020",
+        "registration_document": "99 12 345678",
+        "drivers-TOTAL_FORMS": "1",
+        "drivers-INITIAL_FORMS": "0",
+        "drivers-MIN_NUM_FORMS": "0",
+        "drivers-MAX_NUM_FORMS": "5",
+        "drivers-0-last_name": "Смирнов",
+        "drivers-0-first_name": "Алексей",
+        "drivers-0-birth_date": "1986-04-12",
+        "drivers-0-licence_number": "77 16 123456",
+        "drivers-0-licence_issued_on": "2006-05-20",
+        "drivers-0-kbm_class": "3",
+    }
+    data.update(overrides)
+    return data
