@@ -78,32 +78,36 @@ class PersonNameField(forms.CharField):
         return value
 
 
-class PassportSeriesField(forms.CharField):
+class _PassportPartField(forms.CharField):
+    """A part of the RF passport: digits only once spaces are dropped, then its own check."""
+
+    default_label = ""
+    width = 0  # the input's size; a few more characters are accepted for spaces
+    check_part = staticmethod(lambda value: None)
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", gettext_lazy("Серия паспорта"))
-        kwargs.setdefault("max_length", 8)
-        kwargs.setdefault("widget", forms.TextInput(attrs=_numeric_attrs(5)))
+        kwargs.setdefault("label", self.default_label)
+        kwargs.setdefault("max_length", self.width + 3)
+        kwargs.setdefault("widget", forms.TextInput(attrs=_numeric_attrs(self.width)))
         super().__init__(**kwargs)
 
     def clean(self, value):
         value = super().clean(normalize_passport_part(value))
         if value:
-            validate_passport_series(value)
+            self.check_part(value)
         return value
 
 
-class PassportNumberField(forms.CharField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", gettext_lazy("Номер паспорта"))
-        kwargs.setdefault("max_length", 10)
-        kwargs.setdefault("widget", forms.TextInput(attrs=_numeric_attrs(7)))
-        super().__init__(**kwargs)
+class PassportSeriesField(_PassportPartField):
+    default_label = gettext_lazy("Серия паспорта")
+    width = 5
+    check_part = staticmethod(validate_passport_series)
 
-    def clean(self, value):
-        value = super().clean(normalize_passport_part(value))
-        if value:
-            validate_passport_number(value)
-        return value
+
+class PassportNumberField(_PassportPartField):
+    default_label = gettext_lazy("Номер паспорта")
+    width = 7
+    check_part = staticmethod(validate_passport_number)
 
 
 class BirthDateField(forms.DateField):
