@@ -7,7 +7,7 @@ The register upload (claims.admin_registers) and the payout-case moves and file 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.admin import AuditedAdminMixin
+from portal.core.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 
 from .admin_actions import ClaimDocumentDownloadInlineMixin, ClaimOperatorAdminMixin
 from .admin_registers import Icd10DiagnosisAdmin, RegisterImportAdminMixin
@@ -79,15 +79,9 @@ class ServiceLineAdmin(RegisterImportAdminMixin, AuditedAdminMixin, admin.ModelA
         ]
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ClaimEventInline(ReadOnlyInline):
@@ -148,19 +142,10 @@ class ClaimAdmin(ClaimOperatorAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ClaimNumberSequence)
-class ClaimNumberSequenceAdmin(admin.ModelAdmin):
+class ClaimNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The claim numbers given per year: read-only (a number is never given twice)."""
 
     list_display = ("year", "last")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # The ICD-10 dictionary (claims.admin_registers): names, not anyone's diagnosis.

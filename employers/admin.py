@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.admin import ReadOnlyAdminMixin
+
 from .models import EmployerManager, ImportBatch, ImportRow, Invitation
 from .scoping import EmployerScopedAdminMixin
 
@@ -16,19 +18,6 @@ class EmployerManagerAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "user__last_name", "policyholder__name", "policyholder__inn")
     raw_id_fields = ("user",)
     list_select_related = ("user", "policyholder")
-
-
-class ReadOnlyAdminMixin:
-    """Rows written only by the import services: shown, never added, edited or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ImportBatch)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.admin import AuditedAdminMixin
+from portal.core.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from portal.core.audit import audit_log_record
 
 from .admin_queue import AppealQueueAdminMixin, GuaranteeLetterAdminMixin
@@ -234,16 +234,7 @@ class GuaranteeLetterAdmin(GuaranteeLetterAdminMixin, AuditedAdminMixin, admin.M
 
 
 @admin.register(AppealNumberSequence)
-class AppealNumberSequenceAdmin(admin.ModelAdmin):
+class AppealNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The appeal numbers given per year: read-only (a number is never given twice)."""
 
     list_display = ("year", "last")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,6 +4,8 @@ reaches the portal (the provider holds it), and a charge's client secret is neve
 
 from django.contrib import admin
 
+from portal.core.admin import ReadOnlyAdminMixin
+
 from .models import (
     Charge,
     ChargeLine,
@@ -13,17 +15,6 @@ from .models import (
     PaymentCard,
     ProcessedEvent,
 )
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -9,6 +9,20 @@ from .audit import audit_log_record
 from .models import AuditLogEntry
 
 
+class ReadOnlyAdminMixin:
+    """Rows written only by services (imports, charges, numbering, history): shown in the admin,
+    never added, edited or deleted there."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AuditedAdminMixin:
     """Writes the staff audit log whenever an admin page shows a person's passport or medical
     data: a change page (one entry for its object), and a changelist whose columns show such data
@@ -74,7 +88,7 @@ def audit_log_record_many(
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(admin.ModelAdmin):
+class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Readable by admins only; nobody adds, changes or deletes rows."""
 
     list_display = ("when", "staff_user", "action", "person_label", "what", "ip_address")
@@ -90,15 +104,6 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
     @admin.display(description=_("когда"), ordering="at")
     def when(self, obj: AuditLogEntry) -> str:
         return timezone.localtime(obj.at).strftime("%d.%m.%Y %H:%M:%S")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
