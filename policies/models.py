@@ -275,8 +275,11 @@ class Policy(TimeStampedModel):
                 condition=Q(ends_on__gte=F("starts_on")), name="policy_ends_after_start"
             ),
             models.CheckConstraint(condition=Q(premium__gte=0), name="policy_premium_not_negative"),
+            # DMS belongs to an insured person of the register; ВЗР too when issued with a DMS
+            # program, or to its buyer (the holder) when bought in the shop; the rest to a buyer.
             models.CheckConstraint(
-                condition=(Q(product__in=["dms", "vzr"]) & Q(insured_person__isnull=False))
+                condition=(Q(product="dms") & Q(insured_person__isnull=False))
+                | (Q(product="vzr") & (Q(insured_person__isnull=False) | Q(holder__isnull=False)))
                 | (~Q(product__in=["dms", "vzr"]) & Q(holder__isnull=False)),
                 name="policy_owner_matches_product",
             ),
@@ -300,9 +303,15 @@ class Policy(TimeStampedModel):
         return "active"
 
     @property
+    def is_register(self) -> bool:
+        """Of an insured person of the register (DMS, and the ВЗР/ВПМК issued with it); a bought
+        policy, a bought ВЗР too, belongs to its buyer and is printed by the shop."""
+        return self.is_medical and self.insured_person_id is not None
+
+    @property
     def has_pdf(self) -> bool:
-        """DMS and ВЗР/ВПМК policies are printed by the portal (policies.pdf)."""
-        return self.is_medical
+        """The register's DMS and ВЗР/ВПМК policies are printed by the portal (policies.pdf)."""
+        return self.is_register
 
     def is_valid_on(self, day: datetime.date) -> bool:
         """In force on the day: issued (not cancelled, not awaiting payment) and within its term."""

@@ -92,10 +92,16 @@ def test_child_with_a_parent_is_kept():
     assert list(child.parent.children.all()) == [child]
 
 
-@pytest.mark.parametrize("product", [Policy.Product.DMS, Policy.Product.VZR])
-def test_medical_policy_needs_an_insured_person(violates, product):
+def test_dms_policy_needs_an_insured_person(violates):
     with violates("policy_owner_matches_product"):
-        PolicyFactory(product=product, insured_person=None, holder=UserFactory())
+        PolicyFactory(product=Policy.Product.DMS, insured_person=None, holder=UserFactory())
+
+
+def test_vzr_policy_belongs_to_an_insured_person_or_to_its_buyer(violates):
+    bought = PolicyFactory(product=Policy.Product.VZR, insured_person=None, holder=UserFactory())
+    assert not bought.is_register and not bought.has_pdf  # the shop prints it
+    with violates("policy_owner_matches_product"):
+        PolicyFactory(product=Policy.Product.VZR, insured_person=None, holder=None)
 
 
 @pytest.mark.parametrize("product", [Policy.Product.OSAGO, Policy.Product.KASKO])
