@@ -5,7 +5,9 @@ The dispute rule (SPEC «Co-pay ledger»): reporting a service as not provided F
 co-pay in the same transaction as the appeal, so the daily charge run (payments, which charges
 UNPAID lines only) never takes it. A co-pay already PAID stays paid and the line is marked
 `disputed_at`; if the dispute is confirmed the co-pay program refunds it. The operator settles:
-confirmed → the co-pay is CANCELLED and the clinic's line is flagged for recovery; rejected (with
+confirmed → the co-pay is CANCELLED (one already charged is refunded to the card by
+payments.services.refund_request, queued on commit) and the clinic's line is flagged for
+recovery; rejected (with
 a reason) → the line goes back to UNPAID and the person is e-mailed on commit, before the next
 daily charge run can take it.
 """
@@ -232,13 +234,30 @@ def service_dispute_settle(
     with transaction.atomic():
         line = ServiceLine.objects.select_for_update().get(pk=appeal.service_line_id)
         if confirmed:
+            # Charged already, or sent to the bank: the co-pay program refunds it after commit.
+            charged = (
+                line.copay_state == state.PAID
+                or line.charge_lines.filter(
+                    active=True, charge__status__in=("in_doubt", "requires_action", "succeeded")
+                ).exists()
+            )
             if line.copay_state in (state.FROZEN, state.UNPAID):
                 line.copay_state = state.CANCELLED
             line.recovery_flagged_at = timezone.now()
-            body = _(
-                "Мы проверили: услуга «%(service)s» от %(date)s не была оказана. Со-оплата по ней "
-                "отменена, клиника вернёт её стоимость страховой компании."
-            )
+            if charged:
+                from payments.tasks import copay_refund_request
+
+                transaction.on_commit(lambda: copay_refund_request.delay(line.pk), robust=True)
+                body = _(
+                    "Мы проверили: услуга «%(service)s» от %(date)s не была оказана. Клиника "
+                    "вернёт её стоимость страховой компании, а со-оплата будет возвращена на "
+                    "карту, с которой была списана."
+                )
+            else:
+                body = _(
+                    "Мы проверили: услуга «%(service)s» от %(date)s не была оказана. Со-оплата "
+                    "по ней отменена, клиника вернёт её стоимость страховой компании."
+                )
         else:
             if line.copay_state == state.FROZEN:
                 line.copay_state = state.UNPAID

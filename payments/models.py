@@ -254,3 +254,60 @@ class CopayNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.insured_person_id} {self.charge_day}"
+
+
+class Refund(TimeStampedModel):
+    """The refund of one charged co-pay line (a "service not provided" dispute confirmed after the
+    line was charged or sent). Written and committed before the provider is called, with a key
+    deterministic per service line, so a line is refunded at most once whoever asks and however
+    often. A refund whose charge is still awaiting the provider's answer WAITS for it: the
+    charge's settlement moves it on (paid → pending, failed → not needed)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("ждёт завершения списания")
+        PENDING = "pending", _("создан, ещё не отправлен")
+        IN_DOUBT = "in_doubt", _("отправлен, ответ не получен")
+        SUCCEEDED = "succeeded", _("возвращено")
+        FAILED = "failed", _("платёжная система отказала")
+        NOT_NEEDED = "not_needed", _("не нужен: списание не прошло")
+
+    OPEN = (Status.PENDING, Status.IN_DOUBT)
+    FINAL = (Status.SUCCEEDED, Status.FAILED, Status.NOT_NEEDED)
+
+    charge = models.ForeignKey(
+        Charge, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("списание")
+    )
+    charge_line = models.OneToOneField(
+        ChargeLine,
+        on_delete=models.PROTECT,
+        related_name="refund",
+        verbose_name=_("строка списания"),
+    )
+    service_line = models.ForeignKey(
+        ServiceLine,
+        on_delete=models.PROTECT,
+        related_name="copay_refunds",
+        verbose_name=_("услуга"),
+    )
+    idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=128, unique=True)
+    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        _("состояние"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    provider_refund_id = models.CharField(_("возврат у провайдера"), max_length=64, blank=True)
+    failure_code = models.CharField(_("код отказа"), max_length=64, blank=True)
+    sent_at = models.DateTimeField(_("отправлен провайдеру"), null=True, blank=True)
+    settled_at = models.DateTimeField(_("завершён"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("возврат со-оплаты")
+        verbose_name_plural = _("возвраты со-оплаты")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.UniqueConstraint(fields=["service_line"], name="refund_one_per_service_line"),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key}: {self.amount} ₽ ({self.status})"

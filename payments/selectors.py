@@ -5,13 +5,13 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Sum
 
 from claims.models import ServiceLine
 from policies.models import InsuredPerson
 from policies.selectors import insured_persons_for_user
 
-from .models import Charge, ChargeLine, CopayEnrollment, PaymentCard
+from .models import Charge, ChargeLine, CopayEnrollment, PaymentCard, Refund
 
 
 def copay_clinic_access_from(*, insured_person: InsuredPerson) -> datetime.datetime | None:
@@ -74,6 +74,7 @@ class Ledger:
     unpaid: list[ServiceLine] = field(default_factory=list)
     frozen: list[ServiceLine] = field(default_factory=list)
     paid: list[ServiceLine] = field(default_factory=list)
+    refunded: list[ServiceLine] = field(default_factory=list)  # refund asked, under way or done
     debt: Decimal = Decimal("0")
     awaiting_action: Charge | None = None
 
@@ -92,7 +93,14 @@ def ledgers_for_user(user) -> list[Ledger]:
         ServiceLine.objects.filter(insured_person__in=persons)
         .exclude(copay_state=ServiceLine.CopayState.NONE)
         .select_related("clinic")
-        .prefetch_related("charge_lines__charge")
+        .prefetch_related(
+            "charge_lines__charge",
+            Prefetch(
+                "copay_refunds",
+                queryset=Refund.objects.exclude(status=Refund.Status.NOT_NEEDED),
+                to_attr="refunds_due",
+            ),
+        )
         .order_by("-service_date", "pk")
     )
     awaiting = {
@@ -120,7 +128,10 @@ def ledgers_for_user(user) -> list[Ledger]:
             ),
             None,
         )
-        if line.copay_state == ServiceLine.CopayState.UNPAID:
+        line.refund = line.refunds_due[0] if line.refunds_due else None
+        if line.refund is not None:
+            ledger.refunded.append(line)
+        elif line.copay_state == ServiceLine.CopayState.UNPAID:
             ledger.unpaid.append(line)
             ledger.debt += line.copay_amount
         elif line.copay_state == ServiceLine.CopayState.FROZEN:

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from portal.core.dates import working_days_after
 from shop.services import payment_event_apply as shop_payment_event_apply
 
 from .gateways import gateway
-from .gateways.base import GatewayError, PaymentResult, PaymentStatus
+from .gateways.base import GatewayError, PaymentResult, PaymentStatus, RefundResult, RefundStatus
 from .models import (
     Charge,
     ChargeLine,
@@ -41,6 +41,7 @@ from .models import (
     CopayNotice,
     PaymentCard,
     ProcessedEvent,
+    Refund,
 )
 from .selectors import card_active, lines_chargeable
 
@@ -324,6 +325,7 @@ def _charge_withdraw_disputed_lines(charge: Charge) -> bool:
     charge.decline_code = "lines_disputed"
     charge.settled_at = timezone.now()
     charge.save(update_fields=["status", "decline_code", "settled_at", "updated_at"])
+    _refunds_release(charge, paid=False)
     return False
 
 
@@ -348,6 +350,7 @@ def charge_settle(*, charge_id: int, result: PaymentResult, notify: bool = True)
             CopayEnrollment.objects.filter(insured_person_id=charge.insured_person_id).update(
                 charge_failures=0, next_charge_on=None
             )
+            _refunds_release(charge, paid=True)
         elif result.status == PaymentStatus.REQUIRES_ACTION and result.client_secret:
             charge.status = Charge.Status.REQUIRES_ACTION
             charge.client_secret = result.client_secret
@@ -358,7 +361,16 @@ def charge_settle(*, charge_id: int, result: PaymentResult, notify: bool = True)
             charge.status = Charge.Status.FAILED
             charge.decline_code = result.decline_code or result.status
             charge.settled_at = now
+            line_ids = list(charge.lines.values_list("service_line_id", flat=True))
             charge.lines.update(active=False)
+            # A line disputed while this charge was at the bank was left unpaid, not frozen: with
+            # the charge failed it is frozen now, so no later charge takes it before the decision.
+            ServiceLine.objects.filter(
+                pk__in=line_ids,
+                copay_state=ServiceLine.CopayState.UNPAID,
+                disputed_at__isnull=False,
+            ).update(copay_state=ServiceLine.CopayState.FROZEN, updated_at=now)
+            _refunds_release(charge, paid=False)
             if notify:
                 _schedule_retry(charge)
         charge.save()
@@ -510,6 +522,176 @@ def charges_reconcile(*, older_than: datetime.timedelta = RECONCILE_AFTER) -> in
             charge_refresh(charge_id=charge_id)
         except GatewayError:
             continue
+    return len(stale)
+
+
+# --- Refunds -----------------------------------------------------------------------------------
+
+
+def refund_key(*, service_line_id: int) -> str:
+    """One refund per service line, ever: the key (and the row's unique line) say so."""
+    return f"copay-refund-{service_line_id}"
+
+
+def refund_request(*, service_line_id: int) -> Refund | None:
+    """A confirmed "service not provided" dispute of a line that was charged or sent to the bank:
+    write the refund row and commit, then call the provider (or wait for the charge's outcome).
+    Safe to repeat: the row is found by its line. None when the line was never charged."""
+    with transaction.atomic():
+        line = ServiceLine.objects.select_for_update().get(pk=service_line_id)
+        refund = Refund.objects.filter(service_line=line).first()
+        if refund is None:
+            if line.recovery_flagged_at is None:  # no confirmed dispute: nothing to refund
+                return None
+            charge_line = (
+                ChargeLine.objects.select_related("charge")
+                .filter(service_line=line, active=True)
+                .exclude(charge__status=Charge.Status.FAILED)
+                .first()
+            )
+            if charge_line is None:
+                return None
+            charge = charge_line.charge
+            refund = Refund.objects.create(
+                charge=charge,
+                charge_line=charge_line,
+                service_line=line,
+                idempotency_key=refund_key(service_line_id=line.pk),
+                amount=charge_line.amount,
+                status=(
+                    Refund.Status.PENDING
+                    if charge.status == Charge.Status.SUCCEEDED
+                    else Refund.Status.WAITING
+                ),
+            )
+    if refund.status != Refund.Status.PENDING:
+        return refund
+    return refund_send(refund_id=refund.pk)
+
+
+def _refunds_release(charge: Charge, *, paid: bool) -> None:
+    """The charge's outcome is known (inside its settlement): refunds waiting for it go on
+    (paid, their line still in it) or are not needed (failed, or the line left before sending)."""
+    waiting = Refund.objects.filter(charge=charge, status=Refund.Status.WAITING)
+    if not waiting.exists():
+        return
+    now = timezone.now()
+    if paid:
+        waiting.filter(charge_line__active=False).update(
+            status=Refund.Status.NOT_NEEDED, settled_at=now, updated_at=now
+        )
+        ids = list(waiting.values_list("pk", flat=True))
+        waiting.update(status=Refund.Status.PENDING, updated_at=now)
+        from .tasks import refund_send as refund_send_task
+
+        for refund_id in ids:
+            transaction.on_commit(lambda pk=refund_id: refund_send_task.delay(pk))
+    else:
+        waiting.update(status=Refund.Status.NOT_NEEDED, settled_at=now, updated_at=now)
+
+
+def refund_send(*, refund_id: int) -> Refund:
+    """Call the provider for a committed refund; only the worker moving it pending → in doubt
+    sends it. Metadata carries our refund id, which reconciliation looks for."""
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().select_related("charge").get(pk=refund_id)
+        if refund.status != Refund.Status.PENDING:
+            return refund
+        refund.status = Refund.Status.IN_DOUBT
+        refund.sent_at = timezone.now()
+        refund.save(update_fields=["status", "sent_at", "updated_at"])
+    try:
+        result = gateway().refund_create(
+            payment_id=refund.charge.provider_payment_id,
+            amount=refund.amount,
+            idempotency_key=refund.idempotency_key,
+            metadata={
+                "refund_id": str(refund.pk),
+                "charge_id": str(refund.charge_id),
+                "service_line_id": str(refund.service_line_id),
+            },
+        )
+    except GatewayError:
+        logger.warning("refund %s: provider outcome unknown, left for reconciliation", refund.pk)
+        return refund
+    return refund_settle(refund_id=refund.pk, result=result)
+
+
+def refund_settle(*, refund_id: int, result: RefundResult) -> Refund:
+    """Write the provider's answer. Succeeded: the line's co-pay is cancelled (nothing owed,
+    nothing kept) and the person is told on commit. A settled refund is left as it is."""
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund_id)
+        if refund.status in Refund.FINAL:
+            return refund
+        now = timezone.now()
+        if result.refund_id:
+            refund.provider_refund_id = result.refund_id
+        if result.status == RefundStatus.SUCCEEDED:
+            refund.status = Refund.Status.SUCCEEDED
+            refund.settled_at = now
+            ServiceLine.objects.filter(pk=refund.service_line_id).exclude(
+                copay_state=ServiceLine.CopayState.CANCELLED
+            ).update(copay_state=ServiceLine.CopayState.CANCELLED, updated_at=now)
+            from .tasks import refund_notify
+
+            transaction.on_commit(lambda: refund_notify.delay(refund.pk))
+        elif result.status == RefundStatus.FAILED:
+            refund.status = Refund.Status.FAILED
+            refund.failure_code = result.failure_code or "failed"
+            refund.settled_at = now
+            logger.error("refund %s refused by the provider: %s", refund.pk, refund.failure_code)
+        else:
+            refund.status = Refund.Status.IN_DOUBT
+        refund.save()
+    return refund
+
+
+def refunds_reconcile(*, older_than: datetime.timedelta = RECONCILE_AFTER) -> int:
+    """Refunds left pending or in doubt: one found at the provider by our refund id settles the
+    row; none found means the call never arrived, so it is sent again. Refunds waiting for a
+    charge that is settled meanwhile (a lost task) are moved on. Returns how many were looked at."""
+    cutoff = timezone.now() - older_than
+    # Confirmed disputes of charged lines whose refund request was lost (the broker was down
+    # when the decision was committed).
+    charged = ChargeLine.objects.filter(service_line=OuterRef("pk"), active=True).exclude(
+        charge__status=Charge.Status.FAILED
+    )
+    lost = ServiceLine.objects.filter(
+        recovery_flagged_at__isnull=False, recovery_flagged_at__lte=cutoff
+    ).filter(Exists(charged), ~Exists(Refund.objects.filter(service_line=OuterRef("pk"))))
+    for service_line_id in lost.values_list("pk", flat=True):
+        refund_request(service_line_id=service_line_id)
+    for charge in Charge.objects.filter(
+        refunds__status=Refund.Status.WAITING, status__in=Charge.FINAL
+    ).distinct():
+        with transaction.atomic():
+            _refunds_release(charge, paid=charge.status == Charge.Status.SUCCEEDED)
+    stale = list(
+        Refund.objects.filter(status__in=Refund.OPEN, updated_at__lte=cutoff)
+        .select_related("charge")
+        .order_by("pk")
+    )
+    gw = gateway()
+    for refund in stale:
+        if refund.status == Refund.Status.PENDING:
+            refund_send(refund_id=refund.pk)
+            continue
+        try:
+            found = gw.refunds_find(
+                payment_id=refund.charge.provider_payment_id,
+                metadata={"refund_id": str(refund.pk)},
+            )
+        except GatewayError:
+            continue
+        if found:
+            done = [r for r in found if r.status == RefundStatus.SUCCEEDED]
+            refund_settle(refund_id=refund.pk, result=(done or found)[0])
+        else:
+            Refund.objects.filter(pk=refund.pk, status=Refund.Status.IN_DOUBT).update(
+                status=Refund.Status.PENDING, updated_at=timezone.now()
+            )
+            refund_send(refund_id=refund.pk)
     return len(stale)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import services
-from .models import Charge, CopayEnrollment
+from .models import Charge, CopayEnrollment, Refund
 
 TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True}
 
@@ -67,7 +67,43 @@ def copay_charge_person(enrollment_id: int, day: str) -> int | None:
 
 @shared_task(**TASK_OPTIONS)
 def charges_reconcile() -> int:
-    return services.charges_reconcile()
+    """Charges, then refunds (a refund may be waiting for a charge settled just now)."""
+    return services.charges_reconcile() + services.refunds_reconcile()
+
+
+@shared_task(**TASK_OPTIONS)
+def copay_refund_request(service_line_id: int) -> int | None:
+    """Queued on commit of a confirmed "service not provided" dispute (feedback.appeals)."""
+    refund = services.refund_request(service_line_id=service_line_id)
+    return refund.pk if refund else None
+
+
+@shared_task(**TASK_OPTIONS)
+def refund_send(refund_id: int) -> None:
+    services.refund_send(refund_id=refund_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def refund_notify(refund_id: int) -> None:
+    """Tell the person the co-pay of a service not provided is back on their card."""
+    refund = Refund.objects.select_related(
+        "charge__user", "charge__card", "service_line__clinic"
+    ).get(pk=refund_id)
+    send_mail(
+        _("Со-оплата возвращена на карту"),
+        render_to_string(
+            "payments/email/refund.txt",
+            {
+                "refund": refund,
+                "line": refund.service_line,
+                "card": refund.charge.card,
+                "copay_url": settings.PORTAL_PUBLIC_URL.rstrip("/") + "/copay/",
+                "hotline": settings.HOTLINE_PHONE_DISPLAY,
+            },
+        ),
+        None,
+        [refund.charge.user.email],
+    )
 
 
 @shared_task(**TASK_OPTIONS)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:person_id>/pay/", views.pay_now, name="pay_now"),
     path("charges/<int:charge_id>/confirmed/", views.charge_confirmed, name="charge_confirmed"),
     path("receipts/<int:charge_id>.pdf", views.receipt_pdf, name="receipt"),
+    path("refunds/<int:refund_id>.pdf", views.refund_receipt_pdf, name="refund_receipt"),
 ]

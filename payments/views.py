@@ -16,8 +16,8 @@ from policies.selectors import insured_persons_for_user
 from . import services
 from .forms import CardAttachForm, CardBindStartForm, CardRemoveForm, CopayConsentForm
 from .gateways.base import GatewayError
-from .models import Charge, CopayEnrollment
-from .receipts import receipt_pdf_bytes
+from .models import Charge, CopayEnrollment, Refund
+from .receipts import receipt_pdf_bytes, refund_receipt_pdf_bytes
 from .selectors import charges_for_user, enrollments_for_user, ledgers_for_user
 
 PROVIDER_UNAVAILABLE = _(
@@ -233,4 +233,19 @@ def receipt_pdf(request: HttpRequest, charge_id: int) -> HttpResponse:
         raise Http404
     response = HttpResponse(receipt_pdf_bytes(charge), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{charge.pk}.pdf"'
+    return response
+
+
+@login_required
+def refund_receipt_pdf(request: HttpRequest, refund_id: int) -> HttpResponse:
+    refund = get_object_or_404(
+        Refund.objects.filter(
+            charge__in=charges_for_user(request.user), status=Refund.Status.SUCCEEDED
+        ).select_related(
+            "charge__insured_person", "charge__card", "charge_line__service_line__clinic"
+        ),
+        pk=refund_id,
+    )
+    response = HttpResponse(refund_receipt_pdf_bytes(refund), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="refund-{refund.pk}.pdf"'
     return response

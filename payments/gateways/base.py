@@ -1,9 +1,33 @@
 """The gateway interface: what the co-pay code needs from a card acquirer.
 
-Stripe is the one implemented (payments/gateways/stripe.py); a Russian acquirer (YooKassa's saved
-payment methods: `save_payment_method`, then `POST /v3/payments` with `payment_method_id` and an
-`Idempotence-Key`) fits the same calls. Amounts cross this boundary in roubles (Decimal); each
-gateway converts to its own minor units.
+Stripe is the one implemented (payments/gateways/stripe.py), chosen by settings.PAYMENTS_GATEWAY.
+Amounts cross this boundary in roubles (Decimal); each gateway converts to its own units. Our
+ledger (a charge or refund row committed before the call, its key deterministic) is what prevents
+double payments; the provider's idempotency is a second guard, never the only one.
+
+How a Russian acquirer maps (YooKassa's saved payment methods, API v3), for a second gateway:
+
+- `customer_create`: YooKassa has no customers; return our own reference (the enrollment) and
+  keep it as `customer_id`.
+- `setup_intent_create` / `setup_intent_payment_method`: the card is saved by a first payment
+  (`POST /v3/payments` with `save_payment_method: true`, or a 0/1 ₽ verification payment) whose
+  `confirmation` is `{"type": "redirect", "return_url": ...}` (or `embedded` for the YooKassa
+  widget): return (payment id, confirmation url or token) for the page, then read
+  `payment_method.id` of the succeeded payment. That id is our `payment_method_id`;
+  `payment_method_attach` only reads the card's `card.card_type`, `last4`, `expiry_month/year`,
+  `payment_method_detach` forgets the id on our side (a method we no longer hold is
+  never charged).
+- `payment_create`: `POST /v3/payments` with `amount {value, currency: "RUB"}`, `capture: true`,
+  `payment_method_id`, `metadata` and the `Idempotence-Key` header = our `idempotency_key`; no
+  confirmation by the person off-session. An on-session payment that needs 3-D Secure answers
+  `pending` with `confirmation.confirmation_url`: REQUIRES_ACTION (the page redirects there).
+- `payment_retrieve` / `payment_cancel`: `GET /v3/payments/{id}`, `POST /v3/payments/{id}/cancel`.
+- `payments_find`: `GET /v3/payments` (by creation time) filtered on our `metadata.charge_id`.
+- `refund_create` / `refunds_find`: `POST /v3/refunds` with `payment_id`, `amount` and the
+  `Idempotence-Key` header; `GET /v3/refunds?payment_id=...`.
+- `webhook_event`: YooKassa notifications are not signed: parse the payload, then fetch the
+  payment (`payment_retrieve`) and trust only that answer; raise InvalidSignature for a payload
+  naming no payment of ours.
 """
 
 from __future__ import annotations
@@ -47,6 +71,21 @@ class PaymentResult:
     decline_code: str = ""
     message: str = ""
     amount: Decimal | None = None
+    metadata: dict = field(default_factory=dict)
+
+
+class RefundStatus(enum.StrEnum):
+    SUCCEEDED = "succeeded"
+    PENDING = "pending"  # accepted, the bank has not finished it yet: asked again later
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    status: RefundStatus
+    refund_id: str = ""
+    amount: Decimal | None = None
+    failure_code: str = ""
     metadata: dict = field(default_factory=dict)
 
 
@@ -101,6 +140,17 @@ class Gateway:
 
     def payments_find(self, *, customer_id: str, metadata: dict[str, str]) -> list[PaymentResult]:
         """The provider's payments of this customer whose metadata contains `metadata`."""
+        raise NotImplementedError
+
+    def refund_create(
+        self, *, payment_id: str, amount: Decimal, idempotency_key: str, metadata: dict[str, str]
+    ) -> RefundResult:
+        """Return `amount` of a succeeded payment to its card. A refused refund (already
+        refunded, more than was paid) is an answer (FAILED), not an unknown."""
+        raise NotImplementedError
+
+    def refunds_find(self, *, payment_id: str, metadata: dict[str, str]) -> list[RefundResult]:
+        """The refunds of this payment whose metadata contains `metadata`."""
         raise NotImplementedError
 
     def webhook_event(self, *, payload: bytes, signature: str) -> WebhookEvent:

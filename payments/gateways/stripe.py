@@ -20,6 +20,8 @@ from .base import (
     InvalidSignature,
     PaymentResult,
     PaymentStatus,
+    RefundResult,
+    RefundStatus,
     SavedCard,
     WebhookEvent,
 )
@@ -217,6 +219,53 @@ def payment_intents_for_customer(*, customer_id: str) -> list[PaymentResult]:
         raise _unknown(error) from error
 
 
+def _refund_result(refund) -> RefundResult:
+    refund = _plain(refund)
+    status = refund.get("status")
+    if status == "succeeded":
+        result_status = RefundStatus.SUCCEEDED
+    elif status in ("failed", "canceled"):
+        result_status = RefundStatus.FAILED
+    else:  # pending, requires_action: the bank has not finished it
+        result_status = RefundStatus.PENDING
+    return RefundResult(
+        status=result_status,
+        refund_id=refund["id"],
+        amount=Decimal(refund.get("amount") or 0) / KOPECKS,
+        failure_code=refund.get("failure_reason") or "",
+        metadata=dict(refund.get("metadata") or {}),
+    )
+
+
+def refund_create(
+    *, payment_id: str, amount: Decimal, idempotency_key: str, metadata: dict[str, str]
+) -> RefundResult:
+    # Stripe also takes reason="requested_by_customer"; it is optional, and localstripe refuses
+    # any parameter it does not know, so it is not sent. localstripe ignores the idempotency
+    # key (as for payments): our Refund row, committed before this call, is what guards.
+    params = {"payment_intent": payment_id, "amount": to_kopecks(amount), "metadata": metadata}
+    try:
+        refund = client().v1.refunds.create(params, {"idempotency_key": idempotency_key})
+    except stripe_sdk.InvalidRequestError as error:
+        # Refused for good (already refunded, more than was paid, a failed payment): an answer.
+        return RefundResult(
+            status=RefundStatus.FAILED,
+            failure_code=error.code or "invalid_request",
+            metadata=metadata,
+        )
+    except stripe_sdk.StripeError as error:
+        raise _unknown(error) from error
+    return _refund_result(refund)
+
+
+def refunds_for_payment(*, payment_id: str) -> list[RefundResult]:
+    try:
+        page = client().v1.refunds.list({"payment_intent": payment_id, "limit": 100})
+        return [_refund_result(refund) for refund in page.auto_paging_iter()]
+    except stripe_sdk.StripeError as error:
+        raise _unknown(error) from error
+
+
 def webhook_construct_event(*, payload: bytes, signature: str):
     try:
         return _plain(
@@ -224,6 +273,11 @@ def webhook_construct_event(*, payload: bytes, signature: str):
         )
     except (stripe_sdk.SignatureVerificationError, ValueError) as error:
         raise InvalidSignature(str(error)) from error
+
+
+def _with_metadata(results: list, metadata: dict[str, str]) -> list:
+    """The results (payments or refunds) whose metadata contains `metadata`."""
+    return [r for r in results if all(r.metadata.get(k) == v for k, v in metadata.items())]
 
 
 class StripeGateway(Gateway):
@@ -269,11 +323,20 @@ class StripeGateway(Gateway):
         return payment_intent_cancel(payment_id=payment_id)
 
     def payments_find(self, *, customer_id: str, metadata: dict[str, str]) -> list[PaymentResult]:
-        return [
-            payment
-            for payment in payment_intents_for_customer(customer_id=customer_id)
-            if all(payment.metadata.get(k) == v for k, v in metadata.items())
-        ]
+        return _with_metadata(payment_intents_for_customer(customer_id=customer_id), metadata)
+
+    def refund_create(
+        self, *, payment_id: str, amount: Decimal, idempotency_key: str, metadata: dict[str, str]
+    ) -> RefundResult:
+        return refund_create(
+            payment_id=payment_id,
+            amount=amount,
+            idempotency_key=idempotency_key,
+            metadata=metadata,
+        )
+
+    def refunds_find(self, *, payment_id: str, metadata: dict[str, str]) -> list[RefundResult]:
+        return _with_metadata(refunds_for_payment(payment_id=payment_id), metadata)
 
     def webhook_event(self, *, payload: bytes, signature: str) -> WebhookEvent:
         event = webhook_construct_event(payload=payload, signature=signature)
