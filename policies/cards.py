@@ -13,6 +13,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -92,6 +93,17 @@ def object_facts(policy: Policy) -> list[tuple[str, str]]:
     ):
         if data.get(key):
             facts.append((str(label), str(data[key])))
+    ages = data.get("ages")
+    if isinstance(ages, list) and ages:
+        facts.append(
+            (
+                str(_("Путешественники")),
+                str(_("%(count)s, возраст: %(ages)s"))
+                % {"count": len(ages), "ages": ", ".join(str(a) for a in ages)},
+            )
+        )
+    if data.get("sport_name"):
+        facts.append((str(_("Спорт и активный отдых")), str(data["sport_name"])))
     if data.get("sum_insured"):
         currency = str(data.get("currency") or "руб.")
         with contextlib.suppress(ArithmeticError):  # a malformed amount is left out, not shown
@@ -140,7 +152,16 @@ class PolicyCard:
 
     @property
     def is_medical(self) -> bool:
-        return self.policy.is_medical
+        """A register policy (DMS, ВЗР/ВПМК of a DMS program); a bought ВЗР is a bought card."""
+        return self.policy.is_register
+
+    @property
+    def bought_pdf_url(self) -> str:
+        """The shop's PDF of a bought policy once paid ("" otherwise)."""
+        purchase = getattr(self.policy, "purchase", None)
+        if purchase is None or purchase.status != "paid":
+            return ""
+        return reverse("shop_policy_pdf", args=[purchase.pk])
 
     @property
     def insured_person(self):

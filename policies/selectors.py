@@ -93,11 +93,15 @@ def boxed_card_by_number(number: str) -> BoxedPolicyCard | None:
     return BoxedPolicyCard.objects.filter(number=normalize_policy_number(number)).first()
 
 
+def _register_pdf_policies(user: User) -> QuerySet[Policy]:
+    """The register's DMS and ВЗР policies the user may see (a bought ВЗР is the shop's PDF)."""
+    return policies_for_user(user).filter(product__in=PDF_PRODUCTS, insured_person_id__isnull=False)
+
+
 def pdf_policies_for_user(user: User) -> QuerySet[Policy]:
     """The DMS and ВЗР policies the user may see, with what their PDFs show."""
     return (
-        policies_for_user(user)
-        .filter(product__in=PDF_PRODUCTS)
+        _register_pdf_policies(user)
         .select_related("document")
         .prefetch_related("insured_person__program__care_kinds")
     )
@@ -106,8 +110,7 @@ def pdf_policies_for_user(user: User) -> QuerySet[Policy]:
 def policy_documents_for_user(user: User) -> QuerySet[Policy]:
     """The user's printable policies with their PDF rows (for «Мои документы»)."""
     return (
-        policies_for_user(user)
-        .filter(product__in=PDF_PRODUCTS)
+        _register_pdf_policies(user)
         .select_related("document")
         .exclude(status__in=[Policy.Status.DRAFT, Policy.Status.CANCELLED])
     )
@@ -138,7 +141,10 @@ def policy_cards_for_user(user: User, *, pk: int | None = None) -> PolicyCards:
     policies = (
         Policy.objects.filter(Q(holder=user) | Q(insured_person_id__in=list(relations)))
         .exclude(status=Policy.Status.DRAFT)
-        .select_related("insured_person__program", "insured_person__contract__policyholder")
+        # "purchase": a bought policy's shop purchase (its PDF), read in the same query.
+        .select_related(
+            "insured_person__program", "insured_person__contract__policyholder", "purchase"
+        )
         .prefetch_related("insured_person__program__care_kinds")
         .order_by("product", "-starts_on", "number")
     )

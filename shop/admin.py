@@ -128,3 +128,34 @@ class KaskoDriverAdmin(TariffAdmin):
         "value",
         *TARIFF_FIELDS,
     )
+
+
+@admin.register(models.Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "schengen", "is_active")
+    list_filter = ("schengen", "is_active")
+    list_editable = ("schengen", "is_active")
+    search_fields = ("name", "name_en", "code")
+
+
+@admin.register(models.CurrencyRate)
+class CurrencyRateAdmin(admin.ModelAdmin):
+    list_display = ("currency", "day", "rate", "source")
+    list_filter = ("currency",)
+    search_fields = ("source",)
+    date_hierarchy = "day"
+
+
+@admin.register(models.TravelRate)
+class TravelRateAdmin(TariffAdmin):
+    list_display = ("sum_insured", "daily_rate", *TARIFF_FIELDS)
+
+
+@admin.register(models.TravelAgeCoefficient)
+class TravelAgeAdmin(TariffAdmin):
+    list_display = ("age_from", "age_to", "value", *TARIFF_FIELDS)
+
+
+@admin.register(models.TravelSportOption)
+class TravelSportAdmin(TariffAdmin):
+    list_display = ("code", "name", "value", *TARIFF_FIELDS)

@@ -7,10 +7,20 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import BonusMalusClass, KaskoDeductible, PersonalOption, PropertyRate, Region
+from .models import (
+    BonusMalusClass,
+    Country,
+    KaskoDeductible,
+    PersonalOption,
+    PropertyRate,
+    Region,
+    TravelRate,
+    TravelSportOption,
+)
 from .osago import MIN_DRIVER_AGE, full_years
 from .personal import SUMS, TERMS
 from .services import OSAGO_LATEST_START_DAYS, osago_earliest_start
+from .travel import CURRENCY, MAX_TRAVELLERS, ages_check, schengen_check, trip_days
 
 # 17 characters, Latin letters and digits without I, O and Q (ISO 3779).
 VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
@@ -176,6 +186,8 @@ class PersonalQuoteForm(forms.Form):
             raise ValidationError(_("Дата рождения должна быть в прошлом."))
         return day
 
+    latest_start_days = OSAGO_LATEST_START_DAYS
+
     def clean_starts_on(self):
         day = self.cleaned_data["starts_on"]
         today = timezone.localdate()
@@ -183,10 +195,10 @@ class PersonalQuoteForm(forms.Form):
             raise ValidationError(_("Дата начала не может быть в прошлом."))
         if day < osago_earliest_start(today):
             raise ValidationError(_("Полис начинает действовать не раньше завтрашнего дня."))
-        if day > today + datetime.timedelta(days=OSAGO_LATEST_START_DAYS):
+        if day > today + datetime.timedelta(days=self.latest_start_days):
             raise ValidationError(
                 _("Дата начала — не позже чем через %(days)s дней.")
-                % {"days": OSAGO_LATEST_START_DAYS}
+                % {"days": self.latest_start_days}
             )
         return day
 
@@ -211,6 +223,7 @@ class PropertyQuoteForm(forms.Form):
     )
     starts_on = forms.DateField(label=_("Дата начала действия"), **DATE)
 
+    latest_start_days = PersonalQuoteForm.latest_start_days
     clean_starts_on = PersonalQuoteForm.clean_starts_on
 
     def clean(self):
@@ -231,6 +244,7 @@ class KaskoQuoteForm(forms.Form):
     deductible = forms.TypedChoiceField(label=_("Франшиза, ₽"), coerce=int)
     starts_on = forms.DateField(label=_("Дата начала действия"), **DATE)
 
+    latest_start_days = PersonalQuoteForm.latest_start_days
     clean_starts_on = PersonalQuoteForm.clean_starts_on
     clean_vin = OsagoQuoteForm.clean_vin
 
@@ -250,3 +264,86 @@ class KaskoDriverForm(DriverForm):
 
 
 KaskoDriverFormSet = forms.formset_factory(KaskoDriverForm, extra=1, max_num=5, validate_max=True)
+
+
+def amount_label(amount: int, currency: str = "") -> str:
+    text = f"{amount:,}".replace(",", "\u00a0")
+    return f"{text}\u00a0{currency}" if currency else text
+
+
+class TravelQuoteForm(forms.Form):
+    """Travel (ВЗР): the buyer is the policyholder; the travellers are given by their ages."""
+
+    countries = forms.MultipleChoiceField(
+        label=_("Страны поездки"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Выберите хотя бы одну страну поездки.")},
+    )
+    starts_on = forms.DateField(label=_("Начало поездки"), **DATE)
+    ends_on = forms.DateField(label=_("Окончание поездки"), **DATE)
+    ages = forms.CharField(
+        label=_("Возраст путешественников, полных лет"),
+        max_length=60,
+        help_text=_("Через запятую, например: 35, 33, 7. До %(max)s человек.")
+        % {"max": MAX_TRAVELLERS},
+        error_messages={"required": _("Укажите возраст хотя бы одного путешественника.")},
+    )
+    sum_insured = forms.TypedChoiceField(label=_("Страховая сумма"), coerce=int)
+    sport = forms.ChoiceField(label=_("Спорт и активный отдых"), widget=forms.RadioSelect)
+
+    # Visas are applied for months ahead: the policy may start up to half a year later.
+    latest_start_days = 180
+    clean_starts_on = PersonalQuoteForm.clean_starts_on
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.country_rows = list(Country.objects.filter(is_active=True))
+        self.fields["countries"].choices = [(c.code, c.name) for c in self.country_rows]
+        self.fields["sum_insured"].choices = [
+            (r.sum_insured, amount_label(r.sum_insured, CURRENCY))
+            for r in TravelRate.in_force(today).order_by("sum_insured")
+        ]
+        sports = list(TravelSportOption.in_force(today))
+        self.fields["sport"].choices = [(o.code, f"{o.name} (×{o.value})") for o in sports]
+        if sports:
+            self.fields["sport"].initial = sports[0].code
+
+    @property
+    def country_groups(self) -> list[tuple[str, list]]:
+        """The check boxes, Schengen countries first (they need 30 000 EUR at least)."""
+        schengen = {c.code for c in self.country_rows if c.schengen}
+        boxes = list(self["countries"])
+        return [
+            (_("Шенгенская зона"), [b for b in boxes if b.data["value"] in schengen]),
+            (_("Другие страны"), [b for b in boxes if b.data["value"] not in schengen]),
+        ]
+
+    def clean_ages(self):
+        ages = []
+        for part in re.split(r"[,;\s]+", self.cleaned_data["ages"].strip()):
+            if not part:
+                continue
+            if not part.isdigit():
+                raise ValidationError(
+                    _("Возраст — целое число полных лет: «%(value)s» не подходит.")
+                    % {"value": part}
+                )
+            ages.append(int(part))
+        return ages_check(ages)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and end:
+            try:
+                trip_days(start, end)
+            except ValidationError as error:
+                self.add_error("ends_on", error)
+        if data.get("countries") and data.get("sum_insured") is not None:
+            chosen = [c for c in self.country_rows if c.code in data["countries"]]
+            try:
+                schengen_check(chosen, data["sum_insured"])
+            except ValidationError as error:
+                self.add_error("sum_insured", error)
+        return data

@@ -416,3 +416,90 @@ class KaskoDriverCoefficient(TariffRow):
 
     def __str__(self) -> str:
         return f"{self.age_from}+/{self.experience_from}+: {self.value}"
+
+
+# --- Travel (ВЗР) ------------------------------------------------------------------------------
+
+
+class Country(models.Model):
+    """A destination of a trip; a Schengen country asks for a sum insured of 30 000 EUR at least
+    (the Schengen Borders Code's visa rules)."""
+
+    code = models.CharField(_("код ISO 3166"), max_length=2, unique=True)
+    name = models.CharField(_("название"), max_length=80)
+    name_en = models.CharField(_("название по-английски"), max_length=80, blank=True)
+    schengen = models.BooleanField(_("Шенгенская зона"), default=False)
+    is_active = models.BooleanField(_("доступна для выбора"), default=True)
+
+    class Meta:
+        verbose_name = _("ВЗР — страна")
+        verbose_name_plural = _("ВЗР — страны")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CurrencyRate(models.Model):
+    """Roubles for one unit of the currency from the day on (the Bank of Russia's official rate);
+    a quote takes the latest rate on or before its day."""
+
+    currency = models.CharField(_("валюта"), max_length=3, default="EUR")
+    day = models.DateField(_("дата"))
+    rate = models.DecimalField(_("курс, ₽ за единицу"), max_digits=10, decimal_places=4)
+    source = models.CharField(_("источник"), max_length=200, default="Банк России")
+
+    class Meta:
+        verbose_name = _("курс валюты")
+        verbose_name_plural = _("курсы валют")
+        ordering = ["currency", "-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "day"], name="shop_currency_rate_per_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="shop_currency_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.day:%d.%m.%Y}: {self.rate} ₽"
+
+
+class TravelRate(TariffRow):
+    """The insurer's daily rate per traveller, in EUR, by the sum insured (EUR)."""
+
+    sum_insured = models.PositiveIntegerField(_("страховая сумма, EUR"))
+    daily_rate = models.DecimalField(_("тариф в день, EUR"), max_digits=8, decimal_places=3)
+
+    class Meta:
+        verbose_name = _("ВЗР — тариф в день")
+        verbose_name_plural = _("ВЗР — тарифы в день")
+        ordering = ["sum_insured"]
+
+    def __str__(self) -> str:
+        return f"{self.sum_insured} EUR: {self.daily_rate} EUR/день"
+
+
+class TravelAgeCoefficient(TariffRow):
+    age_from = models.PositiveSmallIntegerField(_("возраст от"))
+    age_to = models.PositiveSmallIntegerField(_("возраст до"))
+    value = models.DecimalField(_("коэффициент"), **COEFFICIENT)
+
+    class Meta:
+        verbose_name = _("ВЗР — коэффициент возраста")
+        verbose_name_plural = _("ВЗР — коэффициенты возраста")
+        ordering = ["age_from"]
+
+    def __str__(self) -> str:
+        return f"{self.age_from}–{self.age_to}: {self.value}"
+
+
+class TravelSportOption(TariffRow):
+    code = models.CharField(_("код"), max_length=32)
+    name = models.CharField(_("название"), max_length=200)
+    value = models.DecimalField(_("коэффициент"), **COEFFICIENT)
+
+    class Meta:
+        verbose_name = _("ВЗР — спорт и активный отдых")
+        verbose_name_plural = _("ВЗР — спорт и активный отдых")
+        ordering = ["value", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

@@ -23,6 +23,8 @@ from .osago import Driver, OsagoInputs, osago_premium, tariff_load
 from .personal import personal_premium
 from .property import COMPONENTS as PROPERTY_COMPONENTS
 from .property import property_premium
+from .travel import CURRENCY as TRAVEL_CURRENCY
+from .travel import travel_premium
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +35,19 @@ RULES_VERSION = {
     "oncology": "onko-2025-12",
     "property": "im-2025-12",
     "kasko": "kasko-2025-12",
+    "vzr": "vzr-2025-12",
 }
 # The number's series per product (ХХХ: electronic ОСАГО); the number is the quote's id, so one
 # policy per quote.
-SERIES = {"osago": "ХХХ", "accident": "НС", "oncology": "ОНК", "property": "ИМ", "kasko": "КС"}
+# A bought ВЗР is «ВЗР 0000000123»: the register's ВЗР/ВПМК numbers are «ВЗР-<digits>».
+SERIES = {
+    "osago": "ХХХ",
+    "accident": "НС",
+    "oncology": "ОНК",
+    "property": "ИМ",
+    "kasko": "КС",
+    "vzr": "ВЗР",
+}
 OSAGO_SERIES = SERIES["osago"]
 PERSONAL_PRODUCTS = ("accident", "oncology")
 
@@ -123,6 +134,22 @@ def quote_create(*, user, product: str, inputs: dict) -> Quote:
                 for d in data.get("drivers", [])
             ],
         )
+    elif product == Policy.Product.VZR:
+        breakdown = travel_premium(
+            countries=list(data.get("countries", [])),
+            starts_on=starts_on,
+            ends_on=datetime.date.fromisoformat(data["ends_on"]),
+            ages=[int(age) for age in data.get("ages", [])],
+            sum_insured=int(data["sum_insured"]),
+            sport=data["sport"],
+            quote_day=timezone.localdate(),
+        )
+        # What the policy's card and PDF show (policies.cards.object_facts).
+        data.update(
+            territory=breakdown["territory"],
+            currency=TRAVEL_CURRENCY,
+            sport_name=breakdown["sport_name"],
+        )
     else:
         breakdown = osago_premium(tariff_load(starts_on), _osago_inputs(data))
     quote = Quote(
@@ -140,8 +167,11 @@ def quote_create(*, user, product: str, inputs: dict) -> Quote:
 
 
 def _policy_term(quote: Quote) -> tuple[datetime.date, datetime.date]:
-    """A year for ОСАГО (КС is the use period inside it); the chosen term for the others."""
+    """A year for ОСАГО (КС is the use period inside it); the trip for ВЗР; the chosen term for
+    the others."""
     starts_on = datetime.date.fromisoformat(quote.inputs["starts_on"])
+    if quote.product == Policy.Product.VZR:
+        return starts_on, datetime.date.fromisoformat(quote.inputs["ends_on"])
     months = 12 if quote.product == Policy.Product.OSAGO else int(quote.inputs["term_months"])
     year, month = divmod(starts_on.month - 1 + months, 12)
     try:

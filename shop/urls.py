@@ -21,6 +21,9 @@ urlpatterns = [
     ),
     path("kasko/", views.kasko_quote, name="shop_kasko"),
     path("kasko/rules/", views.personal_rules, {"product": "kasko"}, name="shop_kasko_rules"),
+    # SPEC's /shop/<product>/: the travel product (ВЗР, code "vzr") is /shop/travel/.
+    path("travel/", views.travel_quote, name="shop_vzr"),
+    path("travel/rules/", views.personal_rules, {"product": "vzr"}, name="shop_vzr_rules"),
     path("quotes/<int:quote_id>/", views.quote_detail, name="shop_quote"),
     path("purchases/<int:purchase_id>/", views.purchase_detail, name="shop_purchase"),
     path("purchases/<int:purchase_id>/pay/", views.purchase_pay_view, name="shop_pay"),

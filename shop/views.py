@@ -1,4 +1,5 @@
 import contextlib
+import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,8 +26,10 @@ from .forms import (
     OsagoQuoteForm,
     PersonalQuoteForm,
     PropertyQuoteForm,
+    TravelQuoteForm,
 )
 from .models import Purchase
+from .osago import full_years
 from .selectors import (
     offers_for_user,
     purchases_for_user,
@@ -41,13 +44,23 @@ PRODUCTS = [
     (Policy.Product.PROPERTY, "shop_property"),
     (Policy.Product.ACCIDENT, "shop_accident"),
     (Policy.Product.ONCOLOGY, "shop_oncology"),
-    (Policy.Product.VZR, None),
+    (Policy.Product.VZR, "shop_vzr"),
 ]
 
 
 def _provider_down(request: HttpRequest) -> HttpResponse:
     messages.error(request, _("Платёжная система не отвечает. Попробуйте через несколько минут."))
     return redirect("shop")
+
+
+def _quote_or_error(request: HttpRequest, form, product: str, inputs: dict):
+    """Price the form's inputs: to the price page, or None with the refusal on the form."""
+    try:
+        quote = services.quote_create(user=request.user, product=product, inputs=inputs)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    return redirect("shop_quote", quote_id=quote.pk)
 
 
 @login_required
@@ -77,15 +90,8 @@ def osago_quote(request: HttpRequest) -> HttpResponse:
             data["drivers"] = [] if data["unlimited"] else [d for d in drivers.cleaned_data if d]
             if not data["unlimited"] and not data["drivers"]:
                 form.add_error(None, _("Укажите водителя или выберите «без ограничения»."))
-            else:
-                try:
-                    quote = services.quote_create(
-                        user=request.user, product=Policy.Product.OSAGO, inputs=data
-                    )
-                except ValidationError as error:
-                    form.add_error(None, error)
-                else:
-                    return redirect("shop_quote", quote_id=quote.pk)
+            elif response := _quote_or_error(request, form, Policy.Product.OSAGO, data):
+                return response
     else:
         form = OsagoQuoteForm(initial={"starts_on": services.osago_earliest_start()})
         drivers = DriverFormSet(prefix="drivers")
@@ -97,15 +103,10 @@ def personal_quote(request: HttpRequest, product: str) -> HttpResponse:
     """Accident and oncology: one form, the product from the URL."""
     if request.method == "POST":
         form = PersonalQuoteForm(request.POST, product=product)
-        if form.is_valid():
-            try:
-                quote = services.quote_create(
-                    user=request.user, product=product, inputs=dict(form.cleaned_data)
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                return redirect("shop_quote", quote_id=quote.pk)
+        if form.is_valid() and (
+            response := _quote_or_error(request, form, product, dict(form.cleaned_data))
+        ):
+            return response
     else:
         form = PersonalQuoteForm(
             product=product,
@@ -132,16 +133,9 @@ def property_quote(request: HttpRequest) -> HttpResponse:
         initial={"starts_on": services.osago_earliest_start()},
     )
     if form.is_bound and form.is_valid():
-        try:
-            quote = services.quote_create(
-                user=request.user,
-                product=Policy.Product.PROPERTY,
-                inputs=dict(form.cleaned_data),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("shop_quote", quote_id=quote.pk)
+        inputs = dict(form.cleaned_data)
+        if response := _quote_or_error(request, form, Policy.Product.PROPERTY, inputs):
+            return response
     return render(
         request,
         "shop/personal_form.html",
@@ -160,18 +154,35 @@ def kasko_quote(request: HttpRequest) -> HttpResponse:
     if bound and form.is_valid() and drivers.is_valid():
         data = dict(form.cleaned_data)
         data["drivers"] = [d for d in drivers.cleaned_data if d]
-        try:
-            quote = services.quote_create(
-                user=request.user, product=Policy.Product.KASKO, inputs=data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("shop_quote", quote_id=quote.pk)
+        if response := _quote_or_error(request, form, Policy.Product.KASKO, data):
+            return response
     return render(
         request,
         "shop/kasko_form.html",
         {"form": form, "drivers": drivers, "product_title": PRODUCT_TITLES[Policy.Product.KASKO]},
+    )
+
+
+@login_required
+def travel_quote(request: HttpRequest) -> HttpResponse:
+    start = services.osago_earliest_start()
+    birth = request.user.birth_date
+    form = TravelQuoteForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "starts_on": start,
+            "ends_on": start + datetime.timedelta(days=6),
+            "ages": str(full_years(birth, start)) if birth else "",
+        },
+    )
+    if form.is_bound and form.is_valid():
+        inputs = dict(form.cleaned_data)
+        if response := _quote_or_error(request, form, Policy.Product.VZR, inputs):
+            return response
+    return render(
+        request,
+        "shop/travel_form.html",
+        {"form": form, "product_title": PRODUCT_TITLES[Policy.Product.VZR]},
     )
 
 

@@ -21,6 +21,7 @@ SEED = importlib.import_module("shop.migrations.0002_seed_osago_tariffs")
 SEED_PROPERTY = importlib.import_module("shop.migrations.0006_seed_property_tariffs")
 SEED_KASKO = importlib.import_module("shop.migrations.0008_seed_kasko_tariffs")
 SEED_PERSONAL = importlib.import_module("shop.migrations.0004_seed_personal_tariffs")
+SEED_TRAVEL = importlib.import_module("shop.migrations.0010_seed_travel_tariffs")
 
 
 @pytest.fixture
@@ -31,6 +32,7 @@ def tariffs(db):
         SEED_PERSONAL.seed(apps, None)
         SEED_PROPERTY.seed(apps, None)
         SEED_KASKO.seed(apps, None)
+        SEED_TRAVEL.seed(apps, None)
 
 
 def osago_inputs(**overrides) -> dict:

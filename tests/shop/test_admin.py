@@ -22,6 +22,11 @@ MODELS = [
     "kaskorate",
     "kaskodeductible",
     "kaskodrivercoefficient",
+    "country",
+    "currencyrate",
+    "travelrate",
+    "travelagecoefficient",
+    "travelsportoption",
 ]
 
 
@@ -52,3 +57,21 @@ def test_a_tariff_row_is_editable(admin_client_):
 def test_purchases_are_not_added_by_hand(admin_client_):
     assert admin_client_.get(reverse("admin:shop_purchase_add")).status_code == 403
     assert not Purchase.objects.exists()
+
+
+def test_the_eur_rate_and_the_schengen_flag_are_edited_in_the_admin(admin_client_):
+    from shop.models import Country, CurrencyRate
+
+    rate = CurrencyRate.objects.get()
+    url = reverse("admin:shop_currencyrate_change", args=[rate.pk])
+    response = admin_client_.post(
+        url, {"currency": "EUR", "day": "2025-12-01", "rate": "95.2500", "source": "Банк России"}
+    )
+    assert response.status_code == 302
+    rate.refresh_from_db()
+    assert str(rate.rate) == "95.2500"
+    cyprus = Country.objects.get(code="CY")
+    assert not cyprus.schengen
+    assert (
+        admin_client_.get(reverse("admin:shop_country_change", args=[cyprus.pk])).status_code == 200
+    )

@@ -1,0 +1,156 @@
+"""Travel (ВЗР): the premium in EUR = the daily rate per traveller for the sum insured × the sum
+of the travellers' age coefficients × the sport coefficient × the days of the trip (both ends
+counted), rounded to cents; the roubles charged = that premium × the EUR rate in force on the
+quote's day (the latest rate on or before it), rounded to kopecks. Both roundings are half up, so
+the factors shown multiply to the price shown.
+
+A Schengen country needs a sum insured of 30 000 EUR at least (Regulation (EC) No 810/2009, the
+Visa Code, art. 15)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .models import Country, CurrencyRate, TravelAgeCoefficient, TravelRate, TravelSportOption
+from .osago import KOPECK
+
+TARIFF_VERSION = "vzr-2025-12-01"
+CURRENCY = "EUR"
+CENT = KOPECK
+SCHENGEN_MIN_SUM = 30_000
+MAX_TRIP_DAYS = 365
+MAX_TRAVELLERS = 5
+MAX_AGE = 120  # beyond this an age is a typing error, not a traveller
+
+
+def trip_days(starts_on: datetime.date, ends_on: datetime.date) -> int:
+    """The days of the trip, both ends counted."""
+    if ends_on < starts_on:
+        raise ValidationError(_("Дата окончания поездки не может быть раньше даты начала."))
+    days = (ends_on - starts_on).days + 1
+    if days > MAX_TRIP_DAYS:
+        raise ValidationError(
+            _("Поездка — не дольше %(max)s дней, а выбрано %(days)s.")
+            % {"max": MAX_TRIP_DAYS, "days": days}
+        )
+    return days
+
+
+def ages_check(ages: list[int]) -> list[int]:
+    if not ages:
+        raise ValidationError(_("Укажите возраст хотя бы одного путешественника."))
+    if len(ages) > MAX_TRAVELLERS:
+        raise ValidationError(
+            _("В одном полисе — не больше %(max)s путешественников.") % {"max": MAX_TRAVELLERS}
+        )
+    for age in ages:
+        if not 0 <= age <= MAX_AGE:
+            raise ValidationError(
+                _("Возраст — целое число полных лет от 0 до %(max)s.") % {"max": MAX_AGE}
+            )
+    return ages
+
+
+def schengen_check(countries: list[Country], sum_insured: int) -> None:
+    schengen = [c.name for c in countries if c.schengen]
+    if schengen and sum_insured < SCHENGEN_MIN_SUM:
+        raise ValidationError(
+            _(
+                "Для поездки в страны Шенгенской зоны (%(countries)s) страховая сумма — "
+                "не меньше %(min)s EUR: выберите сумму побольше."
+            )
+            % {"countries": ", ".join(schengen), "min": f"{SCHENGEN_MIN_SUM:,}".replace(",", " ")}
+        )
+
+
+def eur_rate_on(day: datetime.date) -> CurrencyRate:
+    rate = CurrencyRate.objects.filter(currency=CURRENCY, day__lte=day).order_by("-day").first()
+    if rate is None:
+        raise ValidationError(
+            _("Нет курса евро на %(day)s: рассчитать стоимость сейчас нельзя, попробуйте позже.")
+            % {"day": f"{day:%d.%m.%Y}"}
+        )
+    return rate
+
+
+def travel_premium(
+    *,
+    countries: list[str],
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    ages: list[int],
+    sum_insured: int,
+    sport: str,
+    quote_day: datetime.date,
+) -> dict:
+    """The breakdown (each factor with its source), the travellers' rows and the premium."""
+    chosen = list(Country.objects.filter(code__in=countries, is_active=True))
+    if not countries:
+        raise ValidationError(_("Выберите хотя бы одну страну поездки."))
+    if len(chosen) != len(set(countries)):
+        raise ValidationError(_("Выберите страны из списка."))
+    days = trip_days(starts_on, ends_on)
+    ages_check(ages)
+    rate = TravelRate.in_force(starts_on).filter(sum_insured=sum_insured).first()
+    if rate is None:
+        raise ValidationError(_("Выберите страховую сумму из списка."))
+    schengen_check(chosen, sum_insured)
+    option = TravelSportOption.in_force(starts_on).filter(code=sport).first()
+    if option is None:
+        raise ValidationError(_("Выберите вариант из списка «Спорт и активный отдых»."))
+    age_rows = list(TravelAgeCoefficient.in_force(starts_on))
+    travellers = []
+    for age in ages:
+        row = next((r for r in age_rows if r.age_from <= age <= r.age_to), None)
+        if row is None:
+            raise ValidationError(
+                _("Путешественника в возрасте %(age)s лет нельзя застраховать онлайн.")
+                % {"age": age}
+            )
+        travellers.append({"age": age, "value": str(row.value)})
+    ages_total = sum(Decimal(t["value"]) for t in travellers)
+    premium_eur = (rate.daily_rate * ages_total * option.value * days).quantize(
+        CENT, rounding=ROUND_HALF_UP
+    )
+    eur = eur_rate_on(quote_day)
+    premium = (premium_eur * eur.rate).quantize(KOPECK, rounding=ROUND_HALF_UP)
+    source = f"{rate.act} от {rate.act_date:%d.%m.%Y}"
+    return {
+        "version": TARIFF_VERSION,
+        "coefficients": [
+            {"code": _("Страховая сумма, EUR"), "value": str(sum_insured), "source": ""},
+            {
+                "code": _("Тариф в день на путешественника, EUR"),
+                "value": str(rate.daily_rate),
+                "source": source,
+            },
+            {
+                "code": _("Возраст: сумма коэффициентов путешественников"),
+                "value": " + ".join(t["value"] for t in travellers),
+                "source": source,
+            },
+            {"code": option.name, "value": str(option.value), "source": source},
+            {"code": _("Дней поездки"), "value": str(days), "source": ""},
+            {"code": _("Премия, EUR"), "value": str(premium_eur), "source": ""},
+            {
+                "code": _("Курс EUR, ₽"),
+                "value": str(eur.rate),
+                "source": _("%(source)s, курс с %(day)s")
+                % {"source": eur.source, "day": f"{eur.day:%d.%m.%Y}"},
+            },
+        ],
+        "drivers": [],
+        "travellers": travellers,
+        "trip": f"{starts_on:%d.%m.%Y} – {ends_on:%d.%m.%Y}",
+        "territory": ", ".join(c.name for c in sorted(chosen, key=lambda c: c.name)),
+        "schengen": any(c.schengen for c in chosen),
+        "sport_name": option.name,
+        "premium_eur": str(premium_eur),
+        "eur_rate": str(eur.rate),
+        "eur_rate_day": eur.day.isoformat(),
+        "premium": str(premium),
+    }

@@ -1,0 +1,266 @@
+"""Travel (ВЗР): the premium worked by hand from the seeded tables and the EUR rate, validation in
+Russian (dates, travellers, the Schengen minimum, no rate), the saved quote keeping its price, and
+the same checkout as the other products ending in «Мои полисы» with the shop's PDF."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from policies.models import Policy
+from shop import services
+from shop.models import CurrencyRate, Purchase, Quote, TravelRate
+from shop.travel import travel_premium
+from tests.factories import UserFactory
+
+from .conftest import CARD_OK
+
+URL = "/shop/travel/"
+
+
+def trip(start_in: int = 3, days: int = 10) -> tuple[datetime.date, datetime.date]:
+    start = timezone.localdate() + datetime.timedelta(days=start_in)
+    return start, start + datetime.timedelta(days=days - 1)
+
+
+def form(**overrides) -> dict:
+    """Italy, France and Turkey, 10 days, two adults and a two-year-old, 50 000 EUR, active rest."""
+    start, end = trip()
+    data = {
+        "countries": ["IT", "FR", "TR"],
+        "starts_on": start.isoformat(),
+        "ends_on": end.isoformat(),
+        "ages": "35, 33, 2",
+        "sum_insured": "50000",
+        "sport": "active",
+    }
+    data.update(overrides)
+    return data
+
+
+def errors(response) -> str:
+    assert response.status_code == 200, "the form was expected to be refused"
+    return str(response.context["form"].errors)
+
+
+# --- The premium -------------------------------------------------------------------------------
+
+
+def test_worked_example_from_the_tables(tariffs):
+    # the seeded tables: 50 000 EUR → 1.100 EUR a day per traveller; ages 35 and 33 → 1.00 each,
+    # age 2 → 1.50; active rest → 1.50; the EUR rate of 01.12.2025 → 91.5000 ₽
+    rate = TravelRate.objects.get(sum_insured=50_000).daily_rate
+    assert rate == Decimal("1.100")
+    # 1.100 × (1.00 + 1.00 + 1.50) × 1.50 × 10 days = 57.75 EUR
+    # 57.75 × 91.5000 = 5 284.125 ₽ → 5 284.13 ₽ (half up; banker's rounding would give .12)
+    breakdown = travel_premium(
+        countries=["IT", "FR", "TR"],
+        starts_on=datetime.date(2026, 7, 1),
+        ends_on=datetime.date(2026, 7, 10),
+        ages=[35, 33, 2],
+        sum_insured=50_000,
+        sport="active",
+        quote_day=datetime.date(2026, 6, 15),
+    )
+    assert breakdown["premium_eur"] == "57.75"
+    assert Decimal(breakdown["premium"]) == Decimal("5284.13")
+    assert breakdown["eur_rate"] == "91.5000" and breakdown["eur_rate_day"] == "2025-12-01"
+    assert [t["value"] for t in breakdown["travellers"]] == ["1.00", "1.00", "1.50"]
+    values = {row["code"]: row["value"] for row in breakdown["coefficients"]}
+    assert values["Дней поездки"] == "10"
+    assert values["Тариф в день на путешественника, EUR"] == "1.100"
+    assert values["Возраст: сумма коэффициентов путешественников"] == "1.00 + 1.00 + 1.50"
+    assert values["Курс EUR, ₽"] == "91.5000"
+    assert breakdown["territory"] == "Италия, Турция, Франция" and breakdown["schengen"]
+
+
+def test_the_latest_rate_on_or_before_the_quote_day_applies(tariffs):
+    CurrencyRate.objects.create(day=datetime.date(2026, 6, 10), rate=Decimal("100.1234"))
+    CurrencyRate.objects.create(day=datetime.date(2026, 6, 20), rate=Decimal("200.0000"))
+    breakdown = travel_premium(
+        countries=["TR"],
+        starts_on=datetime.date(2026, 7, 1),
+        ends_on=datetime.date(2026, 7, 1),
+        ages=[70],
+        sum_insured=15_000,
+        sport="none",
+        quote_day=datetime.date(2026, 6, 15),
+    )
+    # 0.550 × 2.00 (age 65–74) × 1.00 × 1 day = 1.10 EUR × 100.1234 = 110.13574 → 110.14 ₽
+    assert breakdown["premium_eur"] == "1.10"
+    assert breakdown["premium"] == "110.14"
+
+
+def test_no_rate_no_quote(person_client, tariffs):
+    CurrencyRate.objects.all().delete()
+    response = person_client.post(URL, form())
+    assert "Нет курса евро" in errors(response)
+    assert not Quote.objects.exists()
+
+
+# --- Validation --------------------------------------------------------------------------------
+
+
+def test_schengen_under_30000_eur_is_refused(person_client, tariffs):
+    response = person_client.post(URL, form(countries=["IT", "TR"], sum_insured="15000"))
+    message = errors(response)
+    assert "Шенгенской зоны (Италия)" in message and "не меньше 30 000 EUR" in message
+    assert not Quote.objects.exists()
+    # the service refuses it too, whoever calls it
+    with pytest.raises(ValidationError, match="Шенгенской"):
+        travel_premium(
+            countries=["FR"],
+            starts_on=datetime.date(2026, 7, 1),
+            ends_on=datetime.date(2026, 7, 5),
+            ages=[30],
+            sum_insured=15_000,
+            sport="none",
+            quote_day=datetime.date(2026, 6, 1),
+        )
+    # outside Schengen the smaller sum is fine
+    response = person_client.post(URL, form(countries=["TR", "EG"], sum_insured="15000"))
+    assert response.status_code == 302
+    assert Quote.objects.get().inputs["territory"] == "Египет, Турция"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"starts_on": "PAST"}, "не может быть в прошлом"),
+        ({"ends_on": "BEFORE"}, "не может быть раньше даты начала"),
+        ({"ends_on": "TOO_LONG"}, "не дольше 365 дней"),
+        ({"countries": []}, "Выберите хотя бы одну страну"),
+        ({"countries": ["XX"]}, "XX"),
+        ({"ages": ""}, "Укажите возраст хотя бы одного путешественника"),
+        ({"ages": "35, сорок"}, "«сорок» не подходит"),
+        ({"ages": "35, -2"}, "«-2» не подходит"),
+        ({"ages": "130"}, "от 0 до 120"),
+        ({"ages": "30, 31, 32, 33, 34, 35"}, "не больше 5 путешественников"),
+        ({"sum_insured": "20000"}, "20000"),
+        ({"sport": "base-jumping"}, "base-jumping"),
+    ],
+)
+def test_bad_input_is_refused_in_russian(person_client, tariffs, overrides, message):
+    start, _end = trip()
+    dates = {
+        "PAST": (timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
+        "BEFORE": (start - datetime.timedelta(days=1)).isoformat(),
+        "TOO_LONG": (start + datetime.timedelta(days=365)).isoformat(),
+    }
+    overrides = {k: dates.get(v, v) if isinstance(v, str) else v for k, v in overrides.items()}
+    text = errors(person_client.post(URL, form(**overrides)))
+    assert message in text
+    assert not Quote.objects.exists()
+
+
+def test_a_365_day_trip_is_accepted_and_an_old_traveller_is_refused(person_client, tariffs):
+    start, end = trip(days=365)
+    response = person_client.post(URL, form(ends_on=end.isoformat(), ages="90"))
+    assert "в возрасте 90 лет нельзя застраховать онлайн" in errors(response)
+    response = person_client.post(URL, form(ends_on=end.isoformat()))
+    assert response.status_code == 302
+    assert Quote.objects.get().breakdown["coefficients"][4]["value"] == "365"
+
+
+# --- The saved quote and the purchase ----------------------------------------------------------
+
+
+def test_a_rate_change_changes_new_quotes_not_the_saved_one(person_client, user, tariffs):
+    first = person_client.post(URL, form())
+    old = Quote.objects.get()
+    assert old.premium == Decimal("5284.13") and old.tariff_version.code == "vzr-2025-12-01"
+    # the Bank of Russia's rate of today is entered in the admin
+    CurrencyRate.objects.create(day=timezone.localdate(), rate=Decimal("100.1234"))
+    person_client.post(URL, form())
+    new = Quote.objects.exclude(pk=old.pk).get()
+    # 57.75 EUR × 100.1234 = 5 782.12635 → 5 782.13 ₽
+    assert new.premium == Decimal("5782.13")
+    old.refresh_from_db()
+    assert old.premium == Decimal("5284.13")
+    # the price shown on the old quote is the price charged
+    page = person_client.get(first["Location"]).content.decode().replace("\xa0", " ")
+    assert "5 284,13" in page
+    person_client.post(first["Location"], {"rules": "on"})
+    purchase = Purchase.objects.get()
+    assert purchase.amount == Decimal("5284.13") and purchase.policy.premium == Decimal("5284.13")
+
+
+def test_the_quote_page_shows_each_factor(person_client, tariffs):
+    response = person_client.post(URL, form())
+    page = person_client.get(response["Location"]).content.decode().replace("\xa0", " ")
+    for text in (
+        "5 284,13",
+        "Италия, Турция, Франция",
+        "1.00 + 1.00 + 1.50",
+        "91.5000",
+        "57.75",
+        "Тарифное руководство страховщика (ВЗР)",
+        reverse("shop_vzr_rules"),
+    ):
+        assert text in page, text
+
+
+def pay(purchase: Purchase, provider) -> None:
+    client_secret = services.purchase_pay(purchase=purchase)
+    purchase.refresh_from_db()
+    setup_intent = provider.confirm_setup(client_secret, CARD_OK)
+    services.purchase_charge(purchase=purchase, setup_intent_id=setup_intent)
+    purchase.refresh_from_db()
+
+
+def test_buy_travel_policy_and_see_it_in_my_policies(person_client, user, tariffs, provider):
+    assert person_client.get(URL).status_code == 200
+    response = person_client.post(URL, form())
+    assert response.status_code == 302, response.context["form"].errors
+    person_client.post(response["Location"], {"rules": "on"})
+    purchase = Purchase.objects.get()
+    policy = purchase.policy
+    start, end = trip()
+    assert policy.product == Policy.Product.VZR and policy.number.startswith("ВЗР ")
+    assert policy.holder == user and policy.insured_person is None
+    assert (policy.starts_on, policy.ends_on) == (start, end)
+    assert policy.status == Policy.Status.AWAITING_PAYMENT
+    pay(purchase, provider)
+    assert purchase.status == Purchase.Status.PAID
+    policy.refresh_from_db()
+    assert policy.status == Policy.Status.ACTIVE
+    # «Мои полисы»: the bought ВЗР's card with the trip and the shop's PDF
+    page = person_client.get("/policies/").content.decode().replace("\xa0", " ")
+    pdf_url = reverse("shop_policy_pdf", args=[purchase.pk])
+    for text in (
+        policy.number,
+        "Италия, Турция, Франция",
+        "3, возраст: 35, 33, 2",
+        "50 000 EUR",
+        f"с {start:%d.%m.%Y} по {end:%d.%m.%Y}",
+        pdf_url,
+    ):
+        assert text in page, text
+    detail = person_client.get(reverse("policies:detail", args=[policy.pk]))
+    assert detail.status_code == 200 and pdf_url in detail.content.decode()
+    pdf = person_client.get(pdf_url)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    docs = person_client.get("/documents/").content.decode()
+    assert pdf_url in docs and reverse("shop_receipt_pdf", args=[purchase.pk]) in docs
+    assert reverse("policies:pdf", args=[policy.pk]) not in docs  # not a register policy
+    # another person sees none of it
+    person_client.force_login(UserFactory())
+    for url in (
+        pdf_url,
+        reverse("shop_receipt_pdf", args=[purchase.pk]),
+        reverse("shop_purchase", args=[purchase.pk]),
+        reverse("shop_quote", args=[purchase.quote_id]),
+        reverse("policies:detail", args=[policy.pk]),
+        reverse("policies:pdf", args=[policy.pk]),
+    ):
+        assert person_client.get(url).status_code == 404, url
+    assert policy.number not in person_client.get("/policies/").content.decode()
+
+
+def test_travel_is_on_the_shop_index(person_client, tariffs):
+    page = person_client.get("/shop/").content.decode()
+    assert 'href="/shop/travel/"' in page
+    assert person_client.get(reverse("shop_vzr_rules")).status_code == 200
