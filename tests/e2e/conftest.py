@@ -5,6 +5,7 @@ Playwright cannot download its own browser here. Without Chromium the journeys a
 when E2E_REQUIRED is set (CI), where its absence is a failure.
 """
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -22,6 +23,12 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 900}
 DEMO_LOGIN = ("demo@example.com", "demo-pass-2026")
+AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_FAILING_IMPACTS = ("serious", "critical")
+# Parts of a page that are not ours: the card form is the payment provider's (an iframe of
+# Stripe's in production; localstripe's fake Stripe.js draws bare inputs in its place), and the
+# map's tile layer is the tile server's pictures.
+AXE_EXCLUDE = ["#card-element", ".leaflet-tile-pane"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -86,12 +93,48 @@ def page_factory(browser, live_server) -> Iterator:
         context.close()
 
 
+def axe_violations(page) -> list[dict]:
+    """axe-core's serious and critical violations on the page as it is now.
+
+    The script is evaluated through the DevTools protocol (page.evaluate), which the portal's
+    CSP does not govern: a <script> tag added to the page would be refused, as it should be."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+    results = page.evaluate(
+        """async (exclude) => await axe.run(
+            {exclude: exclude.map((selector) => [selector])},
+            {resultTypes: ["violations"]},
+        )""",
+        AXE_EXCLUDE,
+    )
+    return [v for v in results["violations"] if v["impact"] in AXE_FAILING_IMPACTS]
+
+
+def axe_report(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        targets = [json.dumps(node["target"], ensure_ascii=False) for node in violation["nodes"]]
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+            f"{', '.join(targets[:8])}{' …' if len(targets) > 8 else ''}"
+        )
+    return "\n".join(lines)
+
+
+def axe_check(page) -> None:
+    """Fail on any serious or critical accessibility violation axe-core finds on the page."""
+    violations = axe_violations(page)
+    assert not violations, f"axe-core на {page.url}:\n{axe_report(violations)}"
+
+
 def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot as a CI artifact (tests/e2e/artifacts/, ignored by git)."""
+    """Save a full-page screenshot as a CI artifact (tests/e2e/artifacts/, ignored by git), and
+    check the page with axe-core: every page a journey shows is checked for accessibility."""
     ARTIFACTS.mkdir(exist_ok=True)
     width = page.viewport_size["width"]
     path = ARTIFACTS / f"{name}-{width}.png"
     page.screenshot(path=str(path), full_page=True)
+    axe_check(page)
     return path
 
 
