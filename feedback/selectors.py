@@ -35,11 +35,10 @@ def appeal_for_user(user: User, pk: int) -> Appeal | None:
 
 
 def appeal_attachment_for_user(user: User, *, appeal_id: int, pk: int) -> AppealAttachment | None:
-    """A file of an appeal: to its author; staff read files through the admin's own view."""
-    qs = AppealAttachment.objects.filter(pk=pk, appeal_id=appeal_id)
-    if not user.is_staff:
-        qs = qs.filter(appeal__user=user)
-    return qs.first()
+    """A file of an appeal: to its author only. Staff read files through the admin's own view,
+    which checks the operator's permission and writes the audit log; an HR manager is staff too
+    and must never see an appeal."""
+    return AppealAttachment.objects.filter(pk=pk, appeal_id=appeal_id, appeal__user=user).first()
 
 
 def guarantee_letters_for_user(user: User) -> QuerySet[GuaranteeLetter]:

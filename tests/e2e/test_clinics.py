@@ -35,6 +35,27 @@ def track_tile_failures(page) -> list[str]:
     return failures
 
 
+# What the map shows: every cluster and single pin, with its class and count.
+MARKERS_SHOWN = """() => [...document.querySelectorAll('.marker-cluster, .clinic-pin')]
+    .map((el) => el.className + ':' + el.textContent).join('|')"""
+# The map has settled: no zoom, pan or cluster animation running; `before` (if given) is what it
+# showed before the click, so that a zoom that has not started yet is not taken for one that ended.
+MAP_SETTLED = """(before) => {
+    const pane = document.querySelector('.leaflet-map-pane');
+    const moving = ['leaflet-zoom-anim', 'leaflet-pan-anim', 'leaflet-cluster-anim']
+        .some((name) => pane.classList.contains(name));
+    const shown = [...document.querySelectorAll('.marker-cluster, .clinic-pin')]
+        .map((el) => el.className + ':' + el.textContent).join('|');
+    return !moving && (before === null || shown !== before);
+}"""
+
+
+def zoom_into_a_cluster(page) -> None:
+    before = page.evaluate(MARKERS_SHOWN)
+    page.locator(".marker-cluster").first.click()
+    page.wait_for_function(MAP_SETTLED, arg=before)
+
+
 def errors_but_tiles(page, tile_failures: list[str]) -> list[str]:
     remaining = list(page.errors)
     for text in tile_failures:
@@ -64,8 +85,7 @@ def test_the_map_shows_clustered_clinics_and_a_marker_opens_the_clinics_card(
     for _ in range(8):
         if pins.count() and pins.first.is_visible():
             break
-        page.locator(".marker-cluster").first.click()
-        page.wait_for_timeout(600)  # the zoom animation
+        zoom_into_a_cluster(page)
     assert pins.first.is_visible()
     assert page.locator(".clinic-pin:not(.clinic-pin--booking)").count() == 0  # online only
 
@@ -80,8 +100,21 @@ def test_the_map_shows_clustered_clinics_and_a_marker_opens_the_clinics_card(
     assert "+7\u00a0(" in popup.inner_text()
     book = popup.get_by_role("link", name="Записаться")
     assert book.get_attribute("href").endswith("/#booking")
-    page.wait_for_timeout(400)  # the popup's fade-in and the map's pan to show it
+    # the popup's fade-in and the map's pan to show it
+    page.wait_for_function(MAP_SETTLED, arg=None)
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
     screenshot(page, "clinics-map")
+
+    # when: «Записаться» on the card
+    book.click()
+
+    # then: the clinic's page at its booking section, with the doctors' free times
+    page.wait_for_url("**/clinics/*/#booking")
+    assert page.get_by_role("heading", name="Запись к врачу").is_visible()
+    assert page.locator("a.slot").count() > 0
+    screenshot(page, "clinics-map-booking")
     assert errors_but_tiles(page, tile_failures) == []
 
 

@@ -1,5 +1,6 @@
-"""«Мои полисы» in Chromium: a newcomer adds her DMS policy by number and downloads its PDF, on
-a phone and on a desktop; the card folds with «Скрыть»."""
+"""«Мои полисы» in Chromium: a newcomer adds her DMS policy by number and downloads its PDF, then
+adds her son's policy and downloads his; on a phone and on a desktop; the card folds with
+«Скрыть»."""
 
 import datetime
 
@@ -11,17 +12,29 @@ from tests.factories import DEFAULT_PASSWORD, InsuredPersonFactory, UserFactory
 from .conftest import DESKTOP, PHONE, log_in, screenshot
 
 NUMBER = "ДМС-0147-000900"
+CHILD_NUMBER = "ДМС-0147-000901"
 
 
 @pytest.fixture
 def newcomer(transactional_db):
     """Кузнецова of the demo register: her register row, and a fresh account with her data."""
-    InsuredPersonFactory(
+    mother = InsuredPersonFactory(
         policy_number=NUMBER,
         last_name="Кузнецова",
         first_name="Ольга",
         middle_name="Игоревна",
         birth_date=datetime.date(1990, 2, 15),
+    )
+    InsuredPersonFactory(
+        child=True,
+        parent=mother,
+        contract=mother.contract,
+        program=mother.program,
+        policy_number=CHILD_NUMBER,
+        last_name="Кузнецов",
+        first_name="Артём",
+        middle_name="Сергеевич",
+        birth_date=datetime.date(2018, 3, 10),
     )
     user = UserFactory(
         email="o.kuznetsova@example.com",
@@ -60,15 +73,8 @@ def test_newcomer_adds_her_policy_and_downloads_its_pdf(newcomer, page_factory, 
     assert card.get_by_role("link", name="Просмотреть список ЛПУ").is_visible()
     screenshot(page, "policies")
 
-    # when: the PDF is downloaded (made inline: eager Celery)
-    with page.expect_download() as download_info:
-        card.get_by_role("link", name="Скачать полис ДМС").click()
-    download = download_info.value
-
-    # then
-    assert download.suggested_filename == f"Полис ДМС {NUMBER}.pdf"
-    with open(download.path(), "rb") as pdf:
-        assert pdf.read(5) == b"%PDF-"
+    # when: the PDF is downloaded (made inline: eager Celery), then
+    assert_downloads_pdf(page, card, NUMBER)
 
     # and the card folds and unfolds
     toggle = card.locator("[data-card-toggle]")
@@ -79,4 +85,32 @@ def test_newcomer_adds_her_policy_and_downloads_its_pdf(newcomer, page_factory, 
     assert not card.get_by_role("link", name="Скачать полис ДМС").is_visible()
     toggle.click()
     assert card.get_by_role("link", name="Скачать полис ДМС").is_visible()
+
+    # when: «Добавить полис ребёнка», the child's data as on his policy
+    page.get_by_role("link", name="Добавить полис ребёнка").first.click()
+    page.wait_for_url("**/policies/add-child/")
+    page.get_by_label("Номер полиса ребёнка").fill(CHILD_NUMBER)
+    page.get_by_label("Фамилия ребёнка").fill("Кузнецов")
+    page.get_by_label("Имя ребёнка").fill("Артём")
+    page.get_by_label("Отчество ребёнка").fill("Сергеевич")
+    page.get_by_label("Дата рождения ребёнка").fill("2018-03-10")
+    screenshot(page, "policy-child-form")
+    page.get_by_role("button", name="Отправить").click()
+
+    # then: his policy is in «Мои полисы», and its PDF downloads too
+    page.wait_for_url("**/policies/")
+    assert page.get_by_text(f"Полис ребёнка № {CHILD_NUMBER} добавлен").is_visible()
+    child_card = page.locator("article.policy-card").filter(has_text=CHILD_NUMBER).first
+    assert child_card.get_by_text("Кузнецов Артём Сергеевич").first.is_visible()
+    screenshot(page, "policies-with-child")
+    assert_downloads_pdf(page, child_card, CHILD_NUMBER)
     assert page.errors == []
+
+
+def assert_downloads_pdf(page, card, number: str) -> None:
+    with page.expect_download() as download_info:
+        card.get_by_role("link", name="Скачать полис ДМС").click()
+    download = download_info.value
+    assert download.suggested_filename == f"Полис ДМС {number}.pdf"
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"

@@ -1,0 +1,458 @@
+"""Cross-user access sweep: every URL pattern of the project that takes an object id or token.
+
+The resolver is walked (every include and namespace); a pattern takes an id when its route has a
+converter or its regex a named group. Each such pattern is either in OWNED (a builder makes the
+object for its owner, then the owner, another insured person, an HR manager of another company
+and an anonymous visitor ask for it), in SHARED (the insurer's clinic directory: every logged-in
+person may see it, visitors are sent to the login), or in PUBLIC with the reason. A pattern in
+none of them fails the sweep: a new object URL must be added here with its rule.
+
+The admin is the admin's permission model: persons and visitors are sent to the admin's login,
+and an HR manager of company X asking for company Y's insured person gets no change page.
+"""
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from claims.models import ClaimDocument
+from clinics.models import SavedPlace
+from employers.models import EmployerManager
+from employers.selectors import HR_GROUP
+from feedback.models import AppealAttachment
+from payments.models import Charge, ChargeLine, CopayEnrollment, PaymentCard, Refund
+from policies.models import Policy
+from portal.accounts.models import RememberedDevice, User
+from shop.models import Purchase, Quote, TariffVersion
+from tests.conftest import staff_login
+from tests.factories import (
+    AppealFactory,
+    AppealMessageFactory,
+    AppointmentFactory,
+    ClaimFactory,
+    ClinicFactory,
+    ContractFactory,
+    GuaranteeLetterFactory,
+    InsuredPersonFactory,
+    PolicyFactory,
+    PolicyLinkFactory,
+    ServiceLineFactory,
+    SlotFactory,
+    StaffUserFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/accounts/login/"
+
+
+@dataclass(frozen=True)
+class Owned:
+    """An object of one person: `build(owner, person)` makes it and returns the URL kwargs."""
+
+    build: Callable[[User, object], dict]
+    method: str = "get"
+    owner_status: int = 200
+
+
+def _policy(owner, person) -> Policy:
+    return PolicyFactory(insured_person=person)
+
+
+def _claim(owner, person):
+    policy = PolicyFactory(osago=True, holder=owner)
+    return ClaimFactory(policy=policy, user=owner)
+
+
+def _claim_document(owner, person) -> dict:
+    claim = _claim(owner, person)
+    document = ClaimDocument.objects.create(
+        claim=claim,
+        kind="photo",
+        file=ContentFile(b"%PDF-1.4\n", name="talon.pdf"),
+        original_name="talon.pdf",
+        content_type="application/pdf",
+        size=9,
+        uploaded_by=owner,
+    )
+    return {"pk": claim.pk, "document_id": document.pk}
+
+
+def _appeal(owner, person):
+    appeal = AppealFactory(user=owner)
+    AppealMessageFactory(appeal=appeal)
+    return appeal
+
+
+def _answered_appeal(owner, person) -> dict:
+    appeal = _appeal(owner, person)
+    AppealMessageFactory(
+        appeal=appeal, author=StaffUserFactory(), from_staff=True, body="Ответ оператора."
+    )
+    return {"pk": appeal.pk}
+
+
+def _appeal_attachment(owner, person) -> dict:
+    appeal = _appeal(owner, person)
+    attachment = AppealAttachment.objects.create(
+        appeal=appeal,
+        file=ContentFile(b"%PDF-1.4\n", name="scan.pdf"),
+        original_name="scan.pdf",
+        content_type="application/pdf",
+    )
+    return {"pk": appeal.pk, "attachment_id": attachment.pk}
+
+
+def _appointment(owner, person) -> dict:
+    slot = SlotFactory(starts_at=timezone.now() + datetime.timedelta(days=3))
+    return {"pk": AppointmentFactory(user=owner, insured_person=person, slot=slot).pk}
+
+
+def _enrolled(owner, person) -> dict:
+    """The person's co-pay consent given, no card yet."""
+    CopayEnrollment.objects.create(
+        user=owner,
+        insured_person=person,
+        program=person.program,
+        consent_at=timezone.now(),
+        terms_version="2026-01",
+    )
+    return {"person_id": person.pk}
+
+
+def _charge(owner, person) -> dict:
+    return {"charge_id": _settled_charge(owner, person).pk}
+
+
+def _refund(owner, person) -> dict:
+    charge = _settled_charge(owner, person)
+    line = ServiceLineFactory(insured_person=person, copay_amount=Decimal("544.00"))
+    charge_line = ChargeLine.objects.create(
+        charge=charge, service_line=line, amount=Decimal("544.00"), active=False
+    )
+    refund = Refund.objects.create(
+        charge=charge,
+        charge_line=charge_line,
+        service_line=line,
+        idempotency_key=f"sweep-refund-{owner.pk}",
+        amount=Decimal("544.00"),
+        status=Refund.Status.SUCCEEDED,
+        settled_at=timezone.now(),
+    )
+    return {"refund_id": refund.pk}
+
+
+def _settled_charge(owner, person) -> Charge:
+    now = timezone.now()
+    enrollment = CopayEnrollment.objects.create(
+        user=owner,
+        insured_person=person,
+        program=person.program,
+        consent_at=now,
+        terms_version="2026-01",
+        card_bound_at=now,
+        clinic_access_from=now,
+    )
+    card = PaymentCard.objects.create(
+        user=owner,
+        enrollment=enrollment,
+        provider_customer_id="cus_sweep",
+        provider_payment_method_id=f"pm_sweep_{owner.pk}",
+        brand="visa",
+        last4="4242",
+        exp_month=12,
+        exp_year=2031,
+    )
+    charge = Charge.objects.create(
+        user=owner,
+        insured_person=person,
+        card=card,
+        day=timezone.localdate(),
+        kind=Charge.Kind.ON_SESSION,
+        idempotency_key=f"sweep-{owner.pk}",
+        amount=Decimal("544.00"),
+        status=Charge.Status.SUCCEEDED,
+        settled_at=now,
+    )
+    return charge
+
+
+# What the shop writes into an ОСАГО policy (its PDF prints every line).
+OSAGO_DATA = {
+    "make": "Lada",
+    "model": "Vesta",
+    "year": 2020,
+    "vin": "XTA21099043512345",
+    "body_number": "",
+    "plate": "А123ВС77",
+    "registration_document": "99 12 345678",
+    "power_hp": 110,
+    "months": 12,
+    "unlimited": True,
+    "drivers": [],
+}
+
+
+def _quote(owner, person) -> Quote:
+    version, _created = TariffVersion.objects.get_or_create(
+        code="sweep", defaults={"title": "sweep", "valid_from": datetime.date(2025, 1, 1)}
+    )
+    return Quote.objects.create(
+        user=owner,
+        product=Policy.Product.OSAGO,
+        inputs=OSAGO_DATA,
+        premium=Decimal("12648.64"),
+        tariff_version=version,
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+
+
+def _purchase(owner, person, *, paid: bool = False) -> dict:
+    quote = _quote(owner, person)
+    policy = PolicyFactory(
+        osago=True,
+        holder=owner,
+        status=Policy.Status.ACTIVE if paid else Policy.Status.AWAITING_PAYMENT,
+        product_data=OSAGO_DATA,
+    )
+    purchase = Purchase.objects.create(
+        user=owner,
+        quote=quote,
+        policy=policy,
+        amount=quote.premium,
+        rules_version="2026-01",
+        rules_accepted_at=timezone.now(),
+        status=Purchase.Status.PAID if paid else Purchase.Status.CREATED,
+        paid_at=timezone.now() if paid else None,
+        provider_payment_id=f"pi_sweep_{owner.pk}" if paid else "",
+    )
+    return {"purchase_id": purchase.pk}
+
+
+def _paid_purchase(owner, person) -> dict:
+    """Paid: its pages need no call to the payment provider (the sweep has no network)."""
+    return _purchase(owner, person, paid=True)
+
+
+def _device(owner, person) -> dict:
+    device = RememberedDevice.objects.create(user=owner, device_hash=f"{owner.pk:064d}")
+    return {"pk": device.pk}
+
+
+OWNED: dict[str, Owned] = {
+    "profile/devices/<int:pk>/forget/": Owned(_device, "post", 302),
+    "policies/<int:pk>/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
+    "policies/<int:pk>/pdf/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
+    "policies/<int:pk>/pdf/status/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
+    "appointments/<int:pk>/cancel/": Owned(_appointment, "post", 302),
+    "appointments/<int:pk>/move/": Owned(_appointment),
+    "appointments/<int:pk>/calendar.ics": Owned(_appointment),
+    "claims/<int:pk>/": Owned(lambda o, p: {"pk": _claim(o, p).pk}),
+    # no file in the POST: the owner is told so (400); the others never reach the form
+    "claims/<int:pk>/documents/": Owned(lambda o, p: {"pk": _claim(o, p).pk}, "post", 400),
+    "claims/<int:pk>/documents/send/": Owned(lambda o, p: {"pk": _claim(o, p).pk}, "post", 302),
+    "claims/<int:pk>/documents/<int:document_id>/": Owned(_claim_document),
+    "appeals/<int:pk>/": Owned(lambda o, p: {"pk": _appeal(o, p).pk}),
+    "appeals/<int:pk>/answer.pdf": Owned(_answered_appeal),
+    "appeals/<int:pk>/files/<int:attachment_id>/": Owned(_appeal_attachment),
+    # An empty POST is a form with errors (shown again, 200) or a refusal message (302): either
+    # way the owner reaches the view, and the others get 404 before any form is read.
+    "copay/<int:person_id>/consent/": Owned(lambda o, p: {"person_id": p.pk}, "post", 200),
+    "copay/<int:person_id>/card/": Owned(_enrolled, "post", 200),
+    "copay/<int:person_id>/card/attach/": Owned(_enrolled, "post", 302),
+    "copay/<int:person_id>/card/remove/": Owned(_enrolled, "post", 200),
+    "copay/<int:person_id>/pay/": Owned(_enrolled, "post", 302),
+    "copay/charges/<int:charge_id>/confirmed/": Owned(_charge, "post", 302),
+    "copay/receipts/<int:charge_id>.pdf": Owned(_charge),
+    "copay/refunds/<int:refund_id>.pdf": Owned(_refund),
+    "shop/quotes/<int:quote_id>/": Owned(lambda o, p: {"quote_id": _quote(o, p).pk}),
+    "shop/purchases/<int:purchase_id>/": Owned(_purchase),
+    "shop/purchases/<int:purchase_id>/pay/": Owned(_paid_purchase, "get", 302),
+    "shop/purchases/<int:purchase_id>/card/": Owned(_purchase, "post", 302),
+    "shop/purchases/<int:purchase_id>/confirmed/": Owned(_paid_purchase, "post", 302),
+    "shop/purchases/<int:purchase_id>/cancel/": Owned(_purchase, "post", 302),
+    "shop/purchases/<int:purchase_id>/policy.pdf": Owned(_paid_purchase),
+    "shop/purchases/<int:purchase_id>/receipt.pdf": Owned(_paid_purchase),
+    "guarantee-letters/<int:pk>/pdf/": Owned(
+        lambda o, p: {"pk": GuaranteeLetterFactory(user=o, insured_person=p, issued=True).pk}
+    ),
+}
+
+# The insurer's clinic directory: the same for every logged-in person; visitors log in first.
+# (A report "clinic refused" is a POST: an empty one is shown again with its errors or sent back.)
+SHARED: dict[str, tuple[str, Callable[[], dict]]] = {
+    "clinics/<int:pk>/": ("get", lambda: {"pk": ClinicFactory().pk}),
+    "clinics/<int:pk>/report/": ("post", lambda: {"pk": ClinicFactory().pk}),
+    "clinics/<int:pk>/book/<int:slot_pk>/": (
+        "get",
+        lambda: (lambda slot: {"pk": slot.doctor.clinic_id, "slot_pk": slot.pk})(SlotFactory()),
+    ),
+}
+
+# Scoped by the requesting user, not by an id: the kwarg names one of the person's own rows.
+PER_USER = {
+    "clinics/places/<str:kind>/delete/": "«home» or «work» of request.user's saved places",
+}
+
+PUBLIC = {
+    "verify/<str:token>/": "the QR code of a policy PDF: a reception desk checks validity; "
+    "the token is random (not an id) and the page shows initials only",
+    "accounts/^confirm-email/(?P<key>[-:\\w]+)/$": "allauth's e-mail confirmation: the signed key "
+    "is the credential",
+    "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": "allauth's password "
+    "reset: the token is the credential",
+    "esia-emulator/rs/prns/<str:oid>": "the ESIA emulator (development and tests only; production "
+    "refuses to start with it): ESIA's REST API, guarded by the bearer token as ESIA's is",
+    "esia-emulator/rs/prns/<str:oid>/docs": "the ESIA emulator, as above",
+    "esia-emulator/rs/prns/<str:oid>/ctts": "the ESIA emulator, as above",
+}
+
+
+def _walk(resolver: URLResolver, prefix: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            found += _walk(entry, route)
+        else:
+            found.append((route, entry))
+    return found
+
+
+def _takes_an_id(route: str, pattern: URLPattern) -> bool:
+    return bool(pattern.pattern.converters) or bool(re.search(r"\(\?P<", route)) or "<" in route
+
+
+def patterns_with_ids() -> set[str]:
+    return {
+        route
+        for route, pattern in _walk(get_resolver())
+        if not route.startswith("admin/") and _takes_an_id(route, pattern)
+    }
+
+
+def url_of(route: str, kwargs: dict) -> str:
+    path = route
+    for name, value in kwargs.items():
+        path = re.sub(rf"<(?:\w+:)?{name}>", str(value), path)
+    assert "<" not in path, path
+    return "/" + path
+
+
+def test_every_pattern_with_an_id_is_in_the_sweep():
+    covered = set(OWNED) | set(SHARED) | set(PER_USER) | set(PUBLIC)
+
+    discovered = patterns_with_ids()
+
+    assert discovered - covered == set(), "URL с идентификатором не проверяется на чужой доступ"
+    assert covered - discovered == set(), "в таблице остался путь, которого больше нет"
+
+
+@pytest.fixture
+def people(private_storage):
+    owner = UserFactory()
+    person = InsuredPersonFactory(
+        last_name=owner.last_name,
+        first_name=owner.first_name,
+        middle_name=owner.middle_name,
+        birth_date=owner.birth_date,
+        email=owner.email,
+    )
+    PolicyLinkFactory(user=owner, insured_person=person)
+    stranger = UserFactory()
+    PolicyLinkFactory(user=stranger, insured_person=InsuredPersonFactory())
+    other_company = ContractFactory()
+    hr = StaffUserFactory()
+    hr.groups.add(Group.objects.get(name=HR_GROUP))
+    EmployerManager.objects.create(user=hr, policyholder=other_company.policyholder)
+    return owner, person, stranger, hr
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+
+
+def _request(client, method: str, url: str):
+    return client.post(url) if method == "post" else client.get(url)
+
+
+@pytest.mark.parametrize("route", sorted(OWNED))
+def test_an_object_url_answers_its_owner_only(route, people, client):
+    owner, person, stranger, hr = people
+    rule = OWNED[route]
+    url = url_of(route, rule.build(owner, person))
+
+    # anonymous: to the login page
+    response = _request(client, rule.method, url)
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN), url
+
+    # another insured person: nothing there
+    client.force_login(stranger)
+    assert _request(client, rule.method, url).status_code == 404, url
+
+    # an HR manager of another company (staff, in the cabinet): nothing there either
+    staff_login(client, hr)
+    assert _request(client, rule.method, url).status_code in (403, 404), url
+
+    # the owner: the view's normal answer (asked last: a POST may change the object)
+    client.force_login(owner)
+    assert _request(client, rule.method, url).status_code == rule.owner_status, url
+
+
+@pytest.mark.parametrize("route", sorted(SHARED))
+def test_the_clinic_directory_is_for_logged_in_people(route, people, client):
+    owner, _person, stranger, _hr = people
+    method, url = SHARED[route]
+    url = url_of(route, url())
+
+    response = _request(client, method, url)
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN), url
+
+    client.force_login(stranger)
+    assert _request(client, method, url).status_code in (200, 302), url
+
+
+def test_a_saved_place_is_deleted_only_by_its_person(people, client):
+    owner, _person, stranger, _hr = people
+    place = SavedPlace.objects.create(
+        user=owner, kind=SavedPlace.Kind.HOME, label="Дом", latitude=55.75, longitude=37.61
+    )
+    url = reverse("saved_place_delete", args=[SavedPlace.Kind.HOME])
+
+    assert client.post(url)["Location"].startswith(LOGIN)
+    client.force_login(stranger)
+    client.post(url)
+
+    assert SavedPlace.objects.filter(pk=place.pk).exists()
+
+
+def test_the_admin_keeps_persons_visitors_and_other_companies_out(people, client):
+    owner, person, _stranger, hr = people
+    change = reverse("admin:policies_insuredperson_change", args=[person.pk])
+
+    # a visitor and an insured person are sent to a login page
+    assert client.get(change).status_code == 302
+    client.force_login(owner)
+    response = client.get(change)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+    # the HR manager of another company gets no change page of this company's person
+    staff_login(client, hr)
+    assert client.get(change).status_code in (302, 404)
+    assert client.get(reverse("admin:policies_insuredperson_changelist")).status_code == 200
