@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -43,7 +43,7 @@ from .models import (
     ProcessedEvent,
     Refund,
 )
-from .selectors import card_active, lines_chargeable
+from .selectors import card_active, lines_chargeable, lines_chargeable_for
 
 logger = logging.getLogger(__name__)
 
@@ -279,40 +279,85 @@ def charge_prepare(
 def charge_send(*, charge_id: int) -> Charge:
     """Call the provider for a committed charge. Only the worker that moves it from pending to
     in doubt sends it; the others return. The result is settled in one transaction."""
+    charge = Charge.objects.select_related("card").get(pk=charge_id)
+    return _charges_send([charge])[0]
+
+
+def _charges_mark_sent(charges: list[Charge]) -> list[Charge]:
+    """pending → in doubt, committed before any provider call, for the charges this worker owns
+    (the others are being sent by another worker, or were). The charges are locked first, then
+    their lines, so a dispute either waits for this commit or finds the charges sent; a line
+    disputed meanwhile leaves its charge here (see _charge_withdraw_disputed_lines). Returns the
+    charges to send."""
+    pending = {c.pk: c for c in charges if c.status == Charge.Status.PENDING}
+    if not pending:
+        return []
+    now = timezone.now()
     with transaction.atomic():
-        charge = Charge.objects.select_for_update().select_related("card").get(pk=charge_id)
-        if charge.status != Charge.Status.PENDING:
-            return charge
-        if not _charge_withdraw_disputed_lines(charge):
-            return charge
-        charge.status = Charge.Status.IN_DOUBT
-        charge.sent_at = charge.updated_at = timezone.now()
-        charge.save(update_fields=["status", "sent_at", "updated_at", "amount"])
-    try:
-        result = gateway().payment_create(
-            amount=charge.amount,
-            customer_id=charge.card.provider_customer_id,
-            payment_method_id=charge.card.provider_payment_method_id,
-            idempotency_key=charge.idempotency_key,
-            metadata={"charge_id": str(charge.pk), "idempotency_key": charge.idempotency_key},
-            off_session=charge.kind == Charge.Kind.DAILY,
+        mine = list(
+            Charge.objects.select_for_update()
+            .filter(pk__in=list(pending), status=Charge.Status.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
-    except GatewayError:
-        logger.warning("charge %s: provider outcome unknown, left for reconciliation", charge.pk)
-        return charge
-    return charge_settle(charge_id=charge.pk, result=result)
+        if not mine:
+            return []
+        Charge.objects.filter(pk__in=mine).update(
+            status=Charge.Status.IN_DOUBT, sent_at=now, updated_at=now
+        )
+        disputed = {
+            charge_id
+            for charge_id, state in ServiceLine.objects.select_for_update()
+            .filter(charge_lines__charge_id__in=mine, charge_lines__active=True)
+            .values_list("charge_lines__charge_id", "copay_state")
+            if state != ServiceLine.CopayState.UNPAID
+        }
+        to_send = []
+        for pk in mine:
+            charge = pending[pk]
+            charge.status, charge.sent_at, charge.updated_at = Charge.Status.IN_DOUBT, now, now
+            if pk in disputed:
+                if not _charge_withdraw_disputed_lines(charge):
+                    continue
+                Charge.objects.filter(pk=pk).update(amount=charge.amount)
+            to_send.append(charge)
+    return to_send
+
+
+def _charges_send(charges: list[Charge]) -> list[Charge]:
+    """Send committed charges (their cards loaded) one provider call each, then write the
+    outcomes: the paid ones together in one transaction, the others one by one. A worker killed
+    before that commit leaves the charges in doubt, for reconciliation."""
+    gw = gateway()
+    outcomes: list[tuple[Charge, PaymentResult]] = []
+    for charge in _charges_mark_sent(charges):
+        try:
+            result = gw.payment_create(
+                amount=charge.amount,
+                customer_id=charge.card.provider_customer_id,
+                payment_method_id=charge.card.provider_payment_method_id,
+                idempotency_key=charge.idempotency_key,
+                metadata={"charge_id": str(charge.pk), "idempotency_key": charge.idempotency_key},
+                off_session=charge.kind == Charge.Kind.DAILY,
+            )
+        except GatewayError:
+            logger.warning("charge %s: provider outcome unknown, for reconciliation", charge.pk)
+            continue
+        outcomes.append((charge, result))
+    settled = {c.pk: c for c in charges_settle(outcomes)} if outcomes else {}
+    return [settled.get(charge.pk, charge) for charge in charges]
 
 
 def _charge_withdraw_disputed_lines(charge: Charge) -> bool:
     """A line disputed («услуга не оказана») after its charge was written leaves the charge
-    before anything is sent; the service lines are locked, so a dispute waits for this or
-    finds the charge already sent. False when nothing is left to charge (the charge fails)."""
+    before anything is sent (inside _charges_mark_sent's transaction, the lines locked). False
+    when nothing is left to charge (the charge fails)."""
     lines = list(
-        ServiceLine.objects.select_for_update()
-        .filter(charge_lines__charge=charge, charge_lines__active=True)
-        .only("pk", "copay_state")
+        ServiceLine.objects.filter(
+            charge_lines__charge=charge, charge_lines__active=True
+        ).values_list("pk", "copay_state")
     )
-    withdrawn = [line.pk for line in lines if line.copay_state != ServiceLine.CopayState.UNPAID]
+    withdrawn = [pk for pk, state in lines if state != ServiceLine.CopayState.UNPAID]
     if not withdrawn:
         return True
     charge.lines.filter(service_line_id__in=withdrawn).update(active=False)
@@ -330,55 +375,114 @@ def _charge_withdraw_disputed_lines(charge: Charge) -> bool:
 
 
 def charge_settle(*, charge_id: int, result: PaymentResult, notify: bool = True) -> Charge:
-    """Write the provider's outcome: lines paid (or released) in one transaction. A charge
-    already settled is left as it is, so a repeated outcome (webhook, reconciliation) is a no-op."""
-    with transaction.atomic():
-        charge = Charge.objects.select_for_update().get(pk=charge_id)
-        if charge.status in Charge.FINAL:
-            return charge
-        now = timezone.now()
-        if result.payment_id:
-            charge.provider_payment_id = result.payment_id
-        if result.status == PaymentStatus.SUCCEEDED:
-            charge.status = Charge.Status.SUCCEEDED
-            charge.settled_at = now
-            charge.client_secret = ""
-            line_ids = list(charge.lines.values_list("service_line_id", flat=True))
-            ServiceLine.objects.filter(
-                pk__in=line_ids, copay_state=ServiceLine.CopayState.UNPAID
-            ).update(copay_state=ServiceLine.CopayState.PAID, updated_at=now)
-            CopayEnrollment.objects.filter(insured_person_id=charge.insured_person_id).update(
-                charge_failures=0, next_charge_on=None
-            )
-            _refunds_release(charge, paid=True)
-        elif result.status == PaymentStatus.REQUIRES_ACTION and result.client_secret:
-            charge.status = Charge.Status.REQUIRES_ACTION
-            charge.client_secret = result.client_secret
-            _schedule_retry(charge)
-        elif result.status == PaymentStatus.PROCESSING:
-            charge.status = Charge.Status.IN_DOUBT
-        else:
-            charge.status = Charge.Status.FAILED
-            charge.decline_code = result.decline_code or result.status
-            charge.settled_at = now
-            line_ids = list(charge.lines.values_list("service_line_id", flat=True))
-            charge.lines.update(active=False)
-            # A line disputed while this charge was at the bank was left unpaid, not frozen: with
-            # the charge failed it is frozen now, so no later charge takes it before the decision.
-            ServiceLine.objects.filter(
-                pk__in=line_ids,
-                copay_state=ServiceLine.CopayState.UNPAID,
-                disputed_at__isnull=False,
-            ).update(copay_state=ServiceLine.CopayState.FROZEN, updated_at=now)
-            _refunds_release(charge, paid=False)
-            if notify:
-                _schedule_retry(charge)
-        charge.save()
-        if notify and charge.status in (Charge.Status.FAILED, Charge.Status.REQUIRES_ACTION):
-            from .tasks import charge_failed_notify
+    """Write the provider's outcome of one charge (see charges_settle)."""
+    charge = Charge(pk=charge_id)
+    return charges_settle([(charge, result)], notify=notify)[0]
 
-            transaction.on_commit(lambda: charge_failed_notify.delay(charge.pk))
-    return charge
+
+def charges_settle(
+    outcomes: list[tuple[Charge, PaymentResult]], *, notify: bool = True
+) -> list[Charge]:
+    """Write the provider's outcomes: the paid charges and their lines in one transaction (a few
+    statements however many), declines and authentication requests one by one. A charge already
+    settled is left as it is, so a repeated outcome (webhook, reconciliation) is a no-op."""
+    results = {charge.pk: result for charge, result in outcomes}
+    with transaction.atomic():
+        charges = list(
+            Charge.objects.select_for_update()
+            .filter(pk__in=list(results))
+            .order_by("pk")  # one lock order for every worker
+        )
+        open_charges = [c for c in charges if c.status not in Charge.FINAL]
+        now = timezone.now()
+        paid = [c for c in open_charges if results[c.pk].status == PaymentStatus.SUCCEEDED]
+        for charge in paid:
+            result = results[charge.pk]
+            charge.provider_payment_id = result.payment_id or charge.provider_payment_id
+            charge.status = Charge.Status.SUCCEEDED
+            charge.settled_at = charge.updated_at = now
+            charge.client_secret = ""
+        if paid:
+            paid_ids = [c.pk for c in paid]
+            Charge.objects.filter(pk__in=paid_ids).update(
+                status=Charge.Status.SUCCEEDED, settled_at=now, client_secret="", updated_at=now
+            )
+            _charges_payment_ids_write(paid)
+            ServiceLine.objects.filter(
+                pk__in=ChargeLine.objects.filter(charge_id__in=paid_ids, active=True).values(
+                    "service_line_id"
+                ),
+                copay_state=ServiceLine.CopayState.UNPAID,
+            ).update(copay_state=ServiceLine.CopayState.PAID, updated_at=now)
+            CopayEnrollment.objects.filter(
+                Q(charge_failures__gt=0) | Q(next_charge_on__isnull=False),
+                insured_person_id__in={c.insured_person_id for c in paid},
+            ).update(charge_failures=0, next_charge_on=None)
+            waiting = set(
+                Refund.objects.filter(
+                    charge_id__in=paid_ids, status=Refund.Status.WAITING
+                ).values_list("charge_id", flat=True)
+            )
+            for charge in paid:
+                if charge.pk in waiting:
+                    _refunds_release(charge, paid=True)
+        for charge in open_charges:
+            if charge.status != Charge.Status.SUCCEEDED:
+                _charge_settle_unpaid(charge, results[charge.pk], notify=notify, now=now)
+    return charges
+
+
+def _charges_payment_ids_write(charges: list[Charge]) -> None:
+    """The provider's payment id of each charge in one UPDATE (a CASE over the ids). Django's
+    bulk_update writes the same statement but builds one expression per row and field, which
+    cost more than the provider call itself for a chunk of the daily run."""
+    table = connection.ops.quote_name(Charge._meta.db_table)
+    cases = " ".join("WHEN %s THEN %s" for _ in charges)
+    params: list = []
+    for charge in charges:
+        params += [charge.pk, charge.provider_payment_id]
+    placeholders = ", ".join("%s" for _ in charges)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET provider_payment_id = CASE id {cases} END "  # noqa: S608  (no input in the SQL text: only placeholders)
+            f"WHERE id IN ({placeholders})",
+            [*params, *(charge.pk for charge in charges)],
+        )
+
+
+def _charge_settle_unpaid(
+    charge: Charge, result: PaymentResult, *, notify: bool, now: datetime.datetime
+) -> None:
+    """A decline or an authentication request (inside charges_settle's transaction)."""
+    if result.payment_id:
+        charge.provider_payment_id = result.payment_id
+    if result.status == PaymentStatus.REQUIRES_ACTION and result.client_secret:
+        charge.status = Charge.Status.REQUIRES_ACTION
+        charge.client_secret = result.client_secret
+        _schedule_retry(charge)
+    elif result.status == PaymentStatus.PROCESSING:
+        charge.status = Charge.Status.IN_DOUBT
+    else:
+        charge.status = Charge.Status.FAILED
+        charge.decline_code = result.decline_code or result.status
+        charge.settled_at = now
+        line_ids = list(charge.lines.values_list("service_line_id", flat=True))
+        charge.lines.update(active=False)
+        # A line disputed while this charge was at the bank was left unpaid, not frozen: with
+        # the charge failed it is frozen now, so no later charge takes it before the decision.
+        ServiceLine.objects.filter(
+            pk__in=line_ids,
+            copay_state=ServiceLine.CopayState.UNPAID,
+            disputed_at__isnull=False,
+        ).update(copay_state=ServiceLine.CopayState.FROZEN, updated_at=now)
+        _refunds_release(charge, paid=False)
+        if notify:
+            _schedule_retry(charge)
+    charge.save()
+    if notify and charge.status in (Charge.Status.FAILED, Charge.Status.REQUIRES_ACTION):
+        from .tasks import charge_failed_notify
+
+        transaction.on_commit(lambda pk=charge.pk: charge_failed_notify.delay(pk))
 
 
 def _schedule_retry(charge: Charge) -> None:
@@ -413,22 +517,103 @@ def enrollments_due(*, day: datetime.date):
     )
 
 
+DAILY_BATCH = 100
+
+
 def charge_daily(*, enrollment_id: int, day: datetime.date) -> Charge | None:
-    """The day's charge of one person: the unfrozen unpaid lines its day-before notice announced
-    (known when the notice was written). No notice sent for the day, no automatic charge: a
-    person is never charged for a line they were not told about."""
-    enrollment = CopayEnrollment.objects.select_related("user").get(pk=enrollment_id)
-    notice = CopayNotice.objects.filter(
-        insured_person_id=enrollment.insured_person_id, charge_day=day, sent_at__isnull=False
-    ).first()
-    if notice is None:
-        return Charge.objects.filter(
-            idempotency_key=daily_key(insured_person_id=enrollment.insured_person_id, day=day)
-        ).first()
-    charge = charge_prepare(enrollment=enrollment, day=day, created_before=notice.created_at)
-    if charge is None or charge.status != Charge.Status.PENDING:
-        return charge
-    return charge_send(charge_id=charge.pk)
+    """The day's charge of one person (see charges_daily)."""
+    return charges_daily(enrollment_ids=[enrollment_id], day=day).get(enrollment_id)
+
+
+def charges_daily(*, enrollment_ids: list[int], day: datetime.date) -> dict[int, Charge]:
+    """The day's charges of many persons, in chunks: per person, one charge of the unfrozen
+    unpaid lines its day-before notice announced (known when the notice was written). No notice
+    sent for the day, no automatic charge: a person is never charged for a line they were not
+    told about. Each chunk's charges and lines are written with a few bulk statements and
+    committed before any provider call; a second run of the day finds them by their keys and
+    sends only those still pending. Returns {enrollment id: the day's charge}."""
+    charges: dict[int, Charge] = {}
+    for start in range(0, len(enrollment_ids), DAILY_BATCH):
+        prepared = _charges_daily_prepare(enrollment_ids[start : start + DAILY_BATCH], day)
+        sent = {c.pk: c for c in _charges_send(list(prepared.values()))}
+        charges.update({eid: sent.get(c.pk, c) for eid, c in prepared.items()})
+    return charges
+
+
+def _charges_daily_prepare(enrollment_ids: list[int], day: datetime.date) -> dict[int, Charge]:
+    enrollments = list(
+        CopayEnrollment.objects.filter(pk__in=enrollment_ids).only(
+            "pk", "user_id", "insured_person_id"
+        )
+    )
+    person_of = {e.pk: e.insured_person_id for e in enrollments}
+    keys = {daily_key(insured_person_id=pid, day=day): eid for eid, pid in person_of.items()}
+    charges = {
+        keys[c.idempotency_key]: c
+        for c in Charge.objects.filter(idempotency_key__in=list(keys)).select_related("card")
+    }
+    todo = [e for e in enrollments if e.pk not in charges]
+    if not todo:
+        return charges
+    noticed = dict(
+        CopayNotice.objects.filter(
+            insured_person_id__in=[e.insured_person_id for e in todo],
+            charge_day=day,
+            sent_at__isnull=False,
+        ).values_list("insured_person_id", "created_at")
+    )
+    todo = [e for e in todo if e.insured_person_id in noticed]
+    cards = {
+        c.enrollment_id: c
+        for c in PaymentCard.objects.filter(
+            enrollment_id__in=[e.pk for e in todo], removed_at__isnull=True
+        )
+    }
+    todo = [e for e in todo if e.pk in cards]
+    if not todo:
+        return charges
+    try:
+        with transaction.atomic():
+            lines_of: dict[int, list[ServiceLine]] = {}
+            for line in (
+                lines_chargeable_for(insured_person_ids=[e.insured_person_id for e in todo])
+                .select_for_update(of=("self",))
+                .only("pk", "insured_person_id", "copay_amount", "created_at")
+            ):
+                if line.created_at < noticed[line.insured_person_id]:
+                    lines_of.setdefault(line.insured_person_id, []).append(line)
+            new = {}
+            for e in todo:
+                lines = lines_of.get(e.insured_person_id)
+                total = sum((line.copay_amount for line in lines or ()), Decimal("0"))
+                if lines and total > 0:
+                    new[e.pk] = Charge(
+                        user_id=e.user_id,
+                        insured_person_id=e.insured_person_id,
+                        card=cards[e.pk],
+                        day=day,
+                        kind=Charge.Kind.DAILY,
+                        idempotency_key=daily_key(insured_person_id=e.insured_person_id, day=day),
+                        amount=total,
+                    )
+            Charge.objects.bulk_create(new.values())
+            ChargeLine.objects.bulk_create(
+                ChargeLine(charge=charge, service_line=line, amount=line.copay_amount)
+                for charge in new.values()
+                for line in lines_of[charge.insured_person_id]
+            )
+    except IntegrityError:
+        # A concurrent run wrote some of these charges, or took some lines: person by person,
+        # each finding what the other wrote.
+        for e in todo:
+            charge = charge_prepare(
+                enrollment=e, day=day, created_before=noticed[e.insured_person_id]
+            )
+            if charge is not None:
+                charges[e.pk] = charge
+        return charges
+    charges.update(new)
+    return charges
 
 
 def charge_pay_now(*, enrollment: CopayEnrollment) -> Charge | None:

@@ -47,14 +47,25 @@ def copay_notices_send(day: str | None = None) -> int:
 
 @shared_task(**TASK_OPTIONS)
 def copay_daily_charges(day: str | None = None) -> int:
-    """Queue one charge task per person due today."""
+    """Queue the day's charges: one task per chunk of persons due today (each chunk's charges are
+    written with a few bulk statements; see services.charges_daily)."""
     day = day or timezone.localdate().isoformat()
     ids = list(
-        services.enrollments_due(day=datetime.date.fromisoformat(day)).values_list("pk", flat=True)
+        services.enrollments_due(day=datetime.date.fromisoformat(day))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    for enrollment_id in ids:
-        copay_charge_person.delay(enrollment_id, day)
+    for start in range(0, len(ids), services.DAILY_BATCH):
+        copay_charge_persons.delay(ids[start : start + services.DAILY_BATCH], day)
     return len(ids)
+
+
+@shared_task(**TASK_OPTIONS)
+def copay_charge_persons(enrollment_ids: list[int], day: str) -> int:
+    charges = services.charges_daily(
+        enrollment_ids=enrollment_ids, day=datetime.date.fromisoformat(day)
+    )
+    return len(charges)
 
 
 @shared_task(**TASK_OPTIONS)

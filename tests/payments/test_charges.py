@@ -148,10 +148,10 @@ def test_crash_between_provider_answer_and_commit_is_settled_by_reconciliation(
     lines = make_lines(copay_person, ["100.00", "444.00"])
 
     # given a worker that dies after the provider answered, before our commit
-    def crash(**kwargs):
+    def crash(*args, **kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(services, "charge_settle", crash)
+    monkeypatch.setattr(services, "charges_settle", crash)
     with pytest.raises(SystemExit):
         charge_daily_after_notice(enrollment, today())
     monkeypatch.undo()

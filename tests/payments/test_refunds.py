@@ -105,10 +105,10 @@ def test_line_in_a_charge_in_doubt_is_refunded_after_reconciliation_finds_it_pai
     enrollment = bind_card()
     (line,) = make_lines(copay_person, ["544.00"])
 
-    def crash(**kwargs):
+    def crash(*args, **kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(services, "charge_settle", crash)
+    monkeypatch.setattr(services, "charges_settle", crash)
     with pytest.raises(SystemExit):
         charge_daily_after_notice(enrollment, today())
     monkeypatch.undo()
@@ -247,10 +247,10 @@ def test_failed_charge_frees_no_disputed_line_for_the_next_charge(
     enrollment = bind_card()
     (line,) = make_lines(copay_person, ["544.00"])
 
-    def crash(**kwargs):
+    def crash(*args, **kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(services, "charge_settle", crash)
+    monkeypatch.setattr(services, "charges_settle", crash)
     with pytest.raises(SystemExit):
         charge_daily_after_notice(enrollment, today())
     monkeypatch.undo()
