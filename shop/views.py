@@ -95,29 +95,34 @@ def osago_quote(request: HttpRequest) -> HttpResponse:
     else:
         form = OsagoQuoteForm(initial={"starts_on": services.osago_earliest_start()})
         drivers = DriverFormSet(prefix="drivers")
-    return render(request, "shop/osago_form.html", {"form": form, "drivers": drivers})
-
-
-@login_required
-def personal_quote(request: HttpRequest, product: str) -> HttpResponse:
-    """Accident and oncology: one form, the product from the URL."""
-    if request.method == "POST":
-        form = PersonalQuoteForm(request.POST, product=product)
-        if form.is_valid() and (
-            response := _quote_or_error(request, form, product, dict(form.cleaned_data))
-        ):
-            return response
-    else:
-        form = PersonalQuoteForm(
-            product=product,
-            initial={
-                "birth_date": request.user.birth_date,
-                "starts_on": services.osago_earliest_start(),
-            },
-        )
     return render(
         request,
-        "shop/personal_form.html",
+        "shop/osago_form.html",
+        {"form": form, "drivers": drivers, "product_title": Policy.Product.OSAGO.label},
+    )
+
+
+def _form_quote(
+    request: HttpRequest,
+    form_class,
+    product: str,
+    *,
+    template: str = "shop/quote_form.html",
+    initial: dict | None = None,
+    form_kwargs: dict | None = None,
+) -> HttpResponse:
+    """A product whose quote is one form: the form, or the price page once it is priced."""
+    form = form_class(
+        request.POST if request.method == "POST" else None,
+        initial={"starts_on": services.osago_earliest_start(), **(initial or {})},
+        **(form_kwargs or {}),
+    )
+    inputs = dict(form.cleaned_data) if form.is_bound and form.is_valid() else None
+    if inputs is not None and (response := _quote_or_error(request, form, product, inputs)):
+        return response
+    return render(
+        request,
+        template,
         {
             "form": form,
             "product": product,
@@ -127,20 +132,17 @@ def personal_quote(request: HttpRequest, product: str) -> HttpResponse:
 
 
 @login_required
+def personal_quote(request: HttpRequest, product: str) -> HttpResponse:
+    """Accident and oncology: one form, the product from the URL."""
+    initial = {"birth_date": request.user.birth_date}
+    return _form_quote(
+        request, PersonalQuoteForm, product, initial=initial, form_kwargs={"product": product}
+    )
+
+
+@login_required
 def property_quote(request: HttpRequest) -> HttpResponse:
-    form = PropertyQuoteForm(
-        request.POST if request.method == "POST" else None,
-        initial={"starts_on": services.osago_earliest_start()},
-    )
-    if form.is_bound and form.is_valid():
-        inputs = dict(form.cleaned_data)
-        if response := _quote_or_error(request, form, Policy.Product.PROPERTY, inputs):
-            return response
-    return render(
-        request,
-        "shop/personal_form.html",
-        {"form": form, "product_title": PRODUCT_TITLES[Policy.Product.PROPERTY]},
-    )
+    return _form_quote(request, PropertyQuoteForm, Policy.Product.PROPERTY)
 
 
 @login_required
@@ -167,22 +169,16 @@ def kasko_quote(request: HttpRequest) -> HttpResponse:
 def travel_quote(request: HttpRequest) -> HttpResponse:
     start = services.osago_earliest_start()
     birth = request.user.birth_date
-    form = TravelQuoteForm(
-        request.POST if request.method == "POST" else None,
-        initial={
-            "starts_on": start,
-            "ends_on": start + datetime.timedelta(days=6),
-            "ages": str(full_years(birth, start)) if birth else "",
-        },
-    )
-    if form.is_bound and form.is_valid():
-        inputs = dict(form.cleaned_data)
-        if response := _quote_or_error(request, form, Policy.Product.VZR, inputs):
-            return response
-    return render(
+    initial = {
+        "ends_on": start + datetime.timedelta(days=6),
+        "ages": str(full_years(birth, start)) if birth else "",
+    }
+    return _form_quote(
         request,
-        "shop/travel_form.html",
-        {"form": form, "product_title": PRODUCT_TITLES[Policy.Product.VZR]},
+        TravelQuoteForm,
+        Policy.Product.VZR,
+        template="shop/travel_form.html",
+        initial=initial,
     )
 
 

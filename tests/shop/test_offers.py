@@ -69,3 +69,9 @@ def test_the_page_links_to_the_product(offers, person_client):
     page = person_client.get("/offers/").content.decode()
     assert "Всем" in page and "Черновик" not in page and "Прошедшее" not in page
     assert 'href="/shop/osago/"' in page
+
+
+def test_an_offer_of_travel_links_to_the_travel_form(person_client):
+    offer("В путешествие", product=Policy.Product.VZR)
+    page = person_client.get("/offers/").content.decode()
+    assert "В путешествие" in page and 'href="/shop/travel/"' in page

@@ -15,6 +15,7 @@ from tests.factories import UserFactory
 
 from .conftest import CARD_OK, osago_inputs
 from .test_purchase import signed, succeeded_event
+from .test_travel import form as travel_inputs
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -24,11 +25,14 @@ pytestmark = [
 ]
 
 
-def test_webhook_and_return_page_race(client, tariffs, provider, settings):
+@pytest.mark.parametrize(
+    ("url_name", "inputs"), [("shop_osago", osago_inputs), ("shop_vzr", travel_inputs)]
+)
+def test_webhook_and_return_page_race(client, tariffs, provider, settings, url_name, inputs):
     # given a purchase whose payment succeeded at the provider, not yet known to us
     user = UserFactory()
     client.force_login(user)
-    quote_url = client.post(reverse("shop_osago"), osago_inputs())["Location"]
+    quote_url = client.post(reverse(url_name), inputs())["Location"]
     client.post(quote_url, {"rules": "on"})
     purchase = Purchase.objects.get()
     client_secret = services.purchase_pay(purchase=purchase)
