@@ -8,9 +8,10 @@ the staged rows in chunks, with their DMS and ВЗР policies; nobody is ever de
 """
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,9 +20,9 @@ from policies.models import Contract, InsuredPerson, Policy, PolicyLink
 
 from ..models import ImportBatch, ImportRow, Invitation
 from ..progress import progress_clear, progress_set
-from .bulk import bulk_insert
-from .checking import CHUNK_ROWS, _chunks, register_fingerprint
-from .register import medical_policies_new, medical_policies_sync
+from .bulk import Sql, analyze, copy_rows, insert_select
+from .checking import CHUNK_ROWS, _chunks, batched, register_fingerprint
+from .register import VZR_COLUMNS, medical_policies_sync, vzr_policy_row
 
 # A constraint as PostgreSQL names it, or as SQLite does (by its columns), and what it means.
 KNOWN_CONSTRAINTS = {
@@ -37,6 +38,8 @@ KNOWN_CONSTRAINTS = {
     "insured_ends_after_start": gettext_lazy("дата окончания раньше даты начала"),
     "policy_ends_after_start": gettext_lazy("дата окончания полиса раньше даты начала"),
 }
+# A list this large refreshes the planner's statistics of the register before it commits.
+ANALYZE_AFTER = 10_000
 PERSON_FIELDS = (
     "last_name",
     "first_name",
@@ -168,13 +171,8 @@ def _apply(batch: ImportBatch) -> dict[str, int]:
         done += count
         progress_set(batch.pk, phase="apply", done=done, total=total)
 
-    for relation in (InsuredPerson.Relation.EMPLOYEE, InsuredPerson.Relation.CHILD):
-        rows = ImportRow.objects.filter(
-            batch=batch, action=ImportRow.Action.ADD, relation=relation
-        ).select_related("program")
-        for chunk in _chunks(rows):
-            _persons_add(batch, chunk, today=today)
-            advance(len(chunk))
+    if batch.to_add:
+        advance(_persons_add(batch, today=today))
 
     changed = ImportRow.objects.filter(batch=batch, action=ImportRow.Action.CHANGE).select_related(
         "program"
@@ -188,6 +186,8 @@ def _apply(batch: ImportBatch) -> dict[str, int]:
         _persons_remove(batch, chunk, today=today)
         advance(len(chunk))
 
+    if total >= ANALYZE_AFTER:
+        analyze(InsuredPerson, Policy)
     return {
         "added": batch.to_add,
         "changed": batch.to_change,
@@ -207,37 +207,89 @@ def _parent_ids(rows: Iterable[ImportRow]) -> dict[str, int]:
     )
 
 
-def _persons_add(batch: ImportBatch, chunk: list[ImportRow], *, today) -> list[InsuredPerson]:
-    parents = _parent_ids(chunk)
-    persons = [
-        InsuredPerson(
-            policy_number=row.policy_number,
-            last_name=row.last_name,
-            first_name=row.first_name,
-            middle_name=row.middle_name,
-            birth_date=row.birth_date,
-            email=row.email,
-            phone=row.phone,
-            contract=batch.contract,
-            program=row.program,
-            starts_on=row.starts_on,
-            ends_on=row.ends_on,
-            relation=row.relation,
-            parent_id=parents.get(row.parent_number) if row.parent_number else None,
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _persons_add(batch: ImportBatch, *, today) -> int:
+    """The ADD rows become register persons with their policies and invitations, each table in
+    one statement over the staged rows (employees first: children's parents are found by number,
+    among them or in the register); returns how many persons were added."""
+    rows, persons = _table(ImportRow), _table(InsuredPerson)
+    staged = f"FROM {rows} r WHERE r.batch_id = %s AND r.action = %s"
+    person_columns = {
+        name: Sql(f"r.{name}")
+        for name in (
+            "policy_number",
+            "last_name",
+            "first_name",
+            "middle_name",
+            "birth_date",
+            "email",
+            "phone",
+            "program_id",
+            "starts_on",
+            "ends_on",
+            "relation",
         )
-        for row in chunk
-    ]
-    bulk_insert(InsuredPerson, persons, ids=True)
-    policies: list[Policy] = []
-    for person in persons:
-        policies.extend(medical_policies_new(person, today=today))
-    bulk_insert(Policy, policies)
-    # A new person has no invitation yet: nothing to skip, so no conflict handling is needed.
-    bulk_insert(
-        Invitation,
-        [Invitation(insured_person=p, email=p.email, batch=batch) for p in persons if p.email],
+    }
+    added = 0
+    for relation, parent in (
+        (InsuredPerson.Relation.EMPLOYEE, None),
+        (
+            InsuredPerson.Relation.CHILD,
+            Sql(f"(SELECT p.id FROM {persons} p WHERE p.policy_number = r.parent_number)"),  # noqa: S608
+        ),
+    ):
+        added += insert_select(
+            InsuredPerson,
+            {**person_columns, "contract": batch.contract_id, "parent_id": parent},
+            f"{staged} AND r.relation = %s ORDER BY r.id",
+            [batch.pk, ImportRow.Action.ADD, relation],
+        )
+    # The new persons, joined to their staged rows by the (unique) policy number.
+    new = f"FROM {rows} r JOIN {persons} p ON p.policy_number = r.policy_number"
+    where = "WHERE r.batch_id = %s AND r.action = %s"
+    insert_select(
+        Policy,
+        {
+            "product": Policy.Product.DMS,
+            "number": Sql("p.policy_number"),
+            "insured_person_id": Sql("p.id"),
+            "starts_on": Sql("p.starts_on"),
+            "ends_on": Sql("p.ends_on"),
+            # policy_status_for: expired once past its end, else in force (or about to be).
+            "status": Sql(
+                "CASE WHEN p.ends_on < %s THEN %s ELSE %s END",
+                connection.ops.adapt_datefield_value(today),
+                Policy.Status.EXPIRED,
+                Policy.Status.ACTIVE,
+            ),
+            "premium": Decimal("0"),
+        },
+        f"{new} {where} ORDER BY r.id",
+        [batch.pk, ImportRow.Action.ADD],
     )
-    return persons
+    # ВЗР numbers are made from the DMS number's digits, in Python (no portable SQL for it), read
+    # in one query (a server-side cursor on PostgreSQL: nothing held but a chunk, written between
+    # two reads, never during one).
+    vzr = InsuredPerson.objects.filter(
+        contract=batch.contract,
+        program__includes_vzr=True,
+        policy_number__in=ImportRow.objects.filter(batch=batch, action=ImportRow.Action.ADD).values(
+            "policy_number"
+        ),
+    ).values_list("pk", "policy_number", "starts_on", "ends_on")
+    for chunk in batched(vzr.iterator(chunk_size=CHUNK_ROWS)):
+        copy_rows(Policy, VZR_COLUMNS, [vzr_policy_row(*person, today=today) for person in chunk])
+    # A new person has no invitation yet: nothing to skip, so no conflict handling is needed.
+    insert_select(
+        Invitation,
+        {"insured_person_id": Sql("p.id"), "email": Sql("p.email"), "batch": batch.pk},
+        f"{new} {where} AND r.email <> '' ORDER BY r.id",
+        [batch.pk, ImportRow.Action.ADD],
+    )
+    return added
 
 
 def _persons_change(batch: ImportBatch, chunk: list[ImportRow], *, today) -> None:

@@ -1,52 +1,146 @@
-"""Inserting many rows at once: PostgreSQL's COPY where the database is PostgreSQL, bulk_create
-elsewhere (SQLite in development and in the fast tests).
+"""Writing many rows at once, without a model instance per row.
 
-COPY skips the SQL text of a multi-row INSERT (and the ORM's work building it), which is most of
-the cost of writing a 100,000-row list. Values go through the same field methods as an ORM save
-(pre_save for the timestamps, get_db_prep_save for encryption, JSON and the like), so a row is
-stored exactly as bulk_create would store it. Primary keys, when the caller needs them, are taken
-from the table's own sequence first."""
+`copy_rows` streams tuples into PostgreSQL's COPY (executemany elsewhere: SQLite in development
+and in the fast tests); `insert_select` writes rows computed by the database from other tables
+(one INSERT ... SELECT). Both fill what the caller does not name as an ORM save would: defaults,
+and the time for `auto_now`/`auto_now_add` timestamps. A COPY skips the SQL text of a multi-row
+INSERT and the ORM's work building it, which is most of the cost of writing a 100,000-row list.
+"""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.utils import timezone
 from psycopg import sql
 
 BATCH = 1000
 
 
-def bulk_insert(
-    model: type[models.Model], objs: Sequence[models.Model], *, ids: bool = False
-) -> None:
-    """Insert `objs`; with `ids`, each object gets its primary key (as bulk_create would)."""
-    if not objs:
-        return
+class Sql:
+    """An SQL expression in `insert_select`'s columns, with the parameters of its placeholders
+    (anything else there is a value)."""
+
+    def __init__(self, text: str, *params):
+        self.text, self.params = text, params
+
+
+def _connection():
     # The connection itself, not the per-request proxy: it is asked once per field and row.
-    connection = connections[DEFAULT_DB_ALIAS]
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _fields(model: type[models.Model], names: Sequence[str]) -> list[models.Field]:
+    return [model._meta.get_field(name) for name in names]
+
+
+def _missing(model: type[models.Model], named: Iterable[str]) -> dict[models.Field, object]:
+    """The concrete fields not named (but the primary key), with the value a save would write."""
+    named = set(named)
+    now = timezone.now()
+    values = {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.name in named or f.attname in named:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            values[f] = now
+        else:
+            values[f] = f.get_default()
+    return values
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert `rows` (tuples of values for the fields named in `columns`, as a model would hold
+    them: str, int ids, dates, lists and dicts for JSON) in one COPY; returns how many."""
+    connection = _connection()
+    fields = _fields(model, columns)
+    rest = _missing(model, columns)
+    every = [*fields, *rest]
+    tail = tuple(f.get_db_prep_save(v, connection) for f, v in rest.items())
+    count = 0
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(objs, batch_size=BATCH)
-        return
-    opts = model._meta
-    pk = opts.pk
-    fields = [f for f in opts.concrete_fields if not f.primary_key]
-    with connection.cursor() as cursor:
-        if ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [opts.db_table, pk.column, len(objs)],
-            )
-            for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
-                setattr(obj, pk.attname, value)
-            fields = [pk, *fields]
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(opts.db_table),
-            sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
+        preps = [f.get_db_prep_save for f in fields]
+        # Names quoted from the model's own table and columns; the values are parameters.
+        statement = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+            connection.ops.quote_name(model._meta.db_table),
+            ", ".join(connection.ops.quote_name(f.column) for f in every),
+            ", ".join(["%s"] * len(every)),
         )
-        # The raw psycopg cursor: its errors are turned into Django's (IntegrityError...) here.
-        with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
-            prepared = [(f.pre_save, f.get_db_prep_save) for f in fields]
-            for obj in objs:
-                copy.write_row([prep(pre(obj, True), connection) for pre, prep in prepared])
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        with connection.cursor() as cursor:
+            batch = []
+            for row in rows:
+                batch.append(
+                    (*(prep(v, connection) for prep, v in zip(preps, row, strict=True)), *tail)
+                )
+                if len(batch) == BATCH:
+                    cursor.executemany(statement, batch)
+                    count += len(batch)
+                    batch = []
+            if batch:
+                cursor.executemany(statement, batch)
+                count += len(batch)
+        return count
+    # Plain values go as they are; JSON (and any other field with its own preparation) through
+    # the field, as an ORM save would.
+    json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table),
+        sql.SQL(", ").join(sql.Identifier(f.column) for f in every),
+    )
+    # The raw psycopg cursor: its errors are turned into Django's (IntegrityError...) here.
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(statement) as copy,
+    ):
+        for row in rows:
+            if json_at:
+                row = list(row)
+                for i in json_at:
+                    row[i] = fields[i].get_db_prep_save(row[i], connection)
+            copy.write_row((*row, *tail))
+            count += 1
+    return count
+
+
+def insert_select(
+    model: type[models.Model], columns: dict[str, object], source: str, params: Sequence = ()
+) -> int:
+    """INSERT INTO the model's table SELECT ... `source` (FROM, WHERE, ORDER BY, with `params`):
+    `columns` maps a field to an `Sql` expression over the source, or to a value; fields not named
+    get their defaults. Returns the number of rows written."""
+    connection = _connection()
+    quote = connection.ops.quote_name
+    fields = _fields(model, list(columns))
+    every = {**dict(zip(fields, columns.values(), strict=True)), **_missing(model, columns)}
+    targets, selected, values = [], [], []
+    for f, value in every.items():
+        targets.append(quote(f.column))
+        if isinstance(value, Sql):
+            selected.append(value.text)
+            values.extend(value.params)
+        elif value is None:
+            selected.append("NULL")
+        else:
+            selected.append("%s")
+            values.append(f.get_db_prep_save(value, connection))
+    statement = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(targets)}) "
+        f"SELECT {', '.join(selected)} {source}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*values, *params])
+        return cursor.rowcount
+
+
+def analyze(*models_: type[models.Model]) -> None:
+    """Refresh PostgreSQL's statistics of tables a step has just filled, so that the next queries
+    are planned for their real size (autovacuum would see them only after the commit, later)."""
+    connection = _connection()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("ANALYZE {}").format(
+                sql.SQL(", ").join(sql.Identifier(m._meta.db_table) for m in models_)
+            )
+        )

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +22,9 @@ from policies.models import Contract, InsuredPerson, Program
 from ..columns import COLUMNS, column_for_header
 from ..models import ImportBatch, ImportRow
 from ..progress import progress_clear, progress_set
-from .bulk import bulk_insert
+from .bulk import analyze, copy_rows
 from .reading import Cell, ListFileError, read_rows, sniff
-from .validation import CheckedRow, RowContext, check_row, ru_date
+from .validation import CheckedRow, RowContext, check_row, error_entry, ru_date
 
 CHUNK_ROWS = 1000
 
@@ -61,7 +61,40 @@ REGISTER_VALUES = (
     "relation",
     "parent__policy_number",
 )
+# The fields compared as they are stored (and the program by id, the parent by number).
+SAME_FIELDS = (
+    "last_name",
+    "first_name",
+    "middle_name",
+    "birth_date",
+    "email",
+    "phone",
+    "starts_on",
+    "ends_on",
+    "relation",
+)
 RELATION_LABELS = dict(InsuredPerson.Relation.choices)
+# What the check writes of a row, in this order (copy_rows fills the rest).
+STAGED_COLUMNS = (
+    "batch_id",
+    "row_number",
+    "action",
+    "person_id",
+    "policy_number",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "birth_date",
+    "email",
+    "phone",
+    "program_id",
+    "starts_on",
+    "ends_on",
+    "relation",
+    "parent_number",
+    "changes",
+    "errors",
+)
 
 
 def register_fingerprint(contract: Contract) -> str:
@@ -102,6 +135,7 @@ def import_batch_check(*, batch_id: int) -> ImportBatch:
             batch.save()
             progress_clear(batch.pk)
             return batch
+        _register_compare(batch)
         _duplicates_mark(batch)
         _parents_check(batch)
         _removals_stage(batch)
@@ -176,13 +210,14 @@ def _rows_stage(batch: ImportBatch, stored) -> None:
             yield check_row(number, by_key, ctx)
 
     staged = 0
-    source = checked()
-    while chunk := list(islice(source, CHUNK_ROWS)):
-        bulk_insert(ImportRow, _diff_rows(batch, chunk))
+    for chunk in batched(checked()):
+        copy_rows(ImportRow, STAGED_COLUMNS, _staged_rows(batch, chunk))
         staged += len(chunk)
         progress_set(batch.pk, phase="check", done=round(1000 * stream.progress()), total=1000)
     if staged == 0:
         raise ListFileError(_("В файле нет ни одной строки с данными, только заголовок."))
+    # The checks below join the staged rows: planned for their real number.
+    analyze(ImportRow)
 
 
 def _display(key: str, value) -> str:
@@ -198,75 +233,137 @@ def _display(key: str, value) -> str:
 def _register_values(numbers: Iterable[str]) -> dict[str, dict]:
     return {
         row["policy_number"]: row
-        for row in InsuredPerson.objects.filter(policy_number__in=list(numbers)).values(
-            *REGISTER_VALUES
-        )
+        for row in InsuredPerson.objects.filter(policy_number__in=list(numbers))
+        .order_by()
+        .values(*REGISTER_VALUES)
     }
 
 
-def _diff_rows(batch: ImportBatch, chunk: list[CheckedRow]) -> list[ImportRow]:
-    contract = batch.contract
-    existing = _register_values({r.values["policy_number"] for r in chunk} - {""})
-    staged = []
+def _staged_rows(batch: ImportBatch, chunk: list[CheckedRow]) -> Iterator[tuple]:
+    """The chunk's rows as STAGED_COLUMNS tuples: to add, or with errors (_register_compare then
+    finds who is in the register already)."""
     for row in chunk:
         values = row.values
-        known = existing.get(values["policy_number"])
-        if known is not None and known["contract_id"] != contract.pk:
-            if known["contract__policyholder_id"] == contract.policyholder_id:
-                message = _(
-                    "полис числится по другому договору этого страхователя (№ %(number)s); "
-                    "перевод между договорами оформляет страховщик"
-                ) % {"number": known["contract__number"]}
-            else:
-                message = _("номер полиса принадлежит застрахованному другого страхователя")
-            row.error("policy_number", values["policy_number"], message)
-        changes = []
-        if row.errors:
-            action = ImportRow.Action.INVALID
-        elif known is None:
-            action = ImportRow.Action.ADD
-        else:
-            changes = _changes(known, values)
-            action = ImportRow.Action.CHANGE if changes else ImportRow.Action.SAME
         program = values["program"]
-        staged.append(
-            ImportRow(
-                batch=batch,
-                row_number=row.row_number,
-                action=action,
-                person_id=known["id"] if known and not row.errors else None,
-                policy_number=values["policy_number"],
-                last_name=values["last_name"],
-                first_name=values["first_name"],
-                middle_name=values["middle_name"],
-                birth_date=values["birth_date"],
-                email=values["email"],
-                phone=values["phone"],
-                program=program,
-                starts_on=values["starts_on"],
-                ends_on=values["ends_on"],
-                relation=values["relation"],
-                parent_number=values["parent_number"],
-                changes=changes,
-                errors=row.errors,
-            )
+        yield (
+            batch.pk,
+            row.row_number,
+            ImportRow.Action.INVALID if row.errors else ImportRow.Action.ADD,
+            None,
+            values["policy_number"],
+            values["last_name"],
+            values["first_name"],
+            values["middle_name"],
+            values["birth_date"],
+            values["email"],
+            values["phone"],
+            program.pk if program else None,
+            values["starts_on"],
+            values["ends_on"],
+            values["relation"],
+            values["parent_number"],
+            [],
+            row.errors,
         )
-    return staged
 
 
-def _changes(known: dict, values: dict) -> list[list[str]]:
-    old = {
-        **known,
-        "program": known["program__code"],
-        "parent_number": known["parent__policy_number"],
-    }
-    new = {**values, "program": values["program"].code if values["program"] else ""}
+# The staged row's values beside its register person's (prefixed), for the diff.
+COMPARED_VALUES = (
+    "pk",
+    "action",
+    "errors",
+    "policy_number",
+    *(name for name, _label in DIFF_FIELDS if name != "program"),
+    "program_id",
+    "program__code",
+    *(f"person__{name}" for name in REGISTER_VALUES),
+)
+PERSON_PREFIX = len("person__")
+
+
+def _register_compare(batch: ImportBatch) -> None:
+    """Compare the staged rows with the register by policy number, over the whole batch at once
+    (never a query per chunk: the database joins the two sets once): every row gets its register
+    person, and a row equal to its person becomes SAME in the same statement; the other rows with
+    a person are then read once, and become CHANGE with the fields that differ, or get an error
+    when the person is another contract's."""
+    contract = batch.contract
+    quote = connection.ops.quote_name
+    staged, register = quote(ImportRow._meta.db_table), quote(InsuredPerson._meta.db_table)
+    equal = " AND ".join(f"p.{quote(name)} = {staged}.{quote(name)}" for name in SAME_FIELDS)
+    with connection.cursor() as cursor:
+        # UPDATE ... FROM: one join of the two sets, whatever their size (PostgreSQL; SQLite
+        # 3.33 and later).
+        cursor.execute(
+            f"""
+            UPDATE {staged} SET
+                person_id = p.id,
+                action = CASE
+                    WHEN {staged}.action = %s AND p.contract_id = %s
+                        AND p.program_id = {staged}.program_id AND {equal}
+                        AND COALESCE(q.policy_number, '') = {staged}.parent_number
+                    THEN %s ELSE {staged}.action END
+            FROM {register} p LEFT JOIN {register} q ON q.id = p.parent_id
+            WHERE p.policy_number = {staged}.policy_number AND {staged}.batch_id = %s
+            """,  # noqa: S608 (names quoted from the models; values are parameters)
+            [ImportRow.Action.ADD, contract.pk, ImportRow.Action.SAME, batch.pk],
+        )
+    rows = ImportRow.objects.filter(batch=batch)
+    differing = (
+        rows.filter(person__isnull=False)
+        .exclude(action=ImportRow.Action.SAME)
+        .order_by("pk")
+        .values(*COMPARED_VALUES)
+    )
+    for chunk in batched(differing.iterator(chunk_size=CHUNK_ROWS)):
+        _compared_store([_compared(row, contract) for row in chunk])
+
+
+def _compared(row: dict, contract: Contract) -> tuple:
+    """(action, person id, changes, errors, pk) of a staged row whose number is in the register."""
+    known = {key[PERSON_PREFIX:]: value for key, value in row.items() if key.startswith("person__")}
+    errors = row["errors"]
+    if known["contract_id"] != contract.pk:
+        if known["contract__policyholder_id"] == contract.policyholder_id:
+            message = _(
+                "полис числится по другому договору этого страхователя (№ %(number)s); "
+                "перевод между договорами оформляет страховщик"
+            ) % {"number": known["contract__number"]}
+        else:
+            message = _("номер полиса принадлежит застрахованному другого страхователя")
+        errors = [*errors, error_entry("policy_number", row["policy_number"], message)]
+    if errors:
+        return (ImportRow.Action.INVALID, None, [], errors, row["pk"])
+    return (ImportRow.Action.CHANGE, known["id"], _changes(known, row), errors, row["pk"])
+
+
+def _compared_store(updates: list[tuple]) -> None:
+    fields = [ImportRow._meta.get_field(name) for name in ("action", "person", "changes", "errors")]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(ImportRow._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
+            [
+                (
+                    *(f.get_db_prep_save(v, connection) for f, v in zip(fields, u, strict=False)),
+                    u[-1],
+                )
+                for u in updates
+            ],
+        )
+
+
+def _changes(known: dict, new: dict) -> list[list[str]]:
+    """[label, old, new] of each field that differs between the register person and the row."""
     changes = []
     for key, label in DIFF_FIELDS:
-        before, after = old.get(key) or "", new.get(key) or ""
         if key == "program":
-            differs = known["program_id"] != (values["program"].pk if values["program"] else None)
+            differs = known["program_id"] != new["program_id"]
+            before, after = known["program__code"] or "", new["program__code"] or ""
         else:
+            old_key = "parent__policy_number" if key == "parent_number" else key
+            before, after = known[old_key] or "", new[key] or ""
             differs = before != after
         if differs:
             changes.append([label, _display(key, before), _display(key, after)])
@@ -281,15 +378,31 @@ def _invalidate(rows: list[ImportRow]) -> None:
     ImportRow.objects.bulk_update(rows, ["action", "changes", "person", "errors"])
 
 
+def batched(rows: Iterable, size: int = CHUNK_ROWS) -> Iterator[list]:
+    """Lists of `size` of an iterator (a queryset's .iterator(): read, then written, in turns)."""
+    rows = iter(rows)
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
 def _chunks(queryset, size: int = CHUNK_ROWS) -> Iterator[list]:
-    """A queryset ordered by pk, in lists of `size`, read by keyset (never OFFSET)."""
+    """A queryset ordered by pk, in lists of `size`, read by keyset (never OFFSET); rows of a
+    values_list() start with the pk."""
     last = 0
     while True:
         chunk = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
         if not chunk:
             return
         yield chunk
-        last = chunk[-1].pk
+        last = chunk[-1][0] if isinstance(chunk[-1], tuple) else chunk[-1].pk
+
+
+def _errors_add(pks: dict[int, dict]) -> None:
+    """Append an error to each of these staged rows ({pk: error}) and make them INVALID."""
+    rows = list(ImportRow.objects.filter(pk__in=list(pks)).order_by("pk"))
+    for row in rows:
+        row.errors = [*row.errors, pks[row.pk]]
+    _invalidate(rows)
 
 
 def _duplicates_mark(batch: ImportBatch) -> None:
@@ -303,22 +416,17 @@ def _duplicates_mark(batch: ImportBatch) -> None:
         .order_by("first")
     )
     for group in groups.iterator(chunk_size=CHUNK_ROWS):
-        repeats = list(
-            ImportRow.objects.filter(
-                batch=batch, policy_number=group["policy_number"], row_number__gt=group["first"]
-            )
-        )
-        for row in repeats:
-            row.errors = [
-                *row.errors,
-                {
-                    "column": "Номер полиса",
-                    "value": row.policy_number,
-                    "message": _("номер полиса повторяется: он уже есть в строке %(row)s")
-                    % {"row": group["first"]},
-                },
-            ]
-        _invalidate(repeats)
+        repeats = ImportRow.objects.filter(
+            batch=batch, policy_number=group["policy_number"], row_number__gt=group["first"]
+        ).values_list("pk", "policy_number")
+        message = _("номер полиса повторяется: он уже есть в строке %(row)s") % {
+            "row": group["first"]
+        }
+        _errors_add({pk: error_entry("policy_number", number, message) for pk, number in repeats})
+
+
+# What the parent check needs of the parent's own row: (row number, action, relation).
+ParentRow = tuple[int, str, str]
 
 
 def _parents_check(batch: ImportBatch) -> None:
@@ -328,48 +436,44 @@ def _parents_check(batch: ImportBatch) -> None:
     for action in (ImportRow.Action.ADD, ImportRow.Action.CHANGE, ImportRow.Action.SAME):
         children = ImportRow.objects.filter(
             batch=batch, action=action, relation=InsuredPerson.Relation.CHILD
-        )
+        ).values_list("pk", "parent_number")
         for chunk in _chunks(children):
             _children_check(batch, contract, chunk)
 
 
-def _children_check(batch: ImportBatch, contract: Contract, chunk: list[ImportRow]) -> None:
-    numbers = {row.parent_number for row in chunk}
-    in_file: dict[str, ImportRow] = {}
-    for row in ImportRow.objects.filter(
-        batch=batch, policy_number__in=numbers, row_number__isnull=False
-    ).order_by("row_number"):
-        in_file.setdefault(row.policy_number, row)
+def _children_check(batch: ImportBatch, contract: Contract, chunk: list[tuple[int, str]]) -> None:
+    numbers = {parent for _pk, parent in chunk}
+    in_file: dict[str, ParentRow] = {}
+    for number, *parent_row in (
+        ImportRow.objects.filter(batch=batch, policy_number__in=numbers, row_number__isnull=False)
+        .order_by("row_number")
+        .values_list("policy_number", "row_number", "action", "relation")
+    ):
+        in_file.setdefault(number, tuple(parent_row))
     in_register = _register_values(numbers - set(in_file))
-    failed = []
-    for row in chunk:
-        message = _parent_problem(row, in_file.get(row.parent_number), in_register, contract)
+    failed = {}
+    for pk, parent in chunk:
+        message = _parent_problem(parent, in_file.get(parent), in_register, contract)
         if message:
-            row.errors = [
-                *row.errors,
-                {
-                    "column": "Номер полиса родителя",
-                    "value": row.parent_number,
-                    "message": message,
-                },
-            ]
-            failed.append(row)
+            failed[pk] = error_entry("parent_number", parent, message)
     if failed:
-        _invalidate(failed)
+        _errors_add(failed)
 
 
 def _parent_problem(
-    row: ImportRow, parent_row: ImportRow | None, in_register: dict[str, dict], contract: Contract
+    parent_number: str,
+    parent_row: ParentRow | None,
+    in_register: dict[str, dict],
+    contract: Contract,
 ) -> str:
     if parent_row is not None:
-        if parent_row.action == ImportRow.Action.INVALID:
-            return _("в строке родителя (%(row)s) есть ошибки") % {"row": parent_row.row_number}
-        if parent_row.relation != InsuredPerson.Relation.EMPLOYEE:
-            return _("родитель (строка %(row)s) сам указан как ребёнок") % {
-                "row": parent_row.row_number
-            }
+        row_number, action, relation = parent_row
+        if action == ImportRow.Action.INVALID:
+            return _("в строке родителя (%(row)s) есть ошибки") % {"row": row_number}
+        if relation != InsuredPerson.Relation.EMPLOYEE:
+            return _("родитель (строка %(row)s) сам указан как ребёнок") % {"row": row_number}
         return ""
-    known = in_register.get(row.parent_number)
+    known = in_register.get(parent_number)
     if known is None or known["contract__policyholder_id"] != contract.policyholder_id:
         return _("родитель с этим номером полиса не найден ни в файле, ни в реестре")
     if known["relation"] != InsuredPerson.Relation.EMPLOYEE:
@@ -380,6 +484,22 @@ def _parent_problem(
             "добавьте его строку"
         )
     return ""
+
+
+REMOVED_VALUES = (
+    "pk",
+    "policy_number",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "birth_date",
+    "email",
+    "phone",
+    "program_id",
+    "starts_on",
+    "ends_on",
+    "relation",
+)
 
 
 def _removals_stage(batch: ImportBatch) -> None:
@@ -394,37 +514,22 @@ def _removals_stage(batch: ImportBatch) -> None:
     leaving = (
         InsuredPerson.objects.filter(contract=batch.contract, ends_on__gte=effective)
         .exclude(Exists(mentioned))
-        .select_related("program")
+        .values_list(*REMOVED_VALUES)
     )
-    for chunk in _chunks(leaving):
-        staged = []
-        for person in chunk:
-            cancelled = person.starts_on >= effective
-            new_end = person.starts_on if cancelled else last_day
-            changes = [["Дата окончания", ru_date(person.ends_on), ru_date(new_end)]]
+
+    def staged(chunk: list[tuple]) -> Iterator[tuple]:
+        # (pk, number, last ... program, starts, ends, relation): REMOVED_VALUES.
+        for pk, number, *person, starts, ends, relation in chunk:
+            cancelled = starts >= effective
+            new_end = starts if cancelled else last_day
+            changes = [["Дата окончания", ru_date(ends), ru_date(new_end)]]
             if cancelled:
                 changes.append(["Полис", "действует", "аннулирован до начала действия"])
-            staged.append(
-                ImportRow(
-                    batch=batch,
-                    row_number=None,
-                    action=ImportRow.Action.REMOVE,
-                    person=person,
-                    policy_number=person.policy_number,
-                    last_name=person.last_name,
-                    first_name=person.first_name,
-                    middle_name=person.middle_name,
-                    birth_date=person.birth_date,
-                    email=person.email,
-                    phone=person.phone,
-                    program=person.program,
-                    starts_on=person.starts_on,
-                    ends_on=new_end,
-                    relation=person.relation,
-                    changes=changes,
-                )
-            )
-        bulk_insert(ImportRow, staged)
+            removal = (ImportRow.Action.REMOVE, pk, number, *person, starts, new_end, relation)
+            yield (batch.pk, None, *removal, "", changes, [])
+
+    for chunk in _chunks(leaving):
+        copy_rows(ImportRow, STAGED_COLUMNS, staged(chunk))
 
 
 def _counters_store(batch: ImportBatch) -> None:

@@ -57,6 +57,27 @@ def medical_policies_new(person: InsuredPerson, *, today: datetime.date) -> list
     return policies
 
 
+# The columns of vzr_policy_row, for copy_rows.
+VZR_COLUMNS = (
+    "insured_person_id",
+    "product",
+    "number",
+    "starts_on",
+    "ends_on",
+    "status",
+    "product_data",
+)
+
+
+def vzr_policy_row(
+    person_id: int, dms_number: str, starts_on: datetime.date, ends_on: datetime.date, *, today
+) -> tuple:
+    """A new ВЗР policy as VZR_COLUMNS values (medical_policies_new makes the same as a model)."""
+    status = policy_status_for(starts_on=starts_on, ends_on=ends_on, today=today)
+    number = vzr_number(dms_number)
+    return (person_id, Policy.Product.VZR, number, starts_on, ends_on, status, VZR_PRODUCT_DATA)
+
+
 def medical_policies_sync(
     persons: Sequence[InsuredPerson],
     *,

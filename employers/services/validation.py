@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
+from phonenumbers import phonenumberutil
 
 from policies.models import Contract, InsuredPerson, Program
 
@@ -25,6 +26,7 @@ POLICY_NUMBER_RE = re.compile(r"^[0-9A-Za-zА-ЯЁа-яё][0-9A-Za-zА-ЯЁа-я
 NAME_RE = re.compile(r"^[A-Za-zА-ЯЁа-яё]+(?:[ '’\-.][A-Za-zА-ЯЁа-яё]+)*\.?$")
 PHONE_LIKE_RE = re.compile(r"^\+?[\d\s()\-]{6,25}$")
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y")
+DAY_RE = re.compile(r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}\Z")
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 RELATIONS = {
     "сотрудник": InsuredPerson.Relation.EMPLOYEE,
@@ -63,13 +65,16 @@ class CheckedRow:
     errors: list[dict] = field(default_factory=list)
 
     def error(self, key: str, raw: Cell, message: str) -> None:
-        self.errors.append(
-            {
-                "column": COLUMN_BY_KEY[key].header,
-                "value": cell_text(raw)[:VALUE_PREVIEW],
-                "message": message,
-            }
-        )
+        self.errors.append(error_entry(key, raw, message))
+
+
+def error_entry(key: str, raw: Cell, message: str) -> dict:
+    """An error of a row as stored and shown: the column's header, the value, the reason."""
+    return {
+        "column": COLUMN_BY_KEY[key].header,
+        "value": cell_text(raw)[:VALUE_PREVIEW],
+        "message": message,
+    }
 
 
 def ru_date(day: datetime.date | None) -> str:
@@ -107,6 +112,13 @@ def _formula_message(text: str) -> str:
 
 def parse_date(value: Cell) -> datetime.date | None:
     """A date cell of any of the accepted forms; None when it is not a date."""
+    if isinstance(value, str) and DAY_RE.match(value):
+        # ДД.ММ.ГГГГ, the usual form, without strptime (10 times slower); anything else, or an
+        # impossible day, goes the long way below.
+        try:
+            return datetime.date(int(value[6:]), int(value[3:5]), int(value[:2]))
+        except ValueError:
+            pass
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -136,6 +148,8 @@ def normalise_phone(text: str) -> str | None:
             digits = "7" + digits[1:]
         elif len(digits) == 10:
             digits = "7" + digits
+    if len(digits) == 11 and digits[:2] == "79" and _russian_mobile(digits[1:]):
+        return "+" + digits
     try:
         number = phonenumbers.parse("+" + digits, None)
     except phonenumbers.NumberParseException:
@@ -144,6 +158,18 @@ def normalise_phone(text: str) -> str | None:
         return None
     formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return formatted if len(formatted) <= 16 else None
+
+
+_RU = phonenumbers.PhoneMetadata.metadata_for_region("RU")
+
+
+def _russian_mobile(national: str) -> bool:
+    """+7 9XX…: valid when it is a Russian mobile number, decided by the same metadata as
+    phonenumbers.is_valid_number but without parsing and trying every other kind of number first
+    (a tenth of the time; the check of a 100,000-row list spends seconds on phones). A number
+    this does not accept goes through phonenumbers in full."""
+    matches = phonenumberutil._is_number_matching_desc
+    return matches(national, _RU.general_desc) and matches(national, _RU.mobile)
 
 
 def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> CheckedRow:
