@@ -59,11 +59,27 @@ PERSON_PAGES: tuple[Page, ...] = (
     # Add the person's pages here as they are built.
 )
 
-# What the staff see in the admin: an operator's queues and an HR manager's lists. Add them as
-# the admin pages are built, e.g.
-# Page("HR: застрахованные", "/admin/policies/insuredperson/", audience="hr"),
-# Page("Оператор: обращения", "/admin/feedback/appeal/", audience="operator"),
-STAFF_PAGES: tuple[Page, ...] = ()
+# What an HR manager sees in the admin (their company's register, the bench person's company).
+# Operators' queues may be added with audience="operator"; the goals are the person's and HR's.
+STAFF_PAGES: tuple[Page, ...] = (
+    Page("HR: администрирование", "/admin/", audience="hr"),
+    Page("HR: договоры", "/admin/policies/contract/", audience="hr"),
+    Page("HR: договор", "/admin/policies/contract/{s.contract_id}/change/", audience="hr"),
+    Page("HR: программы", "/admin/policies/program/", audience="hr"),
+    Page("HR: застрахованные", "/admin/policies/insuredperson/", audience="hr"),
+    Page("HR: застрахованные, стр. 5", "/admin/policies/insuredperson/?p=5", audience="hr"),
+    Page("HR: поиск застрахованного", "/admin/policies/insuredperson/?q=Проверкин",
+         audience="hr"),
+    Page(
+        "HR: застрахованный",
+        "/admin/policies/insuredperson/{s.insured_person_id}/change/",
+        audience="hr",
+    ),
+    Page("HR: загрузка списка", "/admin/policies/contract/{s.contract_id}/import/",
+         audience="hr"),
+    Page("HR: загрузки списков", "/admin/employers/importbatch/", audience="hr"),
+    Page("HR: приглашения", "/admin/employers/invitation/", audience="hr"),
+)  # fmt: skip
 
 
 def sidebar_pages() -> list[Page]:

@@ -11,7 +11,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -24,10 +23,6 @@ if TYPE_CHECKING:
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 BASELINE_SCALE = "tiny"
-# A page is flagged slower when its median at the scale is this many times the baseline's and
-# at least this many milliseconds more (so that 0.5 → 1.6 ms of noise is not flagged).
-SLOWER_RATIO = 3
-SLOWER_MIN_MS = 10
 
 
 def database_ensure(url: str) -> None:
@@ -58,97 +53,6 @@ def django_setup(url: str) -> None:
     django.setup()
 
 
-def _fmt_queries(result: PageResult | None) -> str:
-    if result is None:
-        return "—"
-    if result.queries_min != result.queries_max:
-        return f"{result.queries_min}–{result.queries_max}"
-    return str(result.queries)
-
-
-def _flags(base: PageResult | None, scaled: PageResult) -> list[str]:
-    flags = []
-    if base is not None:
-        if (base.queries_min, base.queries_max) != (scaled.queries_min, scaled.queries_max):
-            flags.append("queries differ")
-        # Same queries but much slower with more data: a scan that grows with the tables.
-        slower_by = scaled.median_ms - base.median_ms
-        if scaled.median_ms >= SLOWER_RATIO * base.median_ms and slower_by >= SLOWER_MIN_MS:
-            flags.append(f"×{scaled.median_ms / base.median_ms:.0f} slower")
-    for result in (base, scaled):
-        if result is not None and result.status != 200:
-            flags.append(f"HTTP {result.status}")
-    return flags
-
-
-def rows_build(baseline: list[PageResult], scaled: list[PageResult]) -> list[dict[str, object]]:
-    """One row per page with both sizes side by side (pages are matched by label and audience)."""
-    by_key = {(r.label, r.audience): r for r in baseline}
-    rows = []
-    for result in scaled:
-        base = by_key.get((result.label, result.audience))
-        rows.append(
-            {
-                "page": result.label,
-                "path": result.path,
-                "audience": result.audience,
-                "baseline": base.as_dict() if base else None,
-                "scale": result.as_dict(),
-                "flags": _flags(base, result),
-            }
-        )
-    return rows
-
-
-HEADERS = ("page", "path", "q {base}", "q {scale}", "med {base}", "p95 {base}", "med {scale}",
-           "p95 {scale}", "flag")  # fmt: skip
-
-
-def _cells(row: dict, scale: str) -> list[str]:
-    from bench.measure import PageResult
-
-    base = PageResult(**row["baseline"]) if row["baseline"] else None
-    scaled = PageResult(**row["scale"])
-    ms = "{:.1f}".format
-    return [
-        row["page"],
-        row["path"],
-        _fmt_queries(base),
-        _fmt_queries(scaled),
-        ms(base.median_ms) if base else "—",
-        ms(base.p95_ms) if base else "—",
-        ms(scaled.median_ms),
-        ms(scaled.p95_ms),
-        ", ".join(row["flags"]) or "",
-    ]
-
-
-def table_text(rows: list[dict], scale: str) -> str:
-    headers = [h.format(base=BASELINE_SCALE, scale=scale) for h in HEADERS]
-    body = [_cells(row, scale) for row in rows]
-    widths = [max(len(r[i]) for r in [headers, *body]) for i in range(len(headers))]
-    numeric = range(2, 8)
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if i in numeric else c.ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, body)])
-
-
-def table_markdown(rows: list[dict], scale: str) -> str:
-    headers = [h.format(base=BASELINE_SCALE, scale=scale) for h in HEADERS]
-    align = ["---", "---", *["---:"] * 6, "---"]
-    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"]
-    for row in rows:
-        cells = [c.replace("|", "\\|") for c in _cells(row, scale)]
-        cells[1] = f"`{cells[1]}`"
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def counts_text(fills: list[FillReport]) -> str:
     labels = [label for label in fills[-1].counts if any(f.counts.get(label) for f in fills)]
     width = max(len(label) for label in labels)
@@ -170,13 +74,55 @@ def report_write(payload: dict, markdown: str, scale: str) -> tuple[Path, Path]:
     return json_path, md_path
 
 
-def main(argv: list[str] | None = None) -> int:
+def scale_of_database() -> str | None:
+    """The scale the bench database holds (for --no-fill), from its insured persons."""
+    from bench.fill import BENCH_EXTRA, SCALES
+    from policies.models import InsuredPerson
+
+    bulk = InsuredPerson.objects.count() - BENCH_EXTRA["policies.InsuredPerson"]
+    return next((name for name, s in SCALES.items() if s.insured == bulk), None)
+
+
+def baseline_path(seed: int) -> Path:
+    return RESULTS_DIR / f"baseline-{BASELINE_SCALE}-{seed}.json"
+
+
+def baseline_save(results: list[PageResult], seed: int) -> None:
+    RESULTS_DIR.mkdir(exist_ok=True)
+    baseline_path(seed).write_text(
+        json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=1) + "\n"
+    )
+
+
+def baseline_load(seed: int) -> list[PageResult] | None:
+    from bench.measure import PageResult
+
+    path = baseline_path(seed)
+    if not path.exists():
+        return None
+    return [PageResult(**item) for item in json.loads(path.read_text())]
+
+
+def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by step)
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    parser.add_argument("--scale", default="small", help="micro, tiny, small, medium or large")
+    parser.add_argument(
+        "--scale", default="large", help="micro, tiny, small, medium or large (the goals' scale)"
+    )
     parser.add_argument("--requests", type=int, default=30, help="measured requests per page")
     parser.add_argument("--warmups", type=int, default=3, help="unmeasured requests first")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--fill-only", action="store_true", help="fill at --scale, measure none")
+    parser.add_argument(
+        "--no-fill",
+        action="store_true",
+        help="measure the database as an earlier fill left it; query counts are compared with "
+        "the last tiny baseline this machine measured",
+    )
+    parser.add_argument("--clients", type=int, default=20, help="concurrent clients")
+    parser.add_argument("--rounds", type=int, default=2, help="each client requests each page")
+    parser.add_argument("--skip-concurrency", action="store_true", help="no gunicorn run")
+    parser.add_argument("--skip-imports", action="store_true", help="no HR or register import")
+    parser.add_argument("--skip-copay", action="store_true", help="no co-pay charge run")
     args = parser.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -186,8 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connection
 
+    from bench import others, report
+    from bench.figures import geojson_figures, pdf_figures, sql_ratios
     from bench.fill import SCALES, fill
+    from bench.load import measure_load
     from bench.measure import measure_pages
+    from bench.pages import pages
     from bench.subjects import subjects_load
 
     if args.scale not in SCALES:
@@ -195,35 +145,91 @@ def main(argv: list[str] | None = None) -> int:
     if connection.vendor != "postgresql":
         raise SystemExit("the bench runs on PostgreSQL only (it fills with COPY)")
     call_command("migrate", interactive=False, verbosity=0)
+    load_before = report.load_average()
 
     def echo(line: str) -> None:
         print(line, flush=True)
 
-    sizes = [args.scale] if args.fill_only else [BASELINE_SCALE, args.scale]
-    fills: list[FillReport] = []
-    measured: list[list[PageResult]] = []
-    for size in sizes:
-        print(f"\n== fill: {size}", flush=True)
-        report = fill(SCALES[size], seed=args.seed, echo=echo)
-        fills.append(report)
-        print(f"fill {size}: {report.seconds:.1f} s (peak RSS {report.max_rss_mb:.0f} MB)")
-        if args.fill_only:
-            break
+    def measure(size: str) -> list[PageResult]:
         print(f"== measure: {size} ({args.warmups} warm-ups + {args.requests} requests a page)")
         started = time.perf_counter()
-        measured.append(
-            measure_pages(subjects_load(), requests=args.requests, warmups=args.warmups)
-        )
+        found = measure_pages(subjects_load(), requests=args.requests, warmups=args.warmups)
         print(f"measured in {time.perf_counter() - started:.1f} s", flush=True)
+        return found
 
-    print("\n== rows\n" + counts_text(fills))
-    print("\n== fill time\n" + "\n".join(f"{f.scale:>8}: {f.seconds:8.1f} s" for f in fills))
-    if args.fill_only:
-        return 0
+    fills: list[FillReport] = []
+    baseline: list[PageResult] | None = None
+    if args.no_fill:
+        held = scale_of_database()
+        if held != args.scale:
+            raise SystemExit(
+                f"--no-fill: the bench database holds {held or 'no known scale'}, not "
+                f"{args.scale}; fill it first (--fill-only)"
+            )
+        baseline = baseline_load(args.seed)
+    else:
+        sizes = [args.scale] if args.fill_only else [BASELINE_SCALE, args.scale]
+        for size in sizes:
+            print(f"\n== fill: {size}", flush=True)
+            fill_report = fill(SCALES[size], seed=args.seed, echo=echo)
+            fills.append(fill_report)
+            print(f"fill {size}: {fill_report.seconds:.1f} s "
+                  f"(peak RSS {fill_report.max_rss_mb:.0f} MB)")  # fmt: skip
+            if size == BASELINE_SCALE and not args.fill_only:
+                baseline = measure(size)
+                baseline_save(baseline, args.seed)
+        print("\n== rows\n" + counts_text(fills))
+        print("\n== fill time\n" + "\n".join(f"{f.scale:>8}: {f.seconds:8.1f} s" for f in fills))
+        if args.fill_only:
+            return 0
 
-    rows = rows_build(measured[0], measured[1])
-    print("\n== pages (ms: server time in-process; q: SQL queries per request)\n")
-    print(table_text(rows, args.scale))
+    subjects = subjects_load()
+    measured = measure(args.scale)
+    page_list = pages()
+    goal_pages = [p for p in page_list if p.audience in ("person", "hr")]
+    goal_results = [r for r in measured if r.audience in ("person", "hr")]
+    print("== page time ÷ bare SQL", flush=True)
+    ratios = sql_ratios(subjects, goal_pages, goal_results)
+    print("== GeoJSON and PDF", flush=True)
+    geojson = geojson_figures(subjects)
+    pdf = pdf_figures(subjects)
+    load = None
+    if not args.skip_concurrency:
+        print(f"== {args.clients} concurrent clients (gunicorn)", flush=True)
+        load = measure_load(url, subjects, goal_pages, clients=args.clients, rounds=args.rounds)
+    external: list[dict] = []
+    if not args.skip_imports:
+        print("== imports (bench.hr_import, bench.register_import)", flush=True)
+        external += others.collect("bench.hr_import", "HR import of 100,000 rows", rows=100_000)
+        external += others.collect(
+            "bench.register_import", "clinic register import of 100,000 lines", rows=100_000
+        )
+    if not args.skip_copay:
+        print("== co-pay run (bench.copay_run)", flush=True)
+        external += others.collect(
+            "bench.copay_run", "daily co-pay run for 10,000 persons", persons=10_000
+        )
+
+    rows = [
+        *report.page_rows(args.scale, BASELINE_SCALE, baseline, goal_results, ratios, load),
+        *report.load_rows(load, args.clients),
+        *report.timing_rows(geojson, pdf),
+        *report.external_rows(external),
+    ]
+    print("\n== figures\n")
+    print(report.table_text(rows))
+    info = report.machine()
+    load_after = report.load_average()
+    notes = []
+    if baseline is None:
+        notes.append(
+            f"No {BASELINE_SCALE} baseline on this machine yet: query counts not compared."
+        )
+    skipped = [
+        flag for flag in ("concurrency", "imports", "copay") if getattr(args, f"skip_{flag}")
+    ]
+    if skipped:
+        notes.append("Skipped in this run: " + ", ".join(skipped) + ".")
     payload = {
         "scale": args.scale,
         "baseline": BASELINE_SCALE,
@@ -231,11 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         "requests": args.requests,
         "warmups": args.warmups,
         "seed": args.seed,
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-        },
+        "machine": info,
+        "load_average": {"before": load_before, "after": load_after},
         "fills": [
             {
                 "scale": f.scale,
@@ -246,23 +249,31 @@ def main(argv: list[str] | None = None) -> int:
             }
             for f in fills
         ],
-        "pages": rows,
+        "pages": {
+            "baseline": [r.as_dict() for r in baseline or []],
+            "scale": [r.as_dict() for r in measured],
+        },
+        "sql_ratios": [r.as_dict() for r in ratios],
+        "geojson": {k: v.as_dict() for k, v in geojson.items()},
+        "pdf": {k: v.as_dict() for k, v in pdf.items()},
+        "load": load.as_dict() if load else None,
+        "external": external,
+        "figures": [
+            {"figure": r.figure, "value": r.value, "goal": r.goal, "ok": r.ok} for r in rows
+        ],  # fmt: skip
     }
-    fill_lines = "\n".join(
-        f"- `{f.scale}`: {f.seconds:.1f} s, {sum(f.counts.values()):,} rows" for f in fills
-    )
-    markdown = (
-        f"# Bench {args.scale} — {payload['at']}\n\n"
-        f"{args.warmups} warm-ups + {args.requests} requests a page; ms are server time "
-        f"in-process (median, p95); q is SQL queries per request.\n\n"
-        f"Fill:\n\n{fill_lines}\n\n{table_markdown(rows, args.scale)}"
-    )
-    json_path, md_path = report_write(payload, markdown, args.scale)
+    json_path, md_path = report_write(payload, report.table_markdown(rows), args.scale)
     print(f"\nwritten: {json_path}\n         {md_path}")
-    flagged = [row for row in rows if row["flags"]]
-    if flagged:
-        print(f"\n{len(flagged)} page(s) flagged: " + "; ".join(
-            f"{r['page']} ({', '.join(r['flags'])})" for r in flagged))  # fmt: skip
+    if args.scale == "large":
+        document = report.document_write(
+            rows, scale=args.scale, info=info, load_before=load_before, load_after=load_after,
+            notes=notes,
+        )  # fmt: skip
+        print(f"         {document}")
+    else:
+        print("docs/PERFORMANCE.md is written by runs at the goals' scale (large) only")
+    missed = [r for r in rows if r.ok is False]
+    print(f"\n{len(missed)} figure(s) miss their goal" if missed else "\nevery goal is met")
     return 0
 
 

@@ -17,6 +17,9 @@ BENCH_CHILD_POLICY = "BENCH-CHILD-0000001"
 BENCH_OWN_POLICY = "BENCH-0000001"
 OPERATOR_EMAIL = "operator@bench.example"
 HR_EMAIL = "hr@bench.example"
+# The bench's own logins (bench.load logs in over HTTP): published here, not secrets.
+BENCH_PASSWORD = "bench-pass-2026"  # noqa: S105
+BENCH_STAFF_TOTP_SECRET = "BENCHSTAFFTOTPSECRETKEYAAAAAAAAA"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Subjects:
     claim_id: int
     appeal_id: int
     clinic_id: int
+    contract_id: int  # the bench person's, whose company the HR manager manages
+    insured_person_id: int  # the bench person's own register row
     operator: User
     hr: User
 
@@ -39,14 +44,17 @@ def subjects_load() -> Subjects:
     bought = Policy.objects.filter(holder=person).order_by("pk").first()
     if bought is None:
         raise LookupError("the bench person has no bought policy: run the fill first")
+    own = Policy.objects.get(product="dms", number=BENCH_OWN_POLICY)
     return Subjects(
         person=person,
-        dms_policy_id=Policy.objects.get(product="dms", number=BENCH_OWN_POLICY).pk,
+        dms_policy_id=own.pk,
         child_dms_policy_id=Policy.objects.get(product="dms", number=BENCH_CHILD_POLICY).pk,
         bought_policy_id=bought.pk,
         claim_id=Claim.objects.filter(policy=bought).order_by("pk").values_list("pk", flat=True)[0],
         appeal_id=Appeal.objects.filter(user=person).order_by("pk").values_list("pk", flat=True)[0],
         clinic_id=Clinic.objects.filter(online_booking=True).order_by("pk").first().pk,
+        contract_id=own.insured_person.contract_id,
+        insured_person_id=own.insured_person_id,
         operator=User.objects.get(email=OPERATOR_EMAIL),
         hr=User.objects.get(email=HR_EMAIL),
     )

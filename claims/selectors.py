@@ -37,9 +37,17 @@ def claims_for_user(user: User) -> QuerySet[Claim]:
     """The user's claims, newest first: those under the policies they may see (for «Мои страховые
     случаи» and /claims/), with the policy read in the same query."""
     policy_ids = Policy.objects.filter(_visible_policies(user)).values("pk")
+    # A claim the user declared stays theirs when the policy's link ends (a child turns 15).
+    # A UNION of two index scans, not `policy IN (...) OR user = ...`: PostgreSQL reads an OR
+    # across a subquery by scanning every claim and every policy (45 ms at 20,000 claims).
+    claim_ids = (
+        Claim.objects.filter(policy_id__in=policy_ids)
+        .order_by()
+        .values("pk")
+        .union(Claim.objects.filter(user=user).order_by().values("pk"))
+    )
     return (
-        # A claim the user declared stays theirs when the policy's link ends (a child turns 15).
-        Claim.objects.filter(Q(policy_id__in=policy_ids) | Q(user=user))
+        Claim.objects.filter(pk__in=claim_ids)
         .select_related("policy", "policy__insured_person")
         .order_by("-created_at", "-pk")
     )

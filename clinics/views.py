@@ -28,7 +28,7 @@ from .forms import (
     parse_bbox,
 )
 from .geojson import CONTENT_TYPE as GEOJSON_CONTENT_TYPE
-from .geojson import feature_collection
+from .geojson import cached_collection, feature_collection
 from .ics import CONTENT_TYPE, appointment_ics, ics_filename
 from .models import SavedPlace
 from .services.booking import (
@@ -133,10 +133,24 @@ def clinic_geojson(request: HttpRequest) -> JsonResponse:
         )
     form = _filter_form(request, with_places=False)  # the map is not sorted by distance
     kinds = list(form.kinds.values())
-    rows = selectors.clinics_geojson_rows(form.query(bbox=bbox, with_origin=False), kinds)
+    query = form.query(bbox=bbox, with_origin=False)
+    base_url = reverse("clinics")
+
+    def build() -> str:
+        rows = selectors.clinics_geojson_rows(query, kinds)
+        return feature_collection(rows, kinds=kinds, base_url=base_url)
+
+    parts = (
+        None if query.program_ids is None else tuple(sorted(query.program_ids)),
+        query.care_kind.pk if query.care_kind else None,
+        query.city,
+        query.online_booking,
+        query.text,
+        query.bbox,
+        base_url,
+    )
     return HttpResponse(
-        feature_collection(rows, kinds=kinds, base_url=reverse("clinics")),
-        content_type=f"{GEOJSON_CONTENT_TYPE}; charset=utf-8",
+        cached_collection(parts, build), content_type=f"{GEOJSON_CONTENT_TYPE}; charset=utf-8"
     )
 
 

@@ -126,11 +126,59 @@ def test_one_query_for_the_clinics_whatever_their_number(
     for _ in range(count):
         ProgramClinicFactory(program=insured.program, care_kind=outpatient)
 
-    # session, user, linked ids, policies, kinds of care, cities, the clinics
-    with django_assert_max_num_queries(7):
+    # session, user, linked ids, policies, kinds of care, cities, the network's version, the
+    # clinics
+    with django_assert_max_num_queries(8):
         response = person_client.get(URL, {"policy": "all"})
 
     assert len(response.json()["features"]) == count
+    # Then from the cache: the same collection without reading the clinics.
+    with django_assert_max_num_queries(7):
+        again = person_client.get(URL, {"policy": "all"})
+    assert again.content == response.content
+
+
+def test_a_change_of_the_network_shows_at_once(person_client, insured, dms_policy, outpatient):
+    clinic = ClinicFactory(name="Клиника «Старое имя»")
+    ProgramClinicFactory(program=insured.program, clinic=clinic, care_kind=outpatient)
+    assert set(by_name(person_client.get(URL).json())) == {"Клиника «Старое имя»"}
+
+    clinic.name = "Клиника «Новое имя»"
+    clinic.save()
+    assert set(by_name(person_client.get(URL).json())) == {"Клиника «Новое имя»"}
+
+    other = ProgramClinicFactory(program=insured.program, care_kind=outpatient)
+    assert set(by_name(person_client.get(URL).json())) == {"Клиника «Новое имя»", other.clinic.name}
+
+    other.delete()  # the clinic stays, no longer covered: only the coverage changed
+    assert set(by_name(person_client.get(URL).json())) == {"Клиника «Новое имя»"}
+
+    outpatient.name = "Амбулаторно"
+    outpatient.save()
+    assert person_client.get(URL).json()["care_kind_names"][outpatient.code] == "Амбулаторно"
+
+
+def test_each_person_gets_the_collection_of_their_own_programs(
+    person_client, insured, dms_policy, outpatient
+):
+    from django.test import Client
+
+    from tests.factories import InsuredPersonFactory, PolicyFactory, PolicyLinkFactory
+
+    ProgramClinicFactory(program=insured.program, care_kind=outpatient)
+    theirs = InsuredPersonFactory()
+    PolicyFactory(insured_person=theirs, product="dms")
+    link = PolicyLinkFactory(insured_person=theirs)
+    ProgramClinicFactory(program=theirs.program, care_kind=outpatient, clinic=ClinicFactory(
+        name="Клиника другой программы"))  # fmt: skip
+    other_client = Client()
+    other_client.force_login(link.user)
+
+    mine = by_name(person_client.get(URL).json())
+    other = by_name(other_client.get(URL).json())
+
+    assert "Клиника другой программы" in other
+    assert "Клиника другой программы" not in mine
 
 
 def test_the_geojson_needs_a_login(client):

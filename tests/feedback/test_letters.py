@@ -208,3 +208,59 @@ def test_the_operator_opens_the_referral_and_it_is_audit_logged(superuser_client
         superuser_client.get(f"/admin/feedback/guaranteeletter/{other.pk}/referral/").status_code
         == 404
     )
+
+
+def _clinic_options(html: str) -> list[tuple[str, str]]:
+    import re
+
+    select = re.search(r'<select name="clinic"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="([^"]*)"(?: selected)?>([^<]*)</option>', select)
+
+
+def test_the_clinic_select_lists_the_network_in_the_same_queries_whatever_its_size(
+    person_client, insured, django_assert_num_queries
+):
+    ClinicFactory.create_batch(3)
+    person_client.get("/guarantee-letters/")  # the options are cached from here on
+    # session, user, the person's insured, their letters, kinds of care, the network's version
+    with django_assert_num_queries(6):
+        person_client.get("/guarantee-letters/")
+    ClinicFactory.create_batch(30)
+    person_client.get("/guarantee-letters/")
+
+    with django_assert_num_queries(6):
+        response = person_client.get("/guarantee-letters/")
+
+    options = _clinic_options(response.content.decode())
+    assert len(options) == 1 + 33  # the empty choice, then every clinic by name
+    assert [name for _pk, name in options[1:]] == sorted(name for _pk, name in options[1:])
+
+
+def test_a_clinic_added_or_renamed_shows_in_the_select_at_once(person_client, insured):
+    clinic = ClinicFactory(name="Клиника «Было» & Ко")
+    assert (str(clinic.pk), "Клиника «Было» &amp; Ко") in _clinic_options(
+        person_client.get("/guarantee-letters/").content.decode()
+    )
+
+    clinic.name = "Клиника «Стало»"
+    clinic.save()
+    added = ClinicFactory(name="Клиника «Новая»")
+    options = _clinic_options(person_client.get("/guarantee-letters/").content.decode())
+
+    assert (str(clinic.pk), "Клиника «Стало»") in options
+    assert (str(added.pk), "Клиника «Новая»") in options
+    assert not any("Было" in name for _pk, name in options)
+
+
+def test_a_refused_request_keeps_the_chosen_clinic(person_client, insured):
+    ClinicFactory.create_batch(2)
+    chosen = ClinicFactory()
+
+    response = person_client.post(
+        "/guarantee-letters/",
+        {"insured_person": insured.pk, "clinic": chosen.pk, "care_kind": ""},
+    )
+
+    assert response.status_code == 400
+    assert f'<option value="{chosen.pk}" selected>' in response.content.decode()
+    assert not GuaranteeLetter.objects.exists()

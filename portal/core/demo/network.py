@@ -5,6 +5,7 @@ import random
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from clinics.geojson import network_changed
 from clinics.models import Clinic, Doctor, ProgramClinic, Slot
 from policies.models import CareKind
 
@@ -115,6 +116,7 @@ def coverage_ensure(
         for position in positions
     ]
     ProgramClinic.objects.bulk_create(rows, ignore_conflicts=True)
+    network_changed()  # bulk_create sends no signals: the map's cached GeoJSON is stale
 
 
 @dataclass(frozen=True)

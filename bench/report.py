@@ -1,0 +1,285 @@
+"""The one table of `make bench`: every figure beside its goal and ✓/✗, printed and written to
+docs/PERFORMANCE.md with the date and the machine."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.figures import SqlRatio, Timing
+from bench.load import LoadReport
+from bench.measure import PageResult
+
+DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
+
+# The goals (issue 12). Pages: what a person or an HR manager sees.
+MAX_QUERIES = 12
+PAGE_P95_MS = 50
+LOAD_P95_MS = 300
+MAX_SQL_RATIO = 3
+GEOJSON_MS = 100
+PDF_FIRST_MS = 500
+PDF_CACHED_MS = 30
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    value: str
+    goal: str
+    ok: bool | None  # None: reported only, or not measured
+
+    @property
+    def mark(self) -> str:
+        return {True: "✓", False: "✗", None: "—"}[self.ok]
+
+
+def machine() -> dict[str, object]:
+    from django.db import connection
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": ram_gb,
+        "postgresql": postgres,
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _queries(result: PageResult | None) -> str:
+    if result is None:
+        return "—"
+    if result.queries_min != result.queries_max:
+        return f"{result.queries_min}–{result.queries_max}"
+    return str(result.queries)
+
+
+def page_rows(
+    scale: str,
+    baseline_scale: str,
+    baseline: list[PageResult] | None,
+    measured: list[PageResult],
+    ratios: list[SqlRatio],
+    load: LoadReport | None,
+) -> list[Row]:
+    base_by = {(r.label, r.audience): r for r in baseline or []}
+    ratio_by = {(r.label, r.audience): r for r in ratios}
+    load_by = {(p.label, p.audience): p for p in load.pages} if load else {}
+    rows: list[Row] = []
+    for result in measured:
+        key = (result.label, result.audience)
+        name = f"{result.label} `{result.path}`"
+        if result.audience != "person":
+            name += f" ({result.audience})"
+        base = base_by.get(key)
+        same = base is not None and (base.queries_min, base.queries_max) == (
+            result.queries_min,
+            result.queries_max,
+        )
+        ok = result.status == 200 and result.queries_max <= MAX_QUERIES and same
+        status = "" if result.status == 200 else f", HTTP {result.status}"
+        rows.append(
+            Row(
+                f"{name}: SQL queries, {baseline_scale} → {scale}",
+                f"{_queries(base)} → {_queries(result)}{status}",
+                f"≤ {MAX_QUERIES}, the same",
+                ok if base is not None else (False if not ok else None),
+            )
+        )
+        rows.append(
+            Row(
+                f"{name}: server time, median / p95",
+                f"{_ms(result.median_ms)} / {_ms(result.p95_ms)} ms",
+                f"p95 ≤ {PAGE_P95_MS} ms",
+                result.status == 200 and result.p95_ms <= PAGE_P95_MS,
+            )
+        )
+        ratio = ratio_by.get(key)
+        if ratio is not None:
+            rows.append(
+                Row(
+                    f"{name}: page ÷ its bare SQL ({ratio.statements} statements)",
+                    f"×{ratio.ratio:.1f} ({_ms(ratio.page_ms)} / {ratio.sql_ms:.2f} ms)",
+                    f"≤ {MAX_SQL_RATIO}",
+                    ratio.ratio <= MAX_SQL_RATIO,
+                )
+            )
+        under_load = load_by.get(key)
+        if under_load is not None:
+            errors = f", {under_load.errors} errors" if under_load.errors else ""
+            rows.append(
+                Row(
+                    f"{name}: {load.clients} clients, median / p95",
+                    f"{_ms(under_load.median_ms)} / {_ms(under_load.p95_ms)} ms{errors}",
+                    f"p95 ≤ {LOAD_P95_MS} ms, 0 errors",
+                    under_load.p95_ms <= LOAD_P95_MS and not under_load.errors,
+                )
+            )
+    return rows
+
+
+def load_rows(load: LoadReport | None, clients: int) -> list[Row]:
+    if load is None:
+        return [Row(f"all pages, {clients} concurrent clients (gunicorn)", "not measured",
+                    f"p95 ≤ {LOAD_P95_MS} ms, 0 errors", None)]  # fmt: skip
+    return [
+        Row(
+            f"all pages, {load.clients} concurrent clients (gunicorn, {load.workers} workers):"
+            " median / p95",
+            f"{_ms(load.median_ms)} / {_ms(load.p95_ms)} ms, {load.errors} errors"
+            f" of {load.requests:,}",
+            f"p95 ≤ {LOAD_P95_MS} ms, 0 errors",
+            load.p95_ms <= LOAD_P95_MS and not load.errors,
+        ),
+        Row(
+            f"all pages, {load.clients} concurrent clients: requests per second",
+            f"{load.per_second:.1f} /s ({load.requests:,} in {load.seconds:.1f} s)",
+            "reported",
+            None,
+        ),
+    ]
+
+
+def timing_rows(geojson: dict[str, Timing] | None, pdf: dict[str, Timing] | None) -> list[Row]:
+    rows = []
+    if geojson is None:
+        rows.append(
+            Row("clinic GeoJSON, whole network", "not measured", f"≤ {GEOJSON_MS} ms", None)
+        )
+    else:
+        built, cached = geojson["built"], geojson["cached"]
+        rows += [
+            Row(
+                f"clinic GeoJSON, whole network ({built.note}), built afresh: median / p95",
+                f"{_ms(built.median_ms)} / {_ms(built.p95_ms)} ms",
+                f"≤ {GEOJSON_MS} ms",
+                built.p95_ms <= GEOJSON_MS,
+            ),
+            Row(
+                "clinic GeoJSON, whole network, from the cache: median / p95",
+                f"{_ms(cached.median_ms)} / {_ms(cached.p95_ms)} ms",
+                f"≤ {GEOJSON_MS} ms",
+                cached.p95_ms <= GEOJSON_MS,
+            ),
+        ]
+    if pdf is None:
+        rows.append(Row("DMS policy PDF", "not measured", f"≤ {PDF_FIRST_MS} ms", None))
+    else:
+        first, cached = pdf["first"], pdf["cached"]
+        rows += [
+            Row(
+                "DMS policy PDF, first render (request to last byte): median / p95",
+                f"{_ms(first.median_ms)} / {_ms(first.p95_ms)} ms",
+                f"≤ {PDF_FIRST_MS} ms",
+                first.p95_ms <= PDF_FIRST_MS,
+            ),
+            Row(
+                "DMS policy PDF, cached download: median / p95",
+                f"{_ms(cached.median_ms)} / {_ms(cached.p95_ms)} ms",
+                f"≤ {PDF_CACHED_MS} ms",
+                cached.p95_ms <= PDF_CACHED_MS,
+            ),
+        ]
+    return rows
+
+
+def external_rows(found: list[dict]) -> list[Row]:
+    rows = []
+    for item in found:
+        value = item.get("value")
+        if value is None:
+            shown = "not measured" + (f": {item['note']}" if item.get("note") else "")
+        else:
+            shown = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}" if isinstance(
+                value, int) else str(value)  # fmt: skip
+            shown = f"{shown} {item.get('unit') or ''}".strip()
+        rows.append(Row(str(item["figure"]), shown, str(item.get("goal") or "reported"),
+                        item.get("ok")))  # fmt: skip
+    return rows
+
+
+def table_text(rows: list[Row]) -> str:
+    headers = ("figure", "value", "goal", "")
+    body = [(r.figure, r.value, r.goal, r.mark) for r in rows]
+    widths = [max(len(line[i]) for line in [headers, *body]) for i in range(4)]
+
+    def line(cells) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, body)])
+
+
+def table_markdown(rows: list[Row]) -> str:
+    lines = ["| figure | value | goal | |", "| --- | --- | --- | :---: |"]
+    for r in rows:
+        cells = [c.replace("|", "\\|") for c in (r.figure, r.value, r.goal, r.mark)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def document_write(
+    rows: list[Row],
+    *,
+    scale: str,
+    info: dict[str, object],
+    load_before: str,
+    load_after: str,
+    notes: list[str],
+    path: Path = DOCUMENT,
+) -> Path:
+    missed = [r for r in rows if r.ok is False]
+    met = sum(1 for r in rows if r.ok)
+    now = datetime.datetime.now(datetime.UTC)
+    text = f"""# Performance
+
+Written by `make bench` (`python -m bench.run --scale {scale}`) on {now:%Y-%m-%d %H:%M} UTC.
+Do not edit by hand: run the bench again. How the figures are made: `bench/README.md`.
+
+**Machine**: {info["cpu"]}, {info["cores"]} cores, {info["ram_gb"]} GB RAM; PostgreSQL
+{info["postgresql"]} on loopback; Python {info["python"]}; {info["os"]}. Load average (1, 5,
+15 min) before the run: {load_before}; after: {load_after}. Timings on a shared or busy machine
+are disturbed; query counts are exact everywhere.
+
+**Scale**: `{scale}` (see the scales in bench/README.md). **Goals met: {met} of
+{met + len(missed)}** figures with a goal.
+
+{table_markdown(rows)}
+"""
+    if notes:
+        text += "\n## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return path
