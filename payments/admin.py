@@ -1,11 +1,23 @@
-"""The co-pay program in the admin: read-only for the insurer's staff. Enrolments, cards and
-charges are written by the payment services and the provider's webhooks only; card data never
-reaches the portal (the provider holds it), and a charge's client secret is never shown."""
+"""The co-pay program in the admin: read-only for the insurer's staff. Enrolments, cards,
+charges and refunds are written by the payment services and the provider's webhooks only; card
+data never reaches the portal (the provider holds it), and a charge's client secret is never
+shown. Operators act on charges through two admin actions that call the services, each behind
+its own permission and written to the staff audit log: reconcile charges in doubt with the
+provider, and refund the co-pay of lines whose "service not provided" dispute was confirmed."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from portal.core.admin import ReadOnlyAdminMixin
+from portal.core.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from portal.core.audit import audit_log_record
+from portal.core.formatting import money
+from portal.core.models import AuditLogEntry
 
+from . import services
+from .gateways.base import GatewayError
 from .models import (
     Charge,
     ChargeLine,
@@ -14,6 +26,7 @@ from .models import (
     CopayNotice,
     PaymentCard,
     ProcessedEvent,
+    Refund,
 )
 
 
@@ -51,19 +64,172 @@ class CopayEnrollmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class ChargeLineInline(ReadOnlyInline):
     model = ChargeLine
-    fields = ("service_line", "amount", "active")
+    fields = ("service_line", "amount", "active", "dispute", "refund_status")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("строки списания")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("service_line", "refund")
+
+    @admin.display(description=gettext_lazy("обращение «услуга не оказана»"))
+    def dispute(self, obj: ChargeLine) -> str:
+        line = obj.service_line
+        if line.recovery_flagged_at:
+            return _("подтверждено")
+        return _("рассматривается") if line.disputed_at else "—"
+
+    @admin.display(description=gettext_lazy("возврат"))
+    def refund_status(self, obj: ChargeLine) -> str:
+        refund = getattr(obj, "refund", None)
+        return refund.get_status_display() if refund else "—"
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = (
+        "service_line",
+        "amount",
+        "status",
+        "provider_refund_id",
+        "failure_code",
+        "settled_at",
+    )
     readonly_fields = fields
 
 
+def _audit(request: HttpRequest, charge: Charge, what: str) -> None:
+    audit_log_record(
+        request=request,
+        subject=charge,
+        person_label=charge.insured_person.full_name,
+        what=what,
+        action=AuditLogEntry.Action.CHANGE,
+    )
+
+
 @admin.register(Charge)
-class ChargeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("day", "user", "insured_person", "kind", "amount", "status", "settled_at")
-    list_filter = ("status", "kind")
-    search_fields = ("user__email", "insured_person__policy_number", "provider_payment_id")
+class ChargeAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "pk",
+        "day",
+        "user",
+        "insured_person",
+        "kind",
+        "amount",
+        "status",
+        "settled_at",
+    )
+    list_filter = ("status", "kind", ("day", admin.DateFieldListFilter), "refunds__status")
+    search_fields = (
+        "user__email",
+        "insured_person__policy_number",
+        "provider_payment_id",
+        "idempotency_key",
+    )
+    search_help_text = gettext_lazy(
+        "Номер списания, e-mail пользователя, номер полиса или платёж у провайдера"
+    )
     date_hierarchy = "day"
     list_select_related = ("user", "insured_person")
     exclude = ("client_secret", "service_lines")
-    inlines = [ChargeLineInline]
+    inlines = [ChargeLineInline, RefundInline]
+    actions = ["reconcile", "refund"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip().lstrip("№").strip()
+        if term.isdigit():  # a charge's number, as the person reads it on the receipt
+            queryset |= self.model.objects.filter(pk=int(term))
+        return queryset, may_have_duplicates
+
+    def audit_entry(self, request, obj: Charge):
+        # its lines name the services received: medical data
+        return obj.insured_person.full_name, _("списание со-оплаты и его услуги")
+
+    def has_reconcile_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payments.reconcile_charge")
+
+    def has_refund_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("payments.refund_charge")
+
+    @admin.action(
+        permissions=["reconcile"], description=gettext_lazy("Сверить с платёжной системой")
+    )
+    def reconcile(self, request: HttpRequest, queryset: QuerySet[Charge]) -> None:
+        """Charges in doubt, not yet sent, or awaiting the person: settled from the provider's
+        records now rather than at the next reconciliation run."""
+        doubtful = (*Charge.OPEN, Charge.Status.REQUIRES_ACTION)
+        charges = list(queryset.select_related("card", "insured_person"))
+        skipped = [c for c in charges if c.status not in doubtful]
+        done, failed = [], []
+        for charge in charges:
+            if charge.status not in doubtful:
+                continue
+            _audit(request, charge, _("сверка списания с платёжной системой"))
+            try:
+                settled = services.charge_reconcile(charge=charge)
+            except GatewayError:
+                failed.append(charge)
+                continue
+            done.append(f"№ {charge.pk}: {settled.get_status_display()}")
+        if done:
+            messages.success(request, _("Сверено: %(list)s.") % {"list": "; ".join(done)})
+        if failed:
+            messages.error(
+                request,
+                _("Платёжная система недоступна, не сверены: %(list)s. Попробуйте позже.")
+                % {"list": ", ".join(f"№ {c.pk}" for c in failed)},
+            )
+        if skipped:
+            messages.warning(
+                request,
+                _("Сверять нечего — списание уже завершено: %(list)s.")
+                % {"list": ", ".join(f"№ {c.pk}" for c in skipped)},
+            )
+
+    @admin.action(permissions=["refund"], description=gettext_lazy("Вернуть со-оплату"))
+    def refund(self, request: HttpRequest, queryset: QuerySet[Charge]) -> None:
+        """Only for paid charges, and only their lines whose "service not provided" dispute was
+        confirmed (a refund request lost on the way); everything else is refused."""
+        charges = list(queryset.select_related("insured_person"))
+        refused, made = [], []
+        for charge in charges:
+            if charge.status != Charge.Status.SUCCEEDED:
+                refused.append(charge)
+                continue
+            if not charge.lines.filter(
+                active=True, service_line__recovery_flagged_at__isnull=False
+            ).exists():
+                refused.append(charge)
+                continue
+            _audit(request, charge, _("возврат со-оплаты по подтверждённому обращению"))
+            refunds = services.charge_refunds_due(charge=charge)
+            made += [
+                f"№ {charge.pk}: {money(r.amount)} — {r.get_status_display()}" for r in refunds
+            ]
+        if made:
+            messages.success(request, _("Возвраты: %(list)s.") % {"list": "; ".join(made)})
+        if refused:
+            messages.warning(
+                request,
+                _(
+                    "Не возвращается: %(list)s. Вернуть можно только оплаченное списание и только "
+                    "по услугам, неоказание которых подтверждено по обращению."
+                )
+                % {"list": ", ".join(f"№ {c.pk}" for c in refused)},
+            )
+
+
+@admin.register(Refund)
+class RefundAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "charge", "amount", "status", "settled_at")
+    list_filter = ("status", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("charge__user__email", "provider_refund_id", "idempotency_key")
+    list_select_related = ("charge", "service_line")
+    raw_id_fields = ("charge", "charge_line", "service_line")
+
+    def audit_entry(self, request, obj: Refund):
+        return obj.charge.insured_person.full_name, _("возврат со-оплаты и его услуга")
 
 
 @admin.register(CopayNotice)

@@ -168,6 +168,10 @@ class Charge(TimeStampedModel):
             models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
         ]
         indexes = [models.Index(fields=["status", "updated_at"])]
+        permissions = [
+            ("reconcile_charge", _("Может сверять списания с платёжной системой")),
+            ("refund_charge", _("Может возвращать со-оплату по подтверждённым обращениям")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.idempotency_key}: {self.amount} ₽ ({self.status})"

@@ -668,6 +668,27 @@ def charges_awaiting_release(*, insured_person_id: int) -> None:
         charge_settle(charge_id=charge.pk, result=result, notify=False)
 
 
+def charge_reconcile(*, charge: Charge) -> Charge:
+    """Settle one charge left pending or in doubt from the provider's records (found by our
+    charge id in their metadata); none found means the call never reached the provider, and the
+    charge is sent again with the same key. One awaiting the person is read from the provider.
+    Raises GatewayError when the provider cannot be asked."""
+    if charge.status == Charge.Status.REQUIRES_ACTION:
+        return charge_refresh(charge_id=charge.pk)
+    if charge.status not in Charge.OPEN:
+        return charge
+    found = gateway().payments_find(
+        customer_id=charge.card.provider_customer_id, metadata={"charge_id": str(charge.pk)}
+    )
+    succeeded = [p for p in found if p.status == PaymentStatus.SUCCEEDED]
+    if found:
+        return charge_settle(charge_id=charge.pk, result=(succeeded or found)[0])
+    Charge.objects.filter(pk=charge.pk, status__in=Charge.OPEN).update(
+        status=Charge.Status.PENDING, updated_at=timezone.now()
+    )
+    return charge_send(charge_id=charge.pk)
+
+
 def charges_reconcile(*, older_than: datetime.timedelta = RECONCILE_AFTER) -> int:
     """Settle charges left pending or in doubt from the provider's records. A payment found by
     our charge id settles the charge; none found means the call never reached the provider: the
@@ -678,25 +699,11 @@ def charges_reconcile(*, older_than: datetime.timedelta = RECONCILE_AFTER) -> in
         .select_related("card")
         .order_by("pk")
     )
-    gw = gateway()
     for charge in stale:
         try:
-            found = gw.payments_find(
-                customer_id=charge.card.provider_customer_id,
-                metadata={"charge_id": str(charge.pk)},
-            )
+            charge_reconcile(charge=charge)
         except GatewayError:
             continue
-        succeeded = [p for p in found if p.status == PaymentStatus.SUCCEEDED]
-        if succeeded:
-            charge_settle(charge_id=charge.pk, result=succeeded[0])
-        elif found:
-            charge_settle(charge_id=charge.pk, result=found[0])
-        else:
-            Charge.objects.filter(pk=charge.pk, status__in=Charge.OPEN).update(
-                status=Charge.Status.PENDING, updated_at=timezone.now()
-            )
-            charge_send(charge_id=charge.pk)
     # Payments the person confirmed on the page without coming back (a closed tab, a lost
     # webhook): their state is read from the provider.
     awaiting = Charge.objects.filter(
@@ -752,6 +759,17 @@ def refund_request(*, service_line_id: int) -> Refund | None:
     if refund.status != Refund.Status.PENDING:
         return refund
     return refund_send(refund_id=refund.pk)
+
+
+def charge_refunds_due(*, charge: Charge) -> list[Refund]:
+    """The operator's "refund" of a charge: the refund of each of its lines whose "service not
+    provided" dispute was confirmed and that has none yet (a lost request); lines without a
+    confirmed dispute are never refunded from here. Returns the refunds made or found."""
+    line_ids = charge.lines.filter(
+        active=True, service_line__recovery_flagged_at__isnull=False
+    ).values_list("service_line_id", flat=True)
+    refunds = [refund_request(service_line_id=pk) for pk in line_ids]
+    return [refund for refund in refunds if refund is not None]
 
 
 def _refunds_release(charge: Charge, *, paid: bool) -> None:

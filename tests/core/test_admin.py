@@ -22,6 +22,7 @@ from payments.models import (
     CopayNotice,
     PaymentCard,
     ProcessedEvent,
+    Refund,
 )
 from policies.models import BoxedPolicyCard
 from portal.core.models import AuditLogEntry
@@ -73,6 +74,7 @@ ADD_DISABLED = {
     "payments.Charge",
     "payments.CopayNotice",
     "payments.ProcessedEvent",
+    "payments.Refund",
     "shop.Purchase",  # made by the checkout, never by hand
 }
 
@@ -185,7 +187,14 @@ def _other_rows(user, person, program) -> None:
         amount=100,
     )
     line = ServiceLine.objects.filter(insured_person=person).first()
-    ChargeLine.objects.create(charge=charge, service_line=line, amount=100)
+    charge_line = ChargeLine.objects.create(charge=charge, service_line=line, amount=100)
+    Refund.objects.create(
+        charge=charge,
+        charge_line=charge_line,
+        service_line=line,
+        idempotency_key="copay-refund-1",
+        amount=100,
+    )
     ProcessedEvent.objects.create(event_id="evt_1", type="payment_intent.succeeded")
     ClinicAttachmentList.objects.create(
         enrollment=enrollment, clinic=line.clinic, processed_by=timezone.localdate()

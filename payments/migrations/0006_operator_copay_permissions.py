@@ -1,0 +1,61 @@
+"""The operators' permissions on the co-pay program: they see enrolments, cards (brand and last
+four digits only), charges with their lines and refunds, reconcile charges in doubt with the
+provider and refund the co-pay of confirmed "service not provided" disputes. HR managers get
+nothing of it."""
+
+from django.db import migrations
+
+OPERATOR_GROUP = "Оператор"
+ADDED = [
+    ("payments", "view_copayenrollment"),
+    ("payments", "view_paymentcard"),
+    ("payments", "view_charge"),
+    ("payments", "view_chargeline"),
+    ("payments", "view_refund"),
+    ("payments", "view_copaynotice"),
+    ("payments", "reconcile_charge"),
+    ("payments", "refund_charge"),
+]
+
+
+def _permissions_ensure(apps) -> None:
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
+
+
+def _permissions(apps):
+    Permission = apps.get_model("auth", "Permission")
+    return [
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        for app_label, codename in ADDED
+    ]
+
+
+def grant(apps, schema_editor) -> None:
+    _permissions_ensure(apps)
+    Group = apps.get_model("auth", "Group")
+    group, _created = Group.objects.get_or_create(name=OPERATOR_GROUP)
+    group.permissions.add(*_permissions(apps))
+
+
+def revoke(apps, schema_editor) -> None:
+    Group = apps.get_model("auth", "Group")
+    group = Group.objects.filter(name=OPERATOR_GROUP).first()
+    if group is not None:
+        group.permissions.remove(*_permissions(apps))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("payments", "0005_charge_operator_permissions"),
+        ("employers", "0002_staff_groups"),
+    ]
+
+    operations = [migrations.RunPython(grant, revoke)]
