@@ -29,13 +29,8 @@ def last_sms_code(outbox: Path) -> str:
     return CODE_RE.search(json.loads(newest.read_text(encoding="utf-8"))["text"]).group(1)
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_a_person_registers_confirms_phone_and_email_and_sees_the_dashboard(
-    transactional_db, page_factory, sms_outbox, viewport
-):
-    page = page_factory(viewport)
-    email = f"anna.{viewport['width']}@example.com"
-
+def sign_up(page, outbox: Path, *, email: str, passport: tuple[str, str], shots: str = "signup"):
+    """Registration as a person makes it: the form, the code from the SMS, the e-mail link."""
     # the form
     page.goto("/accounts/signup/")
     page.get_by_label("Электронная почта").fill(email)
@@ -45,20 +40,20 @@ def test_a_person_registers_confirms_phone_and_email_and_sees_the_dashboard(
     page.locator("#id_first_name").fill("Анна")
     page.locator("#id_middle_name").fill("Сергеевна")
     page.get_by_label("Дата рождения").fill("1990-05-17")
-    page.get_by_label("Серия паспорта").fill("4512")
-    page.get_by_label("Номер паспорта").fill(f"65{viewport['width']:04d}")
+    page.get_by_label("Серия паспорта").fill(passport[0])
+    page.get_by_label("Номер паспорта").fill(passport[1])
     page.get_by_label("Мобильный телефон").fill("+7 916 555-12-34")
     page.locator("#id_pin1").fill("2580")
     page.get_by_label("PIN-код ещё раз").fill("2580")
     page.locator("#id_consent").check()
-    screenshot(page, "signup-filled")
+    screenshot(page, f"{shots}-filled")
     page.get_by_role("button", name="Зарегистрироваться").click()
 
     # the SMS code
     page.wait_for_url("**/accounts/confirm-phone/")
     assert "+7 916 ***-**-34" in page.content()
-    screenshot(page, "signup-sms")
-    page.get_by_label("Код из SMS").fill(last_sms_code(sms_outbox))
+    screenshot(page, f"{shots}-sms")
+    page.get_by_label("Код из SMS").fill(last_sms_code(outbox))
     page.get_by_role("button", name="Подтвердить").click()
 
     # the e-mail link
@@ -67,9 +62,19 @@ def test_a_person_registers_confirms_phone_and_email_and_sees_the_dashboard(
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
     page.goto(link)
     page.get_by_role("button", name="Подтвердить").click()
+    page.wait_for_url("**/")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_person_registers_confirms_phone_and_email_and_sees_the_dashboard(
+    transactional_db, page_factory, sms_outbox, viewport
+):
+    page = page_factory(viewport)
+    email = f"anna.{viewport['width']}@example.com"
+
+    sign_up(page, sms_outbox, email=email, passport=("4512", f"65{viewport['width']:04d}"))
 
     # the cabinet
-    page.wait_for_url("**/")
     assert "Здравствуйте, Анна" in page.get_by_role("heading", level=1).inner_text()
     screenshot(page, "signup-dashboard")
     user = User.objects.get(email=email)

@@ -1,14 +1,18 @@
 """Journeys of «Мои страховые случаи» and «Мои обращения»: a complaint about a service answered
-by an operator, and "service not provided" freezing the co-pay; on a phone and on a desktop."""
+by an operator in the admin, and "service not provided" freezing the co-pay; on a phone and on a
+desktop."""
 
 import pytest
+from django.core.cache import cache
 
 from claims.models import ServiceLine
-from feedback.appeals import appeal_answer
 from feedback.models import Appeal
 from portal.accounts.models import User
 
 from .conftest import DEMO_LOGIN, DESKTOP, PHONE, log_in, screenshot
+from .test_hr import staff_groups, staff_log_in  # noqa: F401  (the fixture)
+
+OPERATOR_LOGIN = ("operator@example.com", "operator-pass-2026")
 
 
 def demo_unpaid_line() -> ServiceLine:
@@ -23,8 +27,13 @@ def demo_unpaid_line() -> ServiceLine:
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_complaint_on_a_service_gets_the_operators_answer(demo_data, page_factory, viewport):
+def test_complaint_on_a_service_gets_the_operators_answer(
+    staff_groups,  # noqa: F811
+    page_factory,
+    viewport,
+):
     # given: the demo person on «Мои страховые случаи»
+    cache.clear()  # a TOTP code is accepted once per period: forget the other test's login
     page = page_factory(viewport)
     log_in(page, *DEMO_LOGIN)
     page.goto("/cases/")
@@ -41,10 +50,19 @@ def test_complaint_on_a_service_gets_the_operators_answer(demo_data, page_factor
     page.wait_for_url("**/appeals/*/")
     assert page.get_by_text("зарегистрировано").first.is_visible()
 
-    # and an operator answers it
+    # and an operator answers it in the admin, from the appeals queue
     appeal = Appeal.objects.get(kind=Appeal.Kind.COMPLAINT, user__email=DEMO_LOGIN[0])
-    operator = User.objects.filter(is_staff=True).first()
-    appeal_answer(appeal=appeal, staff=operator, body="Приносим извинения, врач предупреждён.")
+    admin = page_factory(viewport)
+    staff_log_in(admin, *OPERATOR_LOGIN)
+    admin.goto("/admin/feedback/appeal/")
+    row = admin.locator("tr").filter(has_text=appeal.number)
+    row.get_by_role("link", name="Ответить").click()
+    assert admin.get_by_text("Приём начался на 40 минут позже записи").is_visible()
+    admin.get_by_role("textbox", name="Ответ").fill("Приносим извинения, врач предупреждён.")
+    screenshot(admin, "appeal-admin-answer")
+    admin.get_by_role("button", name="Отправить").click()
+    admin.get_by_text(f"Ответ на обращение № {appeal.number} отправлен").wait_for()
+    assert admin.errors == []
 
     # then: the answer and the status show in the thread
     page.reload()

@@ -1,6 +1,9 @@
 """Journeys the feature files do not walk, and the accessibility sweep of every page of the
 cabinet: each page at a 360 px phone width and at a desktop width, checked with axe-core."""
 
+import logging
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -9,8 +12,22 @@ from clinics.models import Clinic
 from feedback.models import Appeal
 from policies.models import Policy
 from policies.services import policy_verify_token_ensure
+from portal.accounts.models import User
+from portal.core.demo.logins import DEMO_PASSPORT
+from tests.payments.conftest import localstripe_url  # noqa: F401  (the session fixture)
 
-from .conftest import DEMO_LOGIN, DESKTOP, PHONE, axe_report, axe_violations, log_in
+from .conftest import (
+    DEMO_LOGIN,
+    DESKTOP,
+    PHONE,
+    axe_report,
+    axe_violations,
+    log_in,
+    screenshot,
+)
+from .test_accounts import sign_up, sms_outbox  # noqa: F401  (the fixture)
+from .test_copay import stripe_in_browser  # noqa: F401  (the fixture)
+from .test_copay import test_bind_card_and_pay_the_debt as bind_card_and_pay_journey
 
 VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 
@@ -90,3 +107,194 @@ def test_every_page_passes_axe(demo_data, page_factory, viewport):
 
     # then
     assert not found, "\n\n".join(found)
+
+
+# The focused element, and whether the focus is drawn (an outline that is not 'none').
+FOCUSED = """() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    return {
+        id: el.id, tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || '').trim(),
+        outlined: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0,
+    };
+}"""
+
+
+def tab_to(page, matches, limit: int = 60) -> dict:
+    """Press Tab until the focused element matches; every stop on the way must show its focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        assert focused["outlined"], f"фокус не виден на {focused}"
+        if matches(focused):
+            return focused
+    raise AssertionError(f"Tab не дошёл до нужного элемента за {limit} нажатий")
+
+
+@VIEWPORTS
+def test_login_and_an_appeal_by_keyboard_alone(demo_data, page_factory, viewport):
+    page = page_factory(viewport)
+
+    # the skip link comes first and takes the focus to the content
+    page.goto("/accounts/login/")
+    skip = tab_to(page, lambda el: el["tag"] == "a", limit=1)
+    assert skip["text"] == "Перейти к содержанию"
+    assert page.get_by_role("link", name="Перейти к содержанию").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    # the login form: Tab to each field, type, Enter submits
+    tab_to(page, lambda el: el["id"] == "id_login")
+    page.keyboard.type(DEMO_LOGIN[0])
+    tab_to(page, lambda el: el["id"] == "id_password", limit=3)
+    page.keyboard.type(DEMO_LOGIN[1])
+    screenshot(page, "keyboard-login")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/")
+    assert "Здравствуйте, Алексей" in page.get_by_role("heading", level=1).inner_text()
+
+    # a form with radio buttons, a text field, a text area and a button
+    page.goto("/appeals/new/")
+    tab_to(page, lambda el: el["tag"] == "input" and el["id"].startswith("id_kind"))
+    page.keyboard.press("Space")
+    kind = page.evaluate("document.querySelector('input[name=kind]:checked').value")
+    if kind == "review":  # a review asks for a rating: move to «Благодарность» or the next kind
+        page.keyboard.press("ArrowDown")
+    tab_to(page, lambda el: el["id"] == "id_subject")
+    page.keyboard.type("Спасибо регистратуре")
+    tab_to(page, lambda el: el["id"] == "id_body", limit=3)
+    page.keyboard.type("Быстро нашли запись и всё объяснили.")
+    tab_to(page, lambda el: el["tag"] == "button" and el["text"] == "Отправить")
+    screenshot(page, "keyboard-appeal")
+    page.keyboard.press("Enter")
+
+    # then: the appeal is registered
+    page.wait_for_url(re.compile(r"/appeals/\d+/$"))
+    assert page.get_by_text("Спасибо регистратуре").first.is_visible()
+    assert Appeal.objects.filter(user__email=DEMO_LOGIN[0], subject="Спасибо регистратуре").exists()
+    assert page.errors == []
+
+
+# --- Secrets at rest ----------------------------------------------------------------------------
+CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+TEXT_COLUMN_TYPES = ("char", "text", "json", "clob")
+PASSPORT = ("4511", "654321")  # the registration's; the demo person's is DEMO_PASSPORT
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        n = int(digit)
+        if position % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def card_numbers_in(text: str) -> list[str]:
+    """13–19 digits, spaces or dashes between them allowed, that pass the Luhn check."""
+    found = []
+    for match in CARD_CANDIDATE.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if 13 <= len(digits) <= 19 and luhn_valid(digits):
+            found.append(digits)
+    return found
+
+
+def passport_in(text: str, series: str, number: str) -> bool:
+    """The series and number in the clear, however written: «4510 123456», «45 10 123456»…"""
+    loose = r"\D{0,3}".join([series[:2], series[2:], number])
+    return re.search(rf"(?<!\d){loose}(?!\d)", text) is not None
+
+
+def database_texts():
+    """(table.column, raw value) of every text, char and JSON column of every model's table, read
+    with SQL (no field decrypts anything), and every session's decoded data."""
+    from django.apps import apps
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            columns = [
+                field.column
+                for field in model._meta.concrete_fields
+                if any(
+                    kind in (field.db_type(connection) or "").lower() for kind in TEXT_COLUMN_TYPES
+                )
+            ]
+            if not columns:
+                continue
+            table = connection.ops.quote_name(model._meta.db_table)
+            names = ", ".join(connection.ops.quote_name(column) for column in columns)
+            cursor.execute(f"SELECT {names} FROM {table}")  # noqa: S608 - names from the models
+            for row in cursor.fetchall():
+                for column, value in zip(columns, row, strict=True):
+                    if value is not None:
+                        yield f"{model._meta.db_table}.{column}", str(value)
+    for session in Session.objects.all():
+        yield "django_session (decoded)", repr(session.get_decoded())
+
+
+def secrets_found(texts, passports: list[tuple[str, str]]) -> list[str]:
+    found = []
+    for where, text in texts:
+        found += [f"{where}: номер карты {digits}" for digits in card_numbers_in(text)]
+        if any(passport_in(text, *passport) for passport in passports):
+            found.append(f"{where}: паспорт в открытом виде")
+    return found
+
+
+def test_the_scanner_finds_what_it_looks_for():
+    # the negative controls: planted secrets are found, look-alikes are not
+    planted = [
+        ("a", "оплачено картой 4242 4242 4242 4242"),
+        ("b", '{"card": "5555-5555-5555-4444"}'),
+        ("c", "паспорт 4511 654321 выдан"),
+        ("d", "45 11 654321"),
+    ]
+    innocent = [
+        ("e", "полис ДМС-0147-000900, телефон +7 916 555-12-34"),
+        ("f", "4242 4242 4242 4241"),  # fails the Luhn check
+        ("g", "паспорт 4511 654322"),
+    ]
+
+    assert len(secrets_found(planted, [PASSPORT])) == 4
+    assert secrets_found(innocent, [PASSPORT]) == []
+
+
+def test_no_card_number_or_passport_in_the_clear_after_the_journeys(
+    demo_data,
+    stripe_in_browser,  # noqa: F811
+    sms_outbox,  # noqa: F811
+    page_factory,
+    caplog,
+    capfd,
+):
+    from django.db import transaction
+
+    caplog.set_level(logging.DEBUG)
+
+    # given: the co-pay journey (the card typed into the provider's form, the debt paid) and a
+    # registration with a passport
+    bind_card_and_pay_journey(demo_data, stripe_in_browser, page_factory, DESKTOP)
+    sign_up(page_factory(PHONE), sms_outbox, email="secrets@example.com", passport=PASSPORT,
+            shots="secrets-signup")  # fmt: skip
+    user = User.objects.get(email="secrets@example.com")
+    assert user.passport == "".join(PASSPORT)  # stored, encrypted
+
+    # when: the database and the logs are read
+    captured = capfd.readouterr()
+    logs = [("log records", caplog.text), ("stdout", captured.out), ("stderr", captured.err)]
+    found = secrets_found([*database_texts(), *logs], [PASSPORT, DEMO_PASSPORT])
+
+    # then
+    assert found == []
+
+    # and a passport stored in the clear would be found (planted, then rolled back)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(middle_name="паспорт 4511 654321")
+        assert secrets_found(database_texts(), [PASSPORT, DEMO_PASSPORT]) == [
+            "accounts_user.middle_name: паспорт в открытом виде"
+        ]
+        transaction.set_rollback(True)
