@@ -7,6 +7,7 @@ and the time for `auto_now`/`auto_now_add` timestamps. A COPY skips the SQL text
 INSERT and the ORM's work building it, which is most of the cost of writing a 100,000-row list.
 """
 
+import json
 from collections.abc import Iterable, Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -79,9 +80,10 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
                 cursor.executemany(statement, batch)
                 count += len(batch)
         return count
-    # Plain values go as they are; JSON (and any other field with its own preparation) through
-    # the field, as an ORM save would.
+    # Plain values go as they are; JSON as its text (COPY parses it), an empty list or object
+    # (most rows' errors and changes) made once.
     json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    empty = {list: "[]", dict: "{}"}
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(model._meta.db_table),
         sql.SQL(", ").join(sql.Identifier(f.column) for f in every),
@@ -96,7 +98,10 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
             if json_at:
                 row = list(row)
                 for i in json_at:
-                    row[i] = fields[i].get_db_prep_save(row[i], connection)
+                    value = row[i]
+                    if value is not None:
+                        known = empty.get(type(value)) if not value else None
+                        row[i] = known or json.dumps(value, cls=fields[i].encoder)
             copy.write_row((*row, *tail))
             count += 1
     return count

@@ -84,6 +84,12 @@ def ru_date(day: datetime.date | None) -> str:
 def cell_text(value: Cell) -> str:
     """A cell as text: integral numbers without «.0», dates as ДД.ММ.ГГГГ, spaces trimmed, and the
     apostrophe that our own exports put before a formula-like value taken off again."""
+    if type(value) is str:
+        # The usual cell (every cell of a CSV): nothing to do but the spaces and the apostrophe.
+        text = " ".join(value.split())
+        if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
+            return text[1:]
+        return text
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -1,0 +1,46 @@
+"""The fast paths of the row check (the usual date form, Russian mobile numbers) give exactly what
+the general code gives."""
+
+import datetime
+import random
+
+import phonenumbers
+import pytest
+
+from employers.services.validation import normalise_phone, parse_date
+
+
+def _by_phonenumbers(text: str) -> str | None:
+    number = phonenumbers.parse(text, None)
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def test_russian_mobile_numbers_are_judged_as_phonenumbers_judges_them():
+    generator = random.Random(12)
+    # Every block of +7 9XX, including the sparse +7 93X ranges, with random subscriber digits.
+    numbers = [
+        f"+79{block:02d}{generator.randrange(10**7):07d}" for block in range(100) for _ in range(30)
+    ]
+    for text in numbers:
+        assert normalise_phone(text) == _by_phonenumbers(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12.04.1988", datetime.date(1988, 4, 12)),
+        ("01.01.2000", datetime.date(2000, 1, 1)),
+        ("29.02.2024", datetime.date(2024, 2, 29)),
+        ("29.02.2023", None),
+        ("31.04.1990", None),
+        ("00.01.1990", None),
+        ("1.2.1990", datetime.date(1990, 2, 1)),
+        ("1990-02-01", datetime.date(1990, 2, 1)),
+        (" 12.04.1988 ", datetime.date(1988, 4, 12)),
+        ("12.04.88", None),
+    ],
+)
+def test_dates_read_the_same_by_the_fast_path_and_by_strptime(text, expected):
+    assert parse_date(text) == expected
