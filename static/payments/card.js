@@ -4,9 +4,44 @@
 (function () {
   "use strict";
 
+  // The provider's errors come in English (and in the person's language only on some of its
+  // pages): the person reads ours, chosen by the error's code, never the provider's text.
+  var MESSAGES = {
+    card_declined: "Банк отклонил карту. Попробуйте другую карту или обратитесь в банк.",
+    insufficient_funds: "На карте недостаточно средств.",
+    expired_card: "Срок действия карты истёк. Попробуйте другую карту.",
+    incorrect_cvc: "Неверный код CVC. Проверьте его и попробуйте ещё раз.",
+    invalid_cvc: "Неверный код CVC. Проверьте его и попробуйте ещё раз.",
+    incorrect_number: "Неверный номер карты. Проверьте его и попробуйте ещё раз.",
+    invalid_number: "Неверный номер карты. Проверьте его и попробуйте ещё раз.",
+    invalid_expiry_month: "Неверный срок действия карты.",
+    invalid_expiry_year: "Неверный срок действия карты.",
+    processing_error: "Платёжная система не смогла обработать карту. Попробуйте ещё раз.",
+    setup_intent_authentication_failure:
+      "Подтверждение в банке (3-D Secure) не пройдено. Попробуйте ещё раз или другую карту.",
+    payment_intent_authentication_failure:
+      "Подтверждение в банке (3-D Secure) не пройдено. Попробуйте ещё раз.",
+  };
+  var FALLBACK = {
+    setup: "Платёжная система не подтвердила карту. Проверьте данные или попробуйте другую карту.",
+    payment: "Оплата не прошла: банк или платёжная система её не подтвердили. Попробуйте ещё раз.",
+  };
+
   function showError(message) {
     var box = document.getElementById("card-errors");
     if (box) box.textContent = message || "Не удалось выполнить операцию. Попробуйте ещё раз.";
+  }
+
+  function clearError() {
+    var box = document.getElementById("card-errors");
+    if (box) box.textContent = "";
+  }
+
+  function showProviderError(error, mode) {
+    var code = error && (error.decline_code || error.code);
+    var text = (code && MESSAGES[code]) || (error && MESSAGES[error.code]) || FALLBACK[mode];
+    var prefix = mode === "setup" ? "Карта не привязана. " : "";
+    showError(prefix + text);
   }
 
   function setupCard(el) {
@@ -19,12 +54,13 @@
       if (document.getElementById("id_setup_intent").value) return;
       event.preventDefault();
       button.disabled = true;
+      clearError();
       stripe
         .confirmCardSetup(el.dataset.clientSecret, { payment_method: { card: card } })
         .then(function (result) {
           if (result.error || !result.setupIntent) {
             button.disabled = false;
-            showError(result.error && result.error.message);
+            showProviderError(result.error, "setup");
             return;
           }
           document.getElementById("id_setup_intent").value = result.setupIntent.id;
@@ -42,10 +78,11 @@
       if (confirmed) return;
       event.preventDefault();
       button.disabled = true;
+      clearError();
       stripe.confirmCardPayment(el.dataset.clientSecret).then(function (result) {
         if (result.error) {
           button.disabled = false;
-          showError(result.error.message);
+          showProviderError(result.error, "payment");
           return;
         }
         confirmed = true;
