@@ -29,6 +29,12 @@ DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 MONTHS = [(m, str(m)) for m in range(3, 13)]
 
 
+def amount_label(amount: int, currency: str = "") -> str:
+    """50000 → «50 000», with the currency «50 000 EUR» (non-breaking spaces)."""
+    text = f"{amount:,}".replace(",", "\u00a0")
+    return f"{text}\u00a0{currency}" if currency else text
+
+
 def kbm_choices():
     return [
         (c, c)
@@ -172,9 +178,7 @@ class PersonalQuoteForm(forms.Form):
     def __init__(self, *args, product: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.product = product
-        self.fields["sum_insured"].choices = [
-            (s, f"{s:,}".replace(",", " ")) for s in SUMS[product]
-        ]
+        self.fields["sum_insured"].choices = [(s, amount_label(s)) for s in SUMS[product]]
         self.fields["options"].choices = [
             (o.code, f"{o.name} (×{o.value})")
             for o in PersonalOption.in_force(timezone.localdate()).filter(product=product)
@@ -252,7 +256,7 @@ class KaskoQuoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["year"].max_value = timezone.localdate().year
         self.fields["deductible"].choices = [
-            (d.amount, f"{d.amount:,}".replace(",", " ") if d.amount else _("без франшизы"))
+            (d.amount, amount_label(d.amount) if d.amount else _("без франшизы"))
             for d in KaskoDeductible.in_force(timezone.localdate())
         ]
 
@@ -264,11 +268,6 @@ class KaskoDriverForm(DriverForm):
 
 
 KaskoDriverFormSet = forms.formset_factory(KaskoDriverForm, extra=1, max_num=5, validate_max=True)
-
-
-def amount_label(amount: int, currency: str = "") -> str:
-    text = f"{amount:,}".replace(",", "\u00a0")
-    return f"{text}\u00a0{currency}" if currency else text
 
 
 class TravelQuoteForm(forms.Form):

@@ -49,6 +49,21 @@ def errors(response) -> str:
 # --- The premium -------------------------------------------------------------------------------
 
 
+def priced(**overrides) -> dict:
+    """The service's breakdown of the worked example, with some inputs changed."""
+    inputs = {
+        "countries": ["IT", "FR", "TR"],
+        "starts_on": datetime.date(2026, 7, 1),
+        "ends_on": datetime.date(2026, 7, 10),
+        "ages": [35, 33, 2],
+        "sum_insured": 50_000,
+        "sport": "active",
+        "quote_day": datetime.date(2026, 6, 15),
+    }
+    inputs.update(overrides)
+    return travel_premium(**inputs)
+
+
 def test_worked_example_from_the_tables(tariffs):
     # the seeded tables: 50 000 EUR → 1.100 EUR a day per traveller; ages 35 and 33 → 1.00 each,
     # age 2 → 1.50; active rest → 1.50; the EUR rate of 01.12.2025 → 91.5000 ₽
@@ -56,15 +71,7 @@ def test_worked_example_from_the_tables(tariffs):
     assert rate == Decimal("1.100")
     # 1.100 × (1.00 + 1.00 + 1.50) × 1.50 × 10 days = 57.75 EUR
     # 57.75 × 91.5000 = 5 284.125 ₽ → 5 284.13 ₽ (half up; banker's rounding would give .12)
-    breakdown = travel_premium(
-        countries=["IT", "FR", "TR"],
-        starts_on=datetime.date(2026, 7, 1),
-        ends_on=datetime.date(2026, 7, 10),
-        ages=[35, 33, 2],
-        sum_insured=50_000,
-        sport="active",
-        quote_day=datetime.date(2026, 6, 15),
-    )
+    breakdown = priced()
     assert breakdown["premium_eur"] == "57.75"
     assert Decimal(breakdown["premium"]) == Decimal("5284.13")
     assert breakdown["eur_rate"] == "91.5000" and breakdown["eur_rate_day"] == "2025-12-01"
@@ -80,14 +87,12 @@ def test_worked_example_from_the_tables(tariffs):
 def test_the_latest_rate_on_or_before_the_quote_day_applies(tariffs):
     CurrencyRate.objects.create(day=datetime.date(2026, 6, 10), rate=Decimal("100.1234"))
     CurrencyRate.objects.create(day=datetime.date(2026, 6, 20), rate=Decimal("200.0000"))
-    breakdown = travel_premium(
+    breakdown = priced(
         countries=["TR"],
-        starts_on=datetime.date(2026, 7, 1),
         ends_on=datetime.date(2026, 7, 1),
         ages=[70],
         sum_insured=15_000,
         sport="none",
-        quote_day=datetime.date(2026, 6, 15),
     )
     # 0.550 × 2.00 (age 65–74) × 1.00 × 1 day = 1.10 EUR × 100.1234 = 110.13574 → 110.14 ₽
     assert breakdown["premium_eur"] == "1.10"
@@ -111,15 +116,7 @@ def test_schengen_under_30000_eur_is_refused(person_client, tariffs):
     assert not Quote.objects.exists()
     # the service refuses it too, whoever calls it
     with pytest.raises(ValidationError, match="Шенгенской"):
-        travel_premium(
-            countries=["FR"],
-            starts_on=datetime.date(2026, 7, 1),
-            ends_on=datetime.date(2026, 7, 5),
-            ages=[30],
-            sum_insured=15_000,
-            sport="none",
-            quote_day=datetime.date(2026, 6, 1),
-        )
+        priced(countries=["FR"], sum_insured=15_000)
     # outside Schengen the smaller sum is fine
     response = person_client.post(URL, form(countries=["TR", "EG"], sum_insured="15000"))
     assert response.status_code == 302
