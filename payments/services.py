@@ -655,17 +655,23 @@ def charges_awaiting_release(*, insured_person_id: int) -> None:
     for charge in Charge.objects.filter(
         insured_person_id=insured_person_id, status=Charge.Status.REQUIRES_ACTION
     ):
-        if charge.provider_payment_id:
-            result = gateway().payment_cancel(payment_id=charge.provider_payment_id)
-            if result.status != PaymentStatus.SUCCEEDED:
-                result = PaymentResult(
-                    status=PaymentStatus.DECLINED,
-                    payment_id=charge.provider_payment_id,
-                    decline_code="card_replaced",
-                )
-        else:
-            result = PaymentResult(status=PaymentStatus.DECLINED, decline_code="card_replaced")
-        charge_settle(charge_id=charge.pk, result=result, notify=False)
+        _charge_awaiting_cancel(charge, decline_code="card_replaced")
+
+
+def _charge_awaiting_cancel(charge: Charge, *, decline_code: str) -> Charge:
+    """Cancel a payment awaiting the person at the provider, then settle it: failed (its lines
+    free again) or, if the person confirmed it meanwhile, paid."""
+    if charge.provider_payment_id:
+        result = gateway().payment_cancel(payment_id=charge.provider_payment_id)
+        if result.status != PaymentStatus.SUCCEEDED:
+            result = PaymentResult(
+                status=PaymentStatus.DECLINED,
+                payment_id=charge.provider_payment_id,
+                decline_code=decline_code,
+            )
+    else:
+        result = PaymentResult(status=PaymentStatus.DECLINED, decline_code=decline_code)
+    return charge_settle(charge_id=charge.pk, result=result, notify=False)
 
 
 def charge_reconcile(*, charge: Charge) -> Charge:
@@ -756,9 +762,23 @@ def refund_request(*, service_line_id: int) -> Refund | None:
                     else Refund.Status.WAITING
                 ),
             )
+    if refund.status == Refund.Status.WAITING and charge_awaiting_person(refund.charge_id):
+        # Its charge awaits the person's 3-D Secure confirmation: rather than let them pay for
+        # a service not provided and refund it, the payment is cancelled (the other lines are
+        # charged again later); one confirmed meanwhile is settled paid and refunded.
+        charge = Charge.objects.get(pk=refund.charge_id)
+        try:
+            _charge_awaiting_cancel(charge, decline_code="line_disputed")
+        except GatewayError:
+            logger.warning("refund %s: could not cancel charge %s", refund.pk, charge.pk)
+        refund.refresh_from_db()
     if refund.status != Refund.Status.PENDING:
         return refund
     return refund_send(refund_id=refund.pk)
+
+
+def charge_awaiting_person(charge_id: int) -> bool:
+    return Charge.objects.filter(pk=charge_id, status=Charge.Status.REQUIRES_ACTION).exists()
 
 
 def charge_refunds_due(*, charge: Charge) -> list[Refund]:

@@ -18,7 +18,7 @@ from payments.models import Charge, Refund
 from portal.core.documents import documents_for_user
 from tests.factories import StaffUserFactory, UserFactory
 
-from .conftest import charge_daily_after_notice, make_lines
+from .conftest import CARD_3DS, charge_daily_after_notice, make_lines
 from .test_charges import today
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -270,3 +270,29 @@ def test_failed_charge_frees_no_disputed_line_for_the_next_charge(
     line.refresh_from_db()
     assert line.copay_state == State.FROZEN
     assert services.charge_pay_now(enrollment=enrollment) is None
+
+
+def test_payment_awaiting_3ds_is_cancelled_when_one_of_its_lines_is_confirmed_not_provided(
+    bind_card, copay_person, copay_user, provider
+):
+    # given a daily charge of two lines waiting for the person's 3-D Secure confirmation
+    enrollment = bind_card(CARD_3DS)
+    kept, disputed = make_lines(copay_person, ["136.00", "272.00"])
+    waiting = charge_daily_after_notice(enrollment, today())
+    assert waiting.status == Charge.Status.REQUIRES_ACTION
+
+    # when one line is disputed and the dispute confirmed
+    dispute_and_confirm(copay_user, disputed)
+
+    # then the payment is cancelled at the provider rather than paid and refunded
+    waiting.refresh_from_db()
+    assert waiting.status == Charge.Status.FAILED and waiting.decline_code == "line_disputed"
+    intent = provider.get(f"/v1/payment_intents/{waiting.provider_payment_id}")
+    assert intent["status"] == "canceled"
+    assert Refund.objects.get().status == Refund.Status.NOT_NEEDED
+    disputed.refresh_from_db()
+    assert disputed.copay_state == State.CANCELLED
+    # and "pay now" asks for the other line only
+    again = services.charge_pay_now(enrollment=enrollment)
+    assert again.pk != waiting.pk and again.amount == Decimal("136.00")
+    assert list(again.service_lines.all()) == [kept]
