@@ -26,8 +26,10 @@ from .conftest import (
     screenshot,
 )
 from .test_accounts import sign_up, sms_outbox  # noqa: F401  (the fixture)
+from .test_appeals import OPERATOR_LOGIN
 from .test_copay import stripe_in_browser  # noqa: F401  (the fixture)
 from .test_copay import test_bind_card_and_pay_the_debt as bind_card_and_pay_journey
+from .test_hr import HR_LOGIN, staff_groups, staff_log_in  # noqa: F401  (the fixture)
 
 VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 
@@ -67,8 +69,25 @@ CABINET_PAGES = (
     "/shop/property/",
     "/shop/accident/",
     "/shop/oncology/",
+    "/shop/travel/",
     "/offers/",
     "/guarantee-letters/",
+    "/no-such-page/",
+)
+HR_ADMIN_PAGES = (
+    "/admin/",
+    "/admin/policies/contract/",
+    "/admin/policies/insuredperson/",
+    "/admin/employers/importbatch/",
+)
+OPERATOR_ADMIN_PAGES = (
+    "/admin/",
+    "/admin/feedback/appeal/",
+    "/admin/claims/claim/",
+    "/admin/claims/serviceline/",
+    "/admin/clinics/clinic/",
+    "/admin/feedback/guaranteeletter/",
+    "/admin/policies/insuredperson/",
 )
 
 
@@ -106,6 +125,26 @@ def test_every_page_passes_axe(demo_data, page_factory, viewport):
     found += pages_violations(person, [*CABINET_PAGES, *demo_object_pages()])
 
     # then
+    assert not found, "\n\n".join(found)
+
+
+@VIEWPORTS
+def test_the_admin_pages_of_hr_and_operators_pass_axe(
+    staff_groups,  # noqa: F811
+    page_factory,
+    viewport,
+):
+    from django.core.cache import cache
+
+    found = []
+    for login, paths in ((HR_LOGIN, HR_ADMIN_PAGES), (OPERATOR_LOGIN, OPERATOR_ADMIN_PAGES)):
+        cache.clear()  # a TOTP code is accepted once per period
+        page = page_factory(viewport)
+        staff_log_in(page, *login)
+        appeal = Appeal.objects.first()
+        extra = [f"/admin/feedback/appeal/{appeal.pk}/change/"] if login == OPERATOR_LOGIN else []
+        found += pages_violations(page, [*paths, *extra])
+
     assert not found, "\n\n".join(found)
 
 
