@@ -25,7 +25,8 @@ from .travel import CURRENCY, MAX_TRAVELLERS, ages_check, schengen_check, trip_d
 # 17 characters, Latin letters and digits without I, O and Q (ISO 3779).
 VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 PLATE_RE = re.compile(r"^[АВЕКМНОРСТУХ]\d{3}[АВЕКМНОРСТУХ]{2}\d{2,3}$")
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+# An <input type="date"> takes ISO dates only: the Russian format would leave it empty.
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 MONTHS = [(m, str(m)) for m in range(3, 13)]
 
 

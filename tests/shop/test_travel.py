@@ -3,12 +3,14 @@ Russian (dates, travellers, the Schengen minimum, no rate), the saved quote keep
 the same checkout as the other products ending in «Мои полисы» with the shop's PDF."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from policies.models import Policy
 from shop import services
@@ -240,6 +242,10 @@ def test_buy_travel_policy_and_see_it_in_my_policies(person_client, user, tariff
     assert detail.status_code == 200 and pdf_url in detail.content.decode()
     pdf = person_client.get(pdf_url)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = " ".join(text.replace("\xa0", " ").split())
+    for part in (policy.number, "Италия, Турция, Франция", "50 000 EUR", "35, 33, 2", "5 284,13"):
+        assert part in text, part
     docs = person_client.get("/documents/").content.decode()
     assert pdf_url in docs and reverse("shop_receipt_pdf", args=[purchase.pk]) in docs
     assert reverse("policies:pdf", args=[policy.pk]) not in docs  # not a register policy
@@ -255,6 +261,20 @@ def test_buy_travel_policy_and_see_it_in_my_policies(person_client, user, tariff
     ):
         assert person_client.get(url).status_code == 404, url
     assert policy.number not in person_client.get("/policies/").content.decode()
+
+
+def test_the_form_starts_filled_in(person_client, user, tariffs):
+    # tomorrow for a week, the buyer's age; the date inputs take ISO dates
+    start = timezone.localdate() + datetime.timedelta(days=1)
+    end = start + datetime.timedelta(days=6)
+    page = person_client.get(URL).content.decode()
+    assert f'value="{start.isoformat()}"' in page and f'value="{end.isoformat()}"' in page
+    age = (
+        start.year
+        - user.birth_date.year
+        - ((start.month, start.day) < user.birth_date.timetuple()[1:3])
+    )
+    assert f'name="ages" value="{age}"' in page
 
 
 def test_travel_is_on_the_shop_index(person_client, tariffs):
