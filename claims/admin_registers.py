@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from .registers import COLUMNS, RegisterFileError, register_import, template_csv, template_xlsx
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# A register of 100,000 lines (registers.MAX_ROWS) with long service names is about 21 MB.
+MAX_UPLOAD_BYTES = 40 * 1024 * 1024
 
 
 class RegisterUploadForm(forms.Form):
@@ -31,7 +32,7 @@ class RegisterUploadForm(forms.Form):
         if not name.endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Загрузите файл CSV или XLSX"))
         if file.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("Файл больше 20 МБ: разделите реестр"))
+            raise forms.ValidationError(_("Файл больше 40 МБ: разделите реестр"))
         return file
 
 

@@ -13,7 +13,8 @@ nothing, and the operator sees every bad row with its reason.
 import csv
 import datetime
 import io
-from collections.abc import Iterable
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -23,11 +24,13 @@ from django.utils.translation import gettext as _
 from clinics.models import Clinic
 from policies.identity import normalize_policy_number
 from policies.models import CareKind, InsuredPerson
+from portal.core.bulk import copy_rows
 
 from ..models import Icd10Diagnosis, ServiceLine
 
 KOPECK = Decimal("0.01")
-MAX_ROWS = 50_000
+MAX_ROWS = 100_000
+DAY_RE = re.compile(r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}\Z")
 
 # (key, Russian header of the template, required)
 COLUMNS: tuple[tuple[str, str, bool], ...] = (
@@ -102,8 +105,9 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def read_rows(content: bytes, filename: str) -> list[list[str]]:
-    """The file's rows as text cells (the header included)."""
+def read_rows(content: bytes, filename: str) -> Iterator[list[str]]:
+    """The file's rows as text cells (the header included), one at a time: the file is read again
+    for each pass over it, never held as a list of rows."""
     name = filename.lower()
     if name.endswith(".xlsx") or content[:4] == b"PK\x03\x04":
         from openpyxl import load_workbook
@@ -112,22 +116,31 @@ def read_rows(content: bytes, filename: str) -> list[list[str]]:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a damaged file
             raise RegisterFileError(_("Файл XLSX не читается: %(e)s") % {"e": error}) from error
-        sheet = book.worksheets[0]
-        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-        return rows
+        try:
+            for row in book.worksheets[0].iter_rows(values_only=True):
+                yield [_cell(v) for v in row]
+        finally:
+            book.close()
+        return
+    encoding = _encoding(content)
+    # Decoded as it is read (the file's bytes are in memory already; its text need not be too).
+    text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+    # The delimiter is the one the header uses most (money cells hold commas: «680,00»).
+    header = text.readline()
+    delimiter = max(";,\t", key=header.count)
+    text.seek(0)
+    for row in csv.reader(text, delimiter=delimiter):
+        yield [c.strip() for c in row]
+
+
+def _encoding(content: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1251"):
         try:
-            text = content.decode(encoding)
-            break
+            content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        raise RegisterFileError(_("Файл не в кодировке UTF-8 или Windows-1251"))
-    # The delimiter is the one the header uses most (money cells hold commas: «680,00»).
-    header = text.split("\n", 1)[0]
-    delimiter = max(";,\t", key=header.count)
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        return encoding
+    raise RegisterFileError(_("Файл не в кодировке UTF-8 или Windows-1251"))
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -139,6 +152,12 @@ def _decimal(text: str) -> Decimal | None:
 
 
 def _date(text: str) -> datetime.date | None:
+    if DAY_RE.match(text):
+        # ДД.ММ.ГГГГ without strptime (ten times slower); an impossible day goes the long way.
+        try:
+            return datetime.date(int(text[6:]), int(text[3:5]), int(text[:2]))
+        except ValueError:
+            pass
     for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
         try:
             return datetime.datetime.strptime(text, fmt).date()
@@ -147,31 +166,42 @@ def _date(text: str) -> datetime.date | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Person:
+    pk: int
+    starts_on: datetime.date
+    ends_on: datetime.date
+    copay_share: Decimal
+
+
 class _Lookups:
     """Everything the rows refer to, read in a few queries for the whole file."""
 
-    def __init__(self, records: list[dict[str, str]]):
-        clinics = Clinic.objects.only("pk", "name")
-        self.clinic_by_id = {str(c.pk): c for c in clinics}
-        self.clinic_by_name = {c.name.casefold(): c for c in self.clinic_by_id.values()}
-        kinds = list(CareKind.objects.all())
-        self.kind = {k.code.casefold(): k for k in kinds} | {k.name.casefold(): k for k in kinds}
-        numbers = {normalize_policy_number(r["policy_number"]) for r in records}
+    def __init__(self, numbers: set[str]):
+        clinics = list(Clinic.objects.values_list("pk", "name"))
+        self.clinic_by_id = {str(pk): pk for pk, _name in clinics}
+        self.clinic_by_name = {name.casefold(): pk for pk, name in clinics}
+        kinds = list(CareKind.objects.values_list("pk", "code", "name"))
+        self.kind = {code.casefold(): pk for pk, code, _n in kinds} | {
+            name.casefold(): pk for pk, _c, name in kinds
+        }
+        # One query for every number of the file: the database scans the register once instead
+        # of being asked a thousand numbers at a time.
         self.person = {
-            p.policy_number: p
-            for p in InsuredPerson.objects.select_related("program").filter(
+            number: _Person(pk, starts, ends, share)
+            for pk, number, starts, ends, share in InsuredPerson.objects.filter(
                 policy_number__in=numbers
             )
+            .order_by()
+            .values_list("pk", "policy_number", "starts_on", "ends_on", "program__copay_share")
         }
 
-    def clinic(self, text: str) -> Clinic | None:
+    def clinic(self, text: str) -> int | None:
         return self.clinic_by_id.get(text) or self.clinic_by_name.get(text.casefold())
 
 
-def _records(rows: list[list[str]]) -> list[tuple[int, dict[str, str]]]:
-    if not rows:
-        raise RegisterFileError(_("Файл пустой"))
-    header = [h.strip().casefold() for h in rows[0]]
+def _columns(header: list[str]) -> dict[str, int | None]:
+    header = [h.strip().casefold() for h in header]
     index = {}
     for key, title, required in COLUMNS:
         # The header may be the template's full title or its part before the parenthesis.
@@ -182,25 +212,43 @@ def _records(rows: list[list[str]]) -> list[tuple[int, dict[str, str]]]:
                 _("Нет столбца «%(column)s»: возьмите шаблон реестра") % {"column": title}
             )
         index[key] = position
-    records = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+    return index
+
+
+def _records(content: bytes, filename: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, {column key: text}) of every row with data; the header is row 1."""
+    rows = read_rows(content, filename)
+    header = next(rows, None)
+    if header is None:
+        raise RegisterFileError(_("Файл пустой"))
+    index = list(_columns(header).items())
+    for number, row in enumerate(rows, start=2):
+        if not any(row):
             continue
-        cells = {
-            key: (row[pos].strip() if pos is not None and pos < len(row) else "")
-            for key, pos in index.items()
-        }
-        records.append((number, cells))
-    if len(records) > MAX_ROWS:
-        raise RegisterFileError(_("Больше %(n)s строк: разделите реестр") % {"n": MAX_ROWS})
-    return records
+        size = len(row)
+        yield (
+            number,
+            {key: (row[pos] if pos is not None and pos < size else "") for key, pos in index},
+        )
 
 
-def _line(number: int, r: dict[str, str], lookups: _Lookups) -> tuple[ServiceLine | None, list]:
-    reasons = []
-    for key, title, required in COLUMNS:
-        if required and not r[key]:
-            reasons.append(_("не заполнено «%(column)s»") % {"column": title})
+def _numbers(content: bytes, filename: str) -> set[str]:
+    """The policy numbers of the file (the first pass), refusing a file of too many rows."""
+    numbers = set()
+    for count, (_number, record) in enumerate(_records(content, filename), start=1):
+        if count > MAX_ROWS:
+            raise RegisterFileError(_("Больше %(n)s строк: разделите реестр") % {"n": MAX_ROWS})
+        numbers.add(normalize_policy_number(record["policy_number"]))
+    return numbers
+
+
+def _line(r: dict[str, str], lookups: _Lookups) -> tuple[tuple | None, list]:
+    """The row as LINE_COLUMNS values, or the reasons it is wrong."""
+    reasons = [
+        _("не заполнено «%(column)s»") % {"column": title}
+        for key, title, required in COLUMNS
+        if required and not r[key]
+    ]
     if reasons:
         return None, reasons
     clinic = lookups.clinic(r["clinic"])
@@ -238,93 +286,137 @@ def _line(number: int, r: dict[str, str], lookups: _Lookups) -> tuple[ServiceLin
         reasons.append(_("слишком длинный код"))
     if reasons:
         return None, reasons
-    share = person.program.copay_share
-    copay = copay_amount(amount, share)
+    copay = copay_amount(amount, person.copay_share)
+    state = ServiceLine.CopayState.UNPAID if copay > 0 else ServiceLine.CopayState.NONE
     return (
-        ServiceLine(
-            clinic=clinic,
-            register_number=r["register_number"][:64],
-            line_number=line_number,
-            insured_person=person,
-            service_code=r["service_code"],
-            service_name=r["service_name"][:512],
-            care_kind=kind,
-            service_date=service_date,
-            quantity=quantity,
-            amount=amount,
-            copay_amount=copay,
-            copay_state=(
-                ServiceLine.CopayState.UNPAID if copay > 0 else ServiceLine.CopayState.NONE
-            ),
-            icd10_code=r["icd10_code"].upper(),
-            icd10_name=r["icd10_name"][:255],
-        ),
-        [],
-    )
+        clinic,
+        r["register_number"][:64],
+        line_number,
+        person.pk,
+        r["service_code"],
+        r["service_name"][:512],
+        kind,
+        service_date,
+        quantity,
+        amount,
+        copay,
+        state,
+        r["icd10_code"].upper(),
+        r["icd10_name"][:255],
+    ), []
+
+
+# What _line gives, in its order (copy_rows fills the rest with the model's defaults).
+LINE_COLUMNS = (
+    "clinic_id",
+    "register_number",
+    "line_number",
+    "insured_person_id",
+    "service_code",
+    "service_name",
+    "care_kind_id",
+    "service_date",
+    "quantity",
+    "amount",
+    "copay_amount",
+    "copay_state",
+    "icd10_code",
+    "icd10_name",
+)
+CHUNK = 1000
+
+
+class _Rejected(Exception):
+    """Leaves the transaction of a file with a bad row: whatever was written is rolled back."""
+
+
+class _Loader:
+    """Writes the new lines of a file in chunks, skipping those of the same clinic's register
+    loaded before (their line numbers are read once per register, with the clinic row locked:
+    two uploads of one register are loaded one after the other, never twice)."""
+
+    def __init__(self):
+        self.existing: dict[tuple[int, str], set[int]] = {}
+        self.pending: list[tuple] = []
+        self.created = self.already_loaded = 0
+        self.names: dict[str, str] = {}
+
+    def add(self, line: tuple) -> None:
+        register = (line[0], line[1])
+        loaded = self.existing.get(register)
+        if loaded is None:
+            loaded = self.existing[register] = self._loaded(*register)
+        if line[2] in loaded:
+            self.already_loaded += 1
+            return
+        if line[12] and line[13]:
+            self.names.setdefault(line[12], line[13])
+        self.pending.append(line)
+        if len(self.pending) == CHUNK:
+            self.flush()
+
+    def _loaded(self, clinic_id: int, register: str) -> set[int]:
+        list(Clinic.objects.select_for_update().filter(pk=clinic_id).values_list("pk"))
+        return set(
+            ServiceLine.objects.filter(clinic_id=clinic_id, register_number=register).values_list(
+                "line_number", flat=True
+            )
+        )
+
+    def flush(self) -> None:
+        self.created += copy_rows(ServiceLine, LINE_COLUMNS, self.pending)
+        self.pending = []
+
+    def finish(self) -> None:
+        self.flush()
+        _dictionary_fill(self.names)
 
 
 def register_import(*, content: bytes, filename: str) -> RegisterResult:
     """Check every row; load the new lines only when no row is wrong (one transaction).
-    Raises RegisterFileError when the file itself cannot be read."""
-    records = _records(read_rows(content, filename))
-    result = RegisterResult(rows=len(records))
-    lookups = _Lookups([r for _n, r in records])
-    lines: list[tuple[int, ServiceLine]] = []
+    Raises RegisterFileError when the file itself cannot be read.
+
+    Two passes over the file, neither holding its rows: the first collects the policy numbers
+    (one query finds them all), the second checks each row and writes the good ones with COPY
+    while no row has been wrong; a wrong row stops the writing, the rest is only checked, and the
+    transaction is rolled back."""
+    lookups = _Lookups(_numbers(content, filename))
+    result = RegisterResult()
     seen: dict[tuple, int] = {}
-    for number, record in records:
-        line, reasons = _line(number, record, lookups)
-        if line is not None:
-            key = (line.clinic_id, line.register_number, line.line_number)
-            if key in seen:
-                reasons = [
-                    _("строка %(n)s реестра повторяется (см. строку файла %(row)s)")
-                    % {"n": line.line_number, "row": seen[key]}
-                ]
-            else:
-                seen[key] = number
-                lines.append((number, line))
-        result.errors.extend(RowError(row=number, reason=reason) for reason in reasons)
-    if result.errors:
+    loader = _Loader()
+    try:
+        with transaction.atomic():
+            for number, record in _records(content, filename):
+                result.rows += 1
+                line, reasons = _line(record, lookups)
+                if line is not None:
+                    key = line[:3]
+                    if key in seen:
+                        reasons = [
+                            _("строка %(n)s реестра повторяется (см. строку файла %(row)s)")
+                            % {"n": line[2], "row": seen[key]}
+                        ]
+                    else:
+                        seen[key] = number
+                        if not result.errors:
+                            loader.add(line)
+                result.errors.extend(RowError(row=number, reason=reason) for reason in reasons)
+            if result.errors:
+                raise _Rejected
+            loader.finish()
+    except _Rejected:
         return result
-    with transaction.atomic():
-        existing = _existing_keys(line for _n, line in lines)
-        new = [line for _n, line in lines if _key(line) not in existing]
-        result.already_loaded = len(lines) - len(new)
-        # ignore_conflicts: a line loaded by a parallel import in the meantime is not an error
-        # and not a duplicate either (the unique constraint keeps one).
-        ServiceLine.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-        result.created = len(new)
-        _dictionary_fill(new)
+    result.created, result.already_loaded = loader.created, loader.already_loaded
     return result
 
 
-def _key(line: ServiceLine) -> tuple:
-    return (line.clinic_id, line.register_number, line.line_number)
-
-
-def _existing_keys(lines: Iterable[ServiceLine]) -> set[tuple]:
-    lines = list(lines)
-    registers = {(line.clinic_id, line.register_number) for line in lines}
-    keys: set[tuple] = set()
-    for clinic_id, register in registers:
-        keys.update(
-            (clinic_id, register, n)
-            for n in ServiceLine.objects.filter(
-                clinic_id=clinic_id, register_number=register
-            ).values_list("line_number", flat=True)
-        )
-    return keys
-
-
-def _dictionary_fill(lines: list[ServiceLine]) -> None:
+def _dictionary_fill(names: dict[str, str]) -> None:
     """New ICD-10 codes with their names go into the dictionary; an operator's edit of a name
     already there is kept."""
-    names = {
-        line.icd10_code: line.icd10_name for line in lines if line.icd10_code and line.icd10_name
-    }
     Icd10Diagnosis.objects.bulk_create(
         [Icd10Diagnosis(code=code, name=name) for code, name in names.items()],
         ignore_conflicts=True,
+        batch_size=CHUNK,
     )
 
 

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from policies.models import Contract, InsuredPerson, Policy, PolicyLink
+from portal.core.bulk import Sql, analyze, copy_rows, insert_select
 
 from ..models import ImportBatch, ImportRow, Invitation
 from ..progress import progress_clear, progress_set
-from .bulk import Sql, analyze, copy_rows, insert_select
 from .checking import CHUNK_ROWS, _chunks, batched, register_fingerprint
 from .register import VZR_COLUMNS, medical_policies_sync, vzr_policy_row
 

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from policies.models import Contract, InsuredPerson, Program
+from portal.core.bulk import analyze, copy_rows
 
 from ..columns import COLUMNS, column_for_header
 from ..models import ImportBatch, ImportRow
 from ..progress import progress_clear, progress_set
-from .bulk import analyze, copy_rows
 from .reading import Cell, ListFileError, read_rows, sniff
 from .validation import CheckedRow, RowContext, check_row, error_entry, ru_date
 

@@ -184,3 +184,36 @@ def test_the_admin_upload_page_reports_rows_then_loads(superuser_client, world):
     odd = SimpleUploadedFile("r.txt", b"hello")
     response = client.post("/admin/claims/serviceline/import/", {"file": odd})
     assert "CSV или XLSX" in response.content.decode()
+
+
+def test_a_bad_row_after_lines_already_written_loads_nothing(world, monkeypatch):
+    # given: lines are written in chunks of two, and the bad row comes after three chunks
+    import claims.registers
+
+    monkeypatch.setattr(claims.registers, "CHUNK", 2)
+    clinic, _kind, _person = world
+    good = [row(clinic, n) for n in range(1, 7)]
+
+    result = register_import(
+        content=csv_bytes(*good, row(clinic, 7, policy="99-99999999"), row(clinic, 8)),
+        filename="r.csv",
+    )
+
+    assert not result.ok and [e.row for e in result.errors] == [8]
+    assert not ServiceLine.objects.exists()
+    assert not Icd10Diagnosis.objects.exists()
+
+
+def test_a_register_loaded_in_chunks_adds_only_its_new_lines(world, monkeypatch):
+    import claims.registers
+
+    monkeypatch.setattr(claims.registers, "CHUNK", 2)
+    clinic, _kind, _person = world
+    register_import(content=csv_bytes(*(row(clinic, n) for n in (1, 2, 3))), filename="r.csv")
+
+    result = register_import(
+        content=csv_bytes(*(row(clinic, n) for n in range(1, 8))), filename="r.csv"
+    )
+
+    assert (result.ok, result.created, result.already_loaded) == (True, 4, 3)
+    assert sorted(ServiceLine.objects.values_list("line_number", flat=True)) == list(range(1, 8))
