@@ -6,6 +6,7 @@ from functools import update_wrapper
 
 from django import forms
 from django.contrib import admin
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -15,7 +16,6 @@ from employers import admin_views as import_views
 from employers.models import EmployerManager, Invitation
 from employers.scoping import EmployerScopedAdminMixin
 from employers.selectors import (
-    active_link_exists,
     contracts_for_staff,
     contracts_with_activation,
     insured_persons_for_staff,
@@ -302,7 +302,22 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
         css = {"all": ("employers/admin.css",)}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(cabinet_activated=active_link_exists())
+        # `activated` as a correlated probe of the person's active link, not `EXISTS`: the planner
+        # reads an EXISTS over a list of ~1,000 people as a hash of every active link of the
+        # register (42,000 at the bench's large scale, 7 ms) when the page shows 50 of them.
+        link = PolicyLink.objects.filter(
+            insured_person=OuterRef("pk"), unlinked_at__isnull=True
+        ).order_by()
+        return (
+            super()
+            .get_queryset(request)
+            .alias(active_link=Subquery(link.values("pk")[:1]))
+            .annotate(
+                cabinet_activated=ExpressionWrapper(
+                    Q(active_link__isnull=False), output_field=BooleanField()
+                )
+            )
+        )
 
     def get_fieldsets(self, request, obj=None):
         personal = ["last_name", "first_name", "middle_name", "birth_date", "email", "phone"]
