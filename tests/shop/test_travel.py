@@ -238,6 +238,7 @@ def test_buy_travel_policy_and_see_it_in_my_policies(person_client, user, tariff
         pdf_url,
     ):
         assert text in page, text
+    assert policy.number in person_client.get("/").content.decode()  # the dashboard's tile
     detail = person_client.get(reverse("policies:detail", args=[policy.pk]))
     assert detail.status_code == 200 and pdf_url in detail.content.decode()
     pdf = person_client.get(pdf_url)
