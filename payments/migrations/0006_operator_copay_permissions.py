@@ -3,9 +3,16 @@ four digits only), charges with their lines and refunds, reconcile charges in do
 provider and refund the co-pay of confirmed "service not provided" disputes. HR managers get
 nothing of it."""
 
+import importlib
+
 from django.db import migrations
 
-OPERATOR_GROUP = "Оператор"
+# The staff groups' migration: its group name and its way of making permissions exist before
+# the post_migrate signal would.
+staff_groups = importlib.import_module(
+    "employers.migrations.0004_operator_permissions_registers_appeals"
+)
+
 ADDED = [
     ("payments", "view_copayenrollment"),
     ("payments", "view_paymentcard"),
@@ -18,18 +25,6 @@ ADDED = [
 ]
 
 
-def _permissions_ensure(apps) -> None:
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        models_module = getattr(app_config, "models_module", None)
-        app_config.models_module = models_module or True
-        try:
-            create_permissions(app_config, apps=apps, verbosity=0)
-        finally:
-            app_config.models_module = models_module
-
-
 def _permissions(apps):
     Permission = apps.get_model("auth", "Permission")
     return [
@@ -39,15 +34,15 @@ def _permissions(apps):
 
 
 def grant(apps, schema_editor) -> None:
-    _permissions_ensure(apps)
+    staff_groups._permissions_ensure(apps)
     Group = apps.get_model("auth", "Group")
-    group, _created = Group.objects.get_or_create(name=OPERATOR_GROUP)
+    group, _created = Group.objects.get_or_create(name=staff_groups.OPERATOR_GROUP)
     group.permissions.add(*_permissions(apps))
 
 
 def revoke(apps, schema_editor) -> None:
     Group = apps.get_model("auth", "Group")
-    group = Group.objects.filter(name=OPERATOR_GROUP).first()
+    group = Group.objects.filter(name=staff_groups.OPERATOR_GROUP).first()
     if group is not None:
         group.permissions.remove(*_permissions(apps))
 
@@ -55,7 +50,7 @@ def revoke(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("payments", "0005_charge_operator_permissions"),
-        ("employers", "0002_staff_groups"),
+        ("employers", "0004_operator_permissions_registers_appeals"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

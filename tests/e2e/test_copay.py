@@ -40,29 +40,8 @@ def stripe_in_browser(settings, localstripe_url):  # noqa: F811
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_bind_card_and_pay_the_debt(demo_data, stripe_in_browser, page_factory, viewport):
     page = page_factory(viewport)
-    log_in(page, *DEMO_LOGIN)
-    page.goto("/copay/")
-    section = page.locator("section.copay").filter(has=page.locator("form.copay__consent")).first
-    person_id = section.get_attribute("data-person")
-    assert "544,00" in section.locator("[data-testid=debt]").inner_text()
-    screenshot(page, "copay-consent")
-
-    # the consent: the tick and the PIN
-    section.locator("form.copay__consent input[type=checkbox]").check()
-    section.locator("form.copay__consent input[name$='-pin']").fill(PIN)
-    section.get_by_role("button", name="Подключить").click()
-    page.wait_for_url("**/copay/")
-
-    # the card form opens with the PIN
-    section = page.locator(f"#copay-{person_id}")
-    section.locator("form.copay__bind input[name$='-pin']").fill(PIN)
-    section.get_by_role("button", name="Привязать карту").click()
-    page.wait_for_selector("#card-element input[placeholder=number]")
-    page.fill("#card-element input[placeholder=number]", "4242424242424242")
-    page.fill("#card-element input[placeholder=exp_month]", "12")
-    page.fill("#card-element input[placeholder=exp_year]", "31")
-    page.fill("#card-element input[placeholder=cvc]", "123")
-    page.fill("#card-element input[placeholder=postal_code]", "101000")
+    person_id = consent_and_open_card_form(page, before_consent=check_debt_shown)
+    type_card(page, "4242424242424242")
     screenshot(page, "copay-card-form")
     page.click("#card-submit")
     page.wait_for_url("**/copay/")
@@ -90,13 +69,20 @@ def test_bind_card_and_pay_the_debt(demo_data, stripe_in_browser, page_factory, 
     assert_no_card_numbers()
 
 
-def consent_and_open_card_form(page) -> str:
-    """Log in as the demo person, consent with the PIN, open the provider's card form; returns
-    the person's id."""
+def check_debt_shown(page, section) -> None:
+    assert "544,00" in section.locator("[data-testid=debt]").inner_text()
+    screenshot(page, "copay-consent")
+
+
+def consent_and_open_card_form(page, before_consent=None) -> str:
+    """Log in as the demo person, consent with the tick and the PIN, open the provider's card
+    form with the PIN; returns the person's id."""
     log_in(page, *DEMO_LOGIN)
     page.goto("/copay/")
     section = page.locator("section.copay").filter(has=page.locator("form.copay__consent")).first
     person_id = section.get_attribute("data-person")
+    if before_consent:
+        before_consent(page, section)
     section.locator("form.copay__consent input[type=checkbox]").check()
     section.locator("form.copay__consent input[name$='-pin']").fill(PIN)
     section.get_by_role("button", name="Подключить").click()

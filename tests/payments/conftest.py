@@ -192,3 +192,18 @@ def charge_daily_after_notice(enrollment, day):
     """The beat's order: the day-before notice, then the day's charge (only noticed lines)."""
     services.copay_notice_send(enrollment_id=enrollment.pk, charge_day=day)
     return services.charge_daily(enrollment_id=enrollment.pk, day=day)
+
+
+def charge_daily_worker_killed(enrollment, day, monkeypatch) -> None:
+    """The day's charge by a worker that dies after the provider answered, before our commit
+    of the outcome: the charge stays in doubt."""
+    from payments.models import Charge
+
+    def crash(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "charges_settle", crash)
+        with pytest.raises(SystemExit):
+            charge_daily_after_notice(enrollment, day)
+    assert Charge.objects.get(day=day).status == Charge.Status.IN_DOUBT

@@ -15,7 +15,13 @@ from payments.gateways.base import GatewayError
 from payments.models import Charge, ChargeLine, ClinicAttachmentList, PaymentCard
 from tests.factories import CareKindFactory, ClinicFactory
 
-from .conftest import CARD_3DS, CARD_DECLINED, charge_daily_after_notice, make_lines
+from .conftest import (
+    CARD_3DS,
+    CARD_DECLINED,
+    charge_daily_after_notice,
+    charge_daily_worker_killed,
+    make_lines,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -148,13 +154,7 @@ def test_crash_between_provider_answer_and_commit_is_settled_by_reconciliation(
     lines = make_lines(copay_person, ["100.00", "444.00"])
 
     # given a worker that dies after the provider answered, before our commit
-    def crash(*args, **kwargs):
-        raise SystemExit("worker killed")
-
-    monkeypatch.setattr(services, "charges_settle", crash)
-    with pytest.raises(SystemExit):
-        charge_daily_after_notice(enrollment, today())
-    monkeypatch.undo()
+    charge_daily_worker_killed(enrollment, today(), monkeypatch)
     charge = Charge.objects.get()
     assert charge.status == Charge.Status.IN_DOUBT
     # the task is delivered again (acks_late): it does not send a second payment

@@ -18,7 +18,12 @@ from payments.models import Charge, Refund
 from portal.core.documents import documents_for_user
 from tests.factories import StaffUserFactory, UserFactory
 
-from .conftest import CARD_3DS, charge_daily_after_notice, make_lines
+from .conftest import (
+    CARD_3DS,
+    charge_daily_after_notice,
+    charge_daily_worker_killed,
+    make_lines,
+)
 from .test_charges import today
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -104,14 +109,7 @@ def test_line_in_a_charge_in_doubt_is_refunded_after_reconciliation_finds_it_pai
     # given a charge the provider took but whose answer we never recorded
     enrollment = bind_card()
     (line,) = make_lines(copay_person, ["544.00"])
-
-    def crash(*args, **kwargs):
-        raise SystemExit("worker killed")
-
-    monkeypatch.setattr(services, "charges_settle", crash)
-    with pytest.raises(SystemExit):
-        charge_daily_after_notice(enrollment, today())
-    monkeypatch.undo()
+    charge_daily_worker_killed(enrollment, today(), monkeypatch)
     charge = Charge.objects.get()
     assert charge.status == Charge.Status.IN_DOUBT
 
@@ -246,14 +244,7 @@ def test_failed_charge_frees_no_disputed_line_for_the_next_charge(
     # given a line disputed while its charge was at the bank, and the bank then declines
     enrollment = bind_card()
     (line,) = make_lines(copay_person, ["544.00"])
-
-    def crash(*args, **kwargs):
-        raise SystemExit("worker killed")
-
-    monkeypatch.setattr(services, "charges_settle", crash)
-    with pytest.raises(SystemExit):
-        charge_daily_after_notice(enrollment, today())
-    monkeypatch.undo()
+    charge_daily_worker_killed(enrollment, today(), monkeypatch)
     appeals.appeal_create(
         user=copay_user, kind=Appeal.Kind.NOT_PROVIDED, body="x", service_line=line
     )
