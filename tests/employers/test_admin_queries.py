@@ -1,0 +1,50 @@
+"""The HR manager's register list costs the same queries whatever the number of people and of
+activated cabinets (bench/README.md: ≤ 12 a page, the same at every scale)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import InsuredPersonFactory, PolicyLinkFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:policies_insuredperson_changelist")
+
+
+def people(contract, count: int, *, activated: int) -> list:
+    program = contract.programs.get(code="БАЗ")
+    made = InsuredPersonFactory.create_batch(count, contract=contract, program=program)
+    for person in made[:activated]:
+        PolicyLinkFactory(user=UserFactory(), insured_person=person)
+    return made
+
+
+def test_the_list_shows_each_persons_cabinet_in_constant_queries(
+    hr_client, contract, django_assert_max_num_queries
+):
+    people(contract, 3, activated=1)
+    with django_assert_max_num_queries(12) as few:
+        hr_client.get(CHANGELIST)
+    people(contract, 40, activated=25)
+
+    with django_assert_max_num_queries(len(few)):
+        page = hr_client.get(CHANGELIST)
+
+    shown = page.context["cl"].result_list
+    assert len(shown) == 43
+    assert sum(1 for person in shown if person.cabinet_activated) == 26
+    assert {p.pk for p in shown if p.cabinet_activated} == {
+        p.pk for p in shown if p.links.filter(unlinked_at__isnull=True).exists()
+    }
+
+
+def test_the_cabinet_filter_and_ordering_read_the_same_flag(hr_client, contract):
+    made = people(contract, 6, activated=2)
+
+    yes = hr_client.get(CHANGELIST, {"cabinet": "yes"}).context["cl"].result_list
+    no = hr_client.get(CHANGELIST, {"cabinet": "no"}).context["cl"].result_list
+    ordered = hr_client.get(CHANGELIST, {"o": "7"}).context["cl"].result_list  # by «кабинет»
+
+    assert {p.pk for p in yes} == {p.pk for p in made[:2]}
+    assert {p.pk for p in no} == {p.pk for p in made[2:]}
+    assert [p.cabinet_activated for p in ordered] == sorted(p.cabinet_activated for p in ordered)
