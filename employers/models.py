@@ -156,12 +156,18 @@ class ImportRow(models.Model):
     )
     row_number = models.PositiveIntegerField(_("строка файла"), null=True, blank=True)
     action = models.CharField(_("действие"), max_length=8, choices=Action.choices)
+    # A staged row's person and program are read back by the batch, never looked up by
+    # themselves: no index, and no foreign key checked by the database for each of a list's
+    # 100,000 rows (the apply writes them into the register, whose own keys are checked; the
+    # ORM still nulls them should a person or a program be deleted).
     person = models.ForeignKey(
         InsuredPerson,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
+        db_index=False,
         verbose_name=_("застрахованный в реестре"),
     )
     policy_number = models.CharField(_("номер полиса"), max_length=64, blank=True)
@@ -177,6 +183,8 @@ class ImportRow(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
+        db_index=False,
         verbose_name=_("программа"),
     )
     starts_on = models.DateField(_("начало"), null=True, blank=True)

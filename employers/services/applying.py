@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +22,7 @@ from portal.core.bulk import Sql, analyze, copy_rows, insert_select
 
 from ..models import ImportBatch, ImportRow, Invitation
 from ..progress import progress_clear, progress_set
-from .checking import CHUNK_ROWS, _chunks, batched, register_fingerprint
+from .checking import CHUNK_ROWS, _chunks, register_fingerprint
 from .register import VZR_COLUMNS, medical_policies_sync, vzr_policy_row
 
 # A constraint as PostgreSQL names it, or as SQLite does (by its columns), and what it means.
@@ -271,18 +272,22 @@ def _persons_add(batch: ImportBatch, *, today) -> int:
         f"{new} {where} ORDER BY r.id",
         [batch.pk, ImportRow.Action.ADD],
     )
-    # ВЗР numbers are made from the DMS number's digits, in Python (no portable SQL for it), read
-    # in one query (a server-side cursor on PostgreSQL: nothing held but a chunk, written between
-    # two reads, never during one).
-    vzr = InsuredPerson.objects.filter(
-        contract=batch.contract,
-        program__includes_vzr=True,
-        policy_number__in=ImportRow.objects.filter(batch=batch, action=ImportRow.Action.ADD).values(
-            "policy_number"
+    # ВЗР numbers are made from the DMS number's digits, in Python (no portable SQL for it): the
+    # staged rows by keyset, each with its new person's id (an index probe per row).
+    vzr = ImportRow.objects.filter(
+        batch=batch, action=ImportRow.Action.ADD, program__includes_vzr=True
+    ).values_list(
+        "pk",
+        Subquery(
+            InsuredPerson.objects.filter(policy_number=OuterRef("policy_number")).values("pk")[:1]
         ),
-    ).values_list("pk", "policy_number", "starts_on", "ends_on")
-    for chunk in batched(vzr.iterator(chunk_size=CHUNK_ROWS)):
-        copy_rows(Policy, VZR_COLUMNS, [vzr_policy_row(*person, today=today) for person in chunk])
+        "policy_number",
+        "starts_on",
+        "ends_on",
+    )
+    for chunk in _chunks(vzr):
+        rows = [vzr_policy_row(*person, today=today) for _pk, *person in chunk]
+        copy_rows(Policy, VZR_COLUMNS, rows)
     # A new person has no invitation yet: nothing to skip, so no conflict handling is needed.
     insert_select(
         Invitation,
