@@ -1,11 +1,14 @@
 """Co-pay writes: consent, card binding, charges (daily and on-session), settlement,
-reconciliation, webhooks, activation and notices.
+reconciliation, refunds, webhooks, activation and notices.
 
 The double-charge rule: a Charge row with its lines is committed before the provider is called;
-only one worker may send it (a conditional UPDATE pending → in_doubt); the outcome is written in
-one transaction that re-reads the charge under a row lock and does nothing if it is already
-settled. A charge left pending or in doubt (a killed worker, a timeout) is settled by
-`charges_reconcile` from the provider's own records, found by our charge id in its metadata.
+only one worker may send it (pending → in_doubt under a row lock, committed before the call);
+the outcome is written in one transaction that re-reads the charge under a row lock and does
+nothing if it is already settled. A charge left pending or in doubt (a killed worker, a timeout)
+is settled by `charges_reconcile` from the provider's own records, found by our charge id in its
+metadata. The daily run does this for a chunk of persons at a time (`charges_daily`): the same
+steps, each one statement for the whole chunk, so our cost per charge is a fraction of the
+provider's. Refunds follow the same rule with their own rows (`refund_request`).
 """
 
 from __future__ import annotations
