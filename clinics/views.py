@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +29,7 @@ from .forms import (
     parse_bbox,
 )
 from .geojson import CONTENT_TYPE as GEOJSON_CONTENT_TYPE
-from .geojson import cached_collection, feature_collection
+from .geojson import cached_collection, feature_collection, feature_collection_in_database
 from .ics import CONTENT_TYPE, appointment_ics, ics_filename
 from .models import SavedPlace
 from .services.booking import (
@@ -138,6 +139,8 @@ def clinic_geojson(request: HttpRequest) -> JsonResponse:
 
     def build() -> str:
         rows = selectors.clinics_geojson_rows(query, kinds)
+        if connection.vendor == "postgresql":
+            return feature_collection_in_database(rows, kinds=kinds, base_url=base_url)
         return feature_collection(rows, kinds=kinds, base_url=base_url)
 
     parts = (

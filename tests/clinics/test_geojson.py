@@ -1,8 +1,10 @@
 """/clinics/geojson/: a valid FeatureCollection of the filtered clinics inside the bbox."""
 
+import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from tests.factories import ClinicFactory, ProgramClinicFactory
 
@@ -195,3 +197,26 @@ def test_text_is_escaped_into_valid_json(person_client, insured, dms_policy, out
     assert feature["properties"]["name"] == name
     assert feature["properties"]["address"] == 'Москва, ул. "Новая", д. 1'
     assert feature["properties"]["phones"] == []
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL writes the collection itself there"
+)
+def test_postgresql_writes_the_same_collection_as_python(insured, dms_policy, outpatient, dental):
+    from clinics import selectors
+    from clinics.geojson import feature_collection, feature_collection_in_database
+    from clinics.selectors import ClinicQuery
+    from policies.models import CareKind
+
+    odd = ClinicFactory(name='Клиника "Кавычки" \\ \n</script> ё', phones=[], online_booking=True)
+    ProgramClinicFactory(program=insured.program, clinic=odd, care_kind=dental)
+    for _ in range(3):
+        ProgramClinicFactory(program=insured.program, care_kind=outpatient)
+    ProgramClinicFactory(care_kind=outpatient)  # another program's clinic
+    kinds = list(CareKind.objects.order_by("order", "name"))
+
+    for query in (ClinicQuery(), ClinicQuery(program_ids=(insured.program_id,))):
+        rows = selectors.clinics_geojson_rows(query, kinds)
+        in_python = feature_collection(rows, kinds=kinds, base_url="/clinics/")
+        in_database = feature_collection_in_database(rows, kinds=kinds, base_url="/clinics/")
+        assert json.loads(in_database) == json.loads(in_python)
