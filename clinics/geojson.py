@@ -81,13 +81,15 @@ def feature_collection_in_database(
     inner, params = rows.query.sql_with_params()
     flags = [f"k{n}" for n in range(len(kinds))]
     kind_codes = " ".join(f", CASE WHEN r.{flag} THEN %s END" for flag in flags)
+    # concat_ws needs a value after the separator: with no kinds of care at all, an empty list
+    care_kinds = f"concat_ws(','{kind_codes})" if flags else "''"
     feature = (
         """'{"type":"Feature","id":' || r.id || ',"geometry":{"type":"Point","coordinates":['"""
         """ || r.lon || ',' || r.lat || ']},"properties":{"id":' || r.id"""
         """ || ',"name":' || to_json(r.name)::text"""
         """ || ',"address":' || to_json(r.city || ', ' || r.address)::text"""
         """ || ',"phones":' || COALESCE(r.phones, '[]')"""
-        f""" || ',"care_kinds":[' || concat_ws(','{kind_codes}) || ']'"""
+        f""" || ',"care_kinds":[' || {care_kinds} || ']'"""
         """ || ',"online_booking":' || CASE WHEN r.online THEN 'true' ELSE 'false' END"""
         """ || ',"url":' || to_json(%s || r.id || '/')::text || '}}'"""
     )
