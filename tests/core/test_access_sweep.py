@@ -454,5 +454,9 @@ def test_the_admin_keeps_persons_visitors_and_other_companies_out(people, client
 
     # the HR manager of another company gets no change page of this company's person
     staff_login(client, hr)
-    assert client.get(change).status_code in (302, 404)
-    assert client.get(reverse("admin:policies_insuredperson_changelist")).status_code == 200
+    assert client.get(change).status_code == 404
+    changelist = client.get(reverse("admin:policies_insuredperson_changelist"))
+    assert changelist.status_code == 200
+    assert person.policy_number not in changelist.content.decode()
+    contract_import = f"/admin/policies/contract/{person.contract_id}/import/"
+    assert client.get(contract_import).status_code == 404
