@@ -6,8 +6,8 @@ runs `clients` threads that each request every page of the plan `rounds` times (
 its own starting page, so that all pages are in flight at once), and prints one JSON object:
 every request's page, time and status, and the wall time. bench.load starts it against gunicorn.
 
-The plan: {"base_url", "clients", "rounds", "logins": {audience: {"email", "password",
-"totp_secret"?}}, "pages": [{"label", "path", "audience"}]}.
+The plan: {"base_url", "clients", "rounds", "warm_clients", "logins": {audience: {"email",
+"password", "totp_secret"?, "check"?}}, "pages": [{"label", "path", "audience"}]}.
 """
 
 from __future__ import annotations
@@ -69,13 +69,13 @@ def log_in(base_url: str, login: dict) -> requests.Session:
     return session
 
 
-def run(plan: dict) -> dict:
-    base_url = plan["base_url"].rstrip("/")
-    sessions = {audience: log_in(base_url, login) for audience, login in plan["logins"].items()}
-    pages = [p for p in plan["pages"] if p["audience"] in sessions]
-    samples: list[tuple[str, str, float, int]] = []  # label, audience, ms, status (0: failed)
+def drive(base_url: str, sessions: dict, pages: list[dict], *, clients: int, rounds: int):
+    """`clients` threads, each requesting every page `rounds` times from its own starting page;
+    returns the samples (label, audience, ms, status: 0 when the request failed) and the wall
+    time from the moment all threads were ready."""
+    samples: list[tuple[str, str, float, int]] = []
     lock = threading.Lock()
-    start = threading.Barrier(plan["clients"] + 1)
+    start = threading.Barrier(clients + 1)
 
     def client(n: int) -> None:
         # Each client has its own connections, with the cookies of the audiences' logins.
@@ -85,7 +85,7 @@ def run(plan: dict) -> dict:
             own[audience].cookies.update(logged_in.cookies)
         mine = []
         start.wait()
-        for r in range(plan["rounds"]):
+        for r in range(rounds):
             for i in range(len(pages)):
                 page = pages[(n * 7 + r + i) % len(pages)]
                 started = time.perf_counter()
@@ -101,14 +101,25 @@ def run(plan: dict) -> dict:
         with lock:
             samples.extend(mine)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(plan["clients"])]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     start.wait()
     began = time.perf_counter()
     for thread in threads:
         thread.join()
-    wall = time.perf_counter() - began
+    return samples, time.perf_counter() - began
+
+
+def run(plan: dict) -> dict:
+    """Log in, warm every server worker with one unmeasured round (`warm_clients` threads),
+    then the measured run."""
+    base_url = plan["base_url"].rstrip("/")
+    sessions = {audience: log_in(base_url, login) for audience, login in plan["logins"].items()}
+    pages = [p for p in plan["pages"] if p["audience"] in sessions]
+    if plan.get("warm_clients"):
+        drive(base_url, sessions, pages, clients=plan["warm_clients"], rounds=1)
+    samples, wall = drive(base_url, sessions, pages, clients=plan["clients"], rounds=plan["rounds"])
     return {"wall_seconds": wall, "clients": plan["clients"], "samples": samples}
 
 
