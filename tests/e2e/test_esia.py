@@ -20,24 +20,11 @@ def test_new_person_logs_in_through_esia(
 ):
     # given
     page = page_factory(viewport)
-    page.goto("/accounts/login/")
 
-    # when: «Войти через Госуслуги», then on to the ESIA (emulator) page
-    button = page.get_by_role("link", name="Войти через Госуслуги")
-    if button.count():
-        button.click()
-    else:  # before the accounts issue put the button on the login page
-        page.goto("/accounts/esia/login/")
-    screenshot(page, "esia-start")
-    page.get_by_role("button", name="Продолжить на Госуслугах").click()
-    page.wait_for_url("**/esia-emulator/aas/oauth2/v2/ac?**")
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Вход в «")
-    screenshot(page, "esia-emulator")
-    page.get_by_text("Соколова Мария Игоревна").click()
-    page.get_by_role("button", name="Предоставить доступ и войти").click()
+    # when: through Госуслуги (the emulator) to the last step of the signup
+    esia_to_the_signup_step(page)
 
     # then: the last step shows what ESIA gave and asks for an e-mail and a PIN
-    page.wait_for_url("**/accounts/3rdparty/signup/")
     assert page.get_by_text("Соколова Мария Игоревна").is_visible()
     assert page.get_by_label("Электронная почта").input_value() == "m.sokolova@example.ru"
     screenshot(page, "esia-signup")
@@ -52,3 +39,18 @@ def test_new_person_logs_in_through_esia(
     user = User.objects.get(email="m.sokolova@example.ru")
     assert user.passport == "4512345678" and user.birth_date.isoformat() == "1989-03-14"
     assert page.errors == []
+
+
+def esia_to_the_signup_step(page) -> None:
+    """«Войти через Госуслуги» on the login page, the emulator's person «Соколова Мария Игоревна»,
+    and back to the portal's last signup step (ESIA's answer pending in the session)."""
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Войти через Госуслуги").click()
+    screenshot(page, "esia-start")
+    page.get_by_role("button", name="Продолжить на Госуслугах").click()
+    page.wait_for_url("**/esia-emulator/aas/oauth2/v2/ac?**")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Вход в «")
+    screenshot(page, "esia-emulator")
+    page.get_by_text("Соколова Мария Игоревна").click()
+    page.get_by_role("button", name="Предоставить доступ и войти").click()
+    page.wait_for_url("**/accounts/3rdparty/signup/")

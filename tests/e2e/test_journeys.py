@@ -14,6 +14,8 @@ from policies.models import Policy
 from policies.services import policy_verify_token_ensure
 from portal.accounts.models import User
 from portal.core.demo.logins import DEMO_PASSPORT
+from tests.esia.conftest import PIN as ESIA_PIN
+from tests.esia.conftest import esia, esia_keys  # noqa: F401  (fixtures)
 from tests.payments.conftest import localstripe_url  # noqa: F401  (the session fixture)
 
 from .conftest import (
@@ -29,6 +31,7 @@ from .test_accounts import sign_up, sms_outbox  # noqa: F401  (the fixture)
 from .test_appeals import OPERATOR_LOGIN
 from .test_copay import stripe_in_browser  # noqa: F401  (the fixture)
 from .test_copay import test_bind_card_and_pay_the_debt as bind_card_and_pay_journey
+from .test_esia import esia_to_the_signup_step
 from .test_hr import HR_LOGIN, staff_groups, staff_log_in  # noqa: F401  (the fixture)
 
 VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
@@ -222,6 +225,7 @@ def test_login_and_an_appeal_by_keyboard_alone(demo_data, page_factory, viewport
 CARD_CANDIDATE = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
 TEXT_COLUMN_TYPES = ("char", "text", "json", "clob")
 PASSPORT = ("4511", "654321")  # the registration's; the demo person's is DEMO_PASSPORT
+ESIA_PASSPORT = ("4512", "345678")  # the emulator's «Соколова Мария Игоревна»
 
 
 def luhn_valid(digits: str) -> bool:
@@ -245,9 +249,10 @@ def card_numbers_in(text: str) -> list[str]:
 
 
 def passport_in(text: str, series: str, number: str) -> bool:
-    """The series and number in the clear, however written: «4510 123456», «45 10 123456»…"""
-    loose = r"\D{0,3}".join([series[:2], series[2:], number])
-    return re.search(rf"(?<!\d){loose}(?!\d)", text) is not None
+    """The series and then the number in the clear, however written: «4510 123456», «45 10
+    123456», or two fields of a form or JSON ({"series": "4510", "number": "123456"})."""
+    series_digits = r"\D{0,3}".join([series[:2], series[2:]])
+    return re.search(rf"(?<!\d){series_digits}\D{{0,40}}{number}(?!\d)", text) is not None
 
 
 def database_texts():
@@ -295,6 +300,7 @@ def test_the_scanner_finds_what_it_looks_for():
         ("b", '{"card": "5555-5555-5555-4444"}'),
         ("c", "паспорт 4511 654321 выдан"),
         ("d", "45 11 654321"),
+        ("h", '{"passport_series": "4511", "passport_number": "654321"}'),
     ]
     innocent = [
         ("e", "полис ДМС-0147-000900, телефон +7 916 555-12-34"),
@@ -302,18 +308,20 @@ def test_the_scanner_finds_what_it_looks_for():
         ("g", "паспорт 4511 654322"),
     ]
 
-    assert len(secrets_found(planted, [PASSPORT])) == 4
+    assert len(secrets_found(planted, [PASSPORT])) == len(planted)
     assert secrets_found(innocent, [PASSPORT]) == []
 
 
 def test_no_card_number_or_passport_in_the_clear_after_the_journeys(
     demo_data,
     stripe_in_browser,  # noqa: F811
+    esia,  # noqa: F811
     sms_outbox,  # noqa: F811
     page_factory,
     caplog,
     capfd,
 ):
+    from django.contrib.sessions.backends.db import SessionStore
     from django.db import transaction
 
     caplog.set_level(logging.DEBUG)
@@ -325,19 +333,36 @@ def test_no_card_number_or_passport_in_the_clear_after_the_journeys(
             shots="secrets-signup")  # fmt: skip
     user = User.objects.get(email="secrets@example.com")
     assert user.passport == "".join(PASSPORT)  # stored, encrypted
+    passports = [PASSPORT, DEMO_PASSPORT, ESIA_PASSPORT]
+
+    # and an ESIA login: read while ESIA's answer waits in the session for the last step, then
+    # finished
+    esia_page = page_factory(PHONE)
+    esia_to_the_signup_step(esia_page)
+    assert secrets_found(database_texts(), passports) == []
+    esia_page.locator("input[name=pin1]").fill(ESIA_PIN)
+    esia_page.locator("input[name=pin2]").fill(ESIA_PIN)
+    esia_page.get_by_role("button", name="Создать кабинет").click()
+    esia_page.wait_for_url("**/")
+    assert User.objects.get(email="m.sokolova@example.ru").passport == "".join(ESIA_PASSPORT)
 
     # when: the database and the logs are read
     captured = capfd.readouterr()
     logs = [("log records", caplog.text), ("stdout", captured.out), ("stderr", captured.err)]
-    found = secrets_found([*database_texts(), *logs], [PASSPORT, DEMO_PASSPORT])
+    found = secrets_found([*database_texts(), *logs], passports)
 
     # then
     assert found == []
 
-    # and a passport stored in the clear would be found (planted, then rolled back)
+    # and a passport stored in the clear would be found, in a column or in a session (planted,
+    # then rolled back)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(middle_name="паспорт 4511 654321")
-        assert secrets_found(database_texts(), [PASSPORT, DEMO_PASSPORT]) == [
-            "accounts_user.middle_name: паспорт в открытом виде"
+        session = SessionStore()
+        session["pending_signup"] = {"passport_series": "4511", "passport_number": "654321"}
+        session.create()
+        assert secrets_found(database_texts(), passports) == [
+            "accounts_user.middle_name: паспорт в открытом виде",
+            "django_session (decoded): паспорт в открытом виде",
         ]
         transaction.set_rollback(True)
