@@ -220,7 +220,17 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
     print(report.table_text(rows))
     info = report.machine()
     load_after = report.load_average()
-    notes = []
+    notes = [
+        "Pages: what an insured person (the bench person) or an HR manager (of the bench person's "
+        "company: 1,000 insured persons at large) sees; in-process server time, one client.",
+        "Page ÷ bare SQL: the page's own statements, captured and run again on the raw "
+        "connection, every row read. A page whose SQL takes about a millisecond spends its time "
+        "in Django (middleware, session, template), so its ratio is high although nothing in it "
+        "grows with the data; the ratio points at SQL-bound pages when it is low.",
+        f"{args.clients} clients: client-side times, the wait for a free gunicorn worker included "
+        "(sync workers on the same cores as PostgreSQL and the load generator): about clients ÷ "
+        "requests per second.",
+    ]
     if baseline is None:
         notes.append(
             f"No {BASELINE_SCALE} baseline on this machine yet: query counts not compared."
