@@ -44,3 +44,36 @@ def test_russian_mobile_numbers_are_judged_as_phonenumbers_judges_them():
 )
 def test_dates_read_the_same_by_the_fast_path_and_by_strptime(text, expected):
     assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ivan@example.com",
+        "ivan.petrov+hr@mail.example.ru",
+        "иван@пример.рф",
+        "ivan@",
+        "@example.com",
+        "ivan@@example.com",
+        "ivan@example",
+        "ivan@[127.0.0.1]",
+        "ivan@[300.0.0.1]",
+        "ivan@localhost",
+        "iv an@example.com",
+        "ivan@exa_mple.com",
+        "a" * 310 + "@example.com",
+        "",
+    ],
+)
+def test_addresses_are_judged_as_djangos_validate_email_judges_them(address):
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from employers.services.validation import email_valid
+
+    try:
+        validate_email(address)
+        expected = True
+    except ValidationError:
+        expected = False
+    assert email_valid(address) is expected
