@@ -7,7 +7,8 @@ e.g. 20 % of 680,00 = 136,00; 20 % of 333,33 = 66,666 → 66,67; 15 % of 0,10 = 
 
 A line is identified by clinic + register number + line number (unique in the database):
 loading the same register twice adds nothing the second time. A file with any bad row loads
-nothing, and the operator sees every bad row with its reason.
+nothing, and the operator sees every bad row with its reason. The file is read twice, never held
+as rows, and its lines are COPY'd in chunks in one transaction (register_import).
 """
 
 import csv

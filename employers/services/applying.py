@@ -3,8 +3,9 @@
 The apply runs in one transaction that first locks the contract row (the import lock: one apply
 per contract at a time) and the batch row (a second run of the same task waits, then finds the
 batch applied and does nothing). It refuses when the register changed after the check, so that
-what the HR manager saw in the diff is what is written. Persons are added, changed and removed from
-the staged rows in chunks, with their DMS and ВЗР policies; nobody is ever deleted.
+what the HR manager saw in the diff is what is written. New persons, their DMS policies and their
+invitations are written by one INSERT ... SELECT each over the staged rows; changed and removed
+persons are updated from the staged rows in chunks, with their policies; nobody is ever deleted.
 """
 
 from collections.abc import Iterable

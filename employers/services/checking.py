@@ -1,10 +1,11 @@
 """The check of an uploaded list: every row validated and compared with the register.
 
-The file is streamed in chunks; each chunk is validated, compared with the register rows of the
-same policy numbers (one query) and written to ImportRow (one insert). What needs the whole file —
-duplicate numbers, parents, who the list leaves out — is then found in the database, in chunks. So
-the memory used does not grow with the file: the diff is counters on the batch plus the staged rows
-the page previews a bounded number of.
+The file is streamed in chunks; each chunk is validated and COPY'd into ImportRow as tuples. The
+comparison with the register is then one join of the staged rows with it (_register_compare), and
+what else needs the whole file — duplicate numbers, parents, who the list leaves out — is found in
+the database too, in chunks. So the memory used does not grow with the file, and no query is made
+per row or per chunk of the file against the register: the diff is counters on the batch plus the
+staged rows the page previews a bounded number of.
 """
 
 import datetime
