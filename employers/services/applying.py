@@ -8,23 +8,22 @@ invitations are written by one INSERT ... SELECT each over the staged rows; chan
 persons are updated from the staged rows in chunks, with their policies; nobody is ever deleted.
 """
 
-from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from policies.models import Contract, InsuredPerson, Policy, PolicyLink
+from policies.models import Contract, InsuredPerson, Policy, PolicyLink, Program
 from portal.core.bulk import Sql, analyze, copy_rows, insert_select
 
 from ..models import ImportBatch, ImportRow, Invitation
 from ..progress import progress_clear, progress_set
-from .checking import CHUNK_ROWS, _chunks, register_fingerprint
-from .register import VZR_COLUMNS, medical_policies_sync, vzr_policy_row
+from .checking import _chunks, register_fingerprint
+from .register import VZR_COLUMNS, vzr_policy_row
 
 # A constraint as PostgreSQL names it, or as SQLite does (by its columns), and what it means.
 KNOWN_CONSTRAINTS = {
@@ -43,19 +42,18 @@ KNOWN_CONSTRAINTS = {
 # A list this large refreshes the planner's statistics of the register before it commits (the
 # next check joins it at once).
 ANALYZE_AFTER = 10_000
-PERSON_FIELDS = (
+# What a CHANGE row writes over its person (and the parent, found by number).
+CHANGED_FIELDS = (
     "last_name",
     "first_name",
     "middle_name",
     "birth_date",
     "email",
     "phone",
-    "program",
+    "program_id",
     "starts_on",
     "ends_on",
     "relation",
-    "parent",
-    "updated_at",
 )
 
 
@@ -177,17 +175,12 @@ def _apply(batch: ImportBatch) -> dict[str, int]:
     if batch.to_add:
         advance(_persons_add(batch, today=today))
 
-    changed = ImportRow.objects.filter(batch=batch, action=ImportRow.Action.CHANGE).select_related(
-        "program"
-    )
-    for chunk in _chunks(changed):
-        _persons_change(batch, chunk, today=today)
-        advance(len(chunk))
-
-    removed = ImportRow.objects.filter(batch=batch, action=ImportRow.Action.REMOVE)
-    for chunk in _chunks(removed):
-        _persons_remove(batch, chunk, today=today)
-        advance(len(chunk))
+    if batch.to_change:
+        _persons_change(batch, today=today)
+        advance(batch.to_change)
+    if batch.to_remove:
+        _persons_remove(batch, today=today)
+        advance(batch.to_remove)
 
     if total >= ANALYZE_AFTER:
         analyze(InsuredPerson)
@@ -199,15 +192,6 @@ def _apply(batch: ImportBatch) -> dict[str, int]:
         "skipped": batch.rows_invalid,
         "invitations": Invitation.objects.filter(batch=batch).count(),
     }
-
-
-def _parent_ids(rows: Iterable[ImportRow]) -> dict[str, int]:
-    numbers = {row.parent_number for row in rows if row.parent_number}
-    if not numbers:
-        return {}
-    return dict(
-        InsuredPerson.objects.filter(policy_number__in=numbers).values_list("policy_number", "id")
-    )
 
 
 def _table(model) -> str:
@@ -299,65 +283,119 @@ def _persons_add(batch: ImportBatch, *, today) -> int:
     return added
 
 
-def _persons_change(batch: ImportBatch, chunk: list[ImportRow], *, today) -> None:
+def _persons_change(batch: ImportBatch, *, today) -> None:
+    """The CHANGE rows written over their persons in one UPDATE ... FROM, new addresses invited
+    first (they are told from the old ones), then the persons' policies brought in step."""
+    rows, persons = _table(ImportRow), _table(InsuredPerson)
+    links, invitations = _table(PolicyLink), _table(Invitation)
+    # An invitation per person and new address, unless the person has a cabinet already; an
+    # address invited before is not invited again (the unique pair).
+    insert_select(
+        Invitation,
+        {"insured_person_id": Sql("p.id"), "email": Sql("r.email"), "batch": batch.pk},
+        f"""FROM {rows} r JOIN {persons} p ON p.id = r.person_id
+        WHERE r.batch_id = %s AND r.action = %s AND r.email <> '' AND r.email <> p.email
+        AND NOT EXISTS (SELECT 1 FROM {links} l
+                        WHERE l.insured_person_id = p.id AND l.unlinked_at IS NULL)
+        AND NOT EXISTS (SELECT 1 FROM {invitations} i
+                        WHERE i.insured_person_id = p.id AND i.email = r.email)
+        ORDER BY r.id""",  # noqa: S608 (names quoted from the models; values are parameters)
+        [batch.pk, ImportRow.Action.CHANGE],
+    )
+    quote = connection.ops.quote_name
+    assigned = ", ".join(f"{quote(name)} = r.{quote(name)}" for name in CHANGED_FIELDS)
+    parent = f"(SELECT q.id FROM {persons} q WHERE q.policy_number = r.parent_number)"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {persons} SET {assigned}, parent_id = {parent}, updated_at = %s
+            FROM {rows} r
+            WHERE r.person_id = {persons}.id AND r.batch_id = %s AND r.action = %s""",  # noqa: S608
+            [timezone.now(), batch.pk, ImportRow.Action.CHANGE],
+        )
+    _policies_sync(batch, ImportRow.Action.CHANGE, today=today)
+
+
+def _persons_remove(batch: ImportBatch, *, today) -> None:
+    """The REMOVE rows' new end written over their persons (one UPDATE ... FROM); the policies of
+    those whose cover had not started yet are cancelled, the others' end with them."""
+    rows, persons = _table(ImportRow), _table(InsuredPerson)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {persons} SET ends_on = r.ends_on, updated_at = %s
+            FROM {rows} r
+            WHERE r.person_id = {persons}.id AND r.batch_id = %s AND r.action = %s""",  # noqa: S608
+            [timezone.now(), batch.pk, ImportRow.Action.REMOVE],
+        )
+    _policies_sync(batch, ImportRow.Action.REMOVE, today=today, cancel_from=batch.effective_date)
+
+
+def _policies_sync(batch: ImportBatch, action: str, *, today, cancel_from=None) -> None:
+    """medical_policies_sync over the persons of the batch's `action` rows, in a few statements:
+    DMS, and ВЗР while the program includes it, take the person's term and a status by the dates
+    (cancelled for a person whose cover starts on or after `cancel_from`); a ВЗР policy the program
+    no longer includes is cancelled; a missing one is issued."""
+    policies, persons, rows = _table(Policy), _table(InsuredPerson), _table(ImportRow)
+    programs = _table(Program)
+    cancelled = "p.starts_on >= %s" if cancel_from else "1 = 0"
+    status = f"CASE WHEN {cancelled} THEN %s WHEN p.ends_on < %s THEN %s ELSE %s END"
+    status_params = [
+        *([connection.ops.adapt_datefield_value(cancel_from)] if cancel_from else []),
+        Policy.Status.CANCELLED,
+        connection.ops.adapt_datefield_value(today),
+        Policy.Status.EXPIRED,
+        Policy.Status.ACTIVE,
+    ]
+    theirs = (
+        f"FROM {persons} p JOIN {rows} r ON r.person_id = p.id "
+        f"JOIN {programs} g ON g.id = p.program_id WHERE r.batch_id = %s AND r.action = %s"
+    )
     now = timezone.now()
-    parents = _parent_ids(chunk)
-    persons = InsuredPerson.objects.in_bulk([row.person_id for row in chunk])
-    changed = []
-    new_addresses = []
-    for row in chunk:
-        person = persons[row.person_id]
-        if row.email and row.email != person.email:
-            new_addresses.append((person.pk, row.email))
-        person.last_name = row.last_name
-        person.first_name = row.first_name
-        person.middle_name = row.middle_name
-        person.birth_date = row.birth_date
-        person.email = row.email
-        person.phone = row.phone
-        person.program = row.program
-        person.starts_on = row.starts_on
-        person.ends_on = row.ends_on
-        person.relation = row.relation
-        person.parent_id = parents.get(row.parent_number) if row.parent_number else None
-        person.updated_at = now
-        changed.append(person)
-    InsuredPerson.objects.bulk_update(changed, PERSON_FIELDS, batch_size=CHUNK_ROWS)
-    medical_policies_sync(changed, today=today)
-    _invitations_create(batch, new_addresses)
-
-
-def _persons_remove(batch: ImportBatch, chunk: list[ImportRow], *, today) -> None:
-    now = timezone.now()
-    persons = InsuredPerson.objects.select_related("program").in_bulk(
-        [row.person_id for row in chunk]
+    dms, vzr = Policy.Product.DMS, Policy.Product.VZR
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {policies} SET starts_on = p.starts_on, ends_on = p.ends_on,
+                status = {status}, updated_at = %s
+            {theirs} AND {policies}.insured_person_id = p.id
+            AND ({policies}.product = %s OR ({policies}.product = %s AND g.includes_vzr))
+            AND NOT ({policies}.starts_on = p.starts_on AND {policies}.ends_on = p.ends_on
+                     AND {policies}.status = {status})""",  # noqa: S608
+            [*status_params, now, batch.pk, action, dms, vzr, *status_params],
+        )
+        cursor.execute(
+            f"""UPDATE {policies} SET status = %s, updated_at = %s
+            {theirs} AND {policies}.insured_person_id = p.id AND {policies}.product = %s
+            AND NOT g.includes_vzr AND {policies}.status <> %s""",  # noqa: S608
+            [Policy.Status.CANCELLED, now, batch.pk, action, vzr, Policy.Status.CANCELLED],
+        )
+    missing = f"NOT EXISTS (SELECT 1 FROM {policies} x WHERE x.insured_person_id = p.id AND x.product = %s)"  # noqa: E501, S608
+    insert_select(
+        Policy,
+        {
+            "product": dms,
+            "number": Sql("p.policy_number"),
+            "insured_person_id": Sql("p.id"),
+            "starts_on": Sql("p.starts_on"),
+            "ends_on": Sql("p.ends_on"),
+            "status": Sql(status, *status_params),
+            "premium": Decimal("0"),
+        },
+        f"{theirs} AND {missing} ORDER BY r.id",
+        [batch.pk, action, dms],
     )
-    leaving = []
-    cancelled = set()
-    for row in chunk:
-        person = persons[row.person_id]
-        if person.starts_on >= batch.effective_date:
-            cancelled.add(person.pk)
-        person.ends_on = row.ends_on
-        person.updated_at = now
-        leaving.append(person)
-    InsuredPerson.objects.bulk_update(leaving, ["ends_on", "updated_at"], batch_size=CHUNK_ROWS)
-    medical_policies_sync(leaving, today=today, cancelled=cancelled)
-
-
-def _invitations_create(batch: ImportBatch, addresses: list[tuple[int, str]]) -> None:
-    """An invitation per person and new address, unless the person has a cabinet already; an
-    address invited before is not invited again (the unique pair)."""
-    if not addresses:
-        return
-    activated = set(
-        PolicyLink.objects.filter(
-            insured_person_id__in=[pk for pk, _email in addresses], unlinked_at__isnull=True
-        ).values_list("insured_person_id", flat=True)
+    # A missing ВЗР policy: its number from the DMS number's digits, in Python.
+    wanted = ImportRow.objects.filter(
+        batch=batch, action=action, person__program__includes_vzr=True
+    ).exclude(Exists(Policy.objects.filter(insured_person=OuterRef("person_id"), product=vzr)))
+    chunks = _chunks(
+        wanted.values_list(
+            "pk", "person_id", "person__policy_number", "person__starts_on", "person__ends_on"
+        )
     )
-    addresses = [(pk, email) for pk, email in addresses if pk not in activated]
-    Invitation.objects.bulk_create(
-        [Invitation(insured_person_id=pk, email=email, batch=batch) for pk, email in addresses],
-        ignore_conflicts=True,
-        batch_size=CHUNK_ROWS,
-    )
+    for chunk in chunks:
+        new = []
+        for _pk, person_id, number, starts_on, ends_on in chunk:
+            row = vzr_policy_row(person_id, number, starts_on, ends_on, today=today)
+            if cancel_from and starts_on >= cancel_from:
+                row = (*row[:5], Policy.Status.CANCELLED, *row[6:])
+            new.append(row)
+        copy_rows(Policy, VZR_COLUMNS, new)

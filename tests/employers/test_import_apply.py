@@ -267,3 +267,25 @@ def test_a_person_with_an_activated_cabinet_is_not_invited_on_an_address_change(
     batch = applied(checked_batch(contract, hr_user, csv_bytes(changed)), hr_user)
 
     assert batch.result["invitations"] == 0
+
+
+def test_a_change_onto_a_vzr_program_issues_the_vzr_policy_and_moves_the_dms_term(
+    contract, hr_user
+):
+    # given: an employee on the base program, applied
+    applied(checked_batch(contract, hr_user, csv_bytes([person_row("В-0001")])), hr_user)
+    later = today() + datetime.timedelta(days=10)
+
+    # when: the next list moves them onto the ВЗР program from a later date
+    moved = person_row("В-0001", **{"Код программы": "ВЗР+", "Дата начала": ru(later)})
+    batch = applied(checked_batch(contract, hr_user, csv_bytes([moved])), hr_user)
+
+    # then
+    assert (batch.status, batch.result["changed"]) == (ImportBatch.Status.APPLIED, 1)
+    person = InsuredPerson.objects.get(policy_number="В-0001")
+    assert (person.program.code, person.starts_on) == ("ВЗР+", later)
+    dms = Policy.objects.get(product=Policy.Product.DMS, insured_person=person)
+    vzr = Policy.objects.get(product=Policy.Product.VZR, insured_person=person)
+    assert (dms.starts_on, dms.status) == (later, Policy.Status.ACTIVE)
+    assert (vzr.number, vzr.starts_on, vzr.ends_on) == ("ВЗР-0001", later, person.ends_on)
+    assert vzr.status == Policy.Status.ACTIVE and vzr.product_data["currency"] == "EUR"
