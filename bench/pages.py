@@ -67,7 +67,8 @@ STAFF_PAGES: tuple[Page, ...] = (
     Page("HR: договор", "/admin/policies/contract/{s.contract_id}/change/", audience="hr"),
     Page("HR: программы", "/admin/policies/program/", audience="hr"),
     Page("HR: застрахованные", "/admin/policies/insuredperson/", audience="hr"),
-    Page("HR: застрахованные, стр. 5", "/admin/policies/insuredperson/?p=5", audience="hr"),
+    # A page that exists at every scale (the company has 52 people at tiny: 2 pages of 50).
+    Page("HR: застрахованные, стр. 2", "/admin/policies/insuredperson/?p=2", audience="hr"),
     Page("HR: поиск застрахованного", "/admin/policies/insuredperson/?q=Проверкин",
          audience="hr"),
     Page(

@@ -8,10 +8,12 @@ import os
 import platform
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bench.figures import SqlRatio, Timing
-from bench.load import LoadReport
-from bench.measure import PageResult
+if TYPE_CHECKING:  # no Django needed to write the document again from a results file
+    from bench.figures import SqlRatio, Timing
+    from bench.load import LoadReport
+    from bench.measure import PageResult
 
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
 
@@ -260,22 +262,23 @@ def document_write(
     load_after: str,
     notes: list[str],
     path: Path = DOCUMENT,
+    when: datetime.datetime | None = None,
 ) -> Path:
     missed = [r for r in rows if r.ok is False]
     met = sum(1 for r in rows if r.ok)
-    now = datetime.datetime.now(datetime.UTC)
+    when = when or datetime.datetime.now(datetime.UTC)
     text = f"""# Performance
 
-Written by `make bench` (`python -m bench.run --scale {scale}`) on {now:%Y-%m-%d %H:%M} UTC.
-Do not edit by hand: run the bench again. How the figures are made: `bench/README.md`.
+Written by `make bench` (`python -m bench.run --scale {scale}`); do not edit by hand, run the
+bench again. How each figure is made: `bench/README.md`.
 
-**Machine**: {info["cpu"]}, {info["cores"]} cores, {info["ram_gb"]} GB RAM; PostgreSQL
-{info["postgresql"]} on loopback; Python {info["python"]}; {info["os"]}. Load average (1, 5,
-15 min) before the run: {load_before}; after: {load_after}. Timings on a shared or busy machine
-are disturbed; query counts are exact everywhere.
-
-**Scale**: `{scale}` (see the scales in bench/README.md). **Goals met: {met} of
-{met + len(missed)}** figures with a goal.
+- **When**: {when:%Y-%m-%d %H:%M} UTC
+- **Machine**: {info["cpu"]}, {info["cores"]} cores, {info["ram_gb"]} GB RAM; {info["os"]}
+- **PostgreSQL**: {info["postgresql"]}, on loopback; **Python** {info["python"]}
+- **Load average** (1, 5, 15 min) before the run: {load_before}; after: {load_after}. Timings on
+  a shared or busy machine are disturbed; the query counts are exact everywhere.
+- **Scale**: `{scale}` (bench/README.md, «The scales»)
+- **Goals met**: {met} of {met + len(missed)} figures with a goal
 
 {table_markdown(rows)}
 """
@@ -284,3 +287,48 @@ are disturbed; query counts are exact everywhere.
     path.parent.mkdir(exist_ok=True)
     path.write_text(text)
     return path
+
+
+def standard_notes(clients: int) -> list[str]:
+    """What the reader of the table needs to know, whatever the run."""
+    return [
+        "Pages: what an insured person (the bench person) or an HR manager (of the bench person's "
+        "company: 1,000 insured persons at large) sees; in-process server time, one client.",
+        "Page ÷ bare SQL: the page's own statements, captured and run again on the raw "
+        "connection, every row read. A page whose SQL takes about a millisecond spends its time "
+        "in Django (middleware, session, template), so its ratio is high although nothing in it "
+        "grows with the data; the ratio points at SQL-bound pages when it is low.",
+        f"{clients} clients: client-side times, the wait for a free gunicorn worker included "
+        "(sync workers on the same cores as PostgreSQL and the load generator): about clients ÷ "
+        "requests per second.",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.report RESULTS.json`: write docs/PERFORMANCE.md again from a run's
+    results (bench/results/<timestamp>-<scale>.json), e.g. after the template changed."""
+    import json
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    payload = json.loads(Path(args[0]).read_text())
+    rows = [Row(f["figure"], f["value"], f["goal"], f["ok"]) for f in payload["figures"]]
+    clients = (payload.get("load") or {}).get("clients", 20)
+    path = document_write(
+        rows,
+        scale=payload["scale"],
+        info=payload["machine"],
+        load_before=payload["load_average"]["before"],
+        load_after=payload["load_average"]["after"],
+        notes=payload.get("notes") or standard_notes(clients),
+        when=datetime.datetime.fromisoformat(payload["at"]),
+    )
+    print(f"written: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

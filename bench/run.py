@@ -220,17 +220,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
     print(report.table_text(rows))
     info = report.machine()
     load_after = report.load_average()
-    notes = [
-        "Pages: what an insured person (the bench person) or an HR manager (of the bench person's "
-        "company: 1,000 insured persons at large) sees; in-process server time, one client.",
-        "Page ÷ bare SQL: the page's own statements, captured and run again on the raw "
-        "connection, every row read. A page whose SQL takes about a millisecond spends its time "
-        "in Django (middleware, session, template), so its ratio is high although nothing in it "
-        "grows with the data; the ratio points at SQL-bound pages when it is low.",
-        f"{args.clients} clients: client-side times, the wait for a free gunicorn worker included "
-        "(sync workers on the same cores as PostgreSQL and the load generator): about clients ÷ "
-        "requests per second.",
-    ]
+    notes = report.standard_notes(args.clients)
     if baseline is None:
         notes.append(
             f"No {BASELINE_SCALE} baseline on this machine yet: query counts not compared."
@@ -268,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
         "pdf": {k: v.as_dict() for k, v in pdf.items()},
         "load": load.as_dict() if load else None,
         "external": external,
+        "notes": notes,
         "figures": [
             {"figure": r.figure, "value": r.value, "goal": r.goal, "ok": r.ok} for r in rows
         ],  # fmt: skip
