@@ -67,8 +67,13 @@ STAFF_PAGES: tuple[Page, ...] = (
     Page("HR: договор", "/admin/policies/contract/{s.contract_id}/change/", audience="hr"),
     Page("HR: программы", "/admin/policies/program/", audience="hr"),
     Page("HR: застрахованные", "/admin/policies/insuredperson/", audience="hr"),
-    # A page that exists at every scale (the company has 52 people at tiny: 2 pages of 50).
-    Page("HR: застрахованные, стр. 2", "/admin/policies/insuredperson/?p=2", audience="hr"),
+    # The cabinet filter: each of the company's people probed for an active link (a page
+    # number would not exist at every scale: the company has 12 people at micro).
+    Page(
+        "HR: застрахованные без кабинета",
+        "/admin/policies/insuredperson/?cabinet=no",
+        audience="hr",
+    ),
     Page("HR: поиск застрахованного", "/admin/policies/insuredperson/?q=Проверкин",
          audience="hr"),
     Page(
