@@ -305,13 +305,14 @@ def standard_notes(clients: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m bench.report RESULTS.json`: write docs/PERFORMANCE.md again from a run's
-    results (bench/results/<timestamp>-<scale>.json), e.g. after the template changed."""
+    """`python -m bench.report RESULTS.json [NOTE ...]`: write docs/PERFORMANCE.md again from a
+    run's results (bench/results/<timestamp>-<scale>.json), e.g. after the template changed;
+    each NOTE is added to the notes."""
     import json
     import sys
 
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
+    if not args:
         print(main.__doc__, file=sys.stderr)
         return 2
     payload = json.loads(Path(args[0]).read_text())
@@ -323,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         info=payload["machine"],
         load_before=payload["load_average"]["before"],
         load_after=payload["load_average"]["after"],
-        notes=payload.get("notes") or standard_notes(clients),
+        notes=[*(payload.get("notes") or standard_notes(clients)), *args[1:]],
         when=datetime.datetime.fromisoformat(payload["at"]),
     )
     print(f"written: {path}")
