@@ -17,6 +17,10 @@ from psycopg import sql
 BATCH = 1000
 
 
+# An empty list or object (most staged rows' errors and changes) as COPY's text.
+EMPTY_JSON = {list: "[]", dict: "{}"}
+
+
 class Sql:
     """An SQL expression in `insert_select`'s columns, with the parameters of its placeholders
     (anything else there is a value)."""
@@ -80,10 +84,19 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
                 cursor.executemany(statement, batch)
                 count += len(batch)
         return count
-    # Plain values go as they are; JSON as its text (COPY parses it), an empty list or object
-    # (most rows' errors and changes) made once.
+    # Plain values go as they are; JSON as its text (COPY parses it).
     json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    empty = {list: "[]", dict: "{}"}
+    # The same object in every row (a constant of the caller) is dumped once.
+    texts: dict[int, str] = {}
+    kept: list = []
+
+    def json_text(value, field) -> str:
+        text = json.dumps(value, cls=field.encoder)
+        if len(texts) < 64:
+            texts[id(value)] = text
+            kept.append(value)  # alive while its id is remembered
+        return text
+
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(model._meta.db_table),
         sql.SQL(", ").join(sql.Identifier(f.column) for f in every),
@@ -100,8 +113,10 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
                 for i in json_at:
                     value = row[i]
                     if value is not None:
-                        known = empty.get(type(value)) if not value else None
-                        row[i] = known or json.dumps(value, cls=fields[i].encoder)
+                        text = texts.get(id(value)) or (
+                            EMPTY_JSON.get(type(value)) if not value else None
+                        )
+                        row[i] = text or json_text(value, fields[i])
             copy.write_row((*row, *tail))
             count += 1
     return count
