@@ -6,6 +6,7 @@ from functools import update_wrapper
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.urls import path, reverse
 from django.utils import timezone
@@ -68,6 +69,15 @@ class ProgramInline(admin.TabularInline):
     show_change_link = True
 
 
+class ContractChangeList(ChangeList):
+    """The list counts each contract's people and activated cabinets (two correlated counts over
+    its insured persons, ~3 ms for 1,000 of them); the contract's own pages and the list import
+    read one contract and need neither."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return contracts_with_activation(super().get_queryset(request, exclude_parameters))
+
+
 @admin.register(Contract)
 class ContractAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
     policyholder_path = "policyholder"
@@ -84,8 +94,8 @@ class ContractAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("policyholder",)
     inlines = [ProgramInline]
 
-    def get_queryset(self, request):
-        return contracts_with_activation(super().get_queryset(request))
+    def get_changelist(self, request, **kwargs):
+        return ContractChangeList
 
     @admin.display(description=_("кабинет"))
     def cabinet_activation(self, obj: Contract) -> str:

@@ -2,6 +2,8 @@
 activated cabinets (bench/README.md: ≤ 12 a page, the same at every scale)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import InsuredPersonFactory, PolicyLinkFactory, UserFactory
@@ -48,3 +50,17 @@ def test_the_cabinet_filter_and_ordering_read_the_same_flag(hr_client, contract)
     assert {p.pk for p in yes} == {p.pk for p in made[:2]}
     assert {p.pk for p in no} == {p.pk for p in made[2:]}
     assert [p.cabinet_activated for p in ordered] == sorted(p.cabinet_activated for p in ordered)
+
+
+def test_the_contract_list_counts_activated_cabinets_and_the_contract_page_does_not(
+    hr_client, contract
+):
+    people(contract, 4, activated=1)
+
+    listed = hr_client.get(reverse("admin:policies_contract_changelist"))
+    assert "1 из 4 (25 %)" in listed.content.decode()
+
+    with CaptureQueriesContext(connection) as page:
+        response = hr_client.get(reverse("admin:policies_contract_change", args=[contract.pk]))
+    assert response.status_code == 200
+    assert not any("people_covered" in q["sql"] for q in page.captured_queries)
