@@ -428,6 +428,10 @@ def measure(rows: int, small: int, *, trace: bool = False, invitations: bool = T
     return results
 
 
+def _size(rows: int) -> str:
+    return f"{rows // 1000}k" if rows % 1000 == 0 else f"{rows:,}"
+
+
 def _peak(result: dict) -> float:
     return max(result["check"]["rss_peak_delta_mb"], result["apply"]["rss_peak_delta_mb"])
 
@@ -457,8 +461,8 @@ def figures(results: list[dict]) -> list[dict]:
         small, large = _peak(results[0]), _peak(big)
         rows.append(
             {
-                "figure": f"HR import peak memory {results[0]['rows'] // 1000}k vs "
-                f"{big['rows'] // 1000}k",
+                "figure": f"HR import peak memory {_size(results[0]['rows'])} vs "
+                f"{_size(big['rows'])}",
                 "value": f"{small:.0f} / {large:.0f}",
                 "unit": "MB",
                 "goal": "flat",
