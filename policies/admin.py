@@ -7,7 +7,7 @@ from functools import update_wrapper
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -227,10 +227,16 @@ class CabinetFilter(admin.SimpleListFilter):
         return (("yes", _("активирован")), ("no", _("не активирован")))
 
     def queryset(self, request, queryset):
+        # A semi- or anti-join, not the list's `cabinet_activated` flag: PostgreSQL estimates
+        # those from the links' statistics, where it guessed 5 rows of 1,000 for the flag and
+        # joined every program to every row (18 → 5 ms at the bench's large scale).
+        active = Exists(
+            PolicyLink.objects.filter(insured_person=OuterRef("pk"), unlinked_at__isnull=True)
+        )
         if self.value() == "yes":
-            return queryset.filter(cabinet_activated=True)
+            return queryset.filter(active)
         if self.value() == "no":
-            return queryset.filter(cabinet_activated=False)
+            return queryset.filter(~active)
         return queryset
 
 
