@@ -22,7 +22,7 @@ from portal.core.bulk import Sql, analyze, copy_rows, insert_select
 
 from ..models import ImportBatch, ImportRow, Invitation
 from ..progress import progress_clear, progress_set
-from .checking import _chunks, register_fingerprint
+from .checking import REGISTER_FIELDS, _chunks, register_fingerprint
 from .register import VZR_COLUMNS, vzr_policy_row
 
 # A constraint as PostgreSQL names it, or as SQLite does (by its columns), and what it means.
@@ -43,18 +43,7 @@ KNOWN_CONSTRAINTS = {
 # next check joins it at once).
 ANALYZE_AFTER = 10_000
 # What a CHANGE row writes over its person (and the parent, found by number).
-CHANGED_FIELDS = (
-    "last_name",
-    "first_name",
-    "middle_name",
-    "birth_date",
-    "email",
-    "phone",
-    "program_id",
-    "starts_on",
-    "ends_on",
-    "relation",
-)
+CHANGED_FIELDS = REGISTER_FIELDS
 
 
 def import_batch_apply_request(*, batch: ImportBatch, user, skip_invalid: bool) -> ImportBatch:
@@ -204,22 +193,7 @@ def _persons_add(batch: ImportBatch, *, today) -> int:
     among them or in the register); returns how many persons were added."""
     rows, persons = _table(ImportRow), _table(InsuredPerson)
     staged = f"FROM {rows} r WHERE r.batch_id = %s AND r.action = %s"
-    person_columns = {
-        name: Sql(f"r.{name}")
-        for name in (
-            "policy_number",
-            "last_name",
-            "first_name",
-            "middle_name",
-            "birth_date",
-            "email",
-            "phone",
-            "program_id",
-            "starts_on",
-            "ends_on",
-            "relation",
-        )
-    }
+    person_columns = {name: Sql(f"r.{name}") for name in ("policy_number", *REGISTER_FIELDS)}
     added = 0
     for relation, parent in (
         (InsuredPerson.Relation.EMPLOYEE, None),

@@ -63,25 +63,9 @@ REGISTER_VALUES = (
     "parent__policy_number",
 )
 # The fields compared as they are stored (and the program by id, the parent by number).
-SAME_FIELDS = (
-    "last_name",
-    "first_name",
-    "middle_name",
-    "birth_date",
-    "email",
-    "phone",
-    "starts_on",
-    "ends_on",
-    "relation",
-)
-RELATION_LABELS = dict(InsuredPerson.Relation.choices)
-# What the check writes of a row, in this order (copy_rows fills the rest).
-STAGED_COLUMNS = (
-    "batch_id",
-    "row_number",
-    "action",
-    "person_id",
-    "policy_number",
+# The register fields a list row carries, named alike on ImportRow and InsuredPerson, in the
+# order the staged and removed rows hold them.
+REGISTER_FIELDS = (
     "last_name",
     "first_name",
     "middle_name",
@@ -92,6 +76,17 @@ STAGED_COLUMNS = (
     "starts_on",
     "ends_on",
     "relation",
+)
+SAME_FIELDS = tuple(name for name in REGISTER_FIELDS if name != "program_id")
+RELATION_LABELS = dict(InsuredPerson.Relation.choices)
+# What the check writes of a row, in this order (copy_rows fills the rest).
+STAGED_COLUMNS = (
+    "batch_id",
+    "row_number",
+    "action",
+    "person_id",
+    "policy_number",
+    *REGISTER_FIELDS,
     "parent_number",
     "changes",
     "errors",
@@ -487,20 +482,7 @@ def _parent_problem(
     return ""
 
 
-REMOVED_VALUES = (
-    "pk",
-    "policy_number",
-    "last_name",
-    "first_name",
-    "middle_name",
-    "birth_date",
-    "email",
-    "phone",
-    "program_id",
-    "starts_on",
-    "ends_on",
-    "relation",
-)
+REMOVED_VALUES = ("pk", "policy_number", *REGISTER_FIELDS)
 
 
 def _removals_stage(batch: ImportBatch) -> None:
