@@ -20,7 +20,6 @@ import csv
 import datetime
 import json
 import os
-import platform
 import sys
 import tempfile
 import threading
@@ -30,8 +29,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.others import standalone_report
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_hr"
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 LAST_NAMES = ("Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Волков")
 FIRST_NAMES = ("Алексей", "Дмитрий", "Сергей", "Андрей", "Михаил", "Игорь", "Павел", "Олег")
 MIDDLE_NAMES = ("Иванович", "Петрович", "Сергеевич", "Андреевич", "Олегович")
@@ -506,19 +506,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         print(f"   {r['rows']:>7,} rows: peak RSS +{r['check']['rss_peak_delta_mb']:.0f} MB "
               f"check, +{r['apply']['rss_peak_delta_mb']:.0f} MB apply")  # fmt: skip
-    for figure in figures(results):
-        mark = "ok" if figure["ok"] else "MISSED"
-        print(f"   {figure['figure']}: {figure['value']} {figure['unit']} "
-              f"(goal {figure['goal']}) {mark}")  # fmt: skip
-    RESULTS_DIR.mkdir(exist_ok=True)
-    out = RESULTS_DIR / f"{datetime.datetime.now():%Y%m%dT%H%M%S}-hr-import.json"
-    payload = {
-        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-        "runs": results,
-    }
-    out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    print(f"\nwritten: {out}")
+    standalone_report("hr-import", figures(results), {"runs": results})
     return 0
 
 

@@ -8,12 +8,16 @@ one "not measured" row, so that the table is made either way.
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "bench" / "results"
 MARKER = "BENCH-FIGURES:"
 
 _RUNNER = f"""
@@ -50,3 +54,22 @@ def collect(module: str, title: str, **kwargs) -> list[dict]:
             return payload["rows"] or [not_measured(title, "collect() returned no rows")]
     tail = (completed.stderr.strip().splitlines() or ["no output"])[-1]
     return [not_measured(title, f"failed (exit {completed.returncode}): {tail}")]
+
+
+def standalone_report(name: str, figures: list[dict], payload: dict) -> Path:
+    """What a bench run on its own (`python -m bench.<name>`) ends with: its figures beside their
+    goals, and everything it measured written to bench/results/<time>-<name>.json."""
+    for figure in figures:
+        mark = "ok" if figure["ok"] else "MISSED"
+        print(f"   {figure['figure']}: {figure['value']} {figure['unit']} "
+              f"(goal {figure['goal']}) {mark}")  # fmt: skip
+    RESULTS_DIR.mkdir(exist_ok=True)
+    out = RESULTS_DIR / f"{datetime.datetime.now():%Y%m%dT%H%M%S}-{name}.json"
+    payload = {
+        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        **payload,
+    }
+    out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    print(f"\nwritten: {out}")
+    return out

@@ -22,11 +22,11 @@ import datetime
 import io
 import json
 import os
-import platform
 import sys
 from decimal import Decimal
 
-from bench.hr_import import RESULTS_DIR, measured
+from bench.hr_import import measured
+from bench.others import standalone_report
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_reg"
 GOAL_SECONDS = 20.0
@@ -232,19 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup()
     result = run(args.rows)
-    for figure in figures(result):
-        mark = "ok" if figure["ok"] else "MISSED"
-        print(f"   {figure['figure']}: {figure['value']} {figure['unit']} "
-              f"(goal {figure['goal']}) {mark}")  # fmt: skip
-    RESULTS_DIR.mkdir(exist_ok=True)
-    out = RESULTS_DIR / f"{datetime.datetime.now():%Y%m%dT%H%M%S}-register-import.json"
-    payload = {
-        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-        "run": result,
-    }
-    out.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    print(f"\nwritten: {out}")
+    standalone_report("register-import", figures(result), {"run": result})
     return 0
 
 
