@@ -585,8 +585,25 @@ def _charges_daily_prepare(enrollment_ids: list[int], day: datetime.date) -> dic
             ):
                 if line.created_at < noticed[line.insured_person_id]:
                     lines_of.setdefault(line.insured_person_id, []).append(line)
+            # Read again now that the lines are locked: a charge of the day written meanwhile by
+            # a concurrent run is found here rather than by our insert, which would wait for the
+            # worker now sending it while that worker waits for our lines (a deadlock).
+            written = {
+                keys[key]: charge
+                for key, charge in Charge.objects.filter(
+                    idempotency_key__in=[
+                        daily_key(insured_person_id=e.insured_person_id, day=day) for e in todo
+                    ]
+                )
+                .select_related("card")
+                .in_bulk(field_name="idempotency_key")
+                .items()
+            }
+            charges.update(written)
             new = {}
             for e in todo:
+                if e.pk in written:
+                    continue
                 lines = lines_of.get(e.insured_person_id)
                 total = sum((line.copay_amount for line in lines or ()), Decimal("0"))
                 if lines and total > 0:
