@@ -22,7 +22,10 @@ from bench.pages import Page
 from bench.subjects import BENCH_PASSWORD, BENCH_STAFF_TOTP_SECRET, Subjects
 
 ROOT = Path(__file__).resolve().parent.parent
-# As the production image runs it (Dockerfile): sync workers.
+# As the production image runs it (Dockerfile): sync workers, three on 2 cores. PostgreSQL and
+# the load generator share the cores; measured on this machine, gthread workers (2 x 4 threads,
+# 3 x 2) were slower than 3 sync ones, and 4 or 5 sync workers no faster
+# (runs on the shared machine, load 4–8: a rough comparison).
 WORKERS = 3
 
 
@@ -73,7 +76,9 @@ def gunicorn_start(database_url: str, *, workers: int = WORKERS) -> tuple[subpro
     binary = str(Path(sys.executable).parent / "gunicorn")
     process = subprocess.Popen(  # noqa: S603  (our venv's gunicorn, fixed arguments)
         [binary, "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning", "--timeout", "120"],
+         "--workers", str(workers), "--log-level", "warning", "--timeout", "120",
+         # The production image logs every request: so does the bench (to nowhere).
+         "--access-logfile", os.devnull],
         cwd=ROOT,
         env=env,
     )  # fmt: skip
