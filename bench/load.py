@@ -23,9 +23,9 @@ from bench.subjects import BENCH_PASSWORD, BENCH_STAFF_TOTP_SECRET, Subjects
 
 ROOT = Path(__file__).resolve().parent.parent
 # As the production image runs it (Dockerfile): sync workers, three on 2 cores. PostgreSQL and
-# the load generator share the cores; measured on this machine, gthread workers (2 x 4 threads,
-# 3 x 2) were slower than 3 sync ones, and 4 or 5 sync workers no faster
-# (runs on the shared machine, load 4–8: a rough comparison).
+# the load generator share the cores: on this machine 2, 3, 4 or 5 sync workers served the same
+# requests per second within the noise (141-161/s when it was quiet), gthread workers (2 x 4
+# threads, 3 x 2) fewer.
 WORKERS = 3
 
 
