@@ -62,7 +62,9 @@ def cases(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, persons=persons, clinics=clinics, kinds=kinds)
     lines = form.filters().apply(service_lines_for_user(request.user))
     totals = case_totals(lines)
-    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(lines, PAGE_SIZE)
+    paginator.count = totals.count  # the totals' aggregate counted the lines: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
     rows = [{"line": line, "why": service_line_explanation(line)} for line in page]
     query = request.GET.copy()
     query.pop("page", None)
