@@ -4,9 +4,10 @@ Django renders every widget through its template engine: an `<input>` is three t
 widget's, `input.html`, `attrs.html`), a `<select>` three more per option. On the portal's forms
 that is most of a page's time (the ОСАГО calculator: 24 widgets, about half of its 10 ms, for
 0.3 ms of SQL). `FastWidgetRenderer` builds the very same HTML, character for character (the
-test compares the two on every kind of widget and value), for the input widgets, the textarea
-and the single or multiple select; any other template (the admin's widgets, radio lists, forms'
-layouts) is rendered by the templates as before.
+test compares the two on every kind of widget and value), for the input widgets, the textarea,
+the single or multiple select, and the options of radio and checkbox lists rendered one by one;
+any other template (the admin's widgets, whole radio lists, forms' layouts) is rendered by the
+templates as before.
 """
 
 from __future__ import annotations
@@ -54,6 +55,15 @@ def _input(widget: dict) -> str:
     )
 
 
+def _input_option(widget: dict) -> str:
+    """django/forms/widgets/input_option.html: a radio or checkbox of a list, maybe in its label."""
+    if not widget["wrap_label"]:
+        return _input(widget)
+    target = widget["attrs"].get("id")
+    label_for = f' for="{_text(target)}"' if target else ""
+    return f"<label{label_for}>{_input(widget)} {_text(widget['label'])}</label>\n"
+
+
 def _textarea(widget: dict) -> str:
     value = widget["value"]
     shown = _text(value) if value else ""
@@ -84,6 +94,8 @@ _INPUTS += ["password", "search", "tel", "text", "time", "url"]
 FAST: dict[str, Callable[[dict], str | None]] = {
     **{f"{_WIDGETS}{name}.html": _input for name in _INPUTS},
     _WIDGETS + "input.html": _input,
+    _WIDGETS + "radio_option.html": _input_option,
+    _WIDGETS + "checkbox_option.html": _input_option,
     _WIDGETS + "textarea.html": _textarea,
     _WIDGETS + "select.html": _select,
 }

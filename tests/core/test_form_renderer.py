@@ -97,3 +97,19 @@ def test_a_widget_the_fast_path_does_not_know_goes_to_the_templates():
     expected, fast = both(widget, "a", None)
     assert fast == expected
     assert "checked" in fast
+
+
+@pytest.mark.parametrize("widget_class", [forms.RadioSelect, forms.CheckboxSelectMultiple])
+@pytest.mark.parametrize("attrs", ATTRS)
+def test_options_of_radio_and_checkbox_lists_match_the_templates(widget_class, attrs):
+    class Choose(forms.Form):
+        choice = forms.ChoiceField(choices=CHOICES, widget=widget_class(attrs=attrs))
+
+    for data in [{}, {"choice": "2"}, {"choice": "нет такого"}]:
+        fast_field = Choose(data, renderer=FAST)["choice"]
+        template_field = Choose(data, renderer=TEMPLATES)["choice"]
+        for fast, expected in zip(fast_field, template_field, strict=True):
+            assert fast.tag() == expected.tag()
+            assert fast.tag(wrap_label=False) == expected.tag(wrap_label=False)
+            assert str(fast) == str(expected)
+        assert str(fast_field) == str(template_field)
