@@ -103,6 +103,13 @@ DEMO_OFFERS = (
         Offer.Audience.WITHOUT_PRODUCT,
         Policy.Product.ONCOLOGY,
     ),
+    (
+        "Полис для путешествий с визой в Шенген",
+        "Страховая сумма от 30 000 евро, активный отдых и спорт по выбору — полис сразу на почте.",
+        Policy.Product.VZR,
+        Offer.Audience.ALL,
+        "",
+    ),
 )
 
 
