@@ -15,7 +15,10 @@ class EmployerScopedAdminMixin:
     policyholder_path: str = "contract__policyholder"
 
     def get_queryset(self, request):
-        return scoped(super().get_queryset(request), request.user, self.policyholder_path)
+        return self.scope_queryset(super().get_queryset(request), request)
+
+    def scope_queryset(self, queryset, request):
+        return scoped(queryset, request.user, self.policyholder_path)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

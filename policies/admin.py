@@ -19,6 +19,7 @@ from employers.scoping import EmployerScopedAdminMixin
 from employers.selectors import (
     contracts_for_staff,
     contracts_with_activation,
+    employer_scope,
     insured_persons_for_staff,
     is_employer_manager,
     programs_for_staff,
@@ -219,6 +220,19 @@ class CoveredTodayFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ContractOnlyFieldListFilter(admin.RelatedOnlyFieldListFilter):
+    """The contracts of the listed rows, each named with its policyholder read in the same query
+    (Contract's str names the policyholder: one query per contract otherwise)."""
+
+    def field_choices(self, field, request, model_admin):
+        listed = model_admin.get_queryset(request).distinct().values_list("contract__pk")
+        contracts = Contract.objects.select_related("policyholder").filter(pk__in=listed)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            contracts = contracts.order_by(*ordering)
+        return [(contract.pk, str(contract)) for contract in contracts]
+
+
 class CabinetFilter(admin.SimpleListFilter):
     title = _("личный кабинет")
     parameter_name = "cabinet"
@@ -304,7 +318,7 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
         CoveredTodayFilter,
         CabinetFilter,
         "relation",
-        ("contract", admin.RelatedOnlyFieldListFilter),
+        ("contract", ContractOnlyFieldListFilter),
         ("program", admin.RelatedOnlyFieldListFilter),
     )
     search_fields = ("policy_number", "last_name", "first_name", "middle_name", "email", "phone")
@@ -313,9 +327,30 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
     list_select_related = ("program",)
     inlines = [InvitationInline]
     list_per_page = 50
+    # No second count of the whole (unfiltered) register beside the filtered one.
+    show_full_result_count = False
 
     class Media:
         css = {"all": ("employers/admin.css",)}
+
+    def scope_queryset(self, queryset, request):
+        # An HR manager's people by their contracts' ids, not by a join to the contracts: with the
+        # ids PostgreSQL reads the company's people in the list's order from
+        # insured_contract_name_idx (0.8 ms at the bench's large scale) instead of walking the
+        # names of the whole register and dropping the other companies' people (7-9 ms).
+        scope = employer_scope(request.user)
+        if scope is None:
+            return queryset
+        # Read once per request: the changelist, its filters and its counts each ask for it.
+        contract_ids = getattr(request, "_insured_scope_contract_ids", None)
+        if contract_ids is None:
+            contract_ids = list(
+                Contract.objects.filter(policyholder__in=scope)
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+            request._insured_scope_contract_ids = contract_ids
+        return queryset.filter(contract_id__in=contract_ids)
 
     def get_queryset(self, request):
         # `activated` as a correlated probe of the person's active link, not `EXISTS`: the planner

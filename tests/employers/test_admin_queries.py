@@ -6,7 +6,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import InsuredPersonFactory, PolicyLinkFactory, UserFactory
+from policies.models import InsuredPerson
+from tests.factories import (
+    ContractFactory,
+    InsuredPersonFactory,
+    PolicyLinkFactory,
+    ProgramFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +57,46 @@ def test_the_cabinet_filter_and_ordering_read_the_same_flag(hr_client, contract)
     assert {p.pk for p in yes} == {p.pk for p in made[:2]}
     assert {p.pk for p in no} == {p.pk for p in made[2:]}
     assert [p.cabinet_activated for p in ordered] == sorted(p.cabinet_activated for p in ordered)
+
+
+def test_the_cabinet_filter_reads_the_companys_contracts_once_in_constant_queries(
+    hr_client, contract, django_assert_max_num_queries
+):
+    second = ContractFactory(policyholder=contract.policyholder)
+    theirs = ContractFactory()  # another company: never listed
+    people(contract, 2, activated=1)
+    second_program = ProgramFactory(contract=second, code="БАЗ")
+    InsuredPersonFactory(contract=second, program=second_program)
+    InsuredPersonFactory.create_batch(
+        3, contract=theirs, program=ProgramFactory(contract=theirs, code="БАЗ")
+    )
+    with django_assert_max_num_queries(12) as few:
+        hr_client.get(CHANGELIST, {"cabinet": "no"})
+    made = people(contract, 20, activated=5)
+    ours_later = InsuredPersonFactory(contract=second, program=second_program)
+
+    with CaptureQueriesContext(connection) as page:
+        response = hr_client.get(CHANGELIST, {"cabinet": "no"})
+
+    assert len(page.captured_queries) == len(few)
+    contract_reads = [
+        q["sql"]
+        for q in page.captured_queries
+        if q["sql"].startswith('SELECT "policies_contract"."id" AS')
+    ]
+    assert len(contract_reads) == 1  # the scope's contract ids, read once for the whole page
+    # The people filtered by those ids, not by a join to the contracts (the index's order).
+    listing = [q["sql"] for q in page.captured_queries if 'AS "cabinet_activated"' in q["sql"]]
+    assert len(listing) == 1 and 'INNER JOIN "policies_contract"' not in listing[0]
+    shown = {p.pk for p in response.context["cl"].result_list}
+    without_cabinet = {
+        p.pk
+        for p in InsuredPerson.objects.filter(contract__in=[contract, second])
+        if not p.links.filter(unlinked_at__isnull=True).exists()
+    }
+    assert shown == without_cabinet and len(shown) == 1 + 1 + 15 + 1
+    assert ours_later.pk in shown and not {p.pk for p in made[:5]} & shown
+    assert not shown & set(theirs.insured_persons.values_list("pk", flat=True))
 
 
 def test_the_contract_list_counts_activated_cabinets_and_the_contract_page_does_not(
