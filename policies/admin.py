@@ -79,6 +79,22 @@ class ContractChangeList(ChangeList):
         return contracts_with_activation(super().get_queryset(request, exclude_parameters))
 
 
+class RowLinkChangeList(ChangeList):
+    """Each row's link carries the list's filters as Django's would, written on directly: Django
+    resolves every row's URL through the whole URL map (50 rows: ~2 ms of a filtered page) only
+    to learn that it is not the list's own URL."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read only by the rows (admin_list.items_for_result); the page's own links take theirs
+        # from the view's context.
+        self.row_link_query, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        return f"{url}?{self.row_link_query}" if self.row_link_query else url
+
+
 @admin.register(Contract)
 class ContractAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
     policyholder_path = "policyholder"
@@ -332,6 +348,9 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
 
     class Media:
         css = {"all": ("employers/admin.css",)}
+
+    def get_changelist(self, request, **kwargs):
+        return RowLinkChangeList
 
     def scope_queryset(self, queryset, request):
         # An HR manager's people by their contracts' ids, not by a join to the contracts: with the

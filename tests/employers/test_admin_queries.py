@@ -1,6 +1,8 @@
 """The HR manager's register list costs the same queries whatever the number of people and of
 activated cabinets (bench/README.md: ≤ 12 a page, the same at every scale)."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -97,6 +99,19 @@ def test_the_cabinet_filter_reads_the_companys_contracts_once_in_constant_querie
     assert shown == without_cabinet and len(shown) == 1 + 1 + 15 + 1
     assert ours_later.pk in shown and not {p.pk for p in made[:5]} & shown
     assert not shown & set(theirs.insured_persons.values_list("pk", flat=True))
+
+
+def test_each_row_links_to_the_person_with_the_lists_filters(hr_client, contract):
+    made = people(contract, 3, activated=1)
+
+    filters = {"cabinet": "no", "relation": "employee"}
+    filtered = hr_client.get(CHANGELIST, filters)
+    plain = hr_client.get(CHANGELIST)
+
+    change = reverse("admin:policies_insuredperson_change", args=[made[1].pk])
+    query = urlencode({"_changelist_filters": urlencode(filters)})
+    assert f'href="{change}?{query}"' in filtered.content.decode()
+    assert f'href="{change}"' in plain.content.decode()
 
 
 def test_the_contract_list_counts_activated_cabinets_and_the_contract_page_does_not(
