@@ -93,6 +93,21 @@ STAGED_COLUMNS = (
 )
 
 
+# The staged rows' columns the check's and the apply's statements filter, join and order on.
+STAGED_KEYS = (
+    "id",
+    "batch",
+    "row_number",
+    "action",
+    "person",
+    "policy_number",
+    "parent_number",
+    "relation",
+    "email",
+    "program",
+)
+
+
 def register_fingerprint(contract: Contract) -> str:
     """Changes whenever a register row or a program of the contract is written (a diff checked
     before such a write no longer describes what the apply would do)."""
@@ -212,8 +227,9 @@ def _rows_stage(batch: ImportBatch, stored) -> None:
         progress_set(batch.pk, phase="check", done=round(1000 * stream.progress()), total=1000)
     if staged == 0:
         raise ListFileError(_("В файле нет ни одной строки с данными, только заголовок."))
-    # The checks below join the staged rows: planned for their real number.
-    analyze(ImportRow)
+    # The checks below (and the apply) join the staged rows: planned for their real number, with
+    # the statistics of the columns they filter and join on.
+    analyze(ImportRow, STAGED_KEYS)
 
 
 def _display(key: str, value) -> str:

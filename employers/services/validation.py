@@ -217,7 +217,7 @@ def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> Check
     texts = {key: cell_text(value) for key, value in cells.items()}
 
     for key, text in texts.items():
-        if text and _formula(text) and not (key == "phone" and text.startswith("+")):
+        if text and text.startswith(FORMULA_STARTS) and not (key == "phone" and text[0] == "+"):
             row.error(key, cells[key], _formula_message(text))
     formula_keys = {error_column_key(e) for e in row.errors}
 
@@ -246,7 +246,7 @@ def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> Check
         elif not NAME_RE.match(name):
             row.error(key, name, _("допустимы только буквы, пробел, дефис и апостроф"))
 
-    birth = _date_cell(row, "birth_date", cells, formula_keys, required=True)
+    birth = _date_cell(row, "birth_date", cells, texts, formula_keys, required=True)
     values["birth_date"] = birth
     if birth and birth > ctx.today:
         row.error("birth_date", cells["birth_date"], _("дата рождения в будущем"))
@@ -288,8 +288,8 @@ def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> Check
         values["program"] = program
 
     contract = ctx.contract
-    starts = _date_cell(row, "starts_on", cells, formula_keys, required=False)
-    ends = _date_cell(row, "ends_on", cells, formula_keys, required=False)
+    starts = _date_cell(row, "starts_on", cells, texts, formula_keys, required=False)
+    ends = _date_cell(row, "ends_on", cells, texts, formula_keys, required=False)
     starts_given, ends_given = bool(texts.get("starts_on")), bool(texts.get("ends_on"))
     starts = starts or (None if starts_given else contract.starts_on)
     ends = ends or (None if ends_given else contract.ends_on)
@@ -338,12 +338,18 @@ def error_column_key(error: dict) -> str:
 
 
 def _date_cell(
-    row: CheckedRow, key: str, cells: dict[str, Cell], formula_keys: set[str], *, required: bool
+    row: CheckedRow,
+    key: str,
+    cells: dict[str, Cell],
+    texts: dict[str, str],
+    formula_keys: set[str],
+    *,
+    required: bool,
 ) -> datetime.date | None:
     raw = cells.get(key)
     if key in formula_keys:
         return None
-    if cell_text(raw) == "":
+    if not texts.get(key):  # the cell's text, as cell_text made it
         if required:
             row.error(key, "", _("не заполнено"))
         return None

@@ -152,15 +152,20 @@ def insert_select(
         return cursor.rowcount
 
 
-def analyze(*models_: type[models.Model]) -> None:
-    """Refresh PostgreSQL's statistics of tables a step has just filled, so that the next queries
-    are planned for their real size (autovacuum would see them only after the commit, later)."""
+def analyze(model: type[models.Model], columns: Sequence[str] = ()) -> None:
+    """Refresh PostgreSQL's statistics of a table a step has just filled, so that the next queries
+    are planned for their real size (autovacuum would see it only after the commit, later).
+    `columns` (field names): only those columns' statistics, those the next queries filter and
+    join on (most of ANALYZE's work is per column); the table's size is refreshed all the same,
+    and autovacuum, which such a partial ANALYZE does not satisfy, does the rest later."""
     connection = _connection()
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql.SQL("ANALYZE {}").format(
-                sql.SQL(", ").join(sql.Identifier(m._meta.db_table) for m in models_)
-            )
+    statement = sql.SQL("ANALYZE {}").format(sql.Identifier(model._meta.db_table))
+    if columns:
+        statement = sql.SQL("{} ({})").format(
+            statement,
+            sql.SQL(", ").join(sql.Identifier(f.column) for f in _fields(model, columns)),
         )
+    with connection.cursor() as cursor:
+        cursor.execute(statement)

@@ -230,6 +230,26 @@ def test_a_register_changed_after_the_check_makes_the_batch_stale(contract, hr_u
     assert (batch.status, batch.to_add, batch.to_remove) == (ImportBatch.Status.CHECKED, 3, 1)
 
 
+def test_staged_rows_lost_after_the_check_make_the_batch_stale_and_write_nothing(contract, hr_user):
+    from employers.services.applying import import_batch_recheck
+    from employers.services.checking import import_batch_check
+
+    # given: a checked list whose staged rows are gone (the UNLOGGED table after a crash)
+    batch = checked_batch(contract, hr_user, csv_bytes(LIST))
+    before = register_state(contract)
+    ImportRow.objects.filter(batch=batch, row_number=2).delete()
+
+    batch = applied(batch, hr_user)
+
+    assert batch.status == ImportBatch.Status.STALE
+    assert "проверьте список заново" in batch.message
+    assert register_state(contract) == before
+    import_batch_recheck(batch=batch)
+    batch = import_batch_check(batch_id=batch.pk)
+    assert (batch.status, batch.to_add) == (ImportBatch.Status.CHECKED, 3)
+    assert applied(batch, hr_user).status == ImportBatch.Status.APPLIED
+
+
 def test_new_addresses_get_one_invitation_each_however_often_sending_runs(contract, hr_user):
     # given: two employees with e-mail, a child without
     batch = applied(checked_batch(contract, hr_user, csv_bytes(LIST)), hr_user)
