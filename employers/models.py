@@ -151,8 +151,16 @@ class ImportRow(models.Model):
         REMOVE = "remove", _("исключить")
         INVALID = "invalid", _("ошибка")
 
+    # Scratch rows of a check, written 100,000 at a time by the batch's locked owner: no foreign
+    # key checked by the database for each of them (the ORM still deletes them with their
+    # batch), and no index of their own (the indexes below start with the batch).
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, related_name="rows", verbose_name=_("загрузка")
+        ImportBatch,
+        on_delete=models.CASCADE,
+        related_name="rows",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("загрузка"),
     )
     row_number = models.PositiveIntegerField(_("строка файла"), null=True, blank=True)
     action = models.CharField(_("действие"), max_length=8, choices=Action.choices)
