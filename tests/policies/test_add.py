@@ -179,8 +179,10 @@ def test_an_unknown_number_and_someone_elses_get_the_same_answer(newcomer_client
 
 
 def test_a_policy_linked_to_another_account_is_not_linked_again(newcomer_client, register_row):
-    # given
-    other = PolicyLinkFactory(insured_person=register_row)
+    # given: a name of its own (the factory's names repeat, and the newcomer's own is on the page)
+    other = PolicyLinkFactory(
+        insured_person=register_row, user__last_name="Другова", user__email="drugova@example.com"
+    )
 
     # when
     content = search(newcomer_client, register_row.policy_number).content.decode()
