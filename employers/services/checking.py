@@ -62,7 +62,6 @@ REGISTER_VALUES = (
     "relation",
     "parent__policy_number",
 )
-# The fields compared as they are stored (and the program by id, the parent by number).
 # The register fields a list row carries, named alike on ImportRow and InsuredPerson, in the
 # order the staged and removed rows hold them.
 REGISTER_FIELDS = (
@@ -77,6 +76,7 @@ REGISTER_FIELDS = (
     "ends_on",
     "relation",
 )
+# The fields compared as they are stored (and the program by id, the parent by number).
 SAME_FIELDS = tuple(name for name in REGISTER_FIELDS if name != "program_id")
 RELATION_LABELS = dict(InsuredPerson.Relation.choices)
 # What the check writes of a row, in this order (copy_rows fills the rest).
