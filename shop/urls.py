@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -24,6 +25,8 @@ urlpatterns = [
     # SPEC's /shop/<product>/: the travel product (ВЗР, code "vzr") is /shop/travel/.
     path("travel/", views.travel_quote, name="shop_vzr"),
     path("travel/rules/", views.personal_rules, {"product": "vzr"}, name="shop_vzr_rules"),
+    # The product's code as a path too, for whoever follows /shop/<product>/ literally.
+    path("vzr/", RedirectView.as_view(pattern_name="shop_vzr", permanent=True, query_string=True)),
     path("quotes/<int:quote_id>/", views.quote_detail, name="shop_quote"),
     path("purchases/<int:purchase_id>/", views.purchase_detail, name="shop_purchase"),
     path("purchases/<int:purchase_id>/pay/", views.purchase_pay_view, name="shop_pay"),

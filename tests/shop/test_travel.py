@@ -282,3 +282,12 @@ def test_travel_is_on_the_shop_index(person_client, tariffs):
     page = person_client.get("/shop/").content.decode()
     assert 'href="/shop/travel/"' in page
     assert person_client.get(reverse("shop_vzr_rules")).status_code == 200
+
+
+def test_the_product_code_path_leads_to_the_travel_form(client):
+    # when
+    response = client.get("/shop/vzr/?from=offer")
+
+    # then
+    assert response.status_code == 301
+    assert response["Location"] == "/shop/travel/?from=offer"
