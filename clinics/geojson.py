@@ -115,7 +115,10 @@ def network_changed(*_args, **_kwargs) -> None:
         cache.set(VERSION_KEY, 1, None)
 
 
-def _network_version() -> str:
+def network_version() -> str:
+    """A text that changes whenever the clinic network does: the counter `network_changed` bumps,
+    and the clinic table's count, top id and last change (for writes that send no signal, such
+    as bulk ones). Anything cached from the network goes under it."""
     from .models import Clinic
 
     clinics = Clinic.objects.aggregate(n=Count("pk"), top=Max("pk"), last=Max("updated_at"))
@@ -132,7 +135,7 @@ def cached_collection(parts: tuple, build: Callable[[], str]) -> str:
     """The collection of the filters `parts` (anything with a stable repr), from the cache when
     the network has not changed since it was built."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    key = f"clinics:geojson:{_network_version()}:{digest}"
+    key = f"clinics:geojson:{network_version()}:{digest}"
     body = cache.get(key)
     if body is None:
         body = build()

@@ -4,7 +4,6 @@ from html import escape
 
 from django import forms
 from django.core.cache import cache
-from django.db.models import Count, Max
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -84,14 +83,12 @@ class MessageForm(AttachmentsMixin, forms.Form):
 
 
 def _clinic_options() -> str:
-    """Every clinic of the network as `<option>`s, by name: one string, cached under the clinic
-    table's count and last change (an aggregate, one index-free scan of a few thousand rows), so
-    that a clinic added, renamed or removed shows at once."""
+    """Every clinic of the network as `<option>`s, by name: one string, cached under the
+    network's version, so that a clinic added, renamed or removed shows at once."""
+    from clinics.geojson import network_version
     from clinics.models import Clinic
 
-    version = Clinic.objects.aggregate(n=Count("pk"), last=Max("updated_at"), top=Max("pk"))
-    last = version["last"].timestamp() if version["last"] else 0
-    key = f"feedback:clinic-options:{version['n']}:{version['top']}:{last}"
+    key = f"feedback:clinic-options:{network_version()}"
     options = cache.get(key)
     if options is None:
         rows = Clinic.objects.order_by("name").values_list("pk", "name")
