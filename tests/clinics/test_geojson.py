@@ -220,3 +220,31 @@ def test_postgresql_writes_the_same_collection_as_python(insured, dms_policy, ou
         in_python = feature_collection(rows, kinds=kinds, base_url="/clinics/")
         in_database = feature_collection_in_database(rows, kinds=kinds, base_url="/clinics/")
         assert json.loads(in_database) == json.loads(in_python)
+
+
+def test_a_collection_is_kept_in_the_process_until_the_network_changes(monkeypatch):
+    from clinics import geojson
+
+    builds = []
+
+    def build() -> str:
+        builds.append(1)
+        return '{"type":"FeatureCollection","features":[]}'
+
+    first = geojson.cached_collection(("kept",), build)
+    # the shared cache is not asked again for the collection (only for the network's counter)
+    shared_get = geojson.cache.get
+
+    def get(key, *args, **kwargs):
+        assert not key.startswith("clinics:geojson:"), "read from the shared cache again"
+        return shared_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(geojson.cache, "get", get)
+    assert geojson.cached_collection(("kept",), build) == first
+    assert len(builds) == 1
+    monkeypatch.undo()
+
+    geojson.network_changed()
+
+    assert geojson.cached_collection(("kept",), build) == first
+    assert len(builds) == 2
