@@ -418,9 +418,30 @@ class AppointmentLists:
 PAST_SHOWN = 30
 
 
+# What «Мои записи к врачу» shows of a booking: the joined rows in full (the clinic's and the
+# register row's many columns) cost more to convert than to read.
+APPOINTMENT_LIST_FIELDS = (
+    "status",
+    "slot__starts_at",
+    "slot__doctor__full_name",
+    "slot__doctor__specialty",
+    "slot__doctor__clinic__name",
+    "slot__doctor__clinic__city",
+    "slot__doctor__clinic__address",
+    "insured_person__last_name",
+    "insured_person__first_name",
+    "insured_person__middle_name",
+)
+
+
 def appointment_lists(user: User, *, now: datetime.datetime | None = None) -> AppointmentLists:
     now = now or timezone.now()
-    mine = appointments_for_user(user)
+    mine = (
+        appointments_for_user(user)
+        .select_related(None)
+        .select_related("slot__doctor__clinic", "insured_person")
+        .only(*APPOINTMENT_LIST_FIELDS)
+    )
     upcoming = mine.filter(status=Appointment.Status.BOOKED, slot__starts_at__gte=now)
     past = mine.exclude(pk__in=upcoming.values("pk")).order_by("-slot__starts_at", "-pk")
     return AppointmentLists(list(upcoming), list(past[:PAST_SHOWN]))
