@@ -8,8 +8,6 @@ strings go through the json module's own escaping, and numbers are Python's shor
 
 import hashlib
 import json
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 
 from django.core.cache import cache
@@ -17,6 +15,7 @@ from django.db import connection
 from django.db.models import Count, Max, QuerySet
 
 from policies.models import CareKind
+from portal.core.versioned_cache import forget_all, versioned_get
 
 CONTENT_TYPE = "application/geo+json"
 
@@ -111,7 +110,7 @@ def feature_collection_in_database(
 def network_changed(*_args, **_kwargs) -> None:
     """The clinics, their coverage or the kinds of care changed: cached collections are stale.
     (A signal receiver too.)"""
-    _served.clear()
+    forget_all()
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet, or expired
@@ -134,29 +133,11 @@ def network_version() -> str:
     return f"{counter}:{clinics['n']}:{clinics['top']}:{last}"
 
 
-# The last collections this process served, as the bytes of the response, for as long as the
-# shared cache keeps them. A key names one version of the network and one set of filters, so the
-# shared cache is asked only for a key this process has not seen (a whole-network collection,
-# 1.4 MB, took ~5 ms to fetch from Redis, unpickle and encode on each request, `make bench`).
-_served: "OrderedDict[str, tuple[float, bytes]]" = OrderedDict()
-SERVED_KEPT = 8
-
-
 def cached_collection(parts: tuple, build: Callable[[], str]) -> bytes:
     """The collection of the filters `parts` (anything with a stable repr), UTF-8 encoded, from
-    the cache when the network has not changed since it was built."""
+    the cache when the network has not changed since it was built: kept in the process too (a
+    whole-network collection, 1.4 MB, took ~5 ms to fetch from Redis, unpickle and encode on
+    each request, `make bench`)."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"clinics:geojson:{network_version()}:{digest}"
-    now = time.monotonic()
-    served = _served.get(key)
-    if served is not None and served[0] > now:
-        _served.move_to_end(key)
-        return served[1]
-    body = cache.get(key)
-    if body is None:
-        body = build().encode()
-        cache.set(key, body, CACHE_SECONDS)
-    _served[key] = (now + CACHE_SECONDS, body)
-    while len(_served) > SERVED_KEPT:
-        _served.popitem(last=False)
-    return body
+    return versioned_get(key, lambda: build().encode(), CACHE_SECONDS)

@@ -224,6 +224,7 @@ def test_postgresql_writes_the_same_collection_as_python(insured, dms_policy, ou
 
 def test_a_collection_is_kept_in_the_process_until_the_network_changes(monkeypatch):
     from clinics import geojson
+    from portal.core import versioned_cache
 
     builds = []
 
@@ -233,13 +234,13 @@ def test_a_collection_is_kept_in_the_process_until_the_network_changes(monkeypat
 
     first = geojson.cached_collection(("kept",), build)
     # the shared cache is not asked again for the collection (only for the network's counter)
-    shared_get = geojson.cache.get
+    shared_get = versioned_cache.cache.get
 
     def get(key, *args, **kwargs):
         assert not key.startswith("clinics:geojson:"), "read from the shared cache again"
         return shared_get(key, *args, **kwargs)
 
-    monkeypatch.setattr(geojson.cache, "get", get)
+    monkeypatch.setattr(versioned_cache.cache, "get", get)
     assert geojson.cached_collection(("kept",), build) == first
     assert len(builds) == 1
     monkeypatch.undo()
