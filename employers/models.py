@@ -235,10 +235,13 @@ class ImportRow(models.Model):
 class Invitation(models.Model):
     """An invitation to the cabinet sent to an insured person's e-mail, at most once per address."""
 
+    # Neither key has an index of its own: the unique (person, e-mail) pair and the (batch,
+    # sent_at) index below start with them.
     insured_person = models.ForeignKey(
         InsuredPerson,
         on_delete=models.CASCADE,
         related_name="invitations",
+        db_index=False,
         verbose_name=_("застрахованный"),
     )
     email = models.EmailField(_("электронная почта"))
@@ -248,6 +251,7 @@ class Invitation(models.Model):
         null=True,
         blank=True,
         related_name="invitations",
+        db_index=False,
         verbose_name=_("загрузка"),
     )
     created_at = models.DateTimeField(_("создано"), default=timezone.now)

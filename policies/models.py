@@ -128,17 +128,21 @@ class InsuredPerson(TimeStampedModel):
         EMPLOYEE = "employee", _("сотрудник")
         CHILD = "child", _("ребёнок")
 
-    policy_number = models.CharField(_("номер полиса"), max_length=32, unique=True)
+    # Unique by a constraint in Meta, not `unique=True`: that would add a second index of the
+    # numbers for LIKE prefixes (varchar_pattern_ops), which no query of the register makes.
+    policy_number = models.CharField(_("номер полиса"), max_length=32)
     last_name = models.CharField(_("фамилия"), max_length=150)
     first_name = models.CharField(_("имя"), max_length=150)
     middle_name = models.CharField(_("отчество"), max_length=150, blank=True)
     birth_date = models.DateField(_("дата рождения"))
     email = models.EmailField(_("электронная почта"), blank=True)
     phone = models.CharField(_("телефон"), max_length=16, blank=True)
+    # No index of its own: insured_contract_name_idx (Meta) starts with the contract.
     contract = models.ForeignKey(
         Contract,
         on_delete=models.PROTECT,
         related_name="insured_persons",
+        db_index=False,
         verbose_name=_("договор"),
     )
     program = models.ForeignKey(
@@ -152,21 +156,23 @@ class InsuredPerson(TimeStampedModel):
     relation = models.CharField(
         _("кем приходится"), max_length=16, choices=Relation.choices, default=Relation.EMPLOYEE
     )
+    # Indexed in Meta for the children only (an employee's NULL is never looked up).
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="children",
+        db_index=False,
         verbose_name=_("родитель (застрахованный)"),
     )
     activation_code_hash = models.CharField(max_length=128, blank=True, editable=False)
     # The register has the passport for some people only (HR lists may carry it); when it does,
-    # adding the policy to a cabinet also needs the account's passport to match.
+    # adding the policy to a cabinet also needs the account's passport to match. The blind index
+    # is compared with the account's on the person already found (policies.identity), never
+    # searched for: no database index (HR lists carry no passport, so it is empty for most).
     passport = EncryptedCharField(_("паспорт РФ"), blank=True, default="")
-    passport_index = models.CharField(
-        max_length=64, blank=True, default="", editable=False, db_index=True
-    )
+    passport_index = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("застрахованное лицо")
@@ -181,6 +187,11 @@ class InsuredPerson(TimeStampedModel):
                 | (Q(relation="employee") & Q(parent__isnull=True)),
                 name="insured_child_has_parent",
             ),
+            # The name PostgreSQL gave the column's former `unique=True` (KNOWN_CONSTRAINTS in
+            # employers.services.applying maps it to its Russian message).
+            models.UniqueConstraint(
+                fields=["policy_number"], name="policies_insuredperson_policy_number_key"
+            ),
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name", "birth_date"]),
@@ -190,6 +201,10 @@ class InsuredPerson(TimeStampedModel):
             models.Index(
                 fields=["contract", "last_name", "first_name", "middle_name", "-id"],
                 name="insured_contract_name_idx",
+            ),
+            # A parent's children (and the check that a parent about to be deleted has none).
+            models.Index(
+                fields=["parent"], condition=Q(parent__isnull=False), name="insured_parent_idx"
             ),
         ]
 
@@ -237,12 +252,14 @@ class Policy(TimeStampedModel):
 
     product = models.CharField(_("продукт"), max_length=16, choices=Product.choices)
     number = models.CharField(_("номер полиса"), max_length=32)
+    # Indexed in Meta for bought policies only (the register's have no holder).
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="policies",
+        db_index=False,
         verbose_name=_("владелец"),
     )
     insured_person = models.ForeignKey(
@@ -265,12 +282,13 @@ class Policy(TimeStampedModel):
     tariff_version = models.CharField(_("версия тарифа"), max_length=64, blank=True)
     # The key of the public «is this policy valid today» page (the QR code on the PDF). Made on
     # first need (policy_verify_token_ensure): NULL until then, so that bulk inserts need none.
+    # Unique among the policies that have one (Meta): an index of the tokens only, not of every
+    # register policy's NULL, and no second index for LIKE prefixes.
     verify_token = models.CharField(
         _("ключ проверки действительности"),
         max_length=64,
         null=True,
         blank=True,
-        unique=True,
         editable=False,
     )
 
@@ -280,6 +298,11 @@ class Policy(TimeStampedModel):
         ordering = ["-starts_on", "number"]
         constraints = [
             models.UniqueConstraint(fields=["product", "number"], name="policy_number_per_product"),
+            models.UniqueConstraint(
+                fields=["verify_token"],
+                condition=Q(verify_token__isnull=False),
+                name="policy_verify_token_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")), name="policy_ends_after_start"
             ),
@@ -291,6 +314,12 @@ class Policy(TimeStampedModel):
                 | (Q(product="vzr") & (Q(insured_person__isnull=False) | Q(holder__isnull=False)))
                 | (~Q(product__in=["dms", "vzr"]) & Q(holder__isnull=False)),
                 name="policy_owner_matches_product",
+            ),
+        ]
+        indexes = [
+            # A buyer's policies (and the check that a user about to be deleted has none).
+            models.Index(
+                fields=["holder"], condition=Q(holder__isnull=False), name="policy_holder_idx"
             ),
         ]
 

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from employers.models import ImportBatch, ImportRow, Invitation
 from employers.services import applying
@@ -187,6 +187,18 @@ def test_a_constraint_violation_at_the_end_of_apply_leaves_nothing_written(contr
     assert "номер полиса ДМС или ВЗР уже занят" in batch.message
     assert register_state(contract) == before
     assert not InsuredPerson.objects.filter(policy_number="А-0001").exists()
+
+
+def test_a_policy_number_taken_in_the_register_is_told_in_russian(db):
+    # The database's refusal, as the apply reports it (KNOWN_CONSTRAINTS: PostgreSQL names the
+    # constraint, SQLite the column).
+    InsuredPersonFactory(policy_number="Б-0001")
+
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        InsuredPersonFactory(policy_number="Б-0001")
+
+    reason = applying._constraint_reason(refused.value)
+    assert reason == "номер полиса уже занят другим застрахованным"
 
 
 def test_an_error_after_the_last_write_rolls_back_every_write(contract, hr_user, monkeypatch):

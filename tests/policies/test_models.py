@@ -126,6 +126,25 @@ def test_policy_number_is_unique_per_product(violates):
         PolicyFactory(number="7700000001")
 
 
+def test_a_register_policy_number_is_taken_once(violates):
+    InsuredPersonFactory(policy_number="ДМС-0147-000123")
+
+    with violates():
+        InsuredPersonFactory(policy_number="ДМС-0147-000123")
+
+
+def test_a_verify_token_is_given_to_one_policy_only_and_most_have_none(violates):
+    # given: many policies without a token (NULL is not a value that could repeat)
+    first, second, third = PolicyFactory.create_batch(3)
+    assert {p.verify_token for p in (first, second, third)} == {None}
+    Policy.objects.filter(pk=first.pk).update(verify_token="t" * 32)
+
+    # when / then: the same token on another policy fails
+    with violates():
+        Policy.objects.filter(pk=second.pk).update(verify_token="t" * 32)
+    assert Policy.objects.get(verify_token="t" * 32) == first
+
+
 def test_one_active_link_per_insured_person(violates):
     # given
     person = InsuredPersonFactory()
