@@ -70,6 +70,23 @@ def test_the_shell_shows_the_brief_sections_and_the_yellow_shop_button(person_cl
     assert 'aria-current="page"' in content
 
 
+def current_entries(content: str) -> list[str]:
+    return re.findall(
+        r'class="sidebar__link is-active" href="([^"]+)" aria-current="page"', content
+    )
+
+
+def test_the_sidebar_marks_the_page_it_is_on_and_no_other(person_client):
+    # The sidebar is rendered once per page it can mark: each page gets its own.
+    for entry in SIDEBAR:
+        content = person_client.get(reverse(entry.url_name)).content.decode()
+        assert current_entries(content) == [reverse(entry.url_name)], entry.url_name
+    # a page that is no entry marks none
+    content = person_client.get(reverse("policies:add")).content.decode()
+    assert current_entries(content) == []
+    assert f'href="{reverse("cases")}"' in content
+
+
 def test_the_shop_button_style_is_yellow():
     css = (settings.BASE_DIR / "static" / "css" / "portal.css").read_text(encoding="utf-8")
 
