@@ -107,9 +107,16 @@ def case_filter_choices(
 ) -> tuple[list[InsuredPerson], list[Clinic], list[CareKind]]:
     """The people, clinics and kinds of care the user's own history has (three small queries)."""
     ids = linked_insured_ids(user)
-    persons = list(InsuredPerson.objects.filter(pk__in=ids).order_by("relation", "birth_date"))
+    # only what the choices show: whole register rows and clinics cost more to convert than read
+    persons = list(
+        InsuredPerson.objects.filter(pk__in=ids)
+        .only("last_name", "first_name", "middle_name")
+        .order_by("relation", "birth_date")
+    )
     mine = ServiceLine.objects.filter(insured_person_id__in=ids)
-    clinics = list(Clinic.objects.filter(pk__in=mine.values("clinic_id")).order_by("name"))
+    clinics = list(
+        Clinic.objects.filter(pk__in=mine.values("clinic_id")).only("name").order_by("name")
+    )
     kinds = list(CareKind.objects.filter(pk__in=mine.values("care_kind_id")))
     return persons, clinics, kinds
 
