@@ -77,10 +77,24 @@ class ClinicQuery:
 def dms_policies_for_user(user: User) -> QuerySet[Policy]:
     """The person's DMS policies (own and children's) in force now or later: a policy's program
     decides which clinics are theirs."""
-    return policies_for_user(user).filter(
-        product=Policy.Product.DMS,
-        status=Policy.Status.ACTIVE,
-        ends_on__gte=timezone.localdate(),
+    return (
+        policies_for_user(user)
+        .filter(
+            product=Policy.Product.DMS,
+            status=Policy.Status.ACTIVE,
+            ends_on__gte=timezone.localdate(),
+        )
+        # what the clinic pages read of them: the number, the person's name and program (the
+        # contract, the policyholder and the register row in full cost more to convert than read)
+        .select_related(None)
+        .select_related("insured_person")
+        .only(
+            "number",
+            "insured_person__last_name",
+            "insured_person__first_name",
+            "insured_person__middle_name",
+            "insured_person__program_id",
+        )
     )
 
 
@@ -238,16 +252,28 @@ class ClinicKind:
 def clinic_kinds_for_user(*, clinic: Clinic, program_ids: Iterable[int]) -> list[ClinicKind]:
     programs = set(program_ids)
     found: dict[int, ClinicKind] = {}
+    # Rows as tuples: a clinic has a link per program and kind of care (71 at the bench's large
+    # scale), and two model instances per link cost more than the query.
     links = (
         ProgramClinic.objects.filter(clinic=clinic)
-        .select_related("care_kind")
         .order_by("care_kind__order", "care_kind__name")
+        .values_list(
+            "care_kind_id",
+            "care_kind__code",
+            "care_kind__name",
+            "care_kind__order",
+            "program_id",
+            "guarantee_letter_required",
+        )
     )
-    for link in links:
-        entry = found.setdefault(link.care_kind_id, ClinicKind(link.care_kind))
-        if link.program_id in programs:
+    for kind_id, code, name, order, program_id, letter_required in links:
+        entry = found.get(kind_id)
+        if entry is None:
+            kind = CareKind(pk=kind_id, code=code, name=name, order=order)
+            entry = found[kind_id] = ClinicKind(kind)
+        if program_id in programs:
             entry.covered = True
-            entry.guarantee_letter_required &= link.guarantee_letter_required
+            entry.guarantee_letter_required &= letter_required
     for entry in found.values():
         if not entry.covered:
             entry.guarantee_letter_required = False
