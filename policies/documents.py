@@ -14,9 +14,28 @@ from .models import Policy, PolicyDocument
 from .pdf.data import FILE_LABELS
 from .selectors import policy_documents_for_user
 
+ENTRY_FIELDS = (
+    "product",
+    "number",
+    "starts_on",
+    "ends_on",
+    "insured_person__last_name",
+    "insured_person__first_name",
+    "insured_person__middle_name",
+    "document__status",
+    "document__generated_at",
+)
+
 
 def policy_documents(user: User) -> Iterator[DocumentEntry]:
-    policies = policy_documents_for_user(user).select_related("insured_person")
+    policies = (
+        policy_documents_for_user(user)
+        # what an entry shows: the contract, the policyholder and the register row in full cost
+        # more to convert than to read
+        .select_related(None)
+        .select_related("insured_person", "document")
+        .only(*ENTRY_FIELDS)
+    )
     for position, policy in enumerate(policies):
         document = getattr(policy, "document", None)
         ready = document is not None and document.status == PolicyDocument.Status.READY
