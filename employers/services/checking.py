@@ -11,6 +11,7 @@ staged rows the page previews a bounded number of.
 import datetime
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -205,6 +206,10 @@ def _rows_stage(batch: ImportBatch, stored) -> None:
     mapping = _header_map(header)
     ctx = RowContext.for_contract(batch.contract, today=timezone.localdate())
     limit = settings.EMPLOYERS_IMPORT_MAX_ROWS
+    keys, width = tuple(mapping.values()), max(mapping) + 1
+    # The mapped cells of a row in one call (a tuple: the header has every required column, so
+    # more than one), a short row padded with empty cells first.
+    pick = itemgetter(*mapping)
 
     def checked() -> Iterator[CheckedRow]:
         count = 0
@@ -217,8 +222,9 @@ def _rows_stage(batch: ImportBatch, stored) -> None:
                     _("В файле больше %(limit)s строк: разделите список по договорам или частям.")
                     % {"limit": limit}
                 )
-            by_key = {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}
-            yield check_row(number, by_key, ctx)
+            if len(cells) < width:
+                cells = [*cells, *[None] * (width - len(cells))]
+            yield check_row(number, dict(zip(keys, pick(cells), strict=True)), ctx)
 
     staged = 0
     for chunk in batched(checked()):
@@ -439,18 +445,34 @@ def _duplicates_mark(batch: ImportBatch) -> None:
 
 # What the parent check needs of the parent's own row: (row number, action, relation).
 ParentRow = tuple[int, str, str]
+CHILD_ACTIONS = (ImportRow.Action.ADD, ImportRow.Action.CHANGE, ImportRow.Action.SAME)
 
 
 def _parents_check(batch: ImportBatch) -> None:
     """A child's parent is an employee of the list, or of the register of another contract of the
-    same company (a parent of this contract left out of the list would be removed by it)."""
-    contract = batch.contract
-    for action in (ImportRow.Action.ADD, ImportRow.Action.CHANGE, ImportRow.Action.SAME):
-        children = ImportRow.objects.filter(
-            batch=batch, action=action, relation=InsuredPerson.Relation.CHILD
-        ).values_list("pk", "parent_number")
-        for chunk in _chunks(children):
-            _children_check(batch, contract, chunk)
+    same company (a parent of this contract left out of the list would be removed by it).
+
+    A child whose parent's row is a valid employee (nearly every child) is settled by an
+    anti-join in the database and never read; only the others are, with their parents' rows."""
+    # After _duplicates_mark only a number's first row can be valid: a valid row of the parent's
+    # number is its first.
+    valid_parent = ImportRow.objects.filter(
+        batch=batch,
+        row_number__isnull=False,
+        policy_number=OuterRef("parent_number"),
+        relation=InsuredPerson.Relation.EMPLOYEE,
+    ).exclude(action=ImportRow.Action.INVALID)
+    for action in CHILD_ACTIONS:
+        # By action: read in id order from the (batch, action, id) index.
+        unsettled = (
+            ImportRow.objects.filter(
+                batch=batch, action=action, relation=InsuredPerson.Relation.CHILD
+            )
+            .exclude(Exists(valid_parent))
+            .values_list("pk", "parent_number")
+        )
+        for chunk in _chunks(unsettled):
+            _children_check(batch, batch.contract, chunk)
 
 
 def _children_check(batch: ImportBatch, contract: Contract, chunk: list[tuple[int, str]]) -> None:

@@ -21,9 +21,11 @@ from .reading import Cell
 
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_CHARS = frozenset("".join(FORMULA_STARTS))
 POLICY_NUMBER_RE = re.compile(r"^[0-9A-Za-zА-ЯЁа-яё][0-9A-Za-zА-ЯЁа-яё/.\-]{2,31}$")
 NAME_RE = re.compile(r"^[A-Za-zА-ЯЁа-яё]+(?:[ '’\-.][A-Za-zА-ЯЁа-яё]+)*\.?$")
 PHONE_LIKE_RE = re.compile(r"^\+?[\d\s()\-]{6,25}$")
+NON_DIGITS = re.compile(r"\D")
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y")
 DAY_RE = re.compile(r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}\Z")
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
@@ -147,7 +149,7 @@ def normalise_phone(text: str) -> str | None:
     """+7XXXXXXXXXX (E.164) for a valid phone number, or None."""
     if not PHONE_LIKE_RE.match(text):
         return None
-    digits = re.sub(r"\D", "", text)
+    digits = NON_DIGITS.sub("", text)
     if not text.startswith("+"):
         if len(digits) == 11 and digits[0] in "78":
             digits = "7" + digits[1:]
@@ -214,17 +216,26 @@ def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> Check
     """Every problem of the row on its own, in the order of the columns."""
     row = CheckedRow(row_number)
     values = row.values
-    texts = {key: cell_text(value) for key, value in cells.items()}
+    # Each cell's text (cell_text), and the cells that look like formulas; a string cell (every
+    # cell of a CSV: 12 a row, a million and more a list) is made here without a call.
+    texts: dict[str, str] = {}
+    formula_keys: set[str] = set()
+    for key, value in cells.items():
+        if type(value) is str:
+            text = " ".join(value.split()) if value else ""
+            if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
+                text = text[1:]
+        else:
+            text = cell_text(value)
+        texts[key] = text
+        if text and text[0] in FORMULA_CHARS and not (key == "phone" and text[0] == "+"):
+            row.error(key, value, _formula_message(text))
+            formula_keys.add(key)
+    # What the checks below read of a cell: nothing of a formula (its error is given already).
+    plain = {**texts, **dict.fromkeys(formula_keys, "")} if formula_keys else texts
+    text_of = plain.get
 
-    for key, text in texts.items():
-        if text and text.startswith(FORMULA_STARTS) and not (key == "phone" and text[0] == "+"):
-            row.error(key, cells[key], _formula_message(text))
-    formula_keys = {error_column_key(e) for e in row.errors}
-
-    def text_of(key: str) -> str:
-        return "" if key in formula_keys else texts.get(key, "")
-
-    number = text_of("policy_number")
+    number = text_of("policy_number", "")
     values["policy_number"] = number[:64]
     if not number and "policy_number" not in formula_keys:
         row.error("policy_number", "", _("не указан номер полиса"))
@@ -236,7 +247,7 @@ def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> Check
         )
 
     for key, required in (("last_name", True), ("first_name", True), ("middle_name", False)):
-        name = text_of(key)
+        name = text_of(key, "")
         values[key] = name[:150]
         if not name:
             if required and key not in formula_keys:
@@ -253,12 +264,12 @@ def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> Check
     elif birth and birth < EARLIEST_BIRTH:
         row.error("birth_date", cells["birth_date"], _("дата рождения раньше 1900 года"))
 
-    email = text_of("email").lower()
+    email = text_of("email", "").lower()
     values["email"] = email[:254]
     if email and not email_valid(email):
         row.error("email", email, _("неверный адрес электронной почты"))
 
-    phone_text = text_of("phone")
+    phone_text = text_of("phone", "")
     values["phone"] = ""
     if phone_text:
         phone = normalise_phone(phone_text)
@@ -269,7 +280,7 @@ def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> Check
         else:
             values["phone"] = phone
 
-    code = text_of("program_code")
+    code = text_of("program_code", "")
     values["program_code"] = code[:32]
     values["program"] = None
     if not code:
@@ -288,11 +299,12 @@ def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> Check
         values["program"] = program
 
     contract = ctx.contract
-    starts = _date_cell(row, "starts_on", cells, texts, formula_keys, required=False)
-    ends = _date_cell(row, "ends_on", cells, texts, formula_keys, required=False)
-    starts_given, ends_given = bool(texts.get("starts_on")), bool(texts.get("ends_on"))
-    starts = starts or (None if starts_given else contract.starts_on)
-    ends = ends or (None if ends_given else contract.ends_on)
+    # An empty date of the term is the contract's (most lists leave the term to the contract).
+    starts, ends = contract.starts_on, contract.ends_on
+    if texts.get("starts_on"):
+        starts = _date_cell(row, "starts_on", cells, texts, formula_keys, required=False)
+    if texts.get("ends_on"):
+        ends = _date_cell(row, "ends_on", cells, texts, formula_keys, required=False)
     values["starts_on"], values["ends_on"] = starts, ends
     if starts and starts < contract.starts_on:
         row.error(
@@ -311,9 +323,9 @@ def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> Check
     if starts and birth and starts < birth:
         row.error("starts_on", cells.get("starts_on"), _("страхование начинается до рождения"))
 
-    parent = text_of("parent_number")
+    parent = text_of("parent_number", "")
     values["parent_number"] = parent[:64]
-    relation_text = text_of("relation")
+    relation_text = text_of("relation", "")
     relation = RELATIONS.get(relation_text.lower()) if relation_text else None
     if relation_text and relation is None:
         row.error("relation", relation_text, _("укажите «сотрудник» или «ребёнок»"))

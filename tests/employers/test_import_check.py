@@ -132,6 +132,29 @@ def test_every_row_problem_is_listed_with_row_column_and_reason(contract, other_
     assert batch.to_add == 1
 
 
+def test_a_child_is_judged_by_the_first_row_of_its_parents_number(contract, hr_user):
+    # given: the parent's number twice, its first row wrong and the repeat right; a child of a
+    # child; and a valid family
+    rows = [
+        person_row("Р-0001", **{"Дата рождения": "31.02.1990"}),
+        person_row("Р-0001"),
+        child_row("Р-0003", parent="Р-0001"),
+        person_row("Р-0004"),
+        child_row("Р-0005", parent="Р-0004"),
+        child_row("Р-0006", parent="Р-0005"),
+    ]
+
+    # when
+    batch = checked_batch(contract, hr_user, csv_bytes(rows))
+
+    # then
+    errors = errors_of(batch)
+    assert errors[4] == [("Номер полиса родителя", "в строке родителя (2) есть ошибки")]
+    assert errors[7] == [("Номер полиса родителя", "родитель (строка 6) сам указан как ребёнок")]
+    assert sorted(errors) == [2, 3, 4, 7]
+    assert batch.to_add == 2
+
+
 def test_a_parent_of_this_contract_left_out_of_the_list_is_an_error(contract, hr_user):
     # given: an employee in the register, whose child is in the new list but who is not
     program = contract.programs.get(code="БАЗ")

@@ -77,3 +77,26 @@ def test_addresses_are_judged_as_djangos_validate_email_judges_them(address):
     except ValidationError:
         expected = False
     assert email_valid(address) is expected
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["ДМС-0147-000123", "  ДМС-0147 \t 000123 ", "", "   ", "'=SUM(A1)", "'ДМС-1", "'", "=1+1",
+     "-12", "@x", "\t=1", "'\t=1", 1234567.0, 12.5, None],
+)  # fmt: skip
+def test_a_row_reads_its_cells_as_cell_text_reads_them(cell):
+    # check_row makes a string cell's text itself (the usual case, without a call): the same text,
+    # and a formula refused the same way, as cell_text and the formula check give
+    from employers.services.validation import FORMULA_STARTS, RowContext, cell_text, check_row
+    from policies.models import Contract
+
+    day = datetime.date(2026, 1, 1)
+    ctx = RowContext(contract=Contract(starts_on=day, ends_on=day), programs={}, today=day)
+    text = cell_text(cell)
+    formula = text.startswith(FORMULA_STARTS)
+
+    row = check_row(2, {"policy_number": cell}, ctx)
+
+    assert row.values["policy_number"] == ("" if formula else text)
+    refused = [e for e in row.errors if "формулы" in e["message"]]
+    assert len(refused) == formula
