@@ -95,8 +95,10 @@ def test_bind_card_through_the_page_then_pay_now(page, copay_person, provider, s
     assert receipt.status_code == 200 and receipt.content.startswith(b"%PDF")
     documents = page.get("/documents/").content.decode()
     assert reverse("payments:receipt", args=[charge.pk]) in documents
-    # and beside each paid line of the ledger
-    assert reverse("payments:receipt", args=[charge.pk]) in page.get("/copay/").content.decode()
+    # and beside each paid line of the ledger, with the day it was charged
+    ledger = page.get("/copay/").content.decode()
+    assert reverse("payments:receipt", args=[charge.pk]) in ledger
+    assert f"списано {charge.day:%d.%m.%Y}" in ledger
     # nothing that looks like a card number anywhere in our database or our logs
     assert_no_card_numbers()
     assert CARD_OK not in caplog.text and "4242 4242" not in caplog.text
