@@ -70,6 +70,22 @@ def test_the_card_shows_the_screenshots_facts(person_client, copay_person):
     assert "по программе ОПТ-20; ваша доля 20\xa0% — 136\xa0руб." in page
 
 
+def test_the_cards_text_is_escaped(person_client, insured):
+    line(
+        insured,
+        service_name="<script>alert(1)</script>",
+        clinic=ClinicFactory(name="Клиника «А» & <b>Б</b>"),
+        icd10_name='Диагноз "в кавычках"',
+    )
+
+    page = person_client.get("/cases/").content.decode()
+
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Клиника «А» &amp; &lt;b&gt;Б&lt;/b&gt;" in page
+    assert "Диагноз &quot;в кавычках&quot;" in page
+
+
 def test_an_unknown_diagnosis_name_shows_its_code(person_client, insured):
     line(insured, icd10_code="S20.2", icd10_name="")
 

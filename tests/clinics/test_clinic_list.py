@@ -246,3 +246,26 @@ def test_a_person_without_a_dms_policy_sees_the_whole_network(person_client, net
 
     assert len(names(response)) == 4
     assert "вся сеть клиник" in response.text
+
+
+def test_a_clinic_card_escapes_its_text(person_client, insured, dms_policy, outpatient):
+    clinic = ClinicFactory(
+        name="Клиника <b>«Смело»</b> & Ко",
+        address='ул. "Кавычки", д. 1',
+        hours="<i>круглосуточно</i>",
+        site="https://example.com/?a=1&b=<2>",
+        online_booking=True,
+    )
+    ProgramClinicFactory(program=insured.program, clinic=clinic, care_kind=outpatient)
+
+    page = person_client.get(URL).text
+
+    assert "<b>«Смело»</b>" not in page and "<i>круглосуточно</i>" not in page
+    assert "Клиника &lt;b&gt;«Смело»&lt;/b&gt; &amp; Ко" in page
+    assert "ул. &quot;Кавычки&quot;, д. 1" in page
+    assert 'href="https://example.com/?a=1&amp;b=&lt;2&gt;"' in page
+    # the booking button names the clinic for screen readers, escaped as well
+    assert (
+        '<span class="visually-hidden"> — Клиника &lt;b&gt;«Смело»&lt;/b&gt; &amp; Ко</span>'
+        in page
+    )
