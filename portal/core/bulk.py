@@ -152,6 +152,19 @@ def insert_select(
         return cursor.rowcount
 
 
+def sort_memory_local(megabytes: int) -> None:
+    """Let each sort and hash of the current transaction use up to `megabytes` of memory
+    (PostgreSQL's work_mem, back to the server's setting at the transaction's end): a step that
+    joins and orders 100,000 rows then sorts them in memory, not in temporary files. Nothing on
+    SQLite."""
+    connection = _connection()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        # SET takes no parameters; the value is an int.
+        cursor.execute(f"SET LOCAL work_mem = '{int(megabytes)}MB'")
+
+
 def analyze(model: type[models.Model], columns: Sequence[str] = ()) -> None:
     """Refresh PostgreSQL's statistics of a table a step has just filled, so that the next queries
     are planned for their real size (autovacuum would see it only after the commit, later).

@@ -11,6 +11,7 @@ from employers.models import ImportBatch, ImportRow, Invitation
 from employers.services import applying
 from employers.services.applying import import_batch_apply, import_batch_apply_request
 from employers.services.invitations import invitations_send
+from employers.services.register import medical_policies_new
 from policies.models import InsuredPerson, Policy
 from tests.factories import InsuredPersonFactory, PolicyFactory, PolicyLinkFactory, UserFactory
 
@@ -157,6 +158,22 @@ def test_a_list_with_errors_is_not_applied_unless_the_bad_rows_are_skipped(contr
     assert not InsuredPerson.objects.filter(policy_number="А-0005").exists()
     skipped = ImportRow.objects.get(batch=batch, action=ImportRow.Action.INVALID)
     assert skipped.row_number == 5
+
+
+def test_an_added_persons_vzr_policy_is_the_one_the_register_issues(contract, hr_user):
+    # The apply numbers ВЗР policies in one statement (PostgreSQL) or row by row (SQLite):
+    # either way as medical_policies_new, the admin's way, makes them.
+    rows = [person_row("ДМС/01-2.345-б", **{"Код программы": "ВЗР+"}), person_row("А-0001")]
+
+    applied(checked_batch(contract, hr_user, csv_bytes(rows)), hr_user)
+
+    person = InsuredPerson.objects.select_related("program").get(policy_number="ДМС/01-2.345-б")
+    expected = medical_policies_new(person, today=today())[-1]
+    vzr = Policy.objects.get(product=Policy.Product.VZR, insured_person=person)
+    fields = ("number", "starts_on", "ends_on", "status", "premium", "product_data")
+    assert [getattr(vzr, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert vzr.number == "ВЗР-012345"
+    assert Policy.objects.filter(product=Policy.Product.VZR).count() == 1
 
 
 def test_a_bad_row_of_someone_in_the_register_does_not_remove_them(contract, hr_user):
