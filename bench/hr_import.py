@@ -26,7 +26,7 @@ import threading
 import time
 import tracemalloc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bench.others import standalone_report
@@ -41,6 +41,10 @@ PROGRAMS = (("БАЗ", False), ("РАСШ", False), ("ПРЕМ", True))
 GOAL_SECONDS = 20.0
 GOAL_RATIO = 4.0
 FLAT_MARGIN_MB = 10.0
+# The tables the import writes its persons and policies to, and the faithful raw COPY too; the
+# latter's contract is made with this added to the run's serial (and rolled back with it).
+REGISTER_TABLES = ("policies_insuredperson", "policies_policy")
+COPY_SERIAL = 100
 
 
 def _rss_bytes() -> int:
@@ -256,15 +260,11 @@ def invitations_time(batch_id: int) -> Measure:
 
 
 def raw_copy(rows: list[Person], contract) -> Measure:
-    """The same rows COPY'd into copies of the two tables (their indexes and checks included):
-    the floor of what writing them can cost, with nothing checked against anything."""
+    """The same rows COPY'd into temporary copies of the two tables (LIKE ... INCLUDING ALL: their
+    indexes and checks, but neither their foreign keys nor the write-ahead log): the floor of
+    what writing them can cost, with nothing checked against anything."""
     from django.db import connection, transaction
 
-    from employers.services.register import vzr_number
-    from policies.models import Program
-
-    programs = {p.code: p for p in Program.objects.filter(contract=contract)}
-    now = datetime.datetime.now(datetime.UTC)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE copy_insured (LIKE policies_insuredperson INCLUDING ALL) "
@@ -273,61 +273,120 @@ def raw_copy(rows: list[Person], contract) -> Measure:
         cursor.execute(
             "CREATE TEMP TABLE copy_policy (LIKE policies_policy INCLUDING ALL) ON COMMIT DROP"
         )
-        person_columns = _insertable("policies_insuredperson", cursor)
-        policy_columns = _insertable("policies_policy", cursor)
-        ids = {p.number: i + 1 for i, p in enumerate(rows)}
+        copy = _copy(cursor, rows, contract, ("copy_insured", "copy_policy"))
         with measured(trace=False) as copied:
-            with cursor.cursor.copy(
-                f"COPY copy_insured ({', '.join(person_columns)}) FROM STDIN"
-            ) as copy:
-                for p in rows:
+            copied.extra = copy()
+    return copied
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def raw_copy_register(rows: list[Person], *, serial: int) -> Measure:
+    """The same rows COPY'd into the register's own tables, where the import writes them: logged,
+    with every index, check and foreign key, the keys checked at the end of each COPY (SET
+    CONSTRAINTS ALL IMMEDIATE; the import's are checked at its commit), then rolled back. They go
+    under a new contract (as the import's did) and with numbers of their own after everyone
+    else's (the import's own are in the register already, and unique): the same rows otherwise."""
+    from django.db import connection, transaction
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            contract = contract_create(serial + COPY_SERIAL)
+            renumbered = [
+                replace(p, number=_copy_number(p.number), parent=_copy_number(p.parent))
+                for p in rows
+            ]
+            first = []
+            for table in REGISTER_TABLES:
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608
+                first.append(cursor.fetchone()[0])
+            copy = _copy(cursor, renumbered, contract, REGISTER_TABLES, first)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            with measured(trace=False) as copied:
+                copied.extra = copy()
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return copied
+
+
+def _copy_number(number: str) -> str:
+    """Another policy number, with one digit more (so that the ВЗР number made of its digits is
+    another too), sorted after the import's: Н2-0000001 → Я92-0000001."""
+    return f"Я9{number[1:]}" if number else ""
+
+
+def _programs(contract) -> dict:
+    from policies.models import Program
+
+    return {p.code: p for p in Program.objects.filter(contract=contract)}
+
+
+def _copy(cursor, rows: list[Person], contract, tables: tuple[str, str], first=(1, 1)):
+    """A function that COPYs the persons of `rows` and their DMS and ВЗР policies into `tables`
+    (a persons' and a policies' table shaped as the register's), ids from `first` on, and returns
+    their counts: everything it needs read beforehand, so that only the COPYs are timed."""
+    from employers.services.register import vzr_number
+
+    programs = _programs(contract)
+    person_columns = _insertable("policies_insuredperson", cursor)
+    policy_columns = _insertable("policies_policy", cursor)
+    persons = f"COPY {tables[0]} ({', '.join(person_columns)}) FROM STDIN"
+    policies = f"COPY {tables[1]} ({', '.join(policy_columns)}) FROM STDIN"
+    now = datetime.datetime.now(datetime.UTC)
+    ids = {p.number: first[0] + i for i, p in enumerate(rows)}
+
+    def run() -> dict:
+        with cursor.cursor.copy(persons) as copy:
+            for p in rows:
+                values = {
+                    "id": ids[p.number],
+                    "policy_number": p.number,
+                    "last_name": p.last,
+                    "first_name": p.first,
+                    "middle_name": p.middle,
+                    "birth_date": p.birth,
+                    "email": p.email,
+                    "phone": p.phone,
+                    "contract_id": contract.pk,
+                    "program_id": programs[p.program].pk,
+                    "starts_on": contract.starts_on,
+                    "ends_on": contract.ends_on,
+                    "relation": "child" if p.parent else "employee",
+                    "parent_id": ids[p.parent] if p.parent else None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                copy.write_row([values.get(column, "") for column in person_columns])
+        policy_id = first[1]
+        with cursor.cursor.copy(policies) as copy:
+            for p in rows:
+                products = [("dms", p.number)]
+                if programs[p.program].includes_vzr:
+                    products.append(("vzr", vzr_number(p.number)))
+                for product, number in products:
                     values = {
-                        "id": ids[p.number],
-                        "policy_number": p.number,
-                        "last_name": p.last,
-                        "first_name": p.first,
-                        "middle_name": p.middle,
-                        "birth_date": p.birth,
-                        "email": p.email,
-                        "phone": p.phone,
-                        "contract_id": contract.pk,
-                        "program_id": programs[p.program].pk,
+                        "id": policy_id,
+                        "product": product,
+                        "number": number,
+                        "insured_person_id": ids[p.number],
+                        "holder_id": None,
                         "starts_on": contract.starts_on,
                         "ends_on": contract.ends_on,
-                        "relation": "child" if p.parent else "employee",
-                        "parent_id": ids[p.parent] if p.parent else None,
+                        "status": "active",
+                        "premium": 0,
+                        "product_data": "{}",
+                        "verify_token": None,
                         "created_at": now,
                         "updated_at": now,
                     }
-                    copy.write_row([values.get(column, "") for column in person_columns])
-            policy_id = 0
-            with cursor.cursor.copy(
-                f"COPY copy_policy ({', '.join(policy_columns)}) FROM STDIN"
-            ) as copy:
-                for p in rows:
-                    products = [("dms", p.number)]
-                    if programs[p.program].includes_vzr:
-                        products.append(("vzr", vzr_number(p.number)))
-                    for product, number in products:
-                        policy_id += 1
-                        values = {
-                            "id": policy_id,
-                            "product": product,
-                            "number": number,
-                            "insured_person_id": ids[p.number],
-                            "holder_id": None,
-                            "starts_on": contract.starts_on,
-                            "ends_on": contract.ends_on,
-                            "status": "active",
-                            "premium": 0,
-                            "product_data": "{}",
-                            "verify_token": None,
-                            "created_at": now,
-                            "updated_at": now,
-                        }
-                        copy.write_row([values.get(column, "") for column in policy_columns])
-        copied.extra = {"persons": len(rows), "policies": policy_id}
-    return copied
+                    copy.write_row([values.get(column, "") for column in policy_columns])
+                    policy_id += 1
+        return {"persons": len(rows), "policies": policy_id - first[1]}
+
+    return run
 
 
 def _insertable(table: str, cursor) -> list[str]:
@@ -373,8 +432,11 @@ def run(
     result["reapply"] = again["apply"].as_dict()
     if copy_too:
         copied = raw_copy(rows, contract)
-        print(_line("raw COPY of the same rows", copied), flush=True)
+        print(_line("raw COPY into temp tables", copied), flush=True)
         result["copy"] = copied.as_dict()
+        copied = raw_copy_register(rows, serial=serial)
+        print(_line("raw COPY into the register", copied), flush=True)
+        result["copy_register"] = copied.as_dict()
     return result
 
 
@@ -440,7 +502,10 @@ def figures(results: list[dict]) -> list[dict]:
     """The rows of `make bench`'s table: time, the ratio to a raw COPY, memory at both sizes."""
     big = results[-1]
     total = big["check"]["seconds"] + big["apply"]["seconds"]
-    ratio = total / max(big["copy"]["seconds"], 0.001)
+    # The goal's ratio is to the COPY into the register's own tables (logged, keys checked),
+    # where the import writes; the one to temporary copies is the floor, for information.
+    ratio = total / max(big["copy_register"]["seconds"], 0.001)
+    floor_ratio = total / max(big["copy"]["seconds"], 0.001)
     rows = [
         {
             "figure": f"HR import {big['rows']:,} rows: check + apply",
@@ -450,11 +515,18 @@ def figures(results: list[dict]) -> list[dict]:
             "ok": total <= GOAL_SECONDS,
         },
         {
-            "figure": "HR import ÷ raw COPY",
+            "figure": "HR import ÷ raw COPY into the register",
             "value": round(ratio, 1),
             "unit": "×",
             "goal": f"≤ {GOAL_RATIO:.0f}",
             "ok": ratio <= GOAL_RATIO,
+        },
+        {
+            "figure": "HR import ÷ raw COPY into temp tables (no keys, no WAL)",
+            "value": round(floor_ratio, 1),
+            "unit": "×",
+            "goal": "reported",
+            "ok": None,
         },
     ]
     if len(results) > 1:
@@ -500,9 +572,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     big = results[-1]
     total = big["check"]["seconds"] + big["apply"]["seconds"]
+    register, floor = big["copy_register"]["seconds"], big["copy"]["seconds"]
     print(f"\n== {big['rows']:,} rows: check + apply {total:.1f} s "
-          f"({big['rows'] / total:,.0f} rows/s); raw COPY {big['copy']['seconds']:.1f} s "
-          f"(×{total / max(big['copy']['seconds'], 0.001):.1f})")  # fmt: skip
+          f"({big['rows'] / total:,.0f} rows/s); raw COPY into the register {register:.1f} s "
+          f"(×{total / max(register, 0.001):.1f}), into temp tables {floor:.1f} s "
+          f"(×{total / max(floor, 0.001):.1f})")  # fmt: skip
     for r in results:
         print(f"   {r['rows']:>7,} rows: peak RSS +{r['check']['rss_peak_delta_mb']:.0f} MB "
               f"check, +{r['apply']['rss_peak_delta_mb']:.0f} MB apply")  # fmt: skip

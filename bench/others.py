@@ -60,7 +60,7 @@ def standalone_report(name: str, figures: list[dict], payload: dict) -> Path:
     """What a bench run on its own (`python -m bench.<name>`) ends with: its figures beside their
     goals, and everything it measured written to bench/results/<time>-<name>.json."""
     for figure in figures:
-        mark = "ok" if figure["ok"] else "MISSED"
+        mark = "" if figure["ok"] is None else "ok" if figure["ok"] else "MISSED"
         print(f"   {figure['figure']}: {figure['value']} {figure['unit']} "
               f"(goal {figure['goal']}) {mark}")  # fmt: skip
     RESULTS_DIR.mkdir(exist_ok=True)
