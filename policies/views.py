@@ -143,7 +143,10 @@ def policy_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The policy's PDF as a download; while it is being made, a page that waits for it."""
     policy = get_object_or_404(pdf_policies_for_user(request.user), pk=pk)
     document = services.policy_document_request(policy=policy)
-    document.refresh_from_db()  # made inline (eager mode) when the request's transaction ended
+    if document.status != PolicyDocument.Status.READY:
+        # queued: made inline (eager mode) when the request's transaction ended; a ready row
+        # queued nothing, and reading it again was a query of every download
+        document.refresh_from_db()
     if document.status == PolicyDocument.Status.READY:
         document.policy = policy
         return policy_pdf_response(document)
