@@ -32,6 +32,8 @@ def copay_debt(*, insured_person_ids) -> dict[int, Decimal]:
             insured_person_id__in=list(insured_person_ids),
             copay_state=ServiceLine.CopayState.UNPAID,
         )
+        # no ordering: the model's default one (by clinic) joined the clinics to the sum
+        .order_by()
         .values("insured_person_id")
         .annotate(total=Sum("copay_amount"))
         .values_list("insured_person_id", "total")

@@ -163,6 +163,8 @@ def policy_cards_for_user(user: User, *, pk: int | None = None) -> PolicyCards:
                 insured_person_id__in=set(copay_persons),
                 copay_state=ServiceLine.CopayState.UNPAID,
             )
+            # no ordering: the model's default one (by clinic) joined the clinics to the sum
+            .order_by()
             .values("insured_person_id")
             .annotate(total=Sum("copay_amount"))
             .values_list("insured_person_id", "total")

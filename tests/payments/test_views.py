@@ -6,6 +6,7 @@ import re
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims.models import ServiceLine
@@ -138,8 +139,13 @@ def test_policy_card_and_copay_page_show_the_same_debt(page, bind_card, copay_pe
     PolicyFactory(insured_person=copay_person)
     make_lines(copay_person, ["120.00", "424.00"])
     make_lines(copay_person, ["5.00"], state=ServiceLine.CopayState.FROZEN)
-    assert copay_debt(insured_person_ids=[copay_person.pk])[copay_person.pk] == 544
-    assert "544" in page.get("/policies/").content.decode()
+    with CaptureQueriesContext(connection) as debt_query:
+        assert copay_debt(insured_person_ids=[copay_person.pk])[copay_person.pk] == 544
+    with CaptureQueriesContext(connection) as policies_page:
+        assert "544" in page.get("/policies/").content.decode()
+    # both sums read the service lines alone (the lines' default order joined the clinics)
+    sums = [q["sql"] for q in [*debt_query, *policies_page] if "SUM(" in q["sql"]]
+    assert len(sums) == 2 and all("clinics_clinic" not in sql for sql in sums)
 
 
 def assert_no_card_numbers():
