@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 
 from clinics.models import Clinic
+from clinics.selectors import Coverage, coverage_for
 from policies.models import CareKind, InsuredPerson
 from policies.pdf.fetcher import PortalURLFetcher, font_uri
 from policies.pdf.render import FONTS
@@ -32,9 +33,21 @@ def guarantee_letter_request(
     referral: CheckedFile | None = None,
 ) -> GuaranteeLetter:
     """The person asks for a letter; the insured person must be one linked to the user (the view
-    passes only those)."""
-    if planned_on is not None and planned_on < timezone.localdate():
+    passes only those). A clinic and kind of care their program does not cover, or a day without
+    a DMS policy in force, is refused at once with the coverage check's reason: no letter could
+    be issued for it."""
+    today = timezone.localdate()
+    if planned_on is not None and planned_on < today:
         raise ValidationError({"planned_on": _("Дата визита не может быть в прошлом")})
+    coverage = coverage_for(
+        insured_person=insured_person, clinic=clinic, care_kind=care_kind, on=planned_on or today
+    )
+    if coverage.status in (Coverage.NO_POLICY, Coverage.NOT_COVERED):
+        raise ValidationError(
+            _("%(reason)s Гарантийное письмо выдаётся только на помощь, которую покрывает полис.")
+            % {"reason": coverage.message},
+            code=coverage.status,
+        )
     letter = GuaranteeLetter(
         user=user,
         insured_person=insured_person,

@@ -18,6 +18,7 @@ from tests.factories import (
     ClinicFactory,
     GuaranteeLetterFactory,
     InsuredPersonFactory,
+    ProgramClinicFactory,
     StaffUserFactory,
 )
 
@@ -26,8 +27,15 @@ from .conftest import EXE, PDF, upload
 Status = GuaranteeLetter.Status
 
 
-def test_the_person_requests_a_letter(person_client, user, insured):
-    clinic, kind = ClinicFactory(), CareKindFactory()
+@pytest.fixture
+def covered(insured, dms_policy):
+    """A clinic and kind of care the person's program covers with a guarantee letter."""
+    link = ProgramClinicFactory(program=insured.program, guarantee_letter_required=True)
+    return link.clinic, link.care_kind
+
+
+def test_the_person_requests_a_letter(person_client, user, insured, covered):
+    clinic, kind = covered
     planned = timezone.localdate() + datetime.timedelta(days=7)
 
     response = person_client.post(
@@ -63,19 +71,72 @@ def test_a_request_for_someone_elses_person_is_refused(person_client, insured):
     assert not GuaranteeLetter.objects.exists()
 
 
-def test_a_referral_with_a_lying_extension_is_refused(person_client, insured):
+def test_a_referral_with_a_lying_extension_is_refused(person_client, insured, covered):
+    clinic, kind = covered
     response = person_client.post(
         "/guarantee-letters/",
         {
             "insured_person": insured.pk,
-            "clinic": ClinicFactory().pk,
-            "care_kind": CareKindFactory().pk,
+            "clinic": clinic.pk,
+            "care_kind": kind.pk,
             "referral": upload("scan.pdf", EXE),
         },
     )
 
     assert response.status_code == 400
     assert not GuaranteeLetter.objects.exists()
+
+
+def test_a_clinic_the_program_does_not_cover_is_refused_with_the_reason(
+    person_client, insured, dms_policy
+):
+    # given a clinic in the person's program for another kind of care only
+    link = ProgramClinicFactory(program=insured.program, guarantee_letter_required=True)
+    other_kind = CareKindFactory(name="Стоматология")
+
+    response = person_client.post(
+        "/guarantee-letters/",
+        {"insured_person": insured.pk, "clinic": link.clinic.pk, "care_kind": other_kind.pk},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "клиника не входит в программу" in html and "«Стоматология»" in html
+    assert not GuaranteeLetter.objects.exists()
+
+
+def test_a_visit_day_without_a_policy_in_force_is_refused(
+    person_client, insured, dms_policy, covered
+):
+    clinic, kind = covered
+    after_the_policy = dms_policy.ends_on + datetime.timedelta(days=1)
+
+    response = person_client.post(
+        "/guarantee-letters/",
+        {
+            "insured_person": insured.pk,
+            "clinic": clinic.pk,
+            "care_kind": kind.pk,
+            "planned_on": after_the_policy.isoformat(),
+        },
+    )
+
+    assert response.status_code == 400
+    assert "Нет полиса ДМС, действующего на" in response.content.decode()
+    assert not GuaranteeLetter.objects.exists()
+
+
+def test_a_covered_clinic_without_a_letter_requirement_may_still_be_asked(
+    user, insured, dms_policy
+):
+    # the operator decides; the coverage check refuses only what no letter could cover
+    link = ProgramClinicFactory(program=insured.program, guarantee_letter_required=False)
+
+    letter = letters.guarantee_letter_request(
+        user=user, insured_person=insured, clinic=link.clinic, care_kind=link.care_kind
+    )
+
+    assert letter.status == Status.REQUESTED
 
 
 def test_issue_and_refuse(user, insured):
@@ -175,16 +236,19 @@ def test_the_daily_task_expires_old_letters_and_reminds_once(user, insured):
     assert len(mail.outbox) == 1
 
 
-def test_the_operator_opens_the_referral_and_it_is_audit_logged(superuser_client, user, insured):
+def test_the_operator_opens_the_referral_and_it_is_audit_logged(
+    superuser_client, user, insured, covered
+):
     # given a request with a referral file, made by the person in their own browser
+    clinic, kind = covered
     person_client = Client()
     person_client.force_login(user)
     person_client.post(
         "/guarantee-letters/",
         {
             "insured_person": insured.pk,
-            "clinic": ClinicFactory().pk,
-            "care_kind": CareKindFactory().pk,
+            "clinic": clinic.pk,
+            "care_kind": kind.pk,
             "service_name": "МРТ",
             "planned_on": (timezone.localdate() + datetime.timedelta(days=7)).isoformat(),
             "referral": upload("направление.pdf", PDF),
