@@ -1,35 +1,42 @@
-"""«Скачать мои данные»: everything stored about the person, as a zip with one JSON file.
+"""«Скачать мои данные»: everything stored about the person, as a zip with one JSON file and the
+files the person (or the insurer, for their claims) uploaded: appeal attachments, referrals of
+guarantee-letter requests, claim documents.
 
 Each section is one entry of EXPORT_SECTIONS: a later issue that stores more about a person
 adds its section here and nowhere else. Rows are written field by field from the model, so a new
 field shows up by itself; what only the system needs (hashes, blind indexes, tokens) is left out.
 """
 
-import io
 import json
+import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import IO
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, SuspiciousFileOperation
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from claims.models import Claim, ClaimDocument, ClaimEvent, ServiceLine
 from clinics.models import Appointment
-from feedback.models import Appeal, AppealMessage, GuaranteeLetter
+from feedback.models import Appeal, AppealAttachment, AppealMessage, GuaranteeLetter
 from policies.models import PolicyLink
 from policies.selectors import insured_persons_for_user, linked_insured_ids, policies_for_user
 
 from .models import AccountEvent, Consent, RememberedDevice, User
 
 FORMAT_VERSION = 1
+# The archive is kept in memory up to this size, then in a temporary file (uploads reach 10 MB).
+SPOOL_BYTES = 8 * 1024 * 1024
 # Internal values that mean nothing to the person and must not leave the system.
 _SECRET_SUFFIXES = ("_hash", "_index", "password", "session_token", "verify_token")
 
@@ -114,6 +121,45 @@ def _claims(user: User):
     )
 
 
+def _appeal_attachments(user: User):
+    return AppealAttachment.objects.filter(appeal__user=user).select_related("appeal")
+
+
+def _claim_documents(user: User):
+    return ClaimDocument.objects.filter(claim__in=_claims(user).values("pk")).select_related(
+        "claim"
+    )
+
+
+def _safe(text: str, fallback: str) -> str:
+    """`text` made a safe name of one path part inside the archive (Django refuses "" and "..")."""
+    try:
+        return get_valid_filename(text.replace("/", "_").replace("\\", "_"))
+    except SuspiciousFileOperation:
+        return fallback
+
+
+def _file_name(pk: int, original: str) -> str:
+    """`<id>-<the uploaded name>`: two uploads of one name stay two files."""
+    return f"{pk}-{_safe(original, 'file')}"
+
+
+def _person_files(user: User) -> Iterator[tuple[str, FieldFile]]:
+    """Each stored file of the person with its path in the archive."""
+    for attachment in _appeal_attachments(user):
+        folder = _safe(attachment.appeal.number, str(attachment.appeal_id))
+        name = _file_name(attachment.pk, attachment.original_name)
+        yield f"files/appeals/{folder}/{name}", attachment.file
+    letters = GuaranteeLetter.objects.filter(user=user).exclude(referral="")
+    for letter in letters:
+        name = _file_name(letter.pk, letter.referral_name)
+        yield f"files/guarantee_letters/{name}", letter.referral
+    for document in _claim_documents(user):
+        folder = _safe(document.claim.number, str(document.claim_id))
+        name = _file_name(document.pk, document.original_name)
+        yield f"files/claims/{folder}/{name}", document.file
+
+
 EXPORT_SECTIONS: tuple[ExportSection, ...] = (
     ExportSection("profile", gettext_lazy("Личные данные"), lambda user: []),  # written by _profile
     ExportSection(
@@ -192,13 +238,20 @@ EXPORT_SECTIONS: tuple[ExportSection, ...] = (
         exclude=("author",),
     ),
     ExportSection(
+        "appeal_attachments",
+        gettext_lazy("Вложения к обращениям (файлы — в папке files/appeals)"),
+        _appeal_attachments,
+        related=("appeal",),
+        exclude=("file",),
+    ),
+    ExportSection(
         "guarantee_letters",
         gettext_lazy("Гарантийные письма"),
         lambda user: GuaranteeLetter.objects.filter(user=user).select_related(
             "insured_person", "clinic", "care_kind"
         ),
         related=("insured_person", "clinic", "care_kind"),
-        exclude=("user",),
+        exclude=("user", "referral"),
     ),
     ExportSection("claims", gettext_lazy("Убытки"), _claims, related=("policy",)),
     ExportSection(
@@ -209,8 +262,9 @@ EXPORT_SECTIONS: tuple[ExportSection, ...] = (
     ),
     ExportSection(
         "claim_documents",
-        gettext_lazy("Документы по убыткам"),
-        lambda user: ClaimDocument.objects.filter(claim__in=_claims(user).values("pk")),
+        gettext_lazy("Документы по убыткам (файлы — в папке files/claims)"),
+        _claim_documents,
+        related=("claim",),
         exclude=("file",),
     ),
     ExportSection(
@@ -247,22 +301,33 @@ def personal_data_export(user: User) -> dict:
     return data
 
 
-def personal_data_archive(user: User) -> bytes:
-    """The zip the person downloads: data.json and a short Russian README."""
+def personal_data_archive(user: User) -> IO[bytes]:
+    """The zip the person downloads, read from its start: data.json, the person's files and a
+    short Russian README (which also names a file the storage no longer has)."""
     data = personal_data_export(user)
-    readme = "\n".join(
-        [
+    archive_file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (returned)
+    missing = []
+    with zipfile.ZipFile(archive_file, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "data.json", json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        )
+        for path, stored in _person_files(user):
+            try:
+                with stored.open("rb") as source, archive.open(path, "w") as target:
+                    for chunk in source.chunks():
+                        target.write(chunk)
+            except FileNotFoundError:
+                missing.append(path)
+        lines = [
             _("Ваши данные в личном кабинете застрахованного"),
             _("Выгрузка от %(date)s. Файл data.json, разделы:")
             % {"date": timezone.localtime(data["generated_at"]).strftime("%d.%m.%Y %H:%M")},
             *(f"- {name}: {title}" for name, title in data["sections"].items()),
-            "",
+            _("Папка files: файлы обращений, направлений и убытков, ваши и страховщика."),
         ]
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "data.json", json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-        )
-        archive.writestr("README.txt", readme)
-    return buffer.getvalue()
+        if missing:
+            lines.append(_("Не найдены в хранилище, обратитесь в поддержку:"))
+            lines.extend(f"- {path}" for path in missing)
+        archive.writestr("README.txt", "\n".join([*lines, ""]))
+    archive_file.seek(0)
+    return archive_file

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -226,11 +226,11 @@ def data_export(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         archive = personal_data_archive(user)
         account_event_record(user=user, kind=AccountEvent.Kind.DATA_EXPORTED)
-        filename = f"personal-data-{timezone.localdate():%Y-%m-%d}.zip"
-        return HttpResponse(
+        return FileResponse(
             archive,
+            as_attachment=True,
+            filename=f"personal-data-{timezone.localdate():%Y-%m-%d}.zip",
             content_type="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     return render(request, "accounts/data_export.html", {"form": form, "person": user})
 

@@ -9,11 +9,13 @@ import zipfile
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Claim, ServiceLine
+from claims.models import Claim, ClaimDocument, ServiceLine
 from clinics.models import Appointment
+from feedback.models import AppealAttachment
 from policies.models import Policy, PolicyLink
 from portal.accounts.models import AccountEvent, Consent, PhoneVerification, RememberedDevice, User
 from tests.factories import (
@@ -85,14 +87,82 @@ def history(person):
     }
 
 
-def download(client) -> dict:
+def download_archive(client) -> zipfile.ZipFile:
     response = client.post(reverse("accounts:data_export"), {"pin": PIN})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"].startswith('attachment; filename="personal-data-')
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def download(client) -> dict:
+    archive = download_archive(client)
     assert sorted(archive.namelist()) == ["README.txt", "data.json"]
     return json.loads(archive.read("data.json"))
+
+
+def test_the_download_holds_the_persons_files_and_no_one_elses(client, person, history):
+    # given an appeal attachment, a referral and a claim document of the person, one of another
+    appeal = AppealFactory(user=person, subject="Фото чека")
+    attachment = AppealAttachment.objects.create(
+        appeal=appeal,
+        file=ContentFile(b"receipt-bytes", name="x.jpg"),
+        original_name="чек из клиники.jpg",
+        content_type="image/jpeg",
+        size=13,
+    )
+    letter = GuaranteeLetterFactory(user=person, insured_person=history["me"])
+    letter.referral.save("r.pdf", ContentFile(b"referral-bytes"))
+    letter.referral_name = "../направление.pdf"
+    letter.save()
+    ClaimDocument.objects.create(
+        claim=history["claim"],
+        kind="photo",
+        file=ContentFile(b"claim-photo-bytes", name="p.jpg"),
+        original_name="фото.jpg",
+        content_type="image/jpeg",
+        size=17,
+        uploaded_by=person,
+    )
+    AppealAttachment.objects.create(
+        appeal=AppealFactory(user=UserFactory()),
+        file=ContentFile(b"not-yours", name="y.jpg"),
+        original_name="чужое.jpg",
+        content_type="image/jpeg",
+        size=9,
+    )
+    client.force_login(person)
+
+    archive = download_archive(client)
+
+    files = {name: archive.read(name) for name in archive.namelist() if name.startswith("files/")}
+    assert sorted(files.values()) == [b"claim-photo-bytes", b"receipt-bytes", b"referral-bytes"]
+    assert all(".." not in name.split("/") for name in files)
+    data = json.loads(archive.read("data.json"))
+    assert [a["original_name"] for a in data["appeal_attachments"]] == ["чек из клиники.jpg"]
+    assert [d["original_name"] for d in data["claim_documents"]] == ["фото.jpg"]
+    text = json.dumps(data, ensure_ascii=False)
+    for stored in (attachment.file.name, letter.referral.name):  # storage paths stay inside
+        assert stored.rsplit("/", 1)[-1] not in text
+    assert "Папка files" in archive.read("README.txt").decode()
+
+
+def test_a_file_missing_from_the_storage_is_named_in_the_readme(client, person, history):
+    attachment = AppealAttachment.objects.create(
+        appeal=AppealFactory(user=person),
+        file=ContentFile(b"gone", name="z.pdf"),
+        original_name="акт.pdf",
+        content_type="application/pdf",
+        size=4,
+    )
+    attachment.file.storage.delete(attachment.file.name)
+    client.force_login(person)
+
+    archive = download_archive(client)
+
+    readme = archive.read("README.txt").decode()
+    assert "Не найдены в хранилище" in readme and "акт.pdf" in readme
+    assert not [name for name in archive.namelist() if name.startswith("files/")]
 
 
 def test_the_download_holds_everything_about_the_person(client, person, history):
