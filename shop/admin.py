@@ -141,7 +141,7 @@ class CountryAdmin(admin.ModelAdmin):
 @admin.register(models.CurrencyRate)
 class CurrencyRateAdmin(admin.ModelAdmin):
     list_display = ("currency", "day", "rate", "source")
-    list_filter = ("currency",)
+    list_filter = ("currency", "source")  # the Bank's rows (shop.rates) and those typed by hand
     search_fields = ("source",)
     date_hierarchy = "day"
 

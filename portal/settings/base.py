@@ -179,7 +179,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "policies.tasks.child_links_end_at_15",
         "schedule": crontab(hour=0, minute=20),
     },
+    # The travel quote's EUR rate: the Bank of Russia sets tomorrow's in the afternoon (Moscow).
+    "shop-currency-rates-fetch": {
+        "task": "shop.tasks.currency_rates_fetch",
+        "schedule": crontab(hour="16,21", minute=0),
+    },
 }
+# The Bank of Russia's daily rates (shop.cbr); empty turns the fetch off.
+CBR_DAILY_URL = env.str("CBR_DAILY_URL", default="https://www.cbr.ru/scripts/XML_daily.asp")
+CBR_TIMEOUT = env.int("CBR_TIMEOUT", default=10)
 
 # --- Auth (allauth, axes) ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

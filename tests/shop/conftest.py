@@ -24,6 +24,12 @@ SEED_PERSONAL = importlib.import_module("shop.migrations.0004_seed_personal_tari
 SEED_TRAVEL = importlib.import_module("shop.migrations.0010_seed_travel_tariffs")
 
 
+@pytest.fixture(autouse=True)
+def _no_bank_of_russia(settings):
+    """Nothing here reaches the Bank: test_rates points CBR_DAILY_URL at a loopback server."""
+    settings.CBR_DAILY_URL = ""
+
+
 @pytest.fixture
 def tariffs(db):
     """The seeded tables (a transactional test flushes the migration's rows: seed them again)."""
