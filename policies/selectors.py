@@ -1,6 +1,7 @@
 """Reads of policies, limited to what the given user may see."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
@@ -130,6 +131,22 @@ class PolicyCards:
         return any(c.group == Group.UNPAID for c in self.cards)
 
 
+def copay_debt(*, insured_person_ids) -> dict[int, Decimal]:
+    """«Сумма задолженности» per insured person: unpaid co-pay lines (frozen ones are not debt
+    until the dispute is settled). The policy card's figure, and the co-pay ledger's rule."""
+    return dict(
+        ServiceLine.objects.filter(
+            insured_person_id__in=list(insured_person_ids),
+            copay_state=ServiceLine.CopayState.UNPAID,
+        )
+        # no ordering: the model's default one (by clinic) joined the clinics to the sum
+        .order_by()
+        .values("insured_person_id")
+        .annotate(total=Sum("copay_amount"))
+        .values_list("insured_person_id", "total")
+    )
+
+
 def policy_cards_for_user(user: User, *, pk: int | None = None) -> PolicyCards:
     """The cards of «Мои полисы» in four queries whatever the number of policies and services:
     the links, the policies with their register data, the kinds of care, the co-pay debts."""
@@ -156,18 +173,6 @@ def policy_cards_for_user(user: User, *, pk: int | None = None) -> PolicyCards:
         for p in policies
         if p.insured_person_id and p.insured_person.program.has_copay
     ]
-    debts = {}
-    if copay_persons:
-        debts = dict(
-            ServiceLine.objects.filter(
-                insured_person_id__in=set(copay_persons),
-                copay_state=ServiceLine.CopayState.UNPAID,
-            )
-            # no ordering: the model's default one (by clinic) joined the clinics to the sum
-            .order_by()
-            .values("insured_person_id")
-            .annotate(total=Sum("copay_amount"))
-            .values_list("insured_person_id", "total")
-        )
+    debts = copay_debt(insured_person_ids=set(copay_persons)) if copay_persons else {}
     cards = cards_build(policies, debts=debts, relations=relations)
     return PolicyCards(policies=policies, cards=cards)
