@@ -281,10 +281,6 @@ def raw_copy(rows: list[Person], contract) -> Measure:
     return copied
 
 
-class _RolledBack(Exception):
-    pass
-
-
 def raw_copy_register(rows: list[Person], *, serial: int) -> Measure:
     """The same rows COPY'd into the register's own tables, where the import writes them: logged,
     with every index, check and foreign key, the keys checked at the end of each COPY (SET
@@ -293,20 +289,17 @@ def raw_copy_register(rows: list[Person], *, serial: int) -> Measure:
     (`measure` does, then empties the register again)."""
     from django.db import connection, transaction
 
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            contract = contract_create(serial + COPY_SERIAL)
-            first = []
-            for table in REGISTER_TABLES:
-                cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608
-                first.append(cursor.fetchone()[0])
-            copy = _copy(cursor, rows, contract, REGISTER_TABLES, first)
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            with measured(trace=False) as copied:
-                copied.extra = copy()
-            raise _RolledBack
-    except _RolledBack:
-        pass
+    with transaction.atomic(), connection.cursor() as cursor:
+        contract = contract_create(serial + COPY_SERIAL)
+        first = []
+        for table in REGISTER_TABLES:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608
+            first.append(cursor.fetchone()[0])
+        copy = _copy(cursor, rows, contract, REGISTER_TABLES, first)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with measured(trace=False) as copied:
+            copied.extra = copy()
+        transaction.set_rollback(True)
     return copied
 
 
