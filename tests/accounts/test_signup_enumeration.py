@@ -256,6 +256,26 @@ def test_a_stranger_cannot_pass_the_sms_step_without_the_code(client, sms_outbox
     assert "Попытки ввода кода исчерпаны" in last.content.decode()
 
 
+def test_tries_sent_side_by_side_are_counted_all_the_same(client, sms_outbox):
+    from django.contrib.sessions.models import Session
+
+    # given: a signup without an account at its SMS step, and its session as it is now
+    owner(email="anna.petrova@example.com")
+    client.post(SIGNUP_URL, good_form())
+    code = last_sms_code(sms_outbox)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    session = Session.objects.get(pk=client.session.session_key)
+
+    # when: three wrong tries each read that same session (as requests run side by side do)
+    for _ in range(3):
+        client.post(PHONE_URL, {"code": wrong})
+        Session.objects.filter(pk=session.pk).update(session_data=session.session_data)
+    last = client.post(PHONE_URL, {"code": code})
+
+    # then: the three tries are spent, as with an account's code
+    assert "Попытки ввода кода исчерпаны" in last.content.decode()
+
+
 def test_the_sms_step_of_a_signup_without_an_account_keeps_no_code_in_the_clear(client, sms_outbox):
     from django.contrib.sessions.models import Session
 

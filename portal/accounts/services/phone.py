@@ -5,8 +5,10 @@ import logging
 import math
 import secrets
 import urllib.error
+from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -102,10 +104,14 @@ def phone_verification_start(*, user: User, phone: str, purpose: str) -> PhoneVe
 
 
 def _code_error(
-    verification: PhoneVerification | None, *, subject: str, code: str
+    verification: PhoneVerification | None,
+    *,
+    subject: str,
+    code: str,
+    count_try: Callable[[], int],
 ) -> ValidationError | None:
-    """Why the code does not confirm the verification, or None when it does. A wrong code counts
-    one more try on the (unsaved) verification."""
+    """Why the code does not confirm the verification, or None when it does. A wrong code is
+    counted by count_try, which answers the number of wrong tries so far."""
     max_attempts = settings.SMS_CODE_MAX_ATTEMPTS
     if verification is None:
         return ValidationError(_("Сначала запросите код"), code="sms_no_code")
@@ -122,8 +128,12 @@ def _code_error(
         verification.code_hash,
     ):
         return None
-    verification.attempts += 1
-    left = max_attempts - verification.attempts
+    tries = count_try()
+    if tries > max_attempts:  # spent meanwhile, by a request run beside this one
+        return ValidationError(
+            _("Попытки ввода кода исчерпаны. Запросите новый код"), code="sms_exhausted"
+        )
+    left = max_attempts - tries
     if left:
         return ValidationError(
             _("Неверный код. Осталось попыток: %(left)s") % {"left": left}, code="sms_wrong"
@@ -143,8 +153,14 @@ def phone_verification_confirm(*, user: User, purpose: str, code: str) -> PhoneV
             .order_by("-sent_at", "-pk")
             .first()
         )
-        attempts = verification.attempts if verification is not None else 0
-        error = _code_error(verification, subject=str(user.pk), code=code)
+
+        def count_try() -> int:
+            # The row is locked: tries of the same code are counted one after another.
+            verification.attempts += 1
+            verification.save(update_fields=["attempts"])
+            return verification.attempts
+
+        error = _code_error(verification, subject=str(user.pk), code=code, count_try=count_try)
         if error is None:
             now = timezone.now()
             verification.confirmed_at = now
@@ -160,8 +176,6 @@ def phone_verification_confirm(*, user: User, purpose: str, code: str) -> PhoneV
                 else AccountEvent.Kind.PHONE_CONFIRMED,
             )
             return verification
-        if verification is not None and verification.attempts != attempts:
-            verification.save(update_fields=["attempts"])
     # Raised after the transaction: the wrong try stays counted.
     raise error
 
@@ -184,7 +198,6 @@ def _detached_load(state: dict) -> PhoneVerification | None:
         code_hash=data["code_hash"],
         sent_at=datetime.datetime.fromisoformat(data["sent_at"]),
         expires_at=datetime.datetime.fromisoformat(data["expires_at"]),
-        attempts=data["attempts"],
         confirmed_at=datetime.datetime.fromisoformat(confirmed_at) if confirmed_at else None,
     )
 
@@ -214,19 +227,28 @@ def detached_phone_verification_start(*, state: dict, phone: str) -> PhoneVerifi
         "code_hash": _code_hash(subject=subject, phone=phone, code=code),
         "sent_at": now.isoformat(),
         "expires_at": expires_at.isoformat(),
-        "attempts": 0,
     }
     return _detached_load(state)
 
 
 def detached_phone_verification_confirm(*, state: dict, code: str) -> None:
     """phone_verification_confirm for a signup without an account: the same checks, tries and
-    messages; a right code confirms the step and nothing else."""
+    messages; a right code confirms the step and nothing else. The wrong tries are counted in
+    the cache, atomically: requests sent side by side each read the session as it was, and
+    must not each get three tries (a row lock serialises them for an account)."""
     verification = detached_phone_verification(state)
-    error = _code_error(verification, subject=_detached_subject(state), code=code)
-    if error is None:
-        state[_DETACHED_KEY]["confirmed_at"] = timezone.now().isoformat()
-        return
+    subject = _detached_subject(state)
+    tries_key = ""
     if verification is not None:
-        state[_DETACHED_KEY]["attempts"] = verification.attempts
-    raise error
+        tries_key = f"portal:sms-tries:{subject}:{verification.sent_at.timestamp()}"
+        verification.attempts = cache.get(tries_key, 0)
+
+    def count_try() -> int:
+        if cache.add(tries_key, 1, timeout=settings.SMS_CODE_TTL_SECONDS + 60):
+            return 1
+        return cache.incr(tries_key)
+
+    error = _code_error(verification, subject=subject, code=code, count_try=count_try)
+    if error is not None:
+        raise error
+    state[_DETACHED_KEY]["confirmed_at"] = timezone.now().isoformat()
