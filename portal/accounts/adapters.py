@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import get_pending_stage
+from allauth.account.utils import filter_users_by_email
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -31,6 +32,13 @@ class AccountAdapter(DefaultAccountAdapter):
             phone=data["phone"],
             pin=data["pin1"],
         )
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        # A signup with a known passport and a new address goes the same way as one with a known
+        # address (forms.SignupForm.try_save); the new address has no owner to tell.
+        if not filter_users_by_email(email):
+            return
+        super().send_account_already_exists_mail(email)
 
     def get_login_stages(self) -> list[str]:
         stages = super().get_login_stages()

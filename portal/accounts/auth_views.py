@@ -1,5 +1,7 @@
 """Pages used before the login completes: the PIN login, the SMS step of signup, the consent."""
 
+from collections.abc import Callable
+
 from allauth.account.stages import LoginStageController
 from allauth.account.utils import get_next_redirect_url, perform_login
 from django.conf import settings
@@ -16,11 +18,8 @@ from .devices import device_cookie_delete, device_cookie_read
 from .forms import PhoneNumberForm, PinLoginForm, SmsCodeForm
 from .models import PhoneVerification, User
 from .ratelimits import rate_limit_hit
-from .selectors import pending_phone_verification, remembered_device_for_id
-from .services import (
-    phone_verification_confirm,
-    phone_verification_start,
-)
+from .selectors import remembered_device_for_id
+from .services import phone_verification_start
 from .services import (
     pin_login as login_by_pin,
 )
@@ -35,11 +34,17 @@ def client_ip(request: HttpRequest) -> str:
 def sms_send_for(request: HttpRequest, *, user: User, phone: str, purpose: str) -> bool:
     """Send a code from a page: the per-address limit here, the others in the service. Says the
     outcome in a message."""
+    return _sms_send(
+        request, lambda: phone_verification_start(user=user, phone=phone, purpose=purpose)
+    )
+
+
+def _sms_send(request: HttpRequest, send: Callable[[], PhoneVerification]) -> bool:
     if not rate_limit_hit("sms_ip", client_ip(request)):
         messages.error(request, _("Слишком много SMS с этого адреса. Попробуйте позже"))
         return False
     try:
-        verification = phone_verification_start(user=user, phone=phone, purpose=purpose)
+        verification = send()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return False
@@ -67,40 +72,35 @@ def phone_confirm(request: HttpRequest) -> HttpResponse:
     if stage is None:
         messages.info(request, _("Войдите, чтобы подтвердить номер телефона"))
         return redirect("account_login")
-    user = stage.login.user
-    purpose = PhoneVerification.Purpose.SIGNUP
+    # The login may have no user (a signup that creates no account): the stage keeps its code.
     code_form = SmsCodeForm()
     phone_form = PhoneNumberForm(prefix="new")
 
     if request.method == "POST":
         action = request.POST.get("action", "confirm")
-        pending = pending_phone_verification(user, purpose=purpose)
         if action == "resend":
-            sms_send_for(
-                request, user=user, phone=pending.phone if pending else user.phone, purpose=purpose
-            )
+            phone = stage.phone
+            _sms_send(request, lambda: stage.code_send(phone))
             return redirect("accounts_auth:phone_confirm")
         if action == "change":
             phone_form = PhoneNumberForm(request.POST, prefix="new")
-            if phone_form.is_valid() and sms_send_for(
-                request, user=user, phone=phone_form.cleaned_data["phone"], purpose=purpose
+            if phone_form.is_valid() and _sms_send(
+                request, lambda: stage.code_send(phone_form.cleaned_data["phone"])
             ):
                 return redirect("accounts_auth:phone_confirm")
         else:
             code_form = SmsCodeForm(request.POST)
             if code_form.is_valid():
                 try:
-                    phone_verification_confirm(
-                        user=user, purpose=purpose, code=code_form.cleaned_data["code"]
-                    )
+                    stage.code_confirm(code_form.cleaned_data["code"])
                 except ValidationError as error:
                     code_form.add_error("code", error)
                 else:
                     messages.success(request, _("Телефон подтверждён"))
                     return stage.exit()
 
-    pending = pending_phone_verification(user, purpose=purpose)
-    phone = pending.phone if pending else user.phone
+    pending = stage.pending_verification()
+    phone = stage.phone
     return render(
         request,
         "account/phone_confirm.html",

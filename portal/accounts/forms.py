@@ -1,12 +1,15 @@
 """Forms of the accounts pages. Field checks raise Russian messages next to their field; the
 writes are the services' (SignupForm.save is allauth's hook: it goes through AccountAdapter)."""
 
+from allauth.account import app_settings as account_settings
+from allauth.account.app_settings import EmailVerificationMethod
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.internal.flows.email_verification import (
     send_verification_email_to_address,
 )
+from allauth.account.internal.flows.signup import prevent_enumeration
 from allauth.account.models import EmailAddress
 from django import forms
 from django.conf import settings
@@ -17,11 +20,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.core.fields import blind_index
-
 from .devices import REMEMBER_SESSION_KEY, device_cookie_read
 from .models import User
-from .services import pin_confirm
+from .selectors import user_for_passport
+from .services import pin_confirm, user_register_declined
 from .validators import (
     normalize_mobile_phone,
     normalize_passport_part,
@@ -249,6 +251,7 @@ class SignupForm(AllauthSignupForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.passport_owner: User | None = None
         self.fields["email"].label = _("Электронная почта")
         self.fields["email"].widget.attrs.update(
             {"autocomplete": "email", "placeholder": "name@example.ru"}
@@ -272,26 +275,33 @@ class SignupForm(AllauthSignupForm):
     def consent_version(self) -> str:
         return settings.CONSENT_PERSONAL_DATA_VERSION
 
-    def validate_unique_email(self, value: str) -> str:
-        # The person is told at once (the signup is rate-limited per address: ACCOUNT_RATE_LIMITS).
-        taken = (
-            User.objects.filter(email__iexact=value).exists()
-            or EmailAddress.objects.filter(email__iexact=value).exists()
-        )
-        if taken:
-            raise ValidationError(
-                _(
-                    "Этот адрес уже зарегистрирован. Войдите или восстановите пароль, "
-                    "если забыли его"
-                ),
-                code="email_taken",
-            )
-        return value
-
     def clean_pin1(self) -> str:
         pin = self.cleaned_data["pin1"]
         validate_pin(pin)
         return pin
+
+    def try_save(self, request):
+        """allauth's enumeration prevention, extended to the passport: with an e-mail or a
+        passport already registered nothing is created, yet the answer is a new signup's —
+        the same work, the same «check your e-mail» message, the SMS step with a real code to
+        the phone typed, then the «check your e-mail» page. The owners are told by e-mail."""
+        if not self.account_already_exists:
+            return super().try_save(request)
+        data = self.cleaned_data
+        owner = self.passport_owner
+        user_register_declined(
+            request=request,
+            password=data["password1"],
+            pin=data["pin1"],
+            # The owner of both the address and the passport gets the address's letter alone.
+            passport_owner=owner if owner and owner.email.lower() != data["email"] else None,
+        )
+        # Where a new signup's link goes: the owner of a known address gets allauth's «account
+        # already exists» letter instead, under the same limit and with the same message.
+        send_verification_email_to_address(
+            request, EmailAddress(user=None, email=data["email"]), signup=True
+        )
+        return None, prevent_enumeration(request, email=data["email"], phone=data["phone"])
 
     def save(self, request):
         user = super().save(request)  # AccountAdapter.save_user → services.user_register
@@ -322,18 +332,21 @@ class SignupForm(AllauthSignupForm):
         if pin1 and pin2 is not None and pin1 != pin2 and "pin1" not in self.errors:
             self.add_error("pin2", _("PIN-коды не совпадают"))
         series, number = cleaned.get("passport_series"), cleaned.get("passport_number")
-        if (
-            series
-            and number
-            and User.objects.filter(passport_index=blind_index(f"{series}{number}")).exists()
-        ):
-            self.add_error(
-                "passport_number",
-                _(
-                    "Паспорт с этими серией и номером уже зарегистрирован. Если это ваш "
-                    "паспорт, войдите в свою учётную запись или позвоните в поддержку"
-                ),
-            )
+        self.passport_owner = user_for_passport(series, number) if series and number else None
+        if self.passport_owner is not None:
+            if account_settings.EMAIL_VERIFICATION == EmailVerificationMethod.MANDATORY:
+                # Like a known address (allauth's validate_unique_email): see try_save.
+                self.account_already_exists = True
+            else:
+                # Without the «check your e-mail» page a new signup opens the cabinet, which a
+                # signup creating nothing cannot imitate.
+                self.add_error(
+                    "passport_number",
+                    _(
+                        "Паспорт с этими серией и номером уже зарегистрирован. Если это ваш "
+                        "паспорт, войдите в свою учётную запись или позвоните в поддержку"
+                    ),
+                )
         return cleaned
 
 

@@ -2,6 +2,8 @@
 
 from django.db.models import QuerySet
 
+from portal.core.fields import blind_index
+
 from .devices import device_id_hash
 from .models import AccountEvent, Consent, PhoneVerification, RememberedDevice, User
 
@@ -36,3 +38,8 @@ def pending_phone_verification(user: User, *, purpose: str) -> PhoneVerification
         .order_by("-sent_at", "-pk")
         .first()
     )
+
+
+def user_for_passport(series: str, number: str) -> User | None:
+    """The account holding this RF passport (found by its blind index), if any."""
+    return User.objects.filter(passport_index=blind_index(f"{series}{number}")).first()

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import AccountEvent, Consent, PhoneVerification, User
-from tests.factories import UserFactory
 
 from .conftest import last_sms_code, sms_messages
 
@@ -134,27 +133,6 @@ def test_no_middle_name_tick_without_a_middle_name_is_accepted(client):
     assert response.status_code == 302
     user = User.objects.get(email="anna.petrova@example.com")
     assert (user.middle_name, user.no_middle_name) == ("", True)
-
-
-def test_an_email_already_registered_is_refused_in_any_letter_case(client, sms_outbox):
-    UserFactory(email="anna.petrova@example.com", passport_index="")
-
-    response = client.post(SIGNUP_URL, good_form(email="Anna.Petrova@Example.com"))
-
-    assert "уже зарегистрирован" in response.context["form"].errors["email"][0]
-    assert User.objects.filter(email__iexact="anna.petrova@example.com").count() == 1
-    assert sms_messages(sms_outbox) == []
-
-
-def test_a_passport_already_registered_is_refused(client, sms_outbox):
-    other = UserFactory()
-    other.set_passport("4512", "654321")
-    other.save()
-
-    response = client.post(SIGNUP_URL, good_form(passport_series="45 12"))
-
-    assert "уже зарегистрирован" in response.context["form"].errors["passport_number"][0]
-    assert_nothing_saved(sms_outbox)
 
 
 def test_the_form_has_the_contract_field_names_and_links_the_consent(client):

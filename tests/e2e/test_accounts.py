@@ -29,7 +29,15 @@ def last_sms_code(outbox: Path) -> str:
     return CODE_RE.search(json.loads(newest.read_text(encoding="utf-8"))["text"]).group(1)
 
 
-def sign_up(page, outbox: Path, *, email: str, passport: tuple[str, str], shots: str = "signup"):
+def sign_up(
+    page,
+    outbox: Path,
+    *,
+    email: str,
+    passport: tuple[str, str],
+    shots: str = "signup",
+    follow_link: bool = True,
+):
     """Registration as a person makes it: the form, the code from the SMS, the e-mail link."""
     # the form
     page.goto("/accounts/signup/")
@@ -59,6 +67,8 @@ def sign_up(page, outbox: Path, *, email: str, passport: tuple[str, str], shots:
     # the e-mail link
     page.wait_for_url("**/accounts/confirm-email/")
     assert page.get_by_role("heading", name="Подтвердите адрес почты").is_visible()
+    if not follow_link:
+        return
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
     page.goto(link)
     page.get_by_role("button", name="Подтвердить").click()
@@ -79,6 +89,25 @@ def test_a_person_registers_confirms_phone_and_email_and_sees_the_dashboard(
     screenshot(page, "signup-dashboard")
     user = User.objects.get(email=email)
     assert user.phone_confirmed_at is not None
+    assert page.errors == []
+
+
+def test_a_signup_with_a_registered_passport_looks_new_and_only_the_owner_is_told(
+    transactional_db, page_factory, sms_outbox
+):
+    # given: an account with the passport
+    owner = UserFactory(email="passport.owner@example.com")
+    owner.set_passport("4512", "650001")
+    owner.save()
+
+    # when: a stranger registers with it: the same form, SMS step and «check your e-mail» page
+    page = page_factory(PHONE)
+    sign_up(page, sms_outbox, email="stranger@example.com", passport=("4512", "650001"),
+            shots="signup-known-passport", follow_link=False)  # fmt: skip
+
+    # then: nothing is created, and the letter goes to the passport's owner alone
+    assert not User.objects.filter(email="stranger@example.com").exists()
+    assert [m.to for m in mail.outbox] == [["passport.owner@example.com"]]
     assert page.errors == []
 
 

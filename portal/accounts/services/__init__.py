@@ -3,16 +3,25 @@ each is keyword-only and does its writes in one transaction."""
 
 from .events import account_event_record
 from .lifecycle import account_delete, account_unlock, sessions_end_everywhere
-from .phone import phone_verification_confirm, phone_verification_start
+from .phone import (
+    detached_phone_verification,
+    detached_phone_verification_confirm,
+    detached_phone_verification_start,
+    phone_verification_confirm,
+    phone_verification_start,
+)
 from .pin import device_forget, device_remember, pin_change, pin_confirm, pin_login
 from .profile import ProfileChangeRefused, profile_update
-from .registration import user_register
+from .registration import user_register, user_register_declined
 
 __all__ = [
     "ProfileChangeRefused",
     "account_delete",
     "account_event_record",
     "account_unlock",
+    "detached_phone_verification",
+    "detached_phone_verification_confirm",
+    "detached_phone_verification_start",
     "device_forget",
     "device_remember",
     "phone_verification_confirm",
@@ -23,4 +32,5 @@ __all__ = [
     "profile_update",
     "sessions_end_everywhere",
     "user_register",
+    "user_register_declined",
 ]
