@@ -1,7 +1,7 @@
 """Production: every secret comes from the environment and has no default.
 
-Refuses to start without DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL, DJANGO_ALLOWED_HOSTS and
-FIELD_ENCRYPTION_KEY, and with the ESIA emulator switched on.
+Refuses to start without DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL, DJANGO_ALLOWED_HOSTS,
+FIELD_ENCRYPTION_KEY and PORTAL_PUBLIC_URL, and with the ESIA emulator switched on.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -29,6 +29,10 @@ CACHES = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = False
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY")
+# Links in e-mails and the QR codes of policy PDFs lead here: never the development default.
+PORTAL_PUBLIC_URL = env.str("PORTAL_PUBLIC_URL")
+if not PORTAL_PUBLIC_URL.startswith("https://"):
+    raise ImproperlyConfigured("PORTAL_PUBLIC_URL must be the portal's https:// address")
 
 ESIA_EMULATOR = env.bool("ESIA_EMULATOR", default=False)
 if ESIA_EMULATOR:
