@@ -42,7 +42,9 @@ if env.str("ESIA_CLIENT_ID", default=""):
     # hash) and key, are set explicitly, never taken from the development defaults.
     ESIA_BASE_URL = env.str("ESIA_BASE_URL")
     ESIA_ISSUER = env.str("ESIA_ISSUER")
-    ESIA_VERIFICATION_CERT = env.str("ESIA_VERIFICATION_CERT")
+    ESIA_ID_TOKEN_KEYS = env.dict("ESIA_ID_TOKEN_KEYS")
+    if not ESIA_ID_TOKEN_KEYS or set(ESIA_ID_TOKEN_KEYS) - {"GOST3410_2012_256", "RS256"}:
+        raise ImproperlyConfigured("ESIA_ID_TOKEN_KEYS: GOST3410_2012_256=… and/or RS256=…")
     if env.str("ESIA_SIGNER", default=".OpenSSLSigner").endswith(".OpenSSLSigner"):
         ESIA_KEY_PATH = env.str("ESIA_KEY_PATH")
         ESIA_CERT_PATH = env.str("ESIA_CERT_PATH")

@@ -17,7 +17,8 @@ def dev_paths(settings, tmp_path):
     settings.ESIA_KEY_PATH = str(tmp_path / "esia" / "client-key.pem")
     settings.ESIA_CERT_PATH = str(tmp_path / "esia" / "client-cert.pem")
     settings.ESIA_EMULATOR_KEY_PATH = str(tmp_path / "esia" / "emulator-key.pem")
-    settings.ESIA_VERIFICATION_CERT = str(tmp_path / "esia" / "emulator-cert.pem")
+    settings.ESIA_EMULATOR_CERT_PATH = str(tmp_path / "esia" / "emulator-cert.pem")
+    settings.ESIA_EMULATOR_JWS_ALGORITHM = "RS256"
     settings.ESIA_SIGNATURE_ALGORITHM = crypto.RSA
     return settings
 
@@ -48,7 +49,7 @@ def test_dev_keys_command_makes_gost_keys(dev_paths, capsys):
     dev_paths.ESIA_SIGNATURE_ALGORITHM = crypto.GOST
     call_command("esia_dev_keys")
     assert crypto.is_gost_certificate(dev_paths.ESIA_CERT_PATH)
-    assert not crypto.is_gost_certificate(dev_paths.ESIA_VERIFICATION_CERT)  # ESIA signs RS256
+    assert not crypto.is_gost_certificate(dev_paths.ESIA_EMULATOR_CERT_PATH)  # RS256 by default
     call_command("esia_dev_keys")
     assert "ключи уже есть" in capsys.readouterr().out
 
@@ -81,7 +82,7 @@ ESIA_ENV = {
     "ESIA_CLIENT_ID": "INSURED-PORTAL",
     "ESIA_BASE_URL": "https://esia.gosuslugi.ru",
     "ESIA_ISSUER": "http://esia.gosuslugi.ru/",
-    "ESIA_VERIFICATION_CERT": "/etc/portal/esia/esia.pem",
+    "ESIA_ID_TOKEN_KEYS": "GOST3410_2012_256=/etc/portal/esia/esia-gost.pem",
     "ESIA_KEY_PATH": "/etc/portal/esia/key.pem",
     "ESIA_CERT_PATH": "/etc/portal/esia/cert.pem",
 }
@@ -96,7 +97,7 @@ def test_production_with_esia_has_no_emulator_and_allows_the_esia_form_redirect(
     assert "https://esia.gosuslugi.ru" in form_action
 
 
-@pytest.mark.parametrize("missing", ["ESIA_VERIFICATION_CERT", "ESIA_KEY_PATH", "ESIA_ISSUER"])
+@pytest.mark.parametrize("missing", ["ESIA_ID_TOKEN_KEYS", "ESIA_KEY_PATH", "ESIA_ISSUER"])
 def test_production_with_esia_needs_its_certificates_and_key(missing):
     variables = {**production_env(), **ESIA_ENV}
     del variables[missing]
