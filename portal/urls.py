@@ -9,6 +9,7 @@ from payments.webhooks import stripe_webhook
 from policies.views import policy_verify
 from portal.core import views as core_views
 from portal.core.documents import my_documents
+from portal.esia import views as esia_views
 from shop import views as shop_views
 
 admin.site.site_header = _("Личный кабинет застрахованного — администрирование")
@@ -20,6 +21,8 @@ urlpatterns = [
     path("healthz/", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.accounts.urls_auth")),
+    # allauth's logout, through ESIA's logout for a person who logged in through ESIA
+    path("accounts/logout/", esia_views.logout, name="account_logout"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("portal.accounts.urls")),
     path("policies/", include("policies.urls")),

@@ -2,9 +2,11 @@
 
 The current flow (docs/reference/esia.md): the person is sent to /aas/oauth2/v2/ac, comes back
 with a code, which /aas/oauth2/v3/te exchanges for tokens; the person's data is then read from
-/rs/prns/{oid} with the access token. Every request to ESIA carries `client_secret`, a signature
-(portal.esia.signer) over the exact concatenation ESIA checks, and the hash of our certificate.
-The base URL, issuer and ESIA's certificate come from settings; in development and tests they
+/rs/prns/{oid} with the access token, which the refresh token renews (v3/te again); the portal's
+logout sends the person through /idp/ext/Logout, which ends their ESIA session. Every request to
+ESIA carries `client_secret`, a signature (portal.esia.signer) over the exact concatenation ESIA
+checks, and the hash of our certificate. The base URL, issuer and ESIA's certificates (one per
+accepted id_token algorithm, portal.esia.jws) come from settings; in development and tests they
 point at the emulator (portal.esia.emulator), which checks the same things ESIA does.
 """
 
@@ -13,18 +15,16 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import jwt
 import requests
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.conf import settings
 from django.utils import timezone
 
+from . import jws
 from .signer import Signer, get_signer
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 TIMESTAMP_FORMAT = "%Y.%m.%d %H:%M:%S %z"
 AUTHORIZE_PATH = "/aas/oauth2/v2/ac"
 TOKEN_PATH = "/aas/oauth2/v3/te"  # noqa: S105 - a URL path, not a secret
+LOGOUT_PATH = "/idp/ext/Logout"
 OID_RE = re.compile(r"^\d{1,20}$")
 ID_TOKEN_LEEWAY_SECONDS = 60
 
@@ -78,8 +79,8 @@ def authorization_url(
 def token_exchange(
     *, client_id: str, code: str, scope: str, redirect_uri: str, signer: Signer | None = None
 ) -> dict[str, Any]:
-    """POST v3/te: the code for an access token and an id_token. The request has a new state
-    UUID, which ESIA echoes: an answer with another state is refused."""
+    """POST v3/te: the code for an access token and an id_token (and a refresh token). The
+    request has a new state UUID, which ESIA echoes: an answer with another state is refused."""
     signer = signer or get_signer()
     moment = timestamp()
     state = new_state()
@@ -97,33 +98,62 @@ def token_exchange(
         "token_type": "Bearer",
         "client_certificate_hash": signer.certificate_hash(),
     }
-    answer = _json(_request("POST", f"{base_url()}{TOKEN_PATH}", data=data), "v3/te")
-    if answer.get("state") != state:
-        raise EsiaError("ЕСИА вернула маркер с чужим state")
-    for key in ("access_token", "id_token"):
-        if not isinstance(answer.get(key), str) or not answer[key]:
-            raise EsiaError(f"В ответе ЕСИА нет {key}")
-    if str(answer.get("token_type", "Bearer")).lower() != "bearer":
-        raise EsiaError("ЕСИА выдала маркер неизвестного типа")
-    return answer
+    return _token_answer(data, ("access_token", "id_token"), "v3/te")
+
+
+def token_refresh(
+    *,
+    client_id: str,
+    refresh_token: str,
+    scope: str,
+    redirect_uri: str,
+    signer: Signer | None = None,
+) -> dict[str, Any]:
+    """POST v3/te with grant_type=refresh_token: a fresh access token for the same person and
+    scope, without the person. The signed string is client_id + scope + timestamp + state +
+    refresh_token (docs/reference/esia.md); the new state is echoed as for the code."""
+    signer = signer or get_signer()
+    moment = timestamp()
+    state = new_state()
+    data = {
+        "client_id": client_id,
+        "refresh_token": refresh_token,
+        "grant_type": "refresh_token",
+        "client_secret": signer.client_secret(client_id + scope + moment + state + refresh_token),
+        "state": state,
+        "redirect_uri": redirect_uri,
+        "scope": scope,
+        "timestamp": moment,
+        "token_type": "Bearer",
+        "client_certificate_hash": signer.certificate_hash(),
+    }
+    return _token_answer(data, ("access_token",), "v3/te refresh")
+
+
+def logout_url(*, client_id: str, redirect_url: str) -> str:
+    """ESIA's logout page: it ends the person's ESIA session and sends them to `redirect_url`
+    (a URL registered for the system)."""
+    query = urlencode({"client_id": client_id, "redirect_url": redirect_url})
+    return f"{base_url()}{LOGOUT_PATH}?{query}"
 
 
 def id_token_claims(id_token: str, *, client_id: str) -> dict[str, Any]:
-    """The verified claims of ESIA's id_token: RS256 signature by ESIA's certificate
-    (ESIA_VERIFICATION_CERT), issuer ESIA_ISSUER, audience our client_id, not expired. The
-    person's oid is `sub`; when the token also names the subject otherwise, it must agree."""
+    """The verified claims of ESIA's id_token: signed with one of the algorithms of
+    ESIA_ID_TOKEN_KEYS by ESIA's certificate for that algorithm (portal.esia.jws), issuer
+    ESIA_ISSUER, audience our client_id, not expired. The person's oid is `sub`; when the token
+    also names the subject otherwise, it must agree."""
     try:
-        claims = jwt.decode(
+        claims = jws.decode(
             id_token,
-            key=_esia_public_key(),
-            algorithms=["RS256"],
+            keys=settings.ESIA_ID_TOKEN_KEYS,
+            openssl=settings.ESIA_OPENSSL,
             audience=client_id,
             issuer=settings.ESIA_ISSUER,
             leeway=ID_TOKEN_LEEWAY_SECONDS,
             options={"require": ["iss", "aud", "sub", "exp", "iat"]},
         )
-    except jwt.PyJWTError as exc:
-        logger.warning("ESIA id_token refused: %s", exc.__class__.__name__)
+    except (jwt.PyJWTError, jws.TokenError) as exc:
+        logger.warning("ESIA id_token refused: %s %s", exc.__class__.__name__, exc)
         raise EsiaError(f"id_token ЕСИА не прошёл проверку: {exc.__class__.__name__}") from exc
     oid = str(claims["sub"])
     subject = claims.get("urn:esia:sbj")
@@ -196,19 +226,20 @@ def _json(response: requests.Response, what: str) -> dict[str, Any]:
     return answer
 
 
+def _token_answer(data: dict[str, str], needed: tuple[str, ...], what: str) -> dict[str, Any]:
+    answer = _json(_request("POST", f"{base_url()}{TOKEN_PATH}", data=data), what)
+    if answer.get("state") != data["state"]:
+        raise EsiaError("ЕСИА вернула маркер с чужим state")
+    for key in needed:
+        if not isinstance(answer.get(key), str) or not answer[key]:
+            raise EsiaError(f"В ответе ЕСИА нет {key}")
+    if str(answer.get("token_type", "Bearer")).lower() != "bearer":
+        raise EsiaError("ЕСИА выдала маркер неизвестного типа")
+    return answer
+
+
 def _elements(answer: dict[str, Any]) -> list[dict[str, Any]]:
     elements = answer.get("elements", [])
     if not isinstance(elements, list):
         raise EsiaError("ЕСИА вернула коллекцию в неожиданном виде")
     return [e for e in elements if isinstance(e, dict)]
-
-
-def _esia_public_key():
-    path = settings.ESIA_VERIFICATION_CERT
-    try:
-        pem = Path(path).read_bytes()
-    except OSError as exc:
-        raise EsiaError(f"Нет сертификата ЕСИА для проверки id_token: {path}") from exc
-    if b"BEGIN CERTIFICATE" in pem:
-        return x509.load_pem_x509_certificate(pem).public_key()
-    return load_pem_public_key(pem)

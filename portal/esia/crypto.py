@@ -167,15 +167,20 @@ def raw_verify(
     algorithm_name: str,
     openssl: str = "openssl",
 ) -> bool:
+    """True when `signature` is a bare signature over exactly `message` by the key of
+    `cert_path` (a certificate, or a public key in PEM)."""
     algo = algorithm(algorithm_name)
     with tempfile.TemporaryDirectory(prefix="esia-verify-") as tmp:
         pub_file, sig_file = Path(tmp) / "pub.pem", Path(tmp) / "sig.bin"
-        pub = run_openssl(
-            openssl, ["x509", *algo.engine_args(), "-in", str(cert_path), "-pubkey", "-noout"]
-        )
-        if pub.returncode != 0:
-            raise CryptoError(f"openssl x509 -pubkey: {_stderr(pub)}")
-        pub_file.write_bytes(pub.stdout)
+        if b"-----BEGIN PUBLIC KEY-----" in Path(cert_path).read_bytes():
+            pub_file.write_bytes(Path(cert_path).read_bytes())
+        else:
+            pub = run_openssl(
+                openssl, ["x509", *algo.engine_args(), "-in", str(cert_path), "-pubkey", "-noout"]
+            )
+            if pub.returncode != 0:
+                raise CryptoError(f"openssl x509 -pubkey: {_stderr(pub)}")
+            pub_file.write_bytes(pub.stdout)
         sig_file.write_bytes(signature)
         args = ["dgst", *algo.engine_args(), f"-{algo.digest}", "-verify", str(pub_file)]
         args += ["-signature", str(sig_file)]

@@ -1,8 +1,9 @@
 """Development keys for `make run`: made on first use in var/esia/ (git-ignored), never committed.
 
 Only when ESIA_DEV_KEYS_AUTOCREATE is on (dev settings): the portal's own key and certificate
-(GOST, or RSA if so configured), and the emulator's RSA key whose certificate the portal trusts
-as ESIA's (ESIA_VERIFICATION_CERT). Tests make their own keys in a temporary directory.
+(GOST, or RSA if so configured), and the emulator's key for its id_tokens
+(ESIA_EMULATOR_JWS_ALGORITHM: RSA or GOST), whose certificate ESIA_EMULATOR_CERT_PATH the
+portal trusts as ESIA's (ESIA_ID_TOKEN_KEYS). Tests make their own keys in a temporary directory.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from . import crypto
+from . import crypto, jws
 
 _lock = threading.Lock()
 
@@ -48,13 +49,14 @@ def ensure_dev_keys(*, explicit: bool = False, force: bool = False) -> list[Path
             written += [client_key, client_cert]
         esia_key, esia_cert = (
             Path(settings.ESIA_EMULATOR_KEY_PATH),
-            Path(settings.ESIA_VERIFICATION_CERT),
+            Path(settings.ESIA_EMULATOR_CERT_PATH),
         )
         if force or not (esia_key.is_file() and esia_cert.is_file()):
+            gost = settings.ESIA_EMULATOR_JWS_ALGORITHM == jws.GOST_JWA
             crypto.generate_key_pair(
                 esia_key,
                 esia_cert,
-                algorithm_name=crypto.RSA,
+                algorithm_name=crypto.GOST if gost else crypto.RSA,
                 subject="/CN=ESIA emulator (development)",
                 openssl=settings.ESIA_OPENSSL,
             )

@@ -6,10 +6,13 @@
   `cryptcp -signf -detached -der -thumbprint <sha1> {input} -dir ...`; it reads the message on
   stdin, or from the file `{input}`, and writes the signature to stdout, or to the file `{output}`.
 
-ESIA_SIGNATURE_FORMAT says what is sent: "cms" (detached PKCS#7 SignedData, DER) or "raw" (the bare
-signature). Published integrations disagree for the v2/v3 endpoints (see docs/reference/esia.md),
-so it is configuration. Either way the bytes go out base64url-encoded. There is no way to skip
-the signature.
+ESIA_SIGNATURE_FORMAT says what is sent: "raw" (the bare signature, the default: what the public
+v2/v3 clients send, e.g. ofstudio/go-api-epgu) or "cms" (detached PKCS#7 SignedData, DER, as the
+legacy endpoints and some examples have it). Either way the bytes go out base64url-encoded. There
+is no way to skip the signature.
+
+ESIA_CERT_HASH_CASE: `client_certificate_hash` in "upper" case hex (as CryptoPro's `cpverify -mk`
+prints it, and as the Go client passes it on) or "lower".
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from . import crypto
 
 CMS = "cms"
 RAW = "raw"
+UPPER = "upper"
+LOWER = "lower"
 
 
 class SignerError(crypto.CryptoError):
@@ -44,16 +49,22 @@ class Signer:
         self.openssl = settings.ESIA_OPENSSL
         crypto.algorithm(self.algorithm)  # raises on an unknown name
         if self.signature_format not in (CMS, RAW):
-            raise ImproperlyConfigured("ESIA_SIGNATURE_FORMAT: «cms» или «raw»")
+            raise ImproperlyConfigured("ESIA_SIGNATURE_FORMAT: «raw» или «cms»")
+        self.hash_case = settings.ESIA_CERT_HASH_CASE
+        if self.hash_case not in (UPPER, LOWER):
+            raise ImproperlyConfigured("ESIA_CERT_HASH_CASE: «upper» или «lower»")
 
     def sign(self, message: bytes) -> bytes:
         raise NotImplementedError
 
     def certificate_hash(self) -> str:
-        """The configured hash (ESIA_CERT_HASH), or the one of ESIA_CERT_PATH's DER."""
+        """The configured hash (ESIA_CERT_HASH), or the one of ESIA_CERT_PATH's DER, in the
+        case ESIA_CERT_HASH_CASE names."""
         if settings.ESIA_CERT_HASH:
-            return settings.ESIA_CERT_HASH.lower()
-        return _certificate_hash(settings.ESIA_CERT_PATH, self.algorithm, self.openssl)
+            digest = settings.ESIA_CERT_HASH.strip()
+        else:
+            digest = _certificate_hash(settings.ESIA_CERT_PATH, self.algorithm, self.openssl)
+        return digest.upper() if self.hash_case == UPPER else digest.lower()
 
     def client_secret(self, message: str) -> str:
         return base64.urlsafe_b64encode(self.sign(message.encode())).decode("ascii")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from allauth.account.views import LogoutView
 from allauth.socialaccount.providers.oauth2.client import OAuth2Client
 from allauth.socialaccount.providers.oauth2.views import (
     OAuth2Adapter,
@@ -27,6 +28,10 @@ from .crypto import CryptoError
 from .devkeys import ensure_dev_keys
 
 logger = logging.getLogger(__name__)
+
+# Set in the session by an ESIA login (or connect): the person then has an ESIA session too,
+# which the portal's logout ends (ESIA's /idp/ext/Logout, back to the portal).
+ESIA_SESSION_KEY = "esia_session"
 
 
 class EsiaOAuth2Client(OAuth2Client):
@@ -96,6 +101,7 @@ class EsiaOAuth2Adapter(OAuth2Adapter):
             data["documents"] = esia.person_documents(oid=oid, access_token=token.token)
         if scope & {"mobile", "email"}:
             data["contacts"] = esia.person_contacts(oid=oid, access_token=token.token)
+        request.session[ESIA_SESSION_KEY] = True
         return self.get_provider().sociallogin_from_response(request, data)
 
 
@@ -119,3 +125,20 @@ def oauth2_login(request: HttpRequest, *args, **kwargs) -> HttpResponse:
 def oauth2_callback(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     _configured()
     return _callback(request, *args, **kwargs)
+
+
+class EsiaLogoutView(LogoutView):
+    """allauth's logout, which for a person who came through ESIA in this session goes on
+    through ESIA's logout page (ending the ESIA session too) and back to the portal's page."""
+
+    def get_redirect_url(self) -> str:
+        url = super().get_redirect_url()
+        if settings.ESIA_CLIENT_ID and self.request.session.get(ESIA_SESSION_KEY):
+            return esia.logout_url(
+                client_id=settings.ESIA_CLIENT_ID,
+                redirect_url=self.request.build_absolute_uri(url),
+            )
+        return url
+
+
+logout = EsiaLogoutView.as_view()

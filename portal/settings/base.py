@@ -269,30 +269,40 @@ ESIA_ACCESS_TYPE = "online"
 ESIA_TIMEOUT = env.int("ESIA_TIMEOUT", default=10)
 # The signer (portal.esia.signer): OpenSSLSigner (key and certificate files) or CommandSigner
 # (ESIA_SIGNER_COMMAND, e.g. CryptoPro's cryptcp); gost2012_256 or rsa_sha256 (tests); the
-# signature sent as a detached CMS ("cms") or bare ("raw").
+# signature sent bare ("raw", as the public v2/v3 clients do) or as a detached CMS ("cms").
 ESIA_SIGNER = env.str("ESIA_SIGNER", default="portal.esia.signer.OpenSSLSigner")
 ESIA_SIGNATURE_ALGORITHM = env.str("ESIA_SIGNATURE_ALGORITHM", default="gost2012_256")
-ESIA_SIGNATURE_FORMAT = env.str("ESIA_SIGNATURE_FORMAT", default="cms")
+ESIA_SIGNATURE_FORMAT = env.str("ESIA_SIGNATURE_FORMAT", default="raw")
 ESIA_KEY_PATH = env.str("ESIA_KEY_PATH", default=str(VAR_DIR / "esia" / "client-key.pem"))
 ESIA_CERT_PATH = env.str("ESIA_CERT_PATH", default=str(VAR_DIR / "esia" / "client-cert.pem"))
 ESIA_CERT_HASH = env.str("ESIA_CERT_HASH", default="")  # hex; by default ESIA_CERT_PATH's
+# client_certificate_hash in hex "upper" case (as CryptoPro's cpverify prints it) or "lower"
+ESIA_CERT_HASH_CASE = env.str("ESIA_CERT_HASH_CASE", default="upper")
 ESIA_SIGNER_COMMAND = env.str("ESIA_SIGNER_COMMAND", default="")
 ESIA_OPENSSL = env.str("ESIA_OPENSSL", default="openssl")
-# ESIA's certificate, which signs the id_token (RS256)
-ESIA_VERIFICATION_CERT = env.str(
-    "ESIA_VERIFICATION_CERT", default=str(VAR_DIR / "esia" / "emulator-cert.pem")
+# The id_token algorithms accepted, each with ESIA's certificate for it (portal.esia.jws):
+# "GOST3410_2012_256=/etc/portal/esia/esia-gost.pem,RS256=/etc/portal/esia/esia-rsa.pem".
+# ESIA signs with the algorithm the system is registered with; the token's `alg` only picks.
+ESIA_ID_TOKEN_KEYS = env.dict(
+    "ESIA_ID_TOKEN_KEYS", default={"RS256": str(VAR_DIR / "esia" / "emulator-cert.pem")}
 )
 ESIA_DEV_KEYS_AUTOCREATE = False
 # The emulator (portal/esia/emulator; dev and test only). "" = the portal's own client id and
-# certificate are the registered ones.
+# certificate are the registered ones, and the portal's signature format is expected.
 ESIA_EMULATOR = False
 ESIA_EMULATOR_CLIENT_ID = ""
 ESIA_EMULATOR_CLIENT_CERT = ""
+ESIA_EMULATOR_SIGNATURE_FORMAT = ""
+ESIA_EMULATOR_CERT_HASH_CASE = "upper"  # the case of client_certificate_hash it accepts
+# The emulator signs its tokens with this algorithm and key; ESIA_ID_TOKEN_KEYS names its cert.
+ESIA_EMULATOR_JWS_ALGORITHM = "RS256"
 ESIA_EMULATOR_KEY_PATH = str(VAR_DIR / "esia" / "emulator-key.pem")
+ESIA_EMULATOR_CERT_PATH = str(VAR_DIR / "esia" / "emulator-cert.pem")
 ESIA_EMULATOR_REDIRECT_URIS = [
     "http://127.0.0.1:*/accounts/esia/login/callback/",
     "http://localhost:*/accounts/esia/login/callback/",
 ]
+ESIA_EMULATOR_LOGOUT_URLS = ["http://127.0.0.1:*/*", "http://localhost:*/*"]
 ESIA_EMULATOR_SKEW_SECONDS = 300
 ESIA_EMULATOR_CODE_TTL = 60
 

@@ -1,7 +1,7 @@
 """Production: every secret comes from the environment and has no default.
 
-Refuses to start without DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL, DJANGO_ALLOWED_HOSTS and
-FIELD_ENCRYPTION_KEY, and with the ESIA emulator switched on.
+Refuses to start without DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL, DJANGO_ALLOWED_HOSTS,
+FIELD_ENCRYPTION_KEY and PORTAL_PUBLIC_URL, and with the ESIA emulator switched on.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -29,6 +29,10 @@ CACHES = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = False
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY")
+# Links in e-mails and the QR codes of policy PDFs lead here: never the development default.
+PORTAL_PUBLIC_URL = env.str("PORTAL_PUBLIC_URL")
+if not PORTAL_PUBLIC_URL.startswith("https://"):
+    raise ImproperlyConfigured("PORTAL_PUBLIC_URL must be the portal's https:// address")
 
 ESIA_EMULATOR = env.bool("ESIA_EMULATOR", default=False)
 if ESIA_EMULATOR:
@@ -38,7 +42,9 @@ if env.str("ESIA_CLIENT_ID", default=""):
     # hash) and key, are set explicitly, never taken from the development defaults.
     ESIA_BASE_URL = env.str("ESIA_BASE_URL")
     ESIA_ISSUER = env.str("ESIA_ISSUER")
-    ESIA_VERIFICATION_CERT = env.str("ESIA_VERIFICATION_CERT")
+    ESIA_ID_TOKEN_KEYS = env.dict("ESIA_ID_TOKEN_KEYS")
+    if not ESIA_ID_TOKEN_KEYS or set(ESIA_ID_TOKEN_KEYS) - {"GOST3410_2012_256", "RS256"}:
+        raise ImproperlyConfigured("ESIA_ID_TOKEN_KEYS: GOST3410_2012_256=… and/or RS256=…")
     if env.str("ESIA_SIGNER", default=".OpenSSLSigner").endswith(".OpenSSLSigner"):
         ESIA_KEY_PATH = env.str("ESIA_KEY_PATH")
         ESIA_CERT_PATH = env.str("ESIA_CERT_PATH")

@@ -52,6 +52,7 @@ def production_env() -> dict[str, str]:
         "REDIS_URL": REDIS_URL,
         "DJANGO_ALLOWED_HOSTS": "lk.example.ru",
         "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "PORTAL_PUBLIC_URL": "https://lk.example.ru",
     }
 
 
@@ -144,6 +145,7 @@ def test_production_with_everything_set_is_postgres_redis_and_not_eager():
         "REDIS_URL",
         "DJANGO_ALLOWED_HOSTS",
         "FIELD_ENCRYPTION_KEY",
+        "PORTAL_PUBLIC_URL",
     ],
 )
 def test_production_refuses_to_start_without_a_required_variable(missing):
@@ -171,6 +173,17 @@ def test_production_refuses_to_start_with_the_esia_emulator():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "ESIA" in result.stderr
+
+
+def test_production_refuses_a_public_url_that_is_not_https():
+    # links in e-mails and the QR codes of policy PDFs must not lead to the development default
+    variables = {**production_env(), "PORTAL_PUBLIC_URL": "http://localhost:8000"}
+
+    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "PORTAL_PUBLIC_URL" in result.stderr
 
 
 def test_production_refuses_sqlite():

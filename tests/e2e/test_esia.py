@@ -38,6 +38,18 @@ def test_new_person_logs_in_through_esia(
     screenshot(page, "esia-dashboard")
     user = User.objects.get(email="m.sokolova@example.ru")
     assert user.passport == "4512345678" and user.birth_date.isoformat() == "1989-03-14"
+
+    # when: they log out
+    page.get_by_role("button", name="Выйти", exact=True).click()
+
+    # then: through ESIA's logout back to the portal, out of both
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto("/profile/")
+    page.wait_for_url("**/accounts/login/**")
+    page.get_by_role("link", name="Войти через Госуслуги").click()
+    page.get_by_role("button", name="Продолжить на Госуслугах").click()
+    page.wait_for_url("**/esia-emulator/aas/oauth2/v2/ac?**")
+    assert page.get_by_text("Вы уже вошли в ЕСИА").count() == 0
     assert page.errors == []
 
 

@@ -1,6 +1,7 @@
 """ESIA tests talk to the emulator on pytest-django's live server over real HTTP, with keys that
 openssl makes here for the session (never committed): GOST ones when the engine is installed,
-RSA ones always."""
+RSA ones always. The emulator signs its id_tokens RS256 unless a test switches it to GOST
+(`use_jws_algorithm`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from portal.esia import crypto
+from portal.esia import crypto, jws
 
 GOST_REASON = "нет движка OpenSSL gost: apt-get install libengine-gost-openssl"
 CALLBACK_PATH = "/accounts/esia/login/callback/"
@@ -39,6 +40,8 @@ class Keys:
     other_gost: KeyPair | None
     esia: KeyPair  # the emulator's (ESIA's) id_token key
     other_esia: KeyPair
+    esia_gost: KeyPair | None  # ESIA's GOST id_token key
+    other_esia_gost: KeyPair | None
 
 
 @pytest.fixture(scope="session")
@@ -60,16 +63,23 @@ def esia_keys(tmp_path_factory) -> Keys:
         other_gost=make("other-gost", crypto.GOST) if gost else None,
         esia=make("esia", crypto.RSA),
         other_esia=make("other-esia", crypto.RSA),
+        esia_gost=make("esia-gost", crypto.GOST) if gost else None,
+        other_esia_gost=make("other-esia-gost", crypto.GOST) if gost else None,
     )
+
+
+def require_gost(*pairs: KeyPair | None) -> None:
+    """Skips (or, in CI with ESIA_GOST_REQUIRED, fails) a GOST test without the engine."""
+    if any(pair is None for pair in pairs):
+        if os.environ.get("ESIA_GOST_REQUIRED"):  # CI: GOST must be tested, not skipped
+            pytest.fail(GOST_REASON)
+        pytest.skip(GOST_REASON)
 
 
 def keys_for(esia_keys: Keys, algorithm: str) -> tuple[KeyPair, KeyPair]:
     """The registered pair and someone else's pair of an algorithm (skips GOST without engine)."""
     if algorithm == crypto.GOST:
-        if esia_keys.gost is None or esia_keys.other_gost is None:
-            if os.environ.get("ESIA_GOST_REQUIRED"):  # CI: GOST must be tested, not skipped
-                pytest.fail(GOST_REASON)
-            pytest.skip(GOST_REASON)
+        require_gost(esia_keys.gost, esia_keys.other_gost)
         return esia_keys.gost, esia_keys.other_gost
     return esia_keys.rsa, esia_keys.other_rsa
 
@@ -80,21 +90,26 @@ def esia(settings, live_server, esia_keys):
     unless a test switches with `use_algorithm`."""
     settings.ESIA_BASE_URL = f"{live_server.url}/esia-emulator"
     settings.ESIA_SIGNATURE_ALGORITHM = crypto.RSA
-    settings.ESIA_SIGNATURE_FORMAT = "cms"
+    settings.ESIA_SIGNATURE_FORMAT = "raw"
+    settings.ESIA_CERT_HASH_CASE = "upper"
     settings.ESIA_SIGNER = "portal.esia.signer.OpenSSLSigner"
     settings.ESIA_KEY_PATH = esia_keys.rsa.key
     settings.ESIA_CERT_PATH = esia_keys.rsa.cert
     settings.ESIA_CERT_HASH = ""
-    settings.ESIA_VERIFICATION_CERT = esia_keys.esia.cert
+    settings.ESIA_ID_TOKEN_KEYS = {jws.RS256: esia_keys.esia.cert}
+    settings.ESIA_EMULATOR_JWS_ALGORITHM = jws.RS256
     settings.ESIA_EMULATOR_KEY_PATH = esia_keys.esia.key
+    settings.ESIA_EMULATOR_CERT_PATH = esia_keys.esia.cert
     settings.ESIA_EMULATOR_CLIENT_ID = ""
+    settings.ESIA_EMULATOR_SIGNATURE_FORMAT = ""
+    settings.ESIA_EMULATOR_CERT_HASH_CASE = "upper"
     # the certificate registered with the emulator stays put when a test changes the portal's
     settings.ESIA_EMULATOR_CLIENT_CERT = esia_keys.rsa.cert
     settings.ESIA_DEV_KEYS_AUTOCREATE = False
     return settings
 
 
-def use_algorithm(settings, esia_keys: Keys, algorithm: str, signature_format: str = "cms"):
+def use_algorithm(settings, esia_keys: Keys, algorithm: str, signature_format: str = "raw"):
     registered, _other = keys_for(esia_keys, algorithm)
     settings.ESIA_SIGNATURE_ALGORITHM = algorithm
     settings.ESIA_SIGNATURE_FORMAT = signature_format
@@ -102,6 +117,20 @@ def use_algorithm(settings, esia_keys: Keys, algorithm: str, signature_format: s
     settings.ESIA_CERT_PATH = registered.cert
     settings.ESIA_EMULATOR_CLIENT_CERT = registered.cert
     return registered
+
+
+def use_jws_algorithm(settings, esia_keys: Keys, algorithm: str) -> KeyPair:
+    """The emulator signs its tokens with `algorithm`, and the portal accepts only that one, with
+    the emulator's certificate for it."""
+    if algorithm == jws.GOST_JWA:
+        require_gost(esia_keys.esia_gost)
+        pair = esia_keys.esia_gost
+    else:
+        pair = esia_keys.esia
+    settings.ESIA_EMULATOR_JWS_ALGORITHM = algorithm
+    settings.ESIA_EMULATOR_KEY_PATH, settings.ESIA_EMULATOR_CERT_PATH = pair.key, pair.cert
+    settings.ESIA_ID_TOKEN_KEYS = {algorithm: pair.cert}
+    return pair
 
 
 class Visitor:

@@ -1,6 +1,7 @@
 """What ESIA (here its emulator) refuses, and what the portal refuses from ESIA: each case goes
 through the portal's real client code and the emulator over HTTP."""
 
+import base64
 import datetime
 import hashlib
 import json
@@ -11,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlencode
 
+import jwt
 import pytest
 import requests
 import time_machine
@@ -19,11 +21,21 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.esia import client as esia_client
-from portal.esia import crypto
+from portal.esia import crypto, jws
 from portal.esia.client import EsiaError
 from portal.esia.signer import get_signer
 
-from .conftest import CALLBACK_PATH, DEMO_TWIN, SOKOLOVA, Visitor, keys_for, query, use_algorithm
+from .conftest import (
+    CALLBACK_PATH,
+    DEMO_TWIN,
+    SOKOLOVA,
+    Visitor,
+    keys_for,
+    query,
+    require_gost,
+    use_algorithm,
+    use_jws_algorithm,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -222,7 +234,7 @@ def test_replayed_callback_is_refused(esia, visitor):
 
 def test_id_token_signed_by_someone_else_logs_nobody_in(esia, esia_keys, visitor):
     # given: the portal trusts another certificate than the one that signed the id_token
-    esia.ESIA_VERIFICATION_CERT = esia_keys.other_esia.cert
+    esia.ESIA_ID_TOKEN_KEYS = {"RS256": esia_keys.other_esia.cert}
 
     # when
     answer = visitor.esia_login(SOKOLOVA)
@@ -399,3 +411,90 @@ def test_collections_without_embed_list_links(esia, visitor):
     ).json()
     assert answer["size"] == 2
     assert all(isinstance(e, str) and "/ctts/" in e for e in answer["elements"])
+
+
+# --- the signature format and the certificate hash's case, as settings ------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"), [("cms", "raw"), ("raw", "cms")], ids=["cms-to-raw", "raw-to-cms"]
+)
+def test_signature_in_another_format_than_esia_expects_is_refused(esia, visitor, sent, expected):
+    # given: the portal sends one format, ESIA (the emulator) is set up for the other
+    esia.ESIA_SIGNATURE_FORMAT = sent
+    esia.ESIA_EMULATOR_SIGNATURE_FORMAT = expected
+    assert _esia_error(_authorize(visitor)) == "ESIA-007053"
+
+    # when the portal's setting matches, the same request is accepted
+    esia.ESIA_SIGNATURE_FORMAT = expected
+    assert _authorize(visitor).status_code == 200
+
+
+def test_raw_is_the_default_signature_format(esia, visitor):
+    from portal.settings import base
+
+    assert base.ESIA_SIGNATURE_FORMAT == "raw"
+    esia.ESIA_EMULATOR_SIGNATURE_FORMAT = "raw"
+    secret = query(_authorize_url(visitor))["client_secret"]
+    assert len(base64.urlsafe_b64decode(secret)) == 256  # a bare RSA-2048 signature, no CMS
+
+
+@pytest.mark.parametrize(("sent", "expected"), [("lower", "upper"), ("upper", "lower")])
+def test_certificate_hash_in_the_other_case_is_refused(esia, visitor, sent, expected):
+    esia.ESIA_CERT_HASH_CASE = sent
+    esia.ESIA_EMULATOR_CERT_HASH_CASE = expected
+    assert _esia_error(_authorize(visitor)) == "ESIA-007053"
+    esia.ESIA_CERT_HASH_CASE = expected
+    sent_hash = query(_authorize_url(visitor))["client_certificate_hash"]
+    assert sent_hash == (sent_hash.upper() if expected == "upper" else sent_hash.lower())
+    assert _authorize(visitor).status_code == 200
+
+
+def _authorize_url(visitor: Visitor) -> str:
+    return esia_client.authorization_url(
+        client_id=_settings().ESIA_CLIENT_ID,
+        scope=SCOPE,
+        redirect_uri=_redirect_uri(visitor),
+        state=str(uuid.uuid4()),
+    )
+
+
+# --- id_tokens signed with GOST R 34.10-2012 --------------------------------------------------
+
+
+def test_emulator_signs_gost_id_tokens_that_the_portal_verifies(esia, esia_keys, visitor):
+    # given: ESIA (the emulator) signs with GOST, the portal accepts GOST with ESIA's certificate
+    use_jws_algorithm(esia, esia_keys, jws.GOST_JWA)
+    code, params = _code(visitor)
+
+    # when
+    tokens = _exchange(params, code)
+
+    # then
+    assert jwt.get_unverified_header(tokens["id_token"])["alg"] == "GOST3410_2012_256"
+    claims = esia_client.id_token_claims(tokens["id_token"], client_id=params["client_id"])
+    assert claims["sub"] == SOKOLOVA
+    assert esia_client.person(oid=SOKOLOVA, access_token=tokens["access_token"])["lastName"]
+
+
+def test_gost_id_token_by_a_key_other_than_esias_logs_nobody_in(esia, esia_keys, visitor):
+    # given: the portal trusts another GOST certificate than the one that signs
+    use_jws_algorithm(esia, esia_keys, jws.GOST_JWA)
+    require_gost(esia_keys.other_esia_gost)
+    esia.ESIA_ID_TOKEN_KEYS = {jws.GOST_JWA: esia_keys.other_esia_gost.cert}
+
+    answer = visitor.esia_login(SOKOLOVA)
+
+    assert answer.status_code == 401 and "Не удалось войти через Госуслуги" in answer.text
+    assert not SocialAccount.objects.exists()
+
+
+def test_id_token_in_an_algorithm_not_allowed_logs_nobody_in(esia, esia_keys, visitor):
+    # given: ESIA signs GOST, the portal is set up for RS256 only (with ESIA's certificate)
+    pair = use_jws_algorithm(esia, esia_keys, jws.GOST_JWA)
+    esia.ESIA_ID_TOKEN_KEYS = {jws.RS256: pair.cert}
+
+    answer = visitor.esia_login(SOKOLOVA)
+
+    assert answer.status_code == 401
+    assert not SocialAccount.objects.exists()

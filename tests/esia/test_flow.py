@@ -11,7 +11,7 @@ from django.db import connection
 
 from portal.accounts.models import AccountEvent, Consent, User
 from portal.core.fields import blind_index
-from portal.esia import crypto
+from portal.esia import crypto, jws
 from tests.factories import UserFactory
 
 from .conftest import (
@@ -25,6 +25,7 @@ from .conftest import (
     form_value,
     query,
     use_algorithm,
+    use_jws_algorithm,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,8 +60,9 @@ def test_new_person_gives_email_and_pin_and_gets_a_filled_account(
     assert authorize_url.startswith(f"{esia.ESIA_BASE_URL}/aas/oauth2/v2/ac?")
     assert str(uuid.UUID(params["state"])) == params["state"]
     assert params["scope"] == "openid fullname birthdate id_doc mobile email"
-    assert params["client_certificate_hash"] == crypto.certificate_hash(
-        esia.ESIA_CERT_PATH, algorithm
+    assert (
+        params["client_certificate_hash"]
+        == crypto.certificate_hash(esia.ESIA_CERT_PATH, algorithm).upper()
     )
     # and the person lands on the last step, which asks only for an e-mail and a PIN
     assert callback.headers["Location"] == SIGNUP_PATH
@@ -97,6 +99,21 @@ def test_new_person_gives_email_and_pin_and_gets_a_filled_account(
         stored = cursor.fetchone()[0]
     assert "345678" not in stored  # encrypted at rest
     assert visitor.get("/profile/").status_code == 200
+
+
+def test_login_with_gost_everywhere_as_on_the_esia_test_stand(esia, esia_keys, visitor):
+    # given: the portal signs raw GOST, ESIA signs its id_token GOST3410_2012_256, and the
+    # portal accepts that algorithm alone, with ESIA's GOST certificate
+    use_algorithm(esia, esia_keys, crypto.GOST, "raw")
+    use_jws_algorithm(esia, esia_keys, jws.GOST_JWA)
+
+    # when
+    done, page = _sign_up(visitor, SOKOLOVA)
+
+    # then
+    assert "Соколова Мария Игоревна" in page.text
+    assert done.status_code == 302 and done.headers["Location"] == "/"
+    assert SocialAccount.objects.get(uid=SOKOLOVA).user.email == "m.sokolova@example.ru"
 
 
 def test_returning_person_logs_in_without_the_signup_step(esia, live_server):

@@ -17,7 +17,8 @@ def dev_paths(settings, tmp_path):
     settings.ESIA_KEY_PATH = str(tmp_path / "esia" / "client-key.pem")
     settings.ESIA_CERT_PATH = str(tmp_path / "esia" / "client-cert.pem")
     settings.ESIA_EMULATOR_KEY_PATH = str(tmp_path / "esia" / "emulator-key.pem")
-    settings.ESIA_VERIFICATION_CERT = str(tmp_path / "esia" / "emulator-cert.pem")
+    settings.ESIA_EMULATOR_CERT_PATH = str(tmp_path / "esia" / "emulator-cert.pem")
+    settings.ESIA_EMULATOR_JWS_ALGORITHM = "RS256"
     settings.ESIA_SIGNATURE_ALGORITHM = crypto.RSA
     return settings
 
@@ -48,9 +49,17 @@ def test_dev_keys_command_makes_gost_keys(dev_paths, capsys):
     dev_paths.ESIA_SIGNATURE_ALGORITHM = crypto.GOST
     call_command("esia_dev_keys")
     assert crypto.is_gost_certificate(dev_paths.ESIA_CERT_PATH)
-    assert not crypto.is_gost_certificate(dev_paths.ESIA_VERIFICATION_CERT)  # ESIA signs RS256
+    assert not crypto.is_gost_certificate(dev_paths.ESIA_EMULATOR_CERT_PATH)  # RS256 by default
     call_command("esia_dev_keys")
     assert "ключи уже есть" in capsys.readouterr().out
+
+
+def test_dev_keys_command_makes_a_gost_key_for_the_emulator_when_it_signs_gost(dev_paths):
+    if not crypto.gost_engine_available():
+        pytest.skip("нет движка OpenSSL gost: apt-get install libengine-gost-openssl")
+    dev_paths.ESIA_EMULATOR_JWS_ALGORITHM = "GOST3410_2012_256"
+    call_command("esia_dev_keys")
+    assert crypto.is_gost_certificate(dev_paths.ESIA_EMULATOR_CERT_PATH)
 
 
 def test_esia_login_is_off_without_a_client_id(settings, client):
@@ -76,12 +85,13 @@ except Resolver404:
     print("not mounted")
 print(settings.ESIA_BASE_URL)
 print(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"])
+print(settings.ESIA_ID_TOKEN_KEYS, settings.ESIA_SIGNATURE_FORMAT, settings.ESIA_CERT_HASH_CASE)
 """
 ESIA_ENV = {
     "ESIA_CLIENT_ID": "INSURED-PORTAL",
     "ESIA_BASE_URL": "https://esia.gosuslugi.ru",
     "ESIA_ISSUER": "http://esia.gosuslugi.ru/",
-    "ESIA_VERIFICATION_CERT": "/etc/portal/esia/esia.pem",
+    "ESIA_ID_TOKEN_KEYS": "GOST3410_2012_256=/etc/portal/esia/esia-gost.pem",
     "ESIA_KEY_PATH": "/etc/portal/esia/key.pem",
     "ESIA_CERT_PATH": "/etc/portal/esia/cert.pem",
 }
@@ -90,13 +100,21 @@ ESIA_ENV = {
 def test_production_with_esia_has_no_emulator_and_allows_the_esia_form_redirect():
     result = run(["-c", PROBE], "portal.settings.production", **production_env(), **ESIA_ENV)
     assert result.returncode == 0, result.stderr
-    mounted, base_url, form_action = result.stdout.strip().splitlines()
+    mounted, base_url, form_action, esia_defaults = result.stdout.strip().splitlines()
     assert mounted == "not mounted"
+    assert esia_defaults == ("{'GOST3410_2012_256': '/etc/portal/esia/esia-gost.pem'} raw upper")
     assert base_url == "https://esia.gosuslugi.ru"
     assert "https://esia.gosuslugi.ru" in form_action
 
 
-@pytest.mark.parametrize("missing", ["ESIA_VERIFICATION_CERT", "ESIA_KEY_PATH", "ESIA_ISSUER"])
+def test_production_accepts_only_known_id_token_algorithms():
+    variables = {**production_env(), **ESIA_ENV, "ESIA_ID_TOKEN_KEYS": "HS256=/etc/portal/x.pem"}
+    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+    assert result.returncode != 0
+    assert "ESIA_ID_TOKEN_KEYS" in result.stderr
+
+
+@pytest.mark.parametrize("missing", ["ESIA_ID_TOKEN_KEYS", "ESIA_KEY_PATH", "ESIA_ISSUER"])
 def test_production_with_esia_needs_its_certificates_and_key(missing):
     variables = {**production_env(), **ESIA_ENV}
     del variables[missing]

@@ -32,6 +32,7 @@ def _openssl(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
 def signer_settings(settings, esia_keys):
     settings.ESIA_SIGNER = "portal.esia.signer.OpenSSLSigner"
     settings.ESIA_CERT_HASH = ""
+    settings.ESIA_CERT_HASH_CASE = "upper"
     settings.ESIA_SIGNER_COMMAND = ""
     use_algorithm(settings, esia_keys, crypto.RSA)
     return settings
@@ -40,7 +41,7 @@ def signer_settings(settings, esia_keys):
 @pytest.mark.parametrize("algorithm", [crypto.RSA, crypto.GOST])
 def test_cms_signature_verifies_with_openssl(signer_settings, esia_keys, tmp_path, algorithm):
     # given
-    pair = use_algorithm(signer_settings, esia_keys, algorithm)
+    pair = use_algorithm(signer_settings, esia_keys, algorithm, "cms")
 
     # when
     secret = get_signer().client_secret(MESSAGE)
@@ -87,18 +88,20 @@ def test_certificate_hash_is_over_the_der_form(signer_settings, esia_keys, algor
     ours = get_signer().certificate_hash()
 
     # then: openssl's hash of the DER, not of the PEM text
-    assert ours == _openssl("dgst", *engine, digest, "-binary", stdin=der).stdout.hex()
+    assert ours == _openssl("dgst", *engine, digest, "-binary", stdin=der).stdout.hex().upper()
     assert (
         ours
-        != _openssl(
-            "dgst", *engine, digest, "-binary", stdin=Path(pair.cert).read_bytes()
-        ).stdout.hex()
+        != _openssl("dgst", *engine, digest, "-binary", stdin=Path(pair.cert).read_bytes())
+        .stdout.hex()
+        .upper()
     )
     assert len(ours) == 64
 
 
 def test_configured_certificate_hash_wins(signer_settings):
-    signer_settings.ESIA_CERT_HASH = "AB" * 32
+    signer_settings.ESIA_CERT_HASH = "Ab" * 32
+    assert get_signer().certificate_hash() == "AB" * 32
+    signer_settings.ESIA_CERT_HASH_CASE = "lower"
     assert get_signer().certificate_hash() == "ab" * 32
 
 
@@ -123,7 +126,7 @@ def test_command_signer_runs_the_configured_command(signer_settings, esia_keys, 
     assert crypto.cms_verify(
         signature, MESSAGE.encode(), cert_path=pair.cert, algorithm_name=crypto.RSA
     )
-    assert signer.certificate_hash() == crypto.certificate_hash(pair.cert, crypto.RSA)
+    assert signer.certificate_hash() == crypto.certificate_hash(pair.cert, crypto.RSA).upper()
 
 
 def test_command_signer_failure_is_an_error(signer_settings):

@@ -4,9 +4,12 @@ Mounted at /esia-emulator/ only when settings.ESIA_EMULATOR is on (production re
 with it). It checks what ESIA checks (docs/reference/esia.md) with real signatures: the system's
 mnemonic and redirect_uri, a UUID state, the timestamp's skew, the hash of the registered
 certificate's DER, the signature over the exact string, a single-use short-lived code bound to
-the system, redirect_uri and scope; it signs id_tokens and access tokens (RS256) with its own key,
-and answers /rs/prns/... only with a valid Bearer token of the right person and scope. Codes and
-pending requests live in the Django cache (Redis in CI), so several processes can serve it.
+the system, redirect_uri and scope; it signs id_tokens and access tokens with its own key in the
+configured algorithm (ESIA_EMULATOR_JWS_ALGORITHM: RS256 or GOST3410_2012_256), renews
+access tokens for a refresh token, and answers /rs/prns/... only with an access token it issued,
+of the right person and scope. A consent starts an emulator session (its own cookie); its logout
+page (/idp/ext/Logout) ends it, and with it every token issued in it. Codes, sessions and tokens
+live in the Django cache (Redis in CI), so several processes can serve it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import base64
 import binascii
 import datetime
 import fnmatch
+import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -23,18 +27,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import jwt
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.esia import crypto
+from portal.esia import crypto, jws
 from portal.esia.client import TIMESTAMP_FORMAT
 from portal.esia.devkeys import ensure_dev_keys
 
@@ -55,7 +58,10 @@ KNOWN_SCOPES = {
 ERRORS_ACCESS = "ESIA-007019: Отсутствует разрешение на доступ"
 REQUEST_TTL = 15 * 60
 TOKEN_TTL = 3600
+SESSION_TTL = 8 * 3600
+REFRESH_TTL = 30 * 86400
 CACHE_PREFIX = "esia-emulator"
+SESSION_COOKIE = "esia_emulator_sid"
 
 ERRORS = {
     "007002": "Несоответствие сертификата и мнемоники информационной системы",
@@ -122,15 +128,29 @@ def _certificate_hash(path: str, mtime: float) -> str:
     return crypto.certificate_hash(path, algorithm, settings.ESIA_OPENSSL)
 
 
-@lru_cache(maxsize=4)
-def _private_key(path: str, mtime: float):
-    return load_pem_private_key(Path(path).read_bytes(), password=None)
-
-
-def emulator_key():
+def _sign(claims: dict[str, Any]) -> str:
     ensure_dev_keys()
-    path = str(settings.ESIA_EMULATOR_KEY_PATH)
-    return _private_key(path, Path(path).stat().st_mtime)
+    return jws.encode(
+        claims,
+        algorithm=settings.ESIA_EMULATOR_JWS_ALGORITHM,
+        key_path=settings.ESIA_EMULATOR_KEY_PATH,
+        openssl=settings.ESIA_OPENSSL,
+        headers={"kid": "esia-emulator"},
+    )
+
+
+def _token_key(token: str) -> str:
+    return _key("access", hashlib.sha256(token.encode()).hexdigest())
+
+
+def _session(request: HttpRequest) -> dict[str, str] | None:
+    sid = request.COOKIES.get(SESSION_COOKIE, "")
+    found = cache.get(_key("session", sid)) if sid else None
+    return {**found, "sid": sid} if found else None
+
+
+def _session_alive(sid: str) -> bool:
+    return cache.get(_key("session", sid)) is not None
 
 
 def _key(kind: str, value: str) -> str:
@@ -181,13 +201,17 @@ def _check_scope(scope: str) -> list[str]:
 
 
 def _check_signature(system: RegisteredSystem, certificate_hash: str, secret: str, message: str):
-    if certificate_hash.lower() != system.certificate_hash():
+    expected = system.certificate_hash()
+    if settings.ESIA_EMULATOR_CERT_HASH_CASE == "upper":
+        expected = expected.upper()
+    if certificate_hash != expected:
         raise EmulatorError("007053")
     try:
         signature = base64.urlsafe_b64decode(secret + "=" * (-len(secret) % 4))
     except (binascii.Error, ValueError) as exc:
         raise EmulatorError("007053") from exc
-    verify = crypto.cms_verify if settings.ESIA_SIGNATURE_FORMAT == "cms" else crypto.raw_verify
+    expected_format = settings.ESIA_EMULATOR_SIGNATURE_FORMAT or settings.ESIA_SIGNATURE_FORMAT
+    verify = crypto.cms_verify if expected_format == "cms" else crypto.raw_verify
     valid = verify(
         signature,
         message.encode(),
@@ -199,11 +223,12 @@ def _check_signature(system: RegisteredSystem, certificate_hash: str, secret: st
         raise EmulatorError("007053")
 
 
-def _redirect_allowed(redirect_uri: str) -> bool:
+def _redirect_allowed(redirect_uri: str, patterns: list[str] | None = None) -> bool:
     parts = urlsplit(redirect_uri)
     if parts.scheme not in ("http", "https") or parts.fragment:
         return False
-    return any(fnmatch.fnmatchcase(redirect_uri, p) for p in settings.ESIA_EMULATOR_REDIRECT_URIS)
+    patterns = settings.ESIA_EMULATOR_REDIRECT_URIS if patterns is None else patterns
+    return any(fnmatch.fnmatchcase(redirect_uri, p) for p in patterns)
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:
@@ -280,12 +305,14 @@ def authorize(request: HttpRequest) -> HttpResponse:
         },
         REQUEST_TTL,
     )
+    session = _session(request)
     response = render(
         request,
         "esia/emulator/authorize.html",
         {
             "request_id": request_id,
             "persons": PERSONS,
+            "session_person": BY_OID.get(session["oid"]) if session else None,
             "scopes": [KNOWN_SCOPES[name] for name in scope if name != "openid"],
             "system_name": settings.PORTAL_NAME,
         },
@@ -309,6 +336,11 @@ def _authorize_decision(request: HttpRequest) -> HttpResponse:
                 {"error": "access_denied", "error_description": error.description, "state": state},
             )
         )
+    # the person is now logged in to ESIA: a session (one per browser), ended by /idp/ext/Logout
+    session = _session(request)
+    if session is None or session["oid"] != person.oid:
+        session = {"sid": secrets.token_urlsafe(24), "oid": person.oid}
+        cache.set(_key("session", session["sid"]), {"oid": person.oid}, SESSION_TTL)
     code = secrets.token_urlsafe(32)
     cache.set(
         _key("code", code),
@@ -317,10 +349,25 @@ def _authorize_decision(request: HttpRequest) -> HttpResponse:
             "redirect_uri": redirect_uri,
             "scope": pending["scope"],
             "oid": person.oid,
+            "sid": session["sid"],
         },
         settings.ESIA_EMULATOR_CODE_TTL,
     )
-    return HttpResponseRedirect(_with_query(redirect_uri, {"code": code, "state": state}))
+    response = HttpResponseRedirect(_with_query(redirect_uri, {"code": code, "state": state}))
+    response.set_cookie(
+        SESSION_COOKIE,
+        session["sid"],
+        max_age=SESSION_TTL,
+        path=_emulator_root(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _emulator_root() -> str:
+    """/esia-emulator/: where the emulator is mounted (its cookie stays there)."""
+    return reverse("esia_emulator:authorize").removesuffix("aas/oauth2/v2/ac")
 
 
 def _error_page(request: HttpRequest, error: EmulatorError) -> HttpResponse:
@@ -337,59 +384,97 @@ def token(request: HttpRequest) -> JsonResponse:
     params = request.POST
     state = params.get("state", "")
     try:
-        values = _required(
-            params,
-            (
-                "client_id",
-                "code",
-                "grant_type",
-                "client_secret",
-                "state",
-                "redirect_uri",
-                "scope",
-                "timestamp",
-                "token_type",
-                "client_certificate_hash",
-            ),
-        )
-        system = registered_system(values["client_id"])
-        if system is None:
-            raise EmulatorError("007002")
-        if values["grant_type"] != "authorization_code":
-            raise EmulatorError("007012")
-        if values["token_type"] != "Bearer":  # noqa: S105 - a token type, not a secret
-            raise EmulatorError("007003")
-        _check_state(values["state"])
-        _check_timestamp(values["timestamp"])
-        _check_signature(
-            system,
-            values["client_certificate_hash"],
-            values["client_secret"],
-            values["client_id"]
-            + values["scope"]
-            + values["timestamp"]
-            + values["state"]
-            + values["redirect_uri"]
-            + values["code"],
-        )
-        issued = cache.get(_key("code", values["code"]))
-        # delete() is the single-use guard: of two racing exchanges only one deletes the key
-        if issued is None or not cache.delete(_key("code", values["code"])):
-            raise EmulatorError("007011")
-        bound = (issued["client_id"], issued["redirect_uri"], issued["scope"])
-        if bound != (values["client_id"], values["redirect_uri"], values["scope"]):
-            raise EmulatorError("007011")
+        if params.get("grant_type") == "refresh_token":
+            answer = _refresh(params)
+        else:
+            answer = _exchange(params)
     except EmulatorError as error:
         return JsonResponse(
             {"error": error.oauth_error, "error_description": error.description, "state": state},
             status=400,
         )
-    return JsonResponse(_tokens(system.client_id, issued["oid"], issued["scope"], state))
+    return JsonResponse(answer)
 
 
-def _tokens(client_id: str, oid: str, scope: str, state: str) -> dict[str, Any]:
+COMMON_TOKEN_PARAMS = (
+    "client_id",
+    "grant_type",
+    "client_secret",
+    "state",
+    "redirect_uri",
+    "scope",
+    "timestamp",
+    "token_type",
+    "client_certificate_hash",
+)
+
+
+def _token_request(params, extra: str) -> tuple[RegisteredSystem, dict[str, str]]:
+    values = _required(params, (*COMMON_TOKEN_PARAMS, extra))
+    system = registered_system(values["client_id"])
+    if system is None:
+        raise EmulatorError("007002")
+    if values["token_type"] != "Bearer":  # noqa: S105 - a token type, not a secret
+        raise EmulatorError("007003")
+    _check_state(values["state"])
+    _check_timestamp(values["timestamp"])
+    return system, values
+
+
+def _exchange(params) -> dict[str, Any]:
+    if params.get("grant_type") != "authorization_code":
+        raise EmulatorError("007012")
+    system, values = _token_request(params, "code")
+    _check_signature(
+        system,
+        values["client_certificate_hash"],
+        values["client_secret"],
+        values["client_id"]
+        + values["scope"]
+        + values["timestamp"]
+        + values["state"]
+        + values["redirect_uri"]
+        + values["code"],
+    )
+    issued = cache.get(_key("code", values["code"]))
+    # delete() is the single-use guard: of two racing exchanges only one deletes the key
+    if issued is None or not cache.delete(_key("code", values["code"])):
+        raise EmulatorError("007011")
+    bound = (issued["client_id"], issued["redirect_uri"], issued["scope"])
+    if bound != (values["client_id"], values["redirect_uri"], values["scope"]):
+        raise EmulatorError("007011")
+    return _tokens(system.client_id, issued["oid"], issued["scope"], issued["sid"], values["state"])
+
+
+def _refresh(params) -> dict[str, Any]:
+    """grant_type=refresh_token: signed client_id + scope + timestamp + state + refresh_token;
+    the refresh token is single-use (a new one comes back) and dies with the ESIA session."""
+    system, values = _token_request(params, "refresh_token")
+    _check_signature(
+        system,
+        values["client_certificate_hash"],
+        values["client_secret"],
+        values["client_id"]
+        + values["scope"]
+        + values["timestamp"]
+        + values["state"]
+        + values["refresh_token"],
+    )
+    key = _key("refresh", hashlib.sha256(values["refresh_token"].encode()).hexdigest())
+    issued = cache.get(key)
+    if issued is None or not cache.delete(key) or not _session_alive(issued["sid"]):
+        raise EmulatorError("007011")
+    if (issued["client_id"], issued["scope"]) != (values["client_id"], values["scope"]):
+        raise EmulatorError("007011")
+    answer = _tokens(
+        system.client_id, issued["oid"], issued["scope"], issued["sid"], values["state"]
+    )
+    del answer["id_token"]
+    return answer
+
+
+def _tokens(client_id: str, oid: str, scope: str, sid: str, state: str) -> dict[str, Any]:
     now = int(timezone.now().timestamp())
-    session_id = str(uuid.uuid4())
     common = {"iss": settings.ESIA_ISSUER, "iat": now, "nbf": now, "exp": now + TOKEN_TTL}
     id_token = {
         **common,
@@ -398,7 +483,7 @@ def _tokens(client_id: str, oid: str, scope: str, state: str) -> dict[str, Any]:
         "auth_time": now,
         "amr": "PWD",
         "urn:esia:amd": "PWD",
-        "urn:esia:sid": session_id,
+        "urn:esia:sid": sid,
         "urn:esia:sbj": {
             "urn:esia:sbj:typ": "P",
             "urn:esia:sbj:oid": oid,
@@ -406,25 +491,51 @@ def _tokens(client_id: str, oid: str, scope: str, state: str) -> dict[str, Any]:
             "urn:esia:sbj:is_tru": BY_OID[oid].trusted,
         },
     }
-    access_token = {
+    access_claims = {
         **common,
         "client_id": client_id,
         "scope": scope,
-        "urn:esia:sid": session_id,
+        "urn:esia:sid": sid,
         "urn:esia:sbj_id": oid,
+        "jti": str(uuid.uuid4()),
     }
-    key = emulator_key()
-    headers = {"kid": "esia-emulator"}
+    access_token = _sign(access_claims)
+    cache.set(_token_key(access_token), access_claims, TOKEN_TTL)
     refresh_token = secrets.token_urlsafe(32)
-    cache.set(_key("refresh", refresh_token), {"client_id": client_id, "oid": oid}, 30 * 86400)
+    cache.set(
+        _key("refresh", hashlib.sha256(refresh_token.encode()).hexdigest()),
+        {"client_id": client_id, "oid": oid, "scope": scope, "sid": sid},
+        REFRESH_TTL,
+    )
     return {
-        "id_token": jwt.encode(id_token, key, algorithm="RS256", headers=headers),
-        "access_token": jwt.encode(access_token, key, algorithm="RS256", headers=headers),
+        "id_token": _sign(id_token),
+        "access_token": access_token,
         "refresh_token": refresh_token,
         "state": state,
         "token_type": "Bearer",
         "expires_in": TOKEN_TTL,
     }
+
+
+# --- /idp/ext/Logout: the end of the ESIA session -------------------------------------------
+
+
+@never_cache
+@require_GET
+def logout(request: HttpRequest) -> HttpResponse:
+    """Ends the person's ESIA session (tokens issued in it stop working) and sends them back to
+    `redirect_url`, which must be one of the system's (ESIA_EMULATOR_LOGOUT_URLS)."""
+    if registered_system(request.GET.get("client_id", "")) is None:
+        return _error_page(request, EmulatorError("007002"))
+    redirect_url = request.GET.get("redirect_url", "")
+    if not _redirect_allowed(redirect_url, settings.ESIA_EMULATOR_LOGOUT_URLS):
+        return _error_page(request, EmulatorError("007023"))
+    session = _session(request)
+    if session is not None:
+        cache.delete(_key("session", session["sid"]))
+    response = HttpResponseRedirect(redirect_url)
+    response.delete_cookie(SESSION_COOKIE, path=_emulator_root())
+    return response
 
 
 # --- /rs/prns: the person's data -------------------------------------------------------------
@@ -437,15 +548,11 @@ def _bearer(
     scheme, _sep, value = header.partition(" ")
     if scheme != "Bearer" or not value:
         return set(), _unauthorized("invalid_request")
-    try:
-        claims = jwt.decode(
-            value,
-            key=emulator_key().public_key(),
-            algorithms=["RS256"],
-            issuer=settings.ESIA_ISSUER,
-            options={"require": ["exp", "urn:esia:sbj_id", "scope"], "verify_aud": False},
-        )
-    except jwt.PyJWTError:
+    # ESIA knows the tokens it issued: one it did not, an expired one, or one of an ended
+    # session is refused
+    claims = cache.get(_token_key(value))
+    now = timezone.now().timestamp()
+    if claims is None or claims["exp"] < now or not _session_alive(claims["urn:esia:sid"]):
         return set(), _unauthorized("invalid_token")
     scope = set(str(claims["scope"]).split())
     if str(claims["urn:esia:sbj_id"]) != oid or not scope & needs:
