@@ -14,8 +14,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import AccountEvent, PhoneVerification, User
-from portal.accounts.ratelimits import rate_limit_hit
 from portal.accounts.sms import sms_send
+from portal.core.ratelimits import rate_limit_hit
 
 from .events import account_event_record
 
@@ -52,7 +52,9 @@ def phone_verification_start(*, user: User, phone: str, purpose: str) -> PhoneVe
                 % {"seconds": math.ceil(settings.SMS_RESEND_SECONDS - elapsed)},
                 code="sms_too_soon",
             )
-    if not rate_limit_hit("sms_phone", phone) or not rate_limit_hit("sms_user", str(user.pk)):
+    if not rate_limit_hit("sms_phone", key=phone) or not rate_limit_hit(
+        "sms_user", key=str(user.pk)
+    ):
         raise ValidationError(
             _("Слишком много SMS на этот номер. Попробуйте позже или позвоните нам"),
             code="sms_rate_limited",
