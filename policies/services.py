@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
+from portal.core.ratelimits import rate_limit_hit
 
 from .formatting import phone_display
 from .identity import (
@@ -40,12 +41,6 @@ from .models import (
 )
 from .pdf.data import data_hash, policy_pdf_data
 from .pdf.render import policy_pdf_bytes
-from .ratelimit import (
-    ACTIVATION_PER_NUMBER,
-    ACTIVATION_PER_USER,
-    POLICY_SEARCH,
-    attempt_take,
-)
 from .selectors import (
     active_link_of,
     boxed_card_by_number,
@@ -100,7 +95,7 @@ def policy_lookup(*, user: User, number: str) -> InsuredPerson:
             _("Заполните фамилию, имя и дату рождения в личной информации, затем добавьте полис."),
             "profile_incomplete",
         )
-    if not attempt_take(POLICY_SEARCH, str(user.pk)):
+    if not rate_limit_hit("policy_search", key=str(user.pk)):
         raise _refuse(too_many_attempts_message(), "rate_limited")
     person = insured_person_matching(number=number, identity=identity)
     if person is None:
@@ -181,7 +176,7 @@ def child_policy_link_add(
 ) -> PolicyLink:
     """Link a child's register row to the parent's cabinet: the child is under 15 today and is
     listed as a dependant of the user. Counted with «Добавить полис» (10 an hour)."""
-    if not attempt_take(POLICY_SEARCH, str(user.pk)):
+    if not rate_limit_hit("policy_search", key=str(user.pk)):
         raise _refuse(too_many_attempts_message(), "rate_limited")
     identity = Identity(
         last_name=last_name, first_name=first_name, middle_name=middle_name, birth_date=birth_date
@@ -276,8 +271,8 @@ def boxed_policy_activate(*, user: User, number: str, code: str) -> Policy:
     """Activate a boxed policy by its number and scratch-off code: the policy is made for the
     user and starts after the product's waiting period. A code works once."""
     number = normalize_policy_number(number)
-    if not attempt_take(ACTIVATION_PER_USER, str(user.pk)) or not attempt_take(
-        ACTIVATION_PER_NUMBER, number
+    if not rate_limit_hit("activation_user", key=str(user.pk)) or not rate_limit_hit(
+        "activation_number", key=number
     ):
         raise _refuse(too_many_attempts_message(), "rate_limited")
     card = boxed_card_by_number(number)

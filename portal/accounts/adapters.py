@@ -2,9 +2,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import get_pending_stage
 from allauth.account.utils import filter_users_by_email
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from portal.core.client_ip import client_ip
 
 from .devices import REMEMBER_SESSION_KEY, device_cookie_read, device_cookie_set, device_label
 from .selectors import remembered_device_for_id
@@ -13,6 +15,14 @@ from .stages import PhoneConfirmStage
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request):
+        # allauth's limits (login, signup, password reset, and ours) count per client behind
+        # the proxies that TRUSTED_PROXIES names, like axes and the audit log.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
     def save_user(self, request, user, form, commit=True):
         from .forms import SignupForm
 

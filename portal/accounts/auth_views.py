@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from portal.core.ratelimits import rate_limit_hit
+
 from .devices import device_cookie_delete, device_cookie_read
 from .forms import PhoneNumberForm, PinLoginForm, SmsCodeForm
 from .models import PhoneVerification, User
-from .ratelimits import rate_limit_hit
 from .selectors import remembered_device_for_id
 from .services import phone_verification_start
 from .services import (
@@ -25,10 +26,6 @@ from .services import (
 )
 from .stages import PhoneConfirmStage
 from .validators import mask_phone
-
-
-def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def sms_send_for(request: HttpRequest, *, user: User, phone: str, purpose: str) -> bool:
@@ -40,7 +37,7 @@ def sms_send_for(request: HttpRequest, *, user: User, phone: str, purpose: str) 
 
 
 def _sms_send(request: HttpRequest, send: Callable[[], PhoneVerification]) -> bool:
-    if not rate_limit_hit("sms_ip", client_ip(request)):
+    if not rate_limit_hit("sms_ip", request=request):
         messages.error(request, _("Слишком много SMS с этого адреса. Попробуйте позже"))
         return False
     try:
@@ -139,7 +136,7 @@ def pin_login(request: HttpRequest) -> HttpResponse:
         )
     form = PinLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not rate_limit_hit("pin_login_ip", client_ip(request)):
+        if not rate_limit_hit("pin_login_ip", request=request):
             form.add_error(None, _("Слишком много попыток входа. Попробуйте позже"))
         else:
             try:

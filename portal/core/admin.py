@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_log_record
+from .client_ip import client_ip
 from .models import AuditLogEntry
 
 
@@ -70,7 +71,7 @@ def audit_log_record_many(
     user = request.user
     if not entries or not (user.is_authenticated and user.is_staff):
         return 0
-    ip_address = request.META.get("REMOTE_ADDR") or None
+    ip_address = client_ip(request)
     rows = [
         AuditLogEntry(
             staff_user=user,

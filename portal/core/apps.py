@@ -13,6 +13,10 @@ class CoreConfig(AppConfig):
         from django.apps import apps
         from django.utils.module_loading import module_has_submodule
 
+        from .client_ip import trusted_proxies
+
+        trusted_proxies()  # a malformed TRUSTED_PROXIES stops the start, not each request
+
         # admin.autodiscover(), minus the apps whose admin module is not wanted here.
         for app_config in apps.get_app_configs():
             if app_config.name in ADMIN_AUTODISCOVER_SKIP:

@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest
 
+from .client_ip import client_ip
 from .models import AuditLogEntry
 
 
@@ -27,5 +28,5 @@ def audit_log_record(
         subject_id=str(subject.pk),
         person_label=person_label[:255],
         what=what[:255],
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_ip(request),
     )

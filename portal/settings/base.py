@@ -237,14 +237,21 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True  # password and e-mail changes are reported b
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Личный кабинет] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Личный кабинет застрахованного"
-# Our own limits (portal.accounts.ratelimits), in allauth's notation.
+# Our own limits, counted by allauth's limiter too (portal.core.ratelimits): "hits/window".
 PORTAL_RATE_LIMITS = {
     "sms_phone": env.str("RATE_LIMIT_SMS_PHONE", default="5/h"),
     "sms_user": env.str("RATE_LIMIT_SMS_USER", default="10/d"),
     "sms_ip": env.str("RATE_LIMIT_SMS_IP", default="20/h"),
     "pin_confirm": "5/15m",  # wrong PINs confirming an action, per user
     "pin_login_ip": "30/h",  # PIN logins tried from one address
+    # «Добавить полис» and «Добавить полис ребёнка» share one count per person
+    "policy_search": "10/h",
+    "activation_user": "10/h",  # boxed policy activation codes tried by a person
+    "activation_number": "5/h",  # ... and for one policy number, by anyone
 }
+# The proxies in front of the app (portal.core.client_ip, README «Production»): their number, or
+# their addresses and networks; empty: none, and X-Forwarded-For is ignored.
+TRUSTED_PROXIES = env.str("TRUSTED_PROXIES", default="")
 SMS_CODE_TTL_SECONDS = 5 * 60
 SMS_CODE_MAX_ATTEMPTS = 3
 SMS_RESEND_SECONDS = 60
@@ -314,6 +321,7 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "portal.core.client_ip.client_ip"
 
 SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)

@@ -42,6 +42,17 @@ def test_staff_read_is_recorded_with_who_what_whose_and_where(staff_user):
     assert stored.at is not None
 
 
+def test_behind_the_proxy_the_staff_members_own_address_is_recorded(staff_user, settings):
+    settings.TRUSTED_PROXIES = "10.0.0.2"
+    request = request_by(staff_user, ip="10.0.0.2")
+    request.META["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
+    line = ServiceLineFactory()
+
+    entry = audit_log_record(request=request, subject=line, person_label="x", what="услуга")
+
+    assert entry.ip_address == "203.0.113.7"
+
+
 def test_long_labels_are_cut_to_the_column(staff_user):
     person = UserFactory()
 

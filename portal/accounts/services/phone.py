@@ -16,8 +16,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import AccountEvent, PhoneVerification, User
-from portal.accounts.ratelimits import rate_limit_hit
 from portal.accounts.sms import sms_send
+from portal.core.ratelimits import rate_limit_hit
 
 from .events import account_event_record
 
@@ -52,7 +52,7 @@ def _send_allowed_check(*, previous: PhoneVerification | None, phone: str, subje
                 % {"seconds": math.ceil(settings.SMS_RESEND_SECONDS - elapsed)},
                 code="sms_too_soon",
             )
-    if not rate_limit_hit("sms_phone", phone) or not rate_limit_hit("sms_user", subject):
+    if not rate_limit_hit("sms_phone", key=phone) or not rate_limit_hit("sms_user", key=subject):
         raise ValidationError(
             _("Слишком много SMS на этот номер. Попробуйте позже или позвоните нам"),
             code="sms_rate_limited",

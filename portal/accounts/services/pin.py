@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.devices import device_id_hash
 from portal.accounts.models import AccountEvent, RememberedDevice, User
-from portal.accounts.ratelimits import (
+from portal.accounts.validators import validate_pin
+from portal.core.ratelimits import (
     rate_limit_clear,
     rate_limit_exhausted,
     rate_limit_hit,
     rate_limit_minutes,
     rate_limit_remaining,
 )
-from portal.accounts.validators import validate_pin
 
 from .events import account_event_record
 
@@ -34,22 +34,22 @@ def pin_confirm(*, user: User, pin: str) -> None:
     """Confirm a sensitive action (a new e-mail or phone, card binding, co-pay consent...) with
     the PIN. After five wrong PINs the user's confirmations are refused for a while."""
     key = str(user.pk)
-    if rate_limit_exhausted("pin_confirm", key):
+    if rate_limit_exhausted("pin_confirm", key=key):
         raise _pin_locked_error()
     if not user.has_pin:
         raise ValidationError(
             _("PIN-код не задан: задайте его в разделе «Личная информация»"), code="pin_not_set"
         )
     if not user.check_pin(pin or ""):
-        rate_limit_hit("pin_confirm", key)
-        left = rate_limit_remaining("pin_confirm", key)
+        rate_limit_hit("pin_confirm", key=key)
+        left = rate_limit_remaining("pin_confirm", key=key)
         if not left:
             raise _pin_locked_error()
         raise ValidationError(
             _("Неверный PIN-код. Осталось попыток: %(left)s") % {"left": left},
             code="pin_invalid",
         )
-    rate_limit_clear("pin_confirm", key)
+    rate_limit_clear("pin_confirm", key=key)
 
 
 @transaction.atomic
@@ -57,7 +57,7 @@ def pin_change(*, user: User, pin: str) -> None:
     validate_pin(pin)
     user.set_pin(pin)
     user.save(update_fields=["pin_hash"])
-    rate_limit_clear("pin_confirm", str(user.pk))
+    rate_limit_clear("pin_confirm", key=str(user.pk))
     account_event_record(user=user, kind=AccountEvent.Kind.PIN_CHANGED)
 
 
