@@ -25,6 +25,7 @@ from payments.models import (
     Refund,
 )
 from policies.models import BoxedPolicyCard
+from portal.core import roles
 from portal.core.models import AuditLogEntry
 from tests.conftest import staff_login
 from tests.factories import (
@@ -380,7 +381,7 @@ def test_a_booking_is_read_only_even_for_a_superuser(superuser_client, rows):
 
 # Models only a superuser reads, whatever permissions a group holds.
 SUPERUSER_ONLY = {"core.AuditLogEntry", "employers.ImportRow"}
-ROLES = ("Оператор", "HR-менеджер")
+ROLES = roles.ROLES
 
 
 @pytest.fixture
@@ -389,7 +390,7 @@ def role_client(client, rows, request):
     staff = StaffUserFactory()
     group = Group.objects.get(name=request.param)
     staff.groups.add(group)
-    if request.param == "HR-менеджер":
+    if request.param == roles.HR_MANAGER:
         EmployerManager.objects.create(
             user=staff, policyholder=ImportBatch.objects.get().contract.policyholder
         )
