@@ -204,3 +204,27 @@ def test_the_network_manager_takes_a_clinic_out_of_a_program(as_role):
 
     assert response.status_code == 302
     assert not ProgramClinic.objects.filter(pk=coverage.pk).exists()
+
+
+def test_the_administrator_ties_an_hr_manager_to_a_company_and_reads_no_medical_data(as_role):
+    from django.contrib.auth.models import Group as AuthGroup
+
+    from employers.models import EmployerManager
+    from policies.models import Policyholder
+    from portal.core.models import AuditLogEntry
+    from tests.factories import ContractFactory
+
+    company = ContractFactory().policyholder
+    hr = StaffUserFactory()
+    client = as_role(roles.ADMINISTRATOR)
+
+    page = client.get(url(Policyholder, "change", company.pk))
+    added = client.post(url(EmployerManager, "add"), {"user": hr.pk, "policyholder": company.pk})
+
+    assert page.status_code == 200
+    assert added.status_code == 302
+    assert EmployerManager.objects.filter(user=hr, policyholder=company).exists()
+    assert client.get(url(AuthGroup, "changelist")).status_code == 200
+    assert client.get(url(AuthGroup, "add")).status_code == 403  # rights are the superusers'
+    for model in (ServiceLine, AuditLogEntry, Icd10Diagnosis, Clinic):
+        assert client.get(url(model, "changelist")).status_code == 403, model
