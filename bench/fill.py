@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from importlib import import_module
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
@@ -1034,10 +1033,11 @@ def staff_logins_ensure(person: User, policyholder: Policyholder) -> None:
 
     from employers.models import EmployerManager
     from employers.selectors import HR_GROUP, OPERATOR_GROUP
+    from portal.core.roles import groups_sync
 
     if Group.objects.filter(name__in=(HR_GROUP, OPERATOR_GROUP)).count() < 2:
         # A database flushed since it was migrated (the test's): the groups' data migration again.
-        import_module("employers.migrations.0002_staff_groups").groups_ensure(apps, None)
+        groups_sync(apps)
     operator = User.objects.get(email=OPERATOR_EMAIL)
     hr = User.objects.get(email=HR_EMAIL)
     for user in (person, operator, hr):

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.core.admin import ReadOnlyAdminMixin
+
 from .models import Appointment, AppointmentEvent, Clinic, Doctor, ProgramClinic, SavedPlace, Slot
 
 
@@ -77,7 +79,10 @@ class AppointmentEventInline(admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: a booking is made, moved and cancelled by clinics.services.booking alone (the
+    event row, the schedule's hold and release, the person's e-mail), never by an admin form."""
+
     list_display = ("slot", "insured_person", "user", "status", "created_at")
     list_filter = ("status",)
     search_fields = ("insured_person__policy_number", "user__email", "slot__doctor__clinic__name")

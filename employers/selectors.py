@@ -6,11 +6,12 @@ from django.utils import timezone
 
 from policies.models import Contract, InsuredPerson, Policyholder, PolicyLink, Program
 from portal.accounts.models import User
+from portal.core import roles
 
 from .models import EmployerManager, ImportBatch, ImportRow
 
-HR_GROUP = "HR-менеджер"
-OPERATOR_GROUP = "Оператор"
+HR_GROUP = roles.HR_MANAGER
+OPERATOR_GROUP = roles.SUPPORT_OPERATOR
 _SCOPE_ATTR = "_employer_scope_cache"
 
 

@@ -8,6 +8,7 @@ with the built-in tables) and, in the end, by the partial unique constraint on A
 """
 
 import datetime
+import enum
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -25,6 +26,16 @@ from ..selectors import Coverage, coverage_for
 
 # A booking can be cancelled or moved until this long before the visit; later, by phone only.
 CHANGE_DEADLINE = datetime.timedelta(hours=2)
+
+
+class CancelReason(enum.StrEnum):
+    """Why a booking is cancelled: the rules differ, the event row and the release do not."""
+
+    # The person, in the cabinet: up to CHANGE_DEADLINE before the visit, with an e-mail.
+    BY_PERSON = "by_person"
+    # The person closed the account: every visit not yet begun goes, and no e-mail (the address
+    # is erased in the same transaction).
+    ACCOUNT_DELETED = "account_deleted"
 
 
 def slot_taken_message() -> str:
@@ -153,16 +164,25 @@ def appointment_book(
     return appointment
 
 
-def can_change(appointment: Appointment, *, now: datetime.datetime | None = None) -> bool:
+def can_change(
+    appointment: Appointment,
+    *,
+    now: datetime.datetime | None = None,
+    deadline: datetime.timedelta = CHANGE_DEADLINE,
+) -> bool:
     now = now or timezone.now()
     return (
         appointment.status == Appointment.Status.BOOKED
-        and now <= appointment.slot.starts_at - CHANGE_DEADLINE
+        and now <= appointment.slot.starts_at - deadline
     )
 
 
 def _locked_for_change(
-    *, user: User, appointment: Appointment, now: datetime.datetime
+    *,
+    user: User,
+    appointment: Appointment,
+    now: datetime.datetime,
+    deadline: datetime.timedelta = CHANGE_DEADLINE,
 ) -> Appointment:
     locked = (
         Appointment.objects.select_for_update(of=("self",))
@@ -174,7 +194,7 @@ def _locked_for_change(
         raise ValidationError(_("Запись не найдена."), code="not_found")
     if locked.status != Appointment.Status.BOOKED:
         raise ValidationError(_("Эта запись уже отменена или состоялась."), code="not_booked")
-    if not can_change(locked, now=now):
+    if not can_change(locked, now=now, deadline=deadline):
         raise ValidationError(
             _(
                 "Отменить или перенести запись можно не позднее чем за 2 часа до приёма. "
@@ -186,12 +206,23 @@ def _locked_for_change(
 
 
 def appointment_cancel(
-    *, user: User, appointment: Appointment, now: datetime.datetime | None = None
+    *,
+    user: User,
+    appointment: Appointment,
+    now: datetime.datetime | None = None,
+    reason: CancelReason = CancelReason.BY_PERSON,
 ) -> Appointment:
-    """Cancel a booking up to 2 hours before the visit; the time is free for others again."""
+    """Cancel a booking up to 2 hours before the visit (or, when the account is being deleted,
+    any visit not yet begun); the time is free for others again."""
     now = now or timezone.now()
+    by_person = reason == CancelReason.BY_PERSON
     with transaction.atomic():
-        appointment = _locked_for_change(user=user, appointment=appointment, now=now)
+        appointment = _locked_for_change(
+            user=user,
+            appointment=appointment,
+            now=now,
+            deadline=CHANGE_DEADLINE if by_person else datetime.timedelta(0),
+        )
         appointment.status = Appointment.Status.CANCELLED
         appointment.cancelled_at = now
         appointment.sequence += 1
@@ -205,7 +236,8 @@ def appointment_cancel(
             by=user,
             at=now,
         )
-        _notify_on_commit(appointment)
+        if by_person:
+            _notify_on_commit(appointment)
     return appointment
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Claim, ClaimDocument, ServiceLine
-from clinics.models import Appointment
+from clinics.models import Appointment, AppointmentEvent
 from feedback.models import AppealAttachment
 from policies.models import Policy, PolicyLink
 from portal.accounts.models import AccountEvent, Consent, PhoneVerification, RememberedDevice, User
@@ -301,6 +301,37 @@ def test_deleting_the_account_removes_the_personal_data_and_keeps_the_insurers_r
     assert Policy.objects.get(pk=history["osago"].pk).holder == person
     assert Claim.objects.filter(pk=history["claim"].pk).exists()
     assert AccountEvent.objects.filter(user=person, kind=AccountEvent.Kind.DELETED).exists()
+
+
+def test_deletion_cancels_each_future_visit_through_the_booking_service(
+    client, person, history, django_capture_on_commit_callbacks, mailoutbox
+):
+    # given: a visit within the hour, too close for the person to cancel it themselves
+    soon = AppointmentFactory(
+        user=person,
+        insured_person=history["me"],
+        slot=SlotFactory(starts_at=timezone.now() + datetime.timedelta(minutes=50)),
+    )
+    client.force_login(person)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = delete(client)
+
+    # then: each future visit is cancelled as the service cancels it, the past one is kept
+    assert response.status_code == 302
+    for appointment in (history["future"], soon):
+        appointment.refresh_from_db()
+        assert appointment.status == Appointment.Status.CANCELLED
+        assert appointment.cancelled_at is not None
+        assert appointment.sequence == 1
+        event = AppointmentEvent.objects.get(appointment=appointment)
+        assert (event.action, event.by, event.at) == ("cancelled", person, appointment.cancelled_at)
+    history["past"].refresh_from_db()
+    assert history["past"].status == Appointment.Status.BOOKED
+    assert not AppointmentEvent.objects.filter(appointment=history["past"]).exists()
+    # no e-mail about the cancellations: the address is gone with the account
+    assert not [m for m in mailoutbox if "Запись к врачу" in m.subject]
 
 
 def test_after_deletion_the_email_and_passport_can_register_again(client, person, history):

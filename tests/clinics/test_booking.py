@@ -9,7 +9,12 @@ from django.test import override_settings
 from django.utils import timezone
 
 from clinics.models import Appointment, AppointmentEvent
-from clinics.services.booking import appointment_book, appointment_cancel, appointment_move
+from clinics.services.booking import (
+    CancelReason,
+    appointment_book,
+    appointment_cancel,
+    appointment_move,
+)
 from tests.factories import (
     AppointmentFactory,
     ClinicFactory,
@@ -227,6 +232,48 @@ def test_cancelling_is_refused_after_the_deadline(user, insured, slot):
 
     with pytest.raises(ValidationError) as refusal:
         appointment_cancel(user=user, appointment=appointment, now=too_late)
+
+    assert refusal.value.code == "deadline"
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED
+
+
+def test_closing_the_account_cancels_even_inside_the_deadline_without_an_email(
+    user, insured, slot, django_capture_on_commit_callbacks, mailoutbox
+):
+    appointment = appointment_book(user=user, insured_person=insured, slot=slot)
+    mailoutbox.clear()
+    ten_minutes_before = slot.starts_at - datetime.timedelta(minutes=10)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_cancel(
+            user=user,
+            appointment=appointment,
+            now=ten_minutes_before,
+            reason=CancelReason.ACCOUNT_DELETED,
+        )
+
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED
+    assert appointment.cancelled_at == ten_minutes_before
+    event = appointment.events.get(action=AppointmentEvent.Action.CANCELLED)
+    assert (event.by, event.at) == (user, ten_minutes_before)
+    assert mailoutbox == []
+    # the time is free for another person again
+    other_user, other_person = another_covered_person(slot)
+    assert appointment_book(user=other_user, insured_person=other_person, slot=slot)
+
+
+def test_a_visit_already_begun_is_not_cancelled_by_closing_the_account(user, insured, slot):
+    appointment = appointment_book(user=user, insured_person=insured, slot=slot)
+
+    with pytest.raises(ValidationError) as refusal:
+        appointment_cancel(
+            user=user,
+            appointment=appointment,
+            now=slot.starts_at + datetime.timedelta(minutes=1),
+            reason=CancelReason.ACCOUNT_DELETED,
+        )
 
     assert refusal.value.code == "deadline"
     appointment.refresh_from_db()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import ClaimNumberSequence, Icd10Diagnosis, ServiceLine
-from clinics.models import SavedPlace
+from clinics.models import Appointment, SavedPlace
 from employers.models import EmployerManager, ImportBatch, ImportRow, Invitation
 from feedback.models import Appeal, AppealAttachment, AppealEvent, AppealNumberSequence
 from payments.models import (
@@ -25,6 +25,7 @@ from payments.models import (
     Refund,
 )
 from policies.models import BoxedPolicyCard
+from portal.core import roles
 from portal.core.models import AuditLogEntry
 from tests.conftest import staff_login
 from tests.factories import (
@@ -69,6 +70,7 @@ ADD_DISABLED = {
     "employers.ImportRow",
     "employers.Invitation",
     "claims.ClaimNumberSequence",
+    "clinics.Appointment",  # bookings change through clinics.services.booking only
     "feedback.AppealNumberSequence",
     "payments.CopayEnrollment",
     "payments.Charge",
@@ -358,9 +360,28 @@ def test_audit_log_is_readable_but_not_writable_by_a_superuser(superuser_client,
     assert AuditLogEntry.objects.filter(pk=entry.pk).exists()
 
 
+def test_a_booking_is_read_only_even_for_a_superuser(superuser_client, rows):
+    # Bookings change through clinics.services.booking (event row, schedule release, e-mail).
+    appointment = Appointment.objects.order_by("pk").first()
+
+    page = superuser_client.get(admin_url(Appointment, "change", appointment.pk))
+    posted = superuser_client.post(
+        admin_url(Appointment, "change", appointment.pk), {"status": "cancelled"}
+    )
+
+    assert page.status_code == 200
+    assert 'name="status"' not in page.content.decode()
+    assert posted.status_code == 403
+    assert (
+        superuser_client.post(admin_url(Appointment, "delete", appointment.pk)).status_code == 403
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED
+
+
 # Models only a superuser reads, whatever permissions a group holds.
 SUPERUSER_ONLY = {"core.AuditLogEntry", "employers.ImportRow"}
-ROLES = ("Оператор", "HR-менеджер")
+ROLES = roles.ROLES
 
 
 @pytest.fixture
@@ -369,7 +390,7 @@ def role_client(client, rows, request):
     staff = StaffUserFactory()
     group = Group.objects.get(name=request.param)
     staff.groups.add(group)
-    if request.param == "HR-менеджер":
+    if request.param == roles.HR_MANAGER:
         EmployerManager.objects.create(
             user=staff, policyholder=ImportBatch.objects.get().contract.policyholder
         )

@@ -113,6 +113,8 @@ def test_demo_accounts_log_in_with_verified_addresses(seeded):
         "demo@example.com": "demo-pass-2026",
         "hr@example.com": "hr-pass-2026",
         "operator@example.com": "operator-pass-2026",
+        "network@example.com": "network-pass-2026",
+        "register@example.com": "register-pass-2026",
         "admin@example.com": "admin-pass-2026",
     }
     for email, password in logins.items():
@@ -124,6 +126,12 @@ def test_demo_accounts_log_in_with_verified_addresses(seeded):
     assert User.objects.get(email="hr@example.com").groups.filter(name="HR-менеджер").exists()
     operator = User.objects.get(email="operator@example.com")
     assert operator.is_staff and operator.groups.filter(name="Оператор").exists()
+    for email, group in (
+        ("network@example.com", "Менеджер сети клиник"),
+        ("register@example.com", "Специалист по реестрам"),
+    ):
+        staff = User.objects.get(email=email)
+        assert staff.is_staff and list(staff.groups.values_list("name", flat=True)) == [group]
     assert User.objects.get(email="admin@example.com").is_superuser
 
 

@@ -21,14 +21,11 @@ TECHNOSFERA = "ООО «ТехноСфера»"
 def staff_groups(demo_data) -> None:
     """The staff groups as their data migration makes them: a transactional test's flush empties
     the tables the migration filled (seed_demo then makes the groups without permissions)."""
-    from importlib import import_module
-
     from django.apps import apps
 
-    import_module("employers.migrations.0002_staff_groups").groups_ensure(apps, None)
-    import_module("employers.migrations.0004_operator_permissions_registers_appeals").grant(
-        apps, None
-    )
+    from portal.core.roles import groups_sync
+
+    groups_sync(apps)
 
 
 def totp_now() -> str:

@@ -3,7 +3,6 @@ through the services (reconcile, refund), each action permission-checked and aud
 managers do not see them at all."""
 
 import datetime
-import importlib
 
 import pytest
 from django.apps import apps
@@ -16,6 +15,7 @@ from feedback import appeals
 from feedback.models import Appeal
 from payments import tasks
 from payments.models import Charge, Refund
+from portal.core import roles
 from portal.core.models import AuditLogEntry
 from tests.conftest import staff_login
 from tests.factories import StaffUserFactory
@@ -30,8 +30,7 @@ CHANGELIST = "/admin/payments/charge/"
 @pytest.fixture
 def staff_groups(db):
     """The groups as the migrations make them (a transactional test's flush empties them)."""
-    importlib.import_module("employers.migrations.0002_staff_groups").groups_ensure(apps, None)
-    importlib.import_module("payments.migrations.0006_operator_copay_permissions").grant(apps, None)
+    roles.groups_sync(apps)
 
 
 def staff_client(group: str | None = None, *permissions: str) -> tuple[Client, object]:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinics.models import Appointment
+from clinics.services.booking import CancelReason, appointment_cancel
 from policies.models import PolicyLink
 from portal.accounts.models import AccountEvent, Consent, PhoneVerification, User
 
@@ -54,10 +55,17 @@ def account_delete(*, user: User) -> None:
     now = timezone.now()
     old_email = user.email
     Consent.objects.filter(user=user, withdrawn_at__isnull=True).update(withdrawn_at=now)
-    PolicyLink.objects.filter(user=user, unlinked_at__isnull=True).update(unlinked_at=now)
-    Appointment.objects.filter(
+    PolicyLink.objects.filter(user=user, unlinked_at__isnull=True).update(
+        unlinked_at=now, updated_at=now
+    )
+    # Through the booking service: each visit gets its cancellation time and event row, and the
+    # clinic's schedule gets the time back.
+    for appointment in Appointment.objects.filter(
         user=user, status=Appointment.Status.BOOKED, slot__starts_at__gt=now
-    ).update(status=Appointment.Status.CANCELLED)
+    ):
+        appointment_cancel(
+            user=user, appointment=appointment, now=now, reason=CancelReason.ACCOUNT_DELETED
+        )
     user.remembered_devices.all().delete()
     PhoneVerification.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()

@@ -1,4 +1,4 @@
-"""The demo accounts: the insured person, the HR manager, the operator and the administrator."""
+"""The demo accounts: the insured person, a staff member of each role and the administrator."""
 
 import datetime
 from dataclasses import dataclass
@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from employers.models import EmployerManager
 from policies.models import InsuredPerson, Policyholder, PolicyLink
 from portal.accounts.models import Consent, User
+from portal.core import roles
 
 from .register import COMPANIES, DEMO_PERSON
 
@@ -22,8 +23,6 @@ DEMO_PIN = "2580"  # «Вход по PIN-коду» and PIN-confirmed actions of
 # published key: add it to any TOTP app (Google Authenticator, «Яндекс Ключ»...) to log in.
 DEMO_STAFF_TOTP_SECRET = "PORTALDEMOSTAFFTOTPSECRETKEYAAAA"  # noqa: S105
 CONSENT_VERSION = "2026-01"
-HR_GROUP = "HR-менеджер"
-OPERATOR_GROUP = "Оператор"
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ STAFF_ACCOUNTS: tuple[StaffAccount, ...] = (
         "Петрова",
         "Ирина",
         "Сергеевна",
-        HR_GROUP,
+        roles.HR_MANAGER,
         company_inn=COMPANIES[0].inn,  # ООО «ТехноСфера»
     ),
     StaffAccount(
@@ -54,7 +53,23 @@ STAFF_ACCOUNTS: tuple[StaffAccount, ...] = (
         "Григорьева",
         "Анна",
         "Викторовна",
-        OPERATOR_GROUP,
+        roles.SUPPORT_OPERATOR,
+    ),
+    StaffAccount(
+        "network@example.com",
+        "network-pass-2026",
+        "Кузьмин",
+        "Олег",
+        "Николаевич",
+        roles.NETWORK_MANAGER,
+    ),
+    StaffAccount(
+        "register@example.com",
+        "register-pass-2026",
+        "Белова",
+        "Марина",
+        "Олеговна",
+        roles.REGISTER_SPECIALIST,
     ),
     StaffAccount(
         "admin@example.com", "admin-pass-2026", "Орлов", "Дмитрий", "Андреевич", None, True
