@@ -26,7 +26,14 @@ def test_app_services_run_production_settings_with_required_secrets():
     for name in ("migrate", "web", "worker", "beat"):
         env = services[name]["environment"]
         assert env["DJANGO_SETTINGS_MODULE"] == "portal.settings.production"
-        for secret in ("DJANGO_SECRET_KEY", "FIELD_ENCRYPTION_KEY", "DJANGO_ALLOWED_HOSTS"):
+        for secret in (
+            "DJANGO_SECRET_KEY",
+            "FIELD_ENCRYPTION_KEY",
+            "DJANGO_ALLOWED_HOSTS",
+            "STRIPE_SECRET_KEY",
+            "STRIPE_PUBLISHABLE_KEY",
+            "STRIPE_WEBHOOK_SECRET",
+        ):
             # `${VAR:?message}`: compose refuses to start without the secret.
             assert env[secret].startswith("${" + secret + ":?"), (name, secret)
         assert env["DATABASE_URL"].startswith("postgres://")
