@@ -704,24 +704,43 @@ def _charge_awaiting_cancel(charge: Charge, *, decline_code: str) -> Charge:
     return charge_settle(charge_id=charge.pk, result=result, notify=False)
 
 
-def charge_reconcile(*, charge: Charge) -> Charge:
+def charge_in_flight(charge: Charge, *, older_than: datetime.timedelta = RECONCILE_AFTER) -> bool:
+    """Pending or in doubt and touched (sent) less than `older_than` ago: its call may still be
+    on its way to the provider, so nothing is looked up or sent for it yet."""
+    return charge.status in Charge.OPEN and charge.updated_at > timezone.now() - older_than
+
+
+def charge_reconcile(*, charge: Charge, older_than: datetime.timedelta = RECONCILE_AFTER) -> Charge:
     """Settle one charge left pending or in doubt from the provider's records (found by our
     charge id in their metadata); none found means the call never reached the provider, and the
-    charge is sent again with the same key. One awaiting the person is read from the provider.
-    Raises GatewayError when the provider cannot be asked."""
+    charge is sent again with the same idempotency key (the provider then returns the first
+    payment rather than make a second, should the first call arrive after all). One awaiting the
+    person is read from the provider. Raises GatewayError when the provider cannot be asked.
+
+    The charge is claimed first: only the caller that moves its updated_at on from the value it
+    read goes on. A worker that sent it meanwhile (pending → in doubt writes updated_at) or
+    another reconciliation has touched it, and this one leaves it to them rather than send it
+    while their call may still be in flight; so is a charge sent less than `older_than` ago."""
     if charge.status == Charge.Status.REQUIRES_ACTION:
         return charge_refresh(charge_id=charge.pk)
-    if charge.status not in Charge.OPEN:
+    if charge.status not in Charge.OPEN or charge_in_flight(charge, older_than=older_than):
         return charge
+    claimed_at = timezone.now()
+    if not Charge.objects.filter(
+        pk=charge.pk, status=charge.status, updated_at=charge.updated_at
+    ).update(updated_at=claimed_at):
+        logger.info("charge %s: changed since it was read, left to whoever changed it", charge.pk)
+        return Charge.objects.get(pk=charge.pk)
     found = gateway().payments_find(
         customer_id=charge.card.provider_customer_id, metadata={"charge_id": str(charge.pk)}
     )
     succeeded = [p for p in found if p.status == PaymentStatus.SUCCEEDED]
     if found:
         return charge_settle(charge_id=charge.pk, result=(succeeded or found)[0])
-    Charge.objects.filter(pk=charge.pk, status__in=Charge.OPEN).update(
-        status=Charge.Status.PENDING, updated_at=timezone.now()
-    )
+    if not Charge.objects.filter(
+        pk=charge.pk, status__in=Charge.OPEN, updated_at=claimed_at
+    ).update(status=Charge.Status.PENDING, updated_at=timezone.now()):
+        return Charge.objects.get(pk=charge.pk)
     return charge_send(charge_id=charge.pk)
 
 
@@ -737,7 +756,7 @@ def charges_reconcile(*, older_than: datetime.timedelta = RECONCILE_AFTER) -> in
     )
     for charge in stale:
         try:
-            charge_reconcile(charge=charge)
+            charge_reconcile(charge=charge, older_than=older_than)
         except GatewayError:
             continue
     # Payments the person confirmed on the page without coming back (a closed tab, a lost
