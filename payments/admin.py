@@ -161,9 +161,10 @@ class ChargeAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         doubtful = (*Charge.OPEN, Charge.Status.REQUIRES_ACTION)
         charges = list(queryset.select_related("card", "insured_person"))
         skipped = [c for c in charges if c.status not in doubtful]
+        in_flight = [c for c in charges if services.charge_in_flight(c)]
         done, failed = [], []
         for charge in charges:
-            if charge.status not in doubtful:
+            if charge.status not in doubtful or charge in in_flight:
                 continue
             _audit(request, charge, _("сверка списания с платёжной системой"))
             try:
@@ -179,6 +180,18 @@ class ChargeAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 request,
                 _("Платёжная система недоступна, не сверены: %(list)s. Попробуйте позже.")
                 % {"list": ", ".join(f"№ {c.pk}" for c in failed)},
+            )
+        if in_flight:
+            messages.warning(
+                request,
+                _(
+                    "Списание отправлено в платёжную систему менее %(minutes)s минут назад, ответ "
+                    "может быть ещё в пути; сверьте позже: %(list)s."
+                )
+                % {
+                    "minutes": int(services.RECONCILE_AFTER.total_seconds() // 60),
+                    "list": ", ".join(f"№ {c.pk}" for c in in_flight),
+                },
             )
         if skipped:
             messages.warning(

@@ -35,7 +35,17 @@ from portal.core.dates import working_days_after
 from shop.services import payment_event_apply as shop_payment_event_apply
 
 from .gateways import gateway
-from .gateways.base import GatewayError, PaymentResult, PaymentStatus, RefundResult, RefundStatus
+from .gateways.base import (
+    CURRENCY,
+    GatewayError,
+    ObjectNotFound,
+    PaymentResult,
+    PaymentStatus,
+    RefundResult,
+    RefundStatus,
+    WebhookEvent,
+    WebhookObject,
+)
 from .models import (
     Charge,
     ChargeLine,
@@ -694,24 +704,43 @@ def _charge_awaiting_cancel(charge: Charge, *, decline_code: str) -> Charge:
     return charge_settle(charge_id=charge.pk, result=result, notify=False)
 
 
-def charge_reconcile(*, charge: Charge) -> Charge:
+def charge_in_flight(charge: Charge, *, older_than: datetime.timedelta = RECONCILE_AFTER) -> bool:
+    """Pending or in doubt and touched (sent) less than `older_than` ago: its call may still be
+    on its way to the provider, so nothing is looked up or sent for it yet."""
+    return charge.status in Charge.OPEN and charge.updated_at > timezone.now() - older_than
+
+
+def charge_reconcile(*, charge: Charge, older_than: datetime.timedelta = RECONCILE_AFTER) -> Charge:
     """Settle one charge left pending or in doubt from the provider's records (found by our
     charge id in their metadata); none found means the call never reached the provider, and the
-    charge is sent again with the same key. One awaiting the person is read from the provider.
-    Raises GatewayError when the provider cannot be asked."""
+    charge is sent again with the same idempotency key (the provider then returns the first
+    payment rather than make a second, should the first call arrive after all). One awaiting the
+    person is read from the provider. Raises GatewayError when the provider cannot be asked.
+
+    The charge is claimed first: only the caller that moves its updated_at on from the value it
+    read goes on. A worker that sent it meanwhile (pending → in doubt writes updated_at) or
+    another reconciliation has touched it, and this one leaves it to them rather than send it
+    while their call may still be in flight; so is a charge sent less than `older_than` ago."""
     if charge.status == Charge.Status.REQUIRES_ACTION:
         return charge_refresh(charge_id=charge.pk)
-    if charge.status not in Charge.OPEN:
+    if charge.status not in Charge.OPEN or charge_in_flight(charge, older_than=older_than):
         return charge
+    claimed_at = timezone.now()
+    if not Charge.objects.filter(
+        pk=charge.pk, status=charge.status, updated_at=charge.updated_at
+    ).update(updated_at=claimed_at):
+        logger.info("charge %s: changed since it was read, left to whoever changed it", charge.pk)
+        return Charge.objects.get(pk=charge.pk)
     found = gateway().payments_find(
         customer_id=charge.card.provider_customer_id, metadata={"charge_id": str(charge.pk)}
     )
     succeeded = [p for p in found if p.status == PaymentStatus.SUCCEEDED]
     if found:
         return charge_settle(charge_id=charge.pk, result=(succeeded or found)[0])
-    Charge.objects.filter(pk=charge.pk, status__in=Charge.OPEN).update(
-        status=Charge.Status.PENDING, updated_at=timezone.now()
-    )
+    if not Charge.objects.filter(
+        pk=charge.pk, status__in=Charge.OPEN, updated_at=claimed_at
+    ).update(status=Charge.Status.PENDING, updated_at=timezone.now()):
+        return Charge.objects.get(pk=charge.pk)
     return charge_send(charge_id=charge.pk)
 
 
@@ -727,7 +756,7 @@ def charges_reconcile(*, older_than: datetime.timedelta = RECONCILE_AFTER) -> in
     )
     for charge in stale:
         try:
-            charge_reconcile(charge=charge)
+            charge_reconcile(charge=charge, older_than=older_than)
         except GatewayError:
             continue
     # Payments the person confirmed on the page without coming back (a closed tab, a lost
@@ -942,26 +971,143 @@ def refunds_reconcile(*, older_than: datetime.timedelta = RECONCILE_AFTER) -> in
 
 
 def webhook_process(*, payload: bytes, signature: str) -> bool:
-    """Verify and apply a provider event once. Returns False for an event already processed.
-    Raises InvalidSignature for a forged one."""
-    event = gateway().webhook_event(payload=payload, signature=signature)
+    """Verify a provider event, then act once on what the provider itself answers about the
+    event's object, asked again by its id: the event's body is only compared with that answer.
+    An event the provider contradicts (forged with a leaked secret, or stale), or naming an
+    object it does not know, changes nothing and is logged. Returns whether the event was acted
+    on. Raises InvalidSignature for a forged signature, and GatewayError when the provider cannot
+    be asked (the view answers 503 and the provider sends the event again)."""
+    gw = gateway()
+    event = gw.webhook_event(payload=payload, signature=signature)
+    if ProcessedEvent.objects.filter(event_id=event.id).exists():
+        logger.info("webhook event %s (%s) already processed", event.id, event.type)
+        return False
+    try:
+        if event.object_kind == WebhookObject.PAYMENT:
+            actual: PaymentResult | RefundResult | None = gw.payment_retrieve(
+                payment_id=event.object_id
+            )
+        elif event.object_kind == WebhookObject.REFUND:
+            actual = gw.refund_retrieve(refund_id=event.object_id)
+        else:
+            actual = None  # nothing of ours acts on it
+    except ObjectNotFound:
+        logger.warning(
+            "webhook event %s (%s) names %s %r, unknown to the provider: ignored",
+            event.id,
+            event.type,
+            event.object_kind,
+            event.object_id,
+        )
+        return False
+    contradicted = _webhook_contradictions(event, actual)
+    if contradicted:
+        logger.warning(
+            "webhook event %s (%s) about %s %s contradicts the provider on %s: ignored",
+            event.id,
+            event.type,
+            event.object_kind,
+            event.object_id,
+            ", ".join(contradicted),
+        )
+        return False
     with transaction.atomic():
         try:
             with transaction.atomic():
                 ProcessedEvent.objects.create(event_id=event.id, type=event.type)
         except IntegrityError:
             return False
-        payment = event.payment
-        charge_id = (payment.metadata.get("charge_id") if payment else "") or ""
-        if (
-            payment
-            and payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.DECLINED)
-            and charge_id.isdigit()
-            and Charge.objects.filter(pk=charge_id).exists()
-        ):
-            charge_settle(charge_id=int(charge_id), result=payment)
-        shop_payment_event_apply(payment)  # a purchase's payment issues its policy, once
+        if isinstance(actual, PaymentResult):
+            _charge_payment_apply(actual)
+            shop_payment_event_apply(actual)  # a purchase's payment issues its policy, once
+        elif isinstance(actual, RefundResult):
+            _refund_result_apply(actual)
     return True
+
+
+def _webhook_contradictions(
+    event: WebhookEvent, actual: PaymentResult | RefundResult | None
+) -> list[str]:
+    """The fields whose value in the event's body is not the provider's (of the metadata, each
+    key the body states)."""
+    if actual is None:
+        return []
+    contradicted = []
+    for name, claimed in event.claims.items():
+        value = getattr(actual, name)
+        if name == "metadata":
+            if any(value.get(key) != item for key, item in claimed.items()):
+                contradicted.append(name)
+        elif value != claimed:
+            contradicted.append(name)
+    claimed_id = actual.payment_id if isinstance(actual, PaymentResult) else actual.refund_id
+    if claimed_id != event.object_id:
+        contradicted.append("id")
+    return contradicted
+
+
+def _charge_payment_apply(payment: PaymentResult) -> None:
+    """A payment the provider answered for, of a co-pay charge (by our charge id in its
+    metadata): settled when it is final and is this charge's (amount, currency, customer)."""
+    charge_id = payment.metadata.get("charge_id") or ""
+    if not charge_id.isdigit() or payment.status not in (
+        PaymentStatus.SUCCEEDED,
+        PaymentStatus.DECLINED,
+    ):
+        return
+    charge = Charge.objects.select_related("card").filter(pk=charge_id).first()
+    if charge is None:
+        logger.warning(
+            "payment %s names charge %s, which does not exist", payment.payment_id, charge_id
+        )
+        return
+    if (
+        payment.amount != charge.amount
+        or payment.currency != CURRENCY
+        or payment.customer_id != charge.card.provider_customer_id
+    ):
+        logger.error(
+            "payment %s (%s %s) is not charge %s's (%s %s): not settled",
+            payment.payment_id,
+            payment.amount,
+            payment.currency,
+            charge.pk,
+            charge.amount,
+            CURRENCY,
+        )
+        return
+    charge_settle(charge_id=charge.pk, result=payment)
+
+
+def _refund_result_apply(result: RefundResult) -> None:
+    """A refund the provider answered for, of ours (by our refund id in its metadata): a final
+    answer settles a refund sent to the provider, when it refunds that charge's payment by the
+    refund's amount."""
+    refund_id = result.metadata.get("refund_id") or ""
+    if not refund_id.isdigit() or result.status not in (
+        RefundStatus.SUCCEEDED,
+        RefundStatus.FAILED,
+    ):
+        return
+    refund = Refund.objects.select_related("charge").filter(pk=refund_id).first()
+    if refund is None or refund.status != Refund.Status.IN_DOUBT:
+        return  # not ours, not sent yet, or settled already
+    if (
+        result.payment_id != refund.charge.provider_payment_id
+        or result.amount != refund.amount
+        or result.currency != CURRENCY
+        or (refund.provider_refund_id and refund.provider_refund_id != result.refund_id)
+    ):
+        logger.error(
+            "provider refund %s (%s %s of %s) is not refund %s's: not settled",
+            result.refund_id,
+            result.amount,
+            result.currency,
+            result.payment_id,
+            refund.pk,
+        )
+        return
+    refund_settle(refund_id=refund.pk, result=result)
 
 
 # --- Notices -----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from payments.gateways import gateway
-from payments.gateways.base import PaymentResult, PaymentStatus
+from payments.gateways.base import CURRENCY, PaymentResult, PaymentStatus
 from policies.models import Policy
 
 from .kasko import kasko_premium
@@ -284,15 +284,20 @@ def purchase_refresh(*, purchase: Purchase) -> Purchase:
 
 def purchase_complete(*, purchase_id: int, result: PaymentResult) -> Purchase:
     """Issue the policy of a paid purchase, once: the return page and the webhook may both call
-    this at the same moment; the row lock makes the second one see the first one's work."""
+    this at the same moment; the row lock makes the second one see the first one's work. The
+    result is the provider's own answer, and it must be this purchase's payment: our purchase id
+    in its metadata, the premium in roubles, the purchase's customer."""
     if result.status != PaymentStatus.SUCCEEDED:
         raise ValueError("only a succeeded payment issues a policy")
     with transaction.atomic():
         purchase = Purchase.objects.select_for_update().select_related("policy").get(pk=purchase_id)
         if purchase.status == Purchase.Status.PAID:
             return purchase
-        if result.metadata.get("purchase_id") != str(purchase.pk) or (
-            result.amount is not None and result.amount != purchase.amount
+        if (
+            result.metadata.get("purchase_id") != str(purchase.pk)
+            or result.amount != purchase.amount
+            or result.currency != CURRENCY
+            or result.customer_id != purchase.provider_customer_id
         ):
             raise ValueError("the payment is not this purchase's")
         if purchase.status == Purchase.Status.CANCELLED:
@@ -330,8 +335,9 @@ def purchase_cancel(*, purchase: Purchase) -> Purchase:
 
 
 def payment_event_apply(result: PaymentResult | None) -> bool:
-    """The webhook's part (payments.services.webhook_process): a succeeded payment of a purchase
-    completes it. Returns whether the event was a purchase's."""
+    """The webhook's part (payments.services.webhook_process): a succeeded payment of a purchase,
+    as the provider answered when asked again, completes it. Returns whether it was a
+    purchase's."""
     purchase_id = (result.metadata.get("purchase_id") if result else "") or ""
     if not (result and purchase_id.isdigit()):
         return False
@@ -343,5 +349,11 @@ def payment_event_apply(result: PaymentResult | None) -> bool:
             purchase_complete(purchase_id=int(purchase_id), result=result)
         except ValueError:
             # Not this purchase's payment (another amount): nothing is issued; support looks.
-            logger.error("payment %s does not match purchase %s", result.payment_id, purchase_id)
+            logger.error(
+                "payment %s (%s %s) does not match purchase %s: nothing issued",
+                result.payment_id,
+                result.amount,
+                result.currency,
+                purchase_id,
+            )
     return True

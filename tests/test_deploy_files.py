@@ -31,6 +31,9 @@ def test_app_services_run_production_settings_with_required_secrets():
             "FIELD_ENCRYPTION_KEY",
             "DJANGO_ALLOWED_HOSTS",
             "PORTAL_PUBLIC_URL",
+            "STRIPE_SECRET_KEY",
+            "STRIPE_PUBLISHABLE_KEY",
+            "STRIPE_WEBHOOK_SECRET",
         ):
             # `${VAR:?message}`: compose refuses to start without the secret.
             assert env[secret].startswith("${" + secret + ":?"), (name, secret)

@@ -23,11 +23,12 @@ How a Russian acquirer maps (YooKassa's saved payment methods, API v3), for a se
   `pending` with `confirmation.confirmation_url`: REQUIRES_ACTION (the page redirects there).
 - `payment_retrieve` / `payment_cancel`: `GET /v3/payments/{id}`, `POST /v3/payments/{id}/cancel`.
 - `payments_find`: `GET /v3/payments` (by creation time) filtered on our `metadata.charge_id`.
-- `refund_create` / `refunds_find`: `POST /v3/refunds` with `payment_id`, `amount` and the
-  `Idempotence-Key` header; `GET /v3/refunds?payment_id=...`.
-- `webhook_event`: YooKassa notifications are not signed: parse the payload, then fetch the
-  payment (`payment_retrieve`) and trust only that answer; raise InvalidSignature for a payload
-  naming no payment of ours.
+- `refund_create` / `refunds_find` / `refund_retrieve`: `POST /v3/refunds` with `payment_id`,
+  `amount` and the `Idempotence-Key` header; `GET /v3/refunds?payment_id=...`;
+  `GET /v3/refunds/{id}`.
+- `webhook_event`: YooKassa notifications are not signed: parse the payload into the object's kind
+  and id (and its claims, for the log); webhook_process then fetches the object and trusts only
+  that answer, as it does for Stripe.
 """
 
 from __future__ import annotations
@@ -42,8 +43,17 @@ class GatewayError(Exception):
     payment call is unknown (the charge is left in doubt for reconciliation)."""
 
 
+class ObjectNotFound(GatewayError):
+    """The provider answered that it has no object of this id (a forged webhook names one).
+    A GatewayError, so a caller that does not look for it treats it as an unknown outcome."""
+
+
 class InvalidSignature(Exception):
-    """A webhook whose signature does not verify."""
+    """A webhook whose signature does not verify (or a signed body that is not an event)."""
+
+
+# The only currency of our payments: amounts cross this boundary in roubles.
+CURRENCY = "RUB"
 
 
 class PaymentStatus(enum.StrEnum):
@@ -72,6 +82,8 @@ class PaymentResult:
     message: str = ""
     amount: Decimal | None = None
     metadata: dict = field(default_factory=dict)
+    currency: str = ""  # ISO 4217, upper case, as the provider answers it
+    customer_id: str = ""
 
 
 class RefundStatus(enum.StrEnum):
@@ -87,13 +99,28 @@ class RefundResult:
     amount: Decimal | None = None
     failure_code: str = ""
     metadata: dict = field(default_factory=dict)
+    payment_id: str = ""  # the payment refunded
+    currency: str = ""
+
+
+class WebhookObject(enum.StrEnum):
+    PAYMENT = "payment"
+    REFUND = "refund"
+    OTHER = "other"  # nothing of ours acts on it (a setup intent, a customer...)
 
 
 @dataclass(frozen=True)
 class WebhookEvent:
+    """A verified event: which object it is about, and what its body says of it. The claims are
+    only compared with what the provider answers when asked again; nothing acts on them."""
+
     id: str
     type: str
-    payment: PaymentResult | None
+    object_kind: WebhookObject
+    object_id: str = ""
+    # The fields the body states, in the terms of PaymentResult / RefundResult: status,
+    # amount, currency, metadata (a field the body leaves out claims nothing).
+    claims: dict = field(default_factory=dict)
 
 
 class Gateway:
@@ -131,6 +158,7 @@ class Gateway:
         raise NotImplementedError
 
     def payment_retrieve(self, *, payment_id: str) -> PaymentResult:
+        """Raises ObjectNotFound for an id the provider does not know."""
         raise NotImplementedError
 
     def payment_cancel(self, *, payment_id: str) -> PaymentResult:
@@ -153,5 +181,11 @@ class Gateway:
         """The refunds of this payment whose metadata contains `metadata`."""
         raise NotImplementedError
 
+    def refund_retrieve(self, *, refund_id: str) -> RefundResult:
+        """Raises ObjectNotFound for an id the provider does not know."""
+        raise NotImplementedError
+
     def webhook_event(self, *, payload: bytes, signature: str) -> WebhookEvent:
+        """Verify an event (raises InvalidSignature) and say what it is about. Never act on its
+        body: payments.services.webhook_process asks the provider for the object again."""
         raise NotImplementedError

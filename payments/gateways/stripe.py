@@ -18,12 +18,14 @@ from .base import (
     Gateway,
     GatewayError,
     InvalidSignature,
+    ObjectNotFound,
     PaymentResult,
     PaymentStatus,
     RefundResult,
     RefundStatus,
     SavedCard,
     WebhookEvent,
+    WebhookObject,
 )
 
 KOPECKS = Decimal("100")
@@ -58,7 +60,19 @@ def _plain(obj) -> dict:
 
 
 def _unknown(error: Exception) -> GatewayError:
+    if isinstance(error, stripe_sdk.InvalidRequestError) and error.http_status == 404:
+        return ObjectNotFound(str(error))
     return GatewayError(f"{type(error).__name__}: {error}")
+
+
+def _amount(obj: dict) -> Decimal | None:
+    amount = obj.get("amount")
+    return None if amount is None else Decimal(amount) / KOPECKS
+
+
+def _id(value) -> str:
+    """An expandable field: an id, or the object itself."""
+    return (value.get("id") or "") if isinstance(value, dict) else (value or "")
 
 
 def _payment_result(intent) -> PaymentResult:
@@ -78,8 +92,10 @@ def _payment_result(intent) -> PaymentResult:
         payment_id=intent["id"],
         client_secret=intent.get("client_secret") or "",
         decline_code=(error.get("decline_code") or error.get("code") or "") if error else "",
-        amount=Decimal(intent.get("amount") or 0) / KOPECKS,
+        amount=_amount(intent),
         metadata=dict(intent.get("metadata") or {}),
+        currency=(intent.get("currency") or "").upper(),
+        customer_id=_id(intent.get("customer")),
     )
 
 
@@ -231,9 +247,11 @@ def _refund_result(refund) -> RefundResult:
     return RefundResult(
         status=result_status,
         refund_id=refund["id"],
-        amount=Decimal(refund.get("amount") or 0) / KOPECKS,
+        amount=_amount(refund),
         failure_code=refund.get("failure_reason") or "",
         metadata=dict(refund.get("metadata") or {}),
+        payment_id=_id(refund.get("payment_intent")),
+        currency=(refund.get("currency") or "").upper(),
     )
 
 
@@ -258,6 +276,13 @@ def refund_create(
     return _refund_result(refund)
 
 
+def refund_retrieve(*, refund_id: str) -> RefundResult:
+    try:
+        return _refund_result(client().v1.refunds.retrieve(refund_id))
+    except stripe_sdk.StripeError as error:
+        raise _unknown(error) from error
+
+
 def refunds_for_payment(*, payment_id: str) -> list[RefundResult]:
     try:
         page = client().v1.refunds.list({"payment_intent": payment_id, "limit": 100})
@@ -267,12 +292,48 @@ def refunds_for_payment(*, payment_id: str) -> list[RefundResult]:
 
 
 def webhook_construct_event(*, payload: bytes, signature: str):
+    """The event, its signature checked on the raw body; one signed more than five minutes ago
+    (stripe-python's tolerance) is refused, so an old event cannot be replayed."""
     try:
         return _plain(
             stripe_sdk.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
         )
     except (stripe_sdk.SignatureVerificationError, ValueError) as error:
         raise InvalidSignature(str(error)) from error
+
+
+# The event's object types that we act on, and how its body reads in our terms.
+_WEBHOOK_OBJECTS = {
+    "payment_intent": (WebhookObject.PAYMENT, _payment_result),
+    "refund": (WebhookObject.REFUND, _refund_result),
+}
+_CLAIMED_FIELDS = {"status": "status", "amount": "amount", "currency": "currency"}
+
+
+def webhook_event_read(event: dict) -> WebhookEvent:
+    """What a verified event is about, and what its body claims (see base.WebhookEvent)."""
+    try:
+        obj = event["data"]["object"]
+        kind, read = _WEBHOOK_OBJECTS.get(obj.get("object"), (WebhookObject.OTHER, None))
+        claims = {}
+        if read is not None:
+            result = read(obj)
+            claims = {
+                ours: getattr(result, ours)
+                for theirs, ours in _CLAIMED_FIELDS.items()
+                if theirs in obj
+            }
+            if obj.get("metadata"):
+                claims["metadata"] = result.metadata
+        return WebhookEvent(
+            id=str(event["id"]),
+            type=str(event["type"]),
+            object_kind=kind,
+            object_id=str(obj.get("id") or ""),
+            claims=claims,
+        )
+    except (KeyError, TypeError, AttributeError, ArithmeticError) as error:
+        raise InvalidSignature(f"not an event: {error!r}") from error
 
 
 def _with_metadata(results: list, metadata: dict[str, str]) -> list:
@@ -338,10 +399,8 @@ class StripeGateway(Gateway):
     def refunds_find(self, *, payment_id: str, metadata: dict[str, str]) -> list[RefundResult]:
         return _with_metadata(refunds_for_payment(payment_id=payment_id), metadata)
 
+    def refund_retrieve(self, *, refund_id: str) -> RefundResult:
+        return refund_retrieve(refund_id=refund_id)
+
     def webhook_event(self, *, payload: bytes, signature: str) -> WebhookEvent:
-        event = webhook_construct_event(payload=payload, signature=signature)
-        payment = None
-        obj = event["data"]["object"]
-        if event["type"].startswith("payment_intent.") and obj.get("object") == "payment_intent":
-            payment = _payment_result(obj)
-        return WebhookEvent(id=event["id"], type=event["type"], payment=payment)
+        return webhook_event_read(webhook_construct_event(payload=payload, signature=signature))

@@ -1,8 +1,12 @@
 """Production: every secret comes from the environment and has no default.
 
 Refuses to start without DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL, DJANGO_ALLOWED_HOSTS,
-FIELD_ENCRYPTION_KEY and PORTAL_PUBLIC_URL, and with the ESIA emulator switched on.
+FIELD_ENCRYPTION_KEY and PORTAL_PUBLIC_URL, without the payment gateway's live credentials, and
+with the ESIA emulator switched on.
 """
+
+import ipaddress
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -90,3 +94,43 @@ if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
 
 LOGGING = {**LOGGING, "handlers": {**LOGGING["handlers"]}}
 LOGGING["handlers"]["console"] = {**LOGGING["handlers"]["console"], "formatter": "json"}
+
+# --- Payments: the gateway's live credentials, never localstripe's ----------------------------
+
+
+def _payment_secret(name: str, *prefixes: str) -> str:
+    """A credential of the payment provider, from the environment only: not localstripe's
+    development value, and of the provider's live kind (a test-mode key would let anyone pay
+    for a real policy with a test card number)."""
+    value = env.str(name)
+    if "localstripe" in value.lower() or not value.startswith(prefixes):
+        raise ImproperlyConfigured(
+            f"{name} must be the payment provider's live credential ({' or '.join(prefixes)}…)"
+        )
+    return value
+
+
+def _payment_url(name: str) -> str:
+    """An address of the payment provider: HTTPS, and not this machine or a private network
+    (where localstripe or another emulator would answer)."""
+    value = env.str(name)
+    parts = urlsplit(value)
+    host = (parts.hostname or "").lower()
+    try:
+        local = not ipaddress.ip_address(host).is_global
+    except ValueError:
+        local = host in ("", "localhost") or host.endswith((".localhost", ".local", ".internal"))
+    if parts.scheme != "https" or local:
+        raise ImproperlyConfigured(f"{name} must be the payment provider's https:// address")
+    return value
+
+
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="payments.gateways.stripe.StripeGateway")
+if PAYMENTS_GATEWAY != "payments.gateways.stripe.StripeGateway":
+    # A new gateway brings its own credentials check here.
+    raise ImproperlyConfigured(f"PAYMENTS_GATEWAY {PAYMENTS_GATEWAY}: no production credentials")
+STRIPE_SECRET_KEY = _payment_secret("STRIPE_SECRET_KEY", "sk_live_", "rk_live_")
+STRIPE_PUBLISHABLE_KEY = _payment_secret("STRIPE_PUBLISHABLE_KEY", "pk_live_")
+STRIPE_WEBHOOK_SECRET = _payment_secret("STRIPE_WEBHOOK_SECRET", "whsec_")
+STRIPE_API_BASE = _payment_url("STRIPE_API_BASE")
+STRIPE_JS_URL = _payment_url("STRIPE_JS_URL")

@@ -19,6 +19,14 @@ BASE_DIR = Path(settings.BASE_DIR)
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/portal_settings_probe"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
+STRIPE_ENV = {
+    "STRIPE_SECRET_KEY": "sk_live_" + "x" * 24,
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_" + "x" * 24,
+    "STRIPE_WEBHOOK_SECRET": "whsec_" + "x" * 32,
+    "STRIPE_API_BASE": "https://api.stripe.com",
+    "STRIPE_JS_URL": "https://js.stripe.com/v3/",
+}
+
 PROBE = """
 import json
 import django
@@ -53,6 +61,7 @@ def production_env() -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "lk.example.ru",
         "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "PORTAL_PUBLIC_URL": "https://lk.example.ru",
+        **STRIPE_ENV,
     }
 
 
@@ -206,3 +215,57 @@ def test_production_passes_the_deploy_check_without_a_single_warning():
     assert result.returncode == 0, output
     assert "WARNING" not in output
     assert "System check identified no issues (0 silenced)." in output
+
+
+@pytest.mark.parametrize("missing", sorted(STRIPE_ENV))
+def test_production_refuses_to_start_without_a_payment_provider_variable(missing):
+    variables = production_env()
+    del variables[missing]
+
+    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        # localstripe's development values (portal/settings/base.py)
+        ("STRIPE_SECRET_KEY", "sk_test_localstripe"),
+        ("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe"),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_localstripe"),
+        ("STRIPE_API_BASE", "http://localhost:8420"),
+        ("STRIPE_JS_URL", "http://localhost:8420/js.stripe.com/v3/"),
+        # an emulator elsewhere on this machine or network, or plain HTTP
+        ("STRIPE_API_BASE", "https://127.0.0.1:8420"),
+        ("STRIPE_API_BASE", "https://10.0.0.5"),
+        ("STRIPE_API_BASE", "https://localstripe.localhost"),
+        ("STRIPE_API_BASE", "http://api.stripe.com"),
+        # test-mode keys (a test card would pay for a real policy), or keys swapped
+        ("STRIPE_SECRET_KEY", "sk_test_" + "x" * 24),
+        ("STRIPE_PUBLISHABLE_KEY", "pk_test_" + "x" * 24),
+        ("STRIPE_SECRET_KEY", "pk_live_" + "x" * 24),
+        ("STRIPE_WEBHOOK_SECRET", ""),
+    ],
+)
+def test_production_refuses_to_start_with_a_development_payment_setting(name, value):
+    variables = {**production_env(), name: value}
+
+    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr
+    if value:
+        assert value not in result.stderr  # a credential is never echoed
+
+
+def test_production_refuses_a_gateway_it_has_no_credentials_check_for():
+    variables = {**production_env(), "PAYMENTS_GATEWAY": "devtools.fake.Gateway"}
+
+    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+
+    assert result.returncode != 0
+    assert "PAYMENTS_GATEWAY" in result.stderr

@@ -117,6 +117,27 @@ class Provider:
         assert body.get("status") == "succeeded", body
         return setup_intent
 
+    def payment(self, *, customer: str, amount: int, metadata: dict, pay: bool) -> dict:
+        """A PaymentIntent made at the provider directly, not by our code (amount in kopecks):
+        paid with a card, or left requiring a payment method."""
+        data = {"amount": str(amount), "currency": "rub", "customer": customer}
+        data.update({f"metadata[{key}]": value for key, value in metadata.items()})
+        if pay:
+            method = self.post(
+                "/v1/payment_methods",
+                {
+                    "type": "card",
+                    "card[number]": CARD_OK,
+                    "card[exp_month]": "12",
+                    "card[exp_year]": "2031",
+                    "card[cvc]": "123",
+                },
+            )
+            data.update(payment_method=method["id"], confirm="true")
+        intent = self.post("/v1/payment_intents", data)
+        assert intent["status"] == ("succeeded" if pay else "requires_payment_method"), intent
+        return intent
+
     def payment_intents(self, customer: str) -> list[dict]:
         # localstripe refuses the customer filter: list all and keep this customer's.
         intents = self.get("/v1/payment_intents", {"limit": 100})["data"]

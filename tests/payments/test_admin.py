@@ -108,6 +108,16 @@ def test_reconcile_action_settles_a_charge_in_doubt_and_is_logged(
     charge = charge_daily_after_notice(enrollment, today())
     settings.STRIPE_API_BASE = real_base
     assert charge.status == Charge.Status.IN_DOUBT
+    # just sent: its call may still be on its way, so nothing is looked up or sent yet
+    page = run_action(client, "reconcile", [charge])
+    assert "менее 10 минут назад" in page and f"№ {charge.pk}" in page
+    charge.refresh_from_db()
+    assert charge.status == Charge.Status.IN_DOUBT
+    assert provider.payment_intents(enrollment.provider_customer_id) == []
+    assert not AuditLogEntry.objects.filter(action=AuditLogEntry.Action.CHANGE).exists()
+    Charge.objects.filter(pk=charge.pk).update(
+        updated_at=charge.updated_at - datetime.timedelta(minutes=11)
+    )
 
     page = run_action(client, "reconcile", [charge])
 

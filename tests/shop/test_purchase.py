@@ -28,7 +28,13 @@ def signed(payload: bytes, secret: str) -> str:
     return f"t={timestamp},v1={signature}"
 
 
-def succeeded_event(purchase: Purchase, event_id: str = "evt_shop_1") -> bytes:
+def succeeded_event(
+    purchase: Purchase,
+    event_id: str = "evt_shop_1",
+    *,
+    payment_id: str = "",
+    amount: int | None = None,
+) -> bytes:
     return json.dumps(
         {
             "id": event_id,
@@ -36,9 +42,10 @@ def succeeded_event(purchase: Purchase, event_id: str = "evt_shop_1") -> bytes:
             "type": "payment_intent.succeeded",
             "data": {
                 "object": {
-                    "id": purchase.provider_payment_id,
+                    "id": payment_id or purchase.provider_payment_id,
                     "object": "payment_intent",
-                    "amount": int(purchase.amount * 100),
+                    "amount": int(purchase.amount * 100) if amount is None else amount,
+                    "currency": "rub",
                     "status": "succeeded",
                     "metadata": {"purchase_id": str(purchase.pk)},
                 }
@@ -184,3 +191,86 @@ def test_another_person_cannot_see_or_pay_the_purchase(client, purchase):
     for name in ("shop_pay", "shop_purchase", "shop_policy_pdf"):
         assert client.get(reverse(name, args=[purchase.pk])).status_code == 404
     assert client.post(reverse("shop_cancel", args=[purchase.pk])).status_code == 404
+
+
+def assert_not_issued(purchase: Purchase) -> None:
+    purchase.refresh_from_db()
+    assert purchase.payable and purchase.paid_at is None
+    assert purchase.policy.status == Policy.Status.AWAITING_PAYMENT
+    assert not ProcessedEvent.objects.exists()
+
+
+def test_forged_success_of_a_payment_still_awaiting_a_card_issues_nothing(
+    buyer_client, purchase, provider, settings, caplog
+):
+    # given the person opened the card form; a payment of the purchase at the provider awaits a
+    # card (the person has not paid)
+    services.purchase_pay(purchase=purchase)
+    purchase.refresh_from_db()
+    intent = provider.payment(
+        customer=purchase.provider_customer_id,
+        amount=int(purchase.amount * 100),
+        metadata={"purchase_id": str(purchase.pk)},
+        pay=False,
+    )
+    # when an event signed with our secret says it succeeded
+    payload = succeeded_event(purchase, payment_id=intent["id"])
+    response = buyer_client.post(
+        WEBHOOK_URL,
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signed(payload, settings.STRIPE_WEBHOOK_SECRET),
+    )
+    # then no policy is issued, and the event is logged
+    assert response.status_code == 200
+    assert_not_issued(purchase)
+    assert f"about payment {intent['id']} contradicts the provider on status" in caplog.text
+
+
+def test_forged_success_of_a_payment_the_provider_does_not_know_issues_nothing(
+    buyer_client, purchase, settings, caplog
+):
+    payload = succeeded_event(purchase, payment_id="pi_forged0000000000000000")
+    response = buyer_client.post(
+        WEBHOOK_URL,
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signed(payload, settings.STRIPE_WEBHOOK_SECRET),
+    )
+    assert response.status_code == 200
+    assert_not_issued(purchase)
+    assert "'pi_forged0000000000000000', unknown to the provider: ignored" in caplog.text
+
+
+@pytest.mark.parametrize("claimed", ["premium", "true amount"])
+def test_a_paid_payment_of_another_amount_issues_nothing(
+    buyer_client, purchase, provider, settings, caplog, claimed
+):
+    # given a paid payment at the provider naming the purchase, for 1 ₽
+    services.purchase_pay(purchase=purchase)
+    purchase.refresh_from_db()
+    intent = provider.payment(
+        customer=purchase.provider_customer_id,
+        amount=100,
+        metadata={"purchase_id": str(purchase.pk)},
+        pay=True,
+    )
+    # when an event about it claims the premium (forged), or tells the truth
+    payload = succeeded_event(
+        purchase, payment_id=intent["id"], amount=None if claimed == "premium" else 100
+    )
+    response = buyer_client.post(
+        WEBHOOK_URL,
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signed(payload, settings.STRIPE_WEBHOOK_SECRET),
+    )
+    # then no policy is issued, and the mismatch is logged
+    assert response.status_code == 200
+    purchase.refresh_from_db()
+    assert purchase.status == Purchase.Status.AWAITING_PAYMENT
+    assert purchase.policy.status == Policy.Status.AWAITING_PAYMENT
+    if claimed == "premium":
+        assert "contradicts the provider on amount" in caplog.text
+    else:
+        assert f"does not match purchase {purchase.pk}: nothing issued" in caplog.text
