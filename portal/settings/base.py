@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "payments",
     "shop",
     "employers",
+    "cabinet",
 ]
 
 MIDDLEWARE = [
