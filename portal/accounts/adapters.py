@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import get_pending_stage
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -31,6 +32,13 @@ class AccountAdapter(DefaultAccountAdapter):
             phone=data["phone"],
             pin=data["pin1"],
         )
+
+    def send_password_reset_mail(self, user, email, context):
+        # allauth falls back to User.email when no verified address matches: a link goes only to
+        # an address this account has verified (the web form and the app API both come here).
+        if not EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists():
+            return
+        super().send_password_reset_mail(user, email, context)
 
     def get_login_stages(self) -> list[str]:
         stages = super().get_login_stages()

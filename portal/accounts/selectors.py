@@ -1,9 +1,17 @@
 """Reads of accounts data, limited to the given user."""
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .devices import device_id_hash
-from .models import AccountEvent, Consent, PhoneVerification, RememberedDevice, User
+from .models import (
+    AccountEvent,
+    Consent,
+    IdentifierChangeRequest,
+    PhoneVerification,
+    RememberedDevice,
+    User,
+)
 
 
 def remembered_device_for_id(device_id: str) -> RememberedDevice | None:
@@ -35,4 +43,18 @@ def pending_phone_verification(user: User, *, purpose: str) -> PhoneVerification
         PhoneVerification.objects.filter(user=user, purpose=purpose, confirmed_at__isnull=True)
         .order_by("-sent_at", "-pk")
         .first()
+    )
+
+
+def identifier_change_requests_for_user(user: User) -> QuerySet[IdentifierChangeRequest]:
+    """Every change request of the user's own account (object pages look requests up here)."""
+    return IdentifierChangeRequest.objects.filter(user=user).select_related("user")
+
+
+def identifier_change_requests_open_for_user(user: User) -> list[IdentifierChangeRequest]:
+    """The requests waiting for the user's confirmation: pending and within their term."""
+    return list(
+        identifier_change_requests_for_user(user)
+        .filter(status=IdentifierChangeRequest.Status.PENDING, expires_at__gt=timezone.now())
+        .order_by("created_at")
     )
