@@ -548,8 +548,3 @@ class IdentifierChangeRequestAdminForm(forms.ModelForm):
             except ValidationError as error:
                 self.add_error("new_value", error)
         return cleaned
-
-    def _post_clean(self):
-        # The row is written by the service (identifier_change_request_create), which fills in
-        # the staff member, the old value and the term; the model's own checks run there.
-        pass
