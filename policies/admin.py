@@ -25,7 +25,7 @@ from employers.selectors import (
     programs_for_staff,
 )
 from employers.services.register import insured_person_save
-from portal.core.admin import AuditedAdminMixin
+from portal.core.admin import AuditedAdminMixin, ChangeAuditedAdminMixin
 
 from .models import (
     BoxedPolicyCard,
@@ -497,12 +497,28 @@ class PolicyAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PolicyLink)
-class PolicyLinkAdmin(admin.ModelAdmin):
+class PolicyLinkAdmin(ChangeAuditedAdminMixin, admin.ModelAdmin):
+    """Who sees whose policies. A link is made only by the person, whose data must match the
+    register (policy_link_add); staff, superusers included, can only end one (the unlink date),
+    and that is written to the audit log. Handing a person's policy to another account by hand
+    would open their medical data to it."""
+
     list_display = ("user", "insured_person", "relation", "linked_at", "unlinked_at")
     list_filter = ("relation",)
     search_fields = ("user__email", "insured_person__policy_number")
     raw_id_fields = ("user", "insured_person")
     list_select_related = ("user", "insured_person")
+    fields = ("user", "insured_person", "relation", "linked_at", "unlinked_at", "end_notified_at")
+    readonly_fields = ("user", "insured_person", "relation", "linked_at", "end_notified_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def audit_person(self, obj: PolicyLink) -> str:
+        return obj.user.full_name or obj.user.email
 
 
 @admin.register(BoxedPolicyCard)

@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import get_pending_stage
+from allauth.account.models import EmailAddress
 from allauth.account.utils import filter_users_by_email
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,6 +50,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if not filter_users_by_email(email):
             return
         super().send_account_already_exists_mail(email)
+
+    def send_password_reset_mail(self, user, email, context):
+        # allauth falls back to User.email when no verified address matches: a link goes only to
+        # an address this account has verified (the web form and the app API both come here).
+        if not EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists():
+            return
+        super().send_password_reset_mail(user, email, context)
 
     def get_login_stages(self) -> list[str]:
         stages = super().get_login_stages()

@@ -31,12 +31,14 @@ from .validators import mask_phone
 def sms_send_for(request: HttpRequest, *, user: User, phone: str, purpose: str) -> bool:
     """Send a code from a page: the per-address limit here, the others in the service. Says the
     outcome in a message."""
-    return _sms_send(
+    return sms_send(
         request, lambda: phone_verification_start(user=user, phone=phone, purpose=purpose)
     )
 
 
-def _sms_send(request: HttpRequest, send: Callable[[], PhoneVerification]) -> bool:
+def sms_send(request: HttpRequest, send: Callable[[], PhoneVerification]) -> bool:
+    """Send a code by `send()` from a page, under the per-address limit; says the outcome in a
+    message."""
     if not rate_limit_hit("sms_ip", request=request):
         messages.error(request, _("Слишком много SMS с этого адреса. Попробуйте позже"))
         return False
@@ -77,11 +79,11 @@ def phone_confirm(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "confirm")
         if action == "resend":
             phone = stage.phone
-            _sms_send(request, lambda: stage.code_send(phone))
+            sms_send(request, lambda: stage.code_send(phone))
             return redirect("accounts_auth:phone_confirm")
         if action == "change":
             phone_form = PhoneNumberForm(request.POST, prefix="new")
-            if phone_form.is_valid() and _sms_send(
+            if phone_form.is_valid() and sms_send(
                 request, lambda: stage.code_send(phone_form.cleaned_data["phone"])
             ):
                 return redirect("accounts_auth:phone_confirm")

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .devices import REMEMBER_SESSION_KEY, device_cookie_read
-from .models import User
+from .models import IdentifierChangeRequest, User
 from .selectors import user_for_passport
-from .services import pin_confirm, user_register_declined
+from .services import identifier_new_value_clean, pin_confirm, user_register_declined
 from .validators import (
     normalize_mobile_phone,
     normalize_passport_part,
@@ -531,3 +531,33 @@ class AccountDeleteForm(forms.Form):
 
 class PinLoginForm(forms.Form):
     pin = PinField(autocomplete="current-password")
+
+
+class IdentifierChangeConfirmForm(forms.Form):
+    """The person confirms a change written by support: the PIN and the code from the SMS sent
+    to the current phone (both checked by the service, which counts wrong tries)."""
+
+    pin = PinField()
+    code = SmsCodeField()
+
+
+class IdentifierChangeRequestAdminForm(forms.ModelForm):
+    """The operator's page: whose account, what changes, the new value, on what grounds. The new
+    value is checked and normalised here so that a mistake is shown beside the field; the service
+    checks again when it writes the request."""
+
+    class Meta:
+        model = IdentifierChangeRequest
+        fields = ["user", "field", "new_value", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        user, field = cleaned.get("user"), cleaned.get("field")
+        if user is not None and field and cleaned.get("new_value"):
+            try:
+                cleaned["new_value"] = identifier_new_value_clean(
+                    user=user, field=field, value=cleaned["new_value"]
+                )
+            except ValidationError as error:
+                self.add_error("new_value", error)
+        return cleaned

@@ -154,6 +154,7 @@ class PhoneVerification(models.Model):
     class Purpose(models.TextChoices):
         SIGNUP = "signup", _("подтверждение при регистрации")
         CHANGE = "change", _("смена номера")
+        IDENTIFIER = "identifier", _("подтверждение смены данных для входа")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_verifications")
     purpose = models.CharField(_("назначение"), max_length=16, choices=Purpose.choices)
@@ -205,6 +206,14 @@ class AccountEvent(models.Model):
         REGISTERED = "registered", _("регистрация")
         PHONE_CONFIRMED = "phone_confirmed", _("телефон подтверждён")
         PHONE_CHANGED = "phone_changed", _("телефон изменён")
+        IDENTIFIER_CHANGE_REQUESTED = (
+            "identifier_change_requested",
+            _("поддержка подготовила смену данных для входа"),
+        )
+        IDENTIFIER_CHANGE_CANCELLED = (
+            "identifier_change_cancelled",
+            _("смена данных для входа отменена"),
+        )
         EMAIL_CHANGED = "email_changed", _("электронная почта изменена")
         PASSWORD_CHANGED = "password_changed", _("пароль изменён")
         PASSWORD_RESET = "password_reset", _("пароль восстановлен по e-mail")
@@ -231,3 +240,85 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d.%m.%Y %H:%M} {self.get_kind_display()}"
+
+
+class IdentifierChangeRequest(models.Model):
+    """A change of a login identifier (e-mail, phone) that a person asked support for.
+
+    Staff never edit these fields: an operator writes the request in the admin, and nothing
+    changes until the person confirms it in the cabinet with the PIN and an SMS code sent to the
+    current phone, or, with the phone lost, by a fresh login through ESIA. One pending request
+    per person and field; an unconfirmed one expires."""
+
+    class Field(models.TextChoices):
+        EMAIL = "email", _("электронная почта")
+        PHONE = "phone", _("мобильный телефон")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("ждёт подтверждения")
+        CONFIRMED = "confirmed", _("подтверждён")
+        CANCELLED = "cancelled", _("отменён")
+        EXPIRED = "expired", _("истёк срок")
+
+    class Method(models.TextChoices):
+        PIN_SMS = "pin_sms", _("PIN-код и код из SMS")
+        ESIA = "esia", _("вход через Госуслуги")
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="identifier_change_requests",
+        verbose_name=_("чья учётная запись (кто попросил)"),
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("создал сотрудник")
+    )
+    field = models.CharField(_("что меняется"), max_length=16, choices=Field.choices)
+    old_value = models.CharField(_("было"), max_length=254, blank=True)
+    new_value = models.CharField(_("новое значение"), max_length=254)
+    reason = models.CharField(
+        _("основание"),
+        max_length=255,
+        blank=True,
+        help_text=_("Как человек обратился: номер обращения, звонок на горячую линию"),
+    )
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("создан"), default=timezone.now)
+    expires_at = models.DateTimeField(_("действует до"))
+    decided_at = models.DateTimeField(_("решено"), null=True, blank=True)
+    confirmed_by = models.CharField(
+        _("как подтверждён"), max_length=16, choices=Method.choices, blank=True
+    )
+    cancelled_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("кто отменил"),
+    )
+
+    class Meta:
+        verbose_name = _("запрос на смену данных для входа")
+        verbose_name_plural = _("запросы на смену данных для входа")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "field"],
+                condition=models.Q(status="pending"),
+                name="identifier_change_one_pending_per_field",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"№{self.pk} {self.get_field_display()} ({self.get_status_display()})"
+
+    def is_expired(self, now: datetime.datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+    @property
+    def is_open(self) -> bool:
+        """Pending and within its term: the only state in which it can be confirmed."""
+        return self.status == self.Status.PENDING and not self.is_expired()

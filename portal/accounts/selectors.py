@@ -1,11 +1,19 @@
 """Reads of accounts data, limited to the given user."""
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from portal.core.fields import blind_index
 
 from .devices import device_id_hash
-from .models import AccountEvent, Consent, PhoneVerification, RememberedDevice, User
+from .models import (
+    AccountEvent,
+    Consent,
+    IdentifierChangeRequest,
+    PhoneVerification,
+    RememberedDevice,
+    User,
+)
 
 
 def remembered_device_for_id(device_id: str) -> RememberedDevice | None:
@@ -43,3 +51,17 @@ def pending_phone_verification(user: User, *, purpose: str) -> PhoneVerification
 def user_for_passport(series: str, number: str) -> User | None:
     """The account holding this RF passport (found by its blind index), if any."""
     return User.objects.filter(passport_index=blind_index(f"{series}{number}")).first()
+
+
+def identifier_change_requests_for_user(user: User) -> QuerySet[IdentifierChangeRequest]:
+    """Every change request of the user's own account (object pages look requests up here)."""
+    return IdentifierChangeRequest.objects.filter(user=user).select_related("user")
+
+
+def identifier_change_requests_open_for_user(user: User) -> list[IdentifierChangeRequest]:
+    """The requests waiting for the user's confirmation: pending and within their term."""
+    return list(
+        identifier_change_requests_for_user(user)
+        .filter(status=IdentifierChangeRequest.Status.PENDING, expires_at__gt=timezone.now())
+        .order_by("created_at")
+    )

@@ -11,6 +11,12 @@ urlpatterns = [
     path("phone/", views.phone_change, name="phone_change"),
     path("phone/confirm/", views.phone_change_confirm, name="phone_change_confirm"),
     path("pin/", views.pin_change, name="pin_change"),
+    path("identity/<int:pk>/", views.identifier_change, name="identifier_change"),
+    path("identity/<int:pk>/code/", views.identifier_change_code, name="identifier_change_code"),
+    path("identity/<int:pk>/esia/", views.identifier_change_esia, name="identifier_change_esia"),
+    path(
+        "identity/<int:pk>/cancel/", views.identifier_change_cancel, name="identifier_change_cancel"
+    ),
     path("sessions/end/", views.sessions_end, name="sessions_end"),
     path("devices/<int:pk>/forget/", views.device_forget, name="device_forget"),
     path("data/", views.data_export, name="data_export"),

@@ -1,5 +1,8 @@
 """«Личная информация»: the person's data, its changes, security, download and deletion."""
 
+from urllib.parse import urlencode
+
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
@@ -9,26 +12,30 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .auth_views import resend_context, sms_send_for
+from .auth_views import resend_context, sms_send, sms_send_for
 from .devices import device_cookie_delete, device_cookie_read
 from .export import personal_data_archive
 from .forms import (
     AccountDeleteForm,
+    IdentifierChangeConfirmForm,
     PhoneChangeForm,
     PinChangeForm,
     PinConfirmForm,
     ProfileForm,
     SmsCodeForm,
 )
-from .models import AccountEvent, PhoneVerification
+from .models import AccountEvent, IdentifierChangeRequest, PhoneVerification
 from .selectors import (
     account_events_for_user,
     consents_for_user,
+    identifier_change_requests_for_user,
+    identifier_change_requests_open_for_user,
     pending_phone_verification,
     remembered_device_for_id,
     remembered_devices_for_user,
@@ -36,6 +43,10 @@ from .selectors import (
 from .services import (
     ProfileChangeRefused,
     account_event_record,
+    identifier_change_code_send,
+    identifier_change_confirm_by_esia,
+    identifier_change_confirm_by_sms,
+    identifier_change_request_cancel,
     phone_verification_confirm,
     profile_update,
     sessions_end_everywhere,
@@ -49,6 +60,7 @@ from .services import (
 from .services import (
     pin_change as change_pin,
 )
+from .services.identity import esia_linked, esia_login_is_fresh
 from .validators import format_phone, mask_phone
 
 
@@ -71,6 +83,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             ).exists(),
             "esia_linked": SocialAccount.objects.filter(user=user, provider="esia").exists(),
             "idle_minutes": settings.SESSION_IDLE_SECONDS // 60,
+            "identifier_requests": identifier_change_requests_open_for_user(user),
         },
     )
 
@@ -252,3 +265,133 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 
 def account_deleted(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account_deleted.html")
+
+
+def _identifier_value_display(change_request: IdentifierChangeRequest) -> str:
+    if change_request.field == IdentifierChangeRequest.Field.PHONE:
+        return format_phone(change_request.new_value)
+    return change_request.new_value
+
+
+def _confirm_error_field(error: ValidationError) -> str | None:
+    code = getattr(error, "code", "") or ""
+    if code.startswith("pin_"):
+        return "pin"
+    return "code" if code.startswith("sms_") else None
+
+
+def _esia_login_url(next_path: str) -> str:
+    """allauth's ESIA login (process "login"), coming back to `next_path`; empty when ESIA is
+    off."""
+    if not settings.ESIA_CLIENT_ID:
+        return ""
+    try:
+        url = reverse("esia_login")
+    except NoReverseMatch:
+        return ""
+    return f"{url}?{urlencode({'process': 'login', 'next': next_path})}"
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def identifier_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """A change of e-mail or phone that support wrote at the person's request: confirmed here
+    with the PIN and an SMS code, or by a fresh login through Госуслуги."""
+    user = request.user
+    change_request = get_object_or_404(identifier_change_requests_for_user(user), pk=pk)
+    form = IdentifierChangeConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            identifier_change_confirm_by_sms(
+                change_request=change_request,
+                pin=form.cleaned_data["pin"],
+                code=form.cleaned_data["code"],
+            )
+        except ValidationError as error:
+            form.add_error(_confirm_error_field(error), error)
+        else:
+            messages.success(
+                request,
+                _("Готово: данные для входа изменены (%(field)s)")
+                % {"field": change_request.get_field_display()},
+            )
+            return redirect("accounts:profile")
+    purpose = PhoneVerification.Purpose.IDENTIFIER
+    pending = pending_phone_verification(user, purpose=purpose)
+    if pending is not None and pending.sent_at < change_request.created_at:
+        pending = None
+    can_esia = bool(settings.ESIA_CLIENT_ID) and esia_linked(user)
+    return render(
+        request,
+        "accounts/identifier_change.html",
+        {
+            "change_request": change_request,
+            "is_open": change_request.is_open,
+            "new_value_display": _identifier_value_display(change_request),
+            "form": form,
+            "can_sms": bool(user.phone and user.phone_confirmed_at),
+            "code_sent": pending is not None,
+            "phone_masked": mask_phone(user.phone) if user.phone else "",
+            "code_ttl_minutes": settings.SMS_CODE_TTL_SECONDS // 60,
+            "can_esia": can_esia,
+            "esia_fresh": can_esia
+            and esia_login_is_fresh(
+                user=user,
+                authentication_records=get_authentication_records(request, user),
+                since=change_request.created_at,
+            ),
+            "esia_login_url": _esia_login_url(request.path) if can_esia else "",
+            "esia_minutes": settings.IDENTIFIER_CHANGE_ESIA_MAX_AGE_SECONDS // 60,
+            **resend_context(pending),
+        },
+    )
+
+
+@login_required
+@require_POST
+def identifier_change_code(request: HttpRequest, pk: int) -> HttpResponse:
+    change_request = get_object_or_404(identifier_change_requests_for_user(request.user), pk=pk)
+    sms_send(request, lambda: identifier_change_code_send(change_request=change_request))
+    return redirect("accounts:identifier_change", pk=change_request.pk)
+
+
+@login_required
+@require_POST
+def identifier_change_esia(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    change_request = get_object_or_404(identifier_change_requests_for_user(user), pk=pk)
+    try:
+        identifier_change_confirm_by_esia(
+            change_request=change_request,
+            authentication_records=get_authentication_records(request, user),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:identifier_change", pk=change_request.pk)
+    messages.success(
+        request,
+        _("Готово: данные для входа изменены (%(field)s)")
+        % {"field": change_request.get_field_display()},
+    )
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def identifier_change_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    change_request = get_object_or_404(identifier_change_requests_for_user(request.user), pk=pk)
+    try:
+        identifier_change_request_cancel(change_request=change_request, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:identifier_change", pk=change_request.pk)
+    messages.success(
+        request,
+        _(
+            "Смена отменена, данные для входа прежние. Если вы не обращались в поддержку, "
+            "позвоните нам: %(phone)s"
+        )
+        % {"phone": settings.HOTLINE_PHONE_DISPLAY},
+    )
+    return redirect("accounts:profile")

@@ -1,3 +1,6 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -5,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_log_record
+from .audit import audit_log_record, audit_value
 from .client_ip import client_ip
 from .models import AuditLogEntry
 
@@ -63,6 +66,93 @@ class AuditedAdminMixin:
         return response
 
 
+MASKED = "••••••"
+
+
+def form_changes(form: forms.BaseForm, *, adding: bool, masked: tuple[str, ...] = ()) -> dict:
+    """What a submitted admin form changed: {field: {"before": ..., "after": ...}}. The form's
+    initial data is the object as it was (model_to_dict), its cleaned data what it became."""
+    changes: dict[str, dict[str, Any]] = {}
+    for name in form.changed_data:
+        if name in masked:
+            changes[name] = {"before": MASKED, "after": MASKED}
+            continue
+        field = form.fields.get(name)
+        before = None if adding else form.initial.get(name)
+        if (
+            isinstance(field, forms.ModelChoiceField)
+            and not isinstance(field, forms.ModelMultipleChoiceField)
+            and before is not None
+            and not isinstance(before, models.Model)
+        ):
+            before = field.queryset.model._default_manager.filter(pk=before).first() or before
+        changes[name] = {
+            "before": audit_value(before),
+            "after": audit_value(form.cleaned_data.get(name)),
+        }
+    return changes
+
+
+class ChangeAuditedAdminMixin:
+    """Writes the staff audit log (not Django's editable LogEntry history) for every change made
+    on an admin page: an added object, a changed one with its fields before → after (inline rows
+    too), a deleted one. Actions that call services write their own entries.
+
+    Subclasses say whose data an object is with `audit_person(obj)`; fields whose values must not
+    reach the log (a password hash) are named in `audit_masked_fields`."""
+
+    audit_masked_fields: tuple[str, ...] = ("password", "password1", "password2")
+
+    def audit_person(self, obj: models.Model) -> str:
+        return str(obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        changes = form_changes(form, adding=not change, masked=self.audit_masked_fields)
+        for formset in formsets:
+            for inline_form in formset.forms:
+                if not inline_form.has_changed() or inline_form.instance.pk is None:
+                    continue
+                prefix = f"{inline_form.instance._meta.model_name}#{inline_form.instance.pk}."
+                inline_adding = inline_form.instance in getattr(formset, "new_objects", [])
+                for name, change_ in form_changes(
+                    inline_form, adding=inline_adding, masked=self.audit_masked_fields
+                ).items():
+                    changes[prefix + name] = change_
+        if not changes and change:
+            return
+        verbose = obj._meta.verbose_name
+        what = f"{verbose}: изменено" if change else f"{verbose}: добавлено"
+        audit_log_record(
+            request=request,
+            subject=obj,
+            person_label=self.audit_person(obj),
+            what=f"{what} ({', '.join(changes)})" if changes else what,
+            action=AuditLogEntry.Action.CHANGE,
+            changes=changes,
+        )
+
+    def delete_model(self, request, obj):
+        self._audit_deleted(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._audit_deleted(request, obj)
+        super().delete_queryset(request, queryset)
+
+    def _audit_deleted(self, request, obj: models.Model) -> None:
+        audit_log_record(
+            request=request,
+            subject=obj,
+            person_label=self.audit_person(obj),
+            what=f"{obj._meta.verbose_name}: удалено",
+            action=AuditLogEntry.Action.CHANGE,
+            changes={"__deleted__": {"before": str(obj), "after": None}},
+        )
+
+
 def audit_log_record_many(
     *, request: HttpRequest, entries: list[tuple[models.Model, str, str]]
 ) -> int:
@@ -92,7 +182,15 @@ def audit_log_record_many(
 class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Readable by admins only; nobody adds, changes or deletes rows."""
 
-    list_display = ("when", "staff_user", "action", "person_label", "what", "ip_address")
+    list_display = (
+        "when",
+        "staff_user",
+        "action",
+        "person_label",
+        "what",
+        "changes_summary",
+        "ip_address",
+    )
     list_filter = ("action", ("subject_type", admin.RelatedOnlyFieldListFilter))
     search_fields = ("person_label", "staff_user__email", "what", "subject_id")
     date_hierarchy = "at"
@@ -105,6 +203,15 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("когда"), ordering="at")
     def when(self, obj: AuditLogEntry) -> str:
         return timezone.localtime(obj.at).strftime("%d.%m.%Y %H:%M:%S")
+
+    @admin.display(description=_("было → стало"))
+    def changes_summary(self, obj: AuditLogEntry) -> str:
+        parts = [
+            f"{name}: {change.get('before')!s} → {change.get('after')!s}"
+            for name, change in (obj.changes or {}).items()
+            if isinstance(change, dict)
+        ]
+        return "; ".join(parts) or "—"
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser

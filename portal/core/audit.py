@@ -1,4 +1,7 @@
-"""Writing the staff audit log of personal and medical data reads."""
+"""Writing the staff audit log: reads of personal and medical data, and changes of a person's
+account, policy links, cards and consents (who, when, what, before → after)."""
+
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -15,18 +18,60 @@ def audit_log_record(
     person_label: str,
     what: str,
     action: str = AuditLogEntry.Action.VIEW,
+    changes: dict[str, dict[str, Any]] | None = None,
 ) -> AuditLogEntry | None:
-    """Record that a staff user saw or exported a person's data. Non-staff reads are not logged:
-    a person reading their own data is no event for the log."""
+    """Record that a staff user saw, exported or changed a person's data. Non-staff reads are not
+    logged: a person reading their own data is no event for the log."""
     user = request.user
     if not (user.is_authenticated and user.is_staff):
         return None
-    return AuditLogEntry.objects.create(
+    return audit_log_change(
         staff_user=user,
+        subject=subject,
+        person_label=person_label,
+        what=what,
+        action=action,
+        changes=changes,
+        ip_address=client_ip(request),
+    )
+
+
+def audit_log_change(
+    *,
+    staff_user,
+    subject: models.Model,
+    person_label: str,
+    what: str,
+    changes: dict[str, dict[str, Any]] | None = None,
+    action: str = AuditLogEntry.Action.CHANGE,
+    ip_address: str | None = None,
+) -> AuditLogEntry:
+    """One entry by a staff user, with or without a request (a change the person confirmed later
+    in the cabinet is still the staff member's who asked for it). `changes` is
+    {field: {"before": value, "after": value}}."""
+    entry = AuditLogEntry(
+        staff_user=staff_user,
         action=action,
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=str(subject.pk),
         person_label=person_label[:255],
         what=what[:255],
-        ip_address=client_ip(request),
+        changes=changes or {},
+        ip_address=ip_address,
     )
+    entry.save()
+    return entry
+
+
+def audit_value(value: Any) -> Any:
+    """A form or model value as the log keeps it: JSON types as they are, dates as ISO strings,
+    objects by their name and id, sets of objects as a sorted list."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, models.Model):
+        return f"{value} (#{value.pk})"
+    if isinstance(value, list | tuple | set | models.QuerySet):
+        return sorted(str(audit_value(item)) for item in value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,8 +16,25 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AuditLogQuerySet(models.QuerySet):
+    """Bulk writes that would rewrite history are refused like a single row's save or delete."""
+
+    def update(self, **kwargs):
+        raise PermissionDenied("Журнал доступа не редактируется")
+
+    def delete(self):
+        raise PermissionDenied("Журнал доступа не редактируется")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionDenied("Журнал доступа не редактируется")
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
 class AuditLogEntry(models.Model):
-    """One read or export of a person's personal or medical data by a staff user.
+    """One read, export or change of a person's personal or medical data by a staff user; a
+    change keeps what it changed, before and after.
 
     Append-only: rows are never updated or deleted (152-FZ incident investigations rely on it).
     """
@@ -39,8 +57,14 @@ class AuditLogEntry(models.Model):
     subject_id = models.CharField(_("идентификатор объекта"), max_length=64)
     person_label = models.CharField(_("чьи данные"), max_length=255)
     what = models.CharField(_("что именно"), max_length=255)
+    # A change: {field: {"before": ..., "after": ...}}; empty for reads.
+    changes = models.JSONField(
+        _("что изменилось"), default=dict, blank=True, encoder=DjangoJSONEncoder
+    )
     ip_address = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
     at = models.DateTimeField(_("когда"), auto_now_add=True, db_index=True)
+
+    objects = AuditLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("запись журнала доступа")

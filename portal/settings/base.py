@@ -257,6 +257,10 @@ SMS_CODE_TTL_SECONDS = 5 * 60
 SMS_CODE_MAX_ATTEMPTS = 3
 SMS_RESEND_SECONDS = 60
 PIN_LOGIN_MAX_FAILURES = 5  # wrong PINs in a row on a remembered device forget it
+# A change of e-mail or phone written by support waits this long for the person's confirmation;
+# a login through ESIA counts as confirming it for this many seconds after the callback.
+IDENTIFIER_CHANGE_TTL_HOURS = 72
+IDENTIFIER_CHANGE_ESIA_MAX_AGE_SECONDS = 5 * 60
 REMEMBERED_DEVICE_COOKIE_NAME = "portal_device"
 REMEMBERED_DEVICE_COOKIE_AGE = 180 * 24 * 3600
 CONSENT_PERSONAL_DATA_VERSION = "2026-01"

@@ -30,7 +30,7 @@ from employers.selectors import HR_GROUP
 from feedback.models import AppealAttachment
 from payments.models import Charge, ChargeLine, CopayEnrollment, PaymentCard, Refund
 from policies.models import Policy
-from portal.accounts.models import RememberedDevice, User
+from portal.accounts.models import IdentifierChangeRequest, RememberedDevice, User
 from shop.models import Purchase, Quote, TariffVersion
 from tests.conftest import staff_login
 from tests.factories import (
@@ -243,6 +243,18 @@ def _paid_purchase(owner, person) -> dict:
     return _purchase(owner, person, paid=True)
 
 
+def _identifier_change(owner, person) -> dict:
+    change_request = IdentifierChangeRequest.objects.create(
+        user=owner,
+        created_by=StaffUserFactory(),
+        field=IdentifierChangeRequest.Field.EMAIL,
+        old_value=owner.email,
+        new_value=f"new-{owner.pk}@example.com",
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    return {"pk": change_request.pk}
+
+
 def _device(owner, person) -> dict:
     device = RememberedDevice.objects.create(user=owner, device_hash=f"{owner.pk:064d}")
     return {"pk": device.pk}
@@ -250,6 +262,10 @@ def _device(owner, person) -> dict:
 
 OWNED: dict[str, Owned] = {
     "profile/devices/<int:pk>/forget/": Owned(_device, "post", 302),
+    "profile/identity/<int:pk>/": Owned(_identifier_change),
+    "profile/identity/<int:pk>/code/": Owned(_identifier_change, "post", 302),
+    "profile/identity/<int:pk>/esia/": Owned(_identifier_change, "post", 302),
+    "profile/identity/<int:pk>/cancel/": Owned(_identifier_change, "post", 302),
     "policies/<int:pk>/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
     "policies/<int:pk>/pdf/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
     "policies/<int:pk>/pdf/status/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),

@@ -2,6 +2,15 @@
 each is keyword-only and does its writes in one transaction."""
 
 from .events import account_event_record
+from .identity import (
+    identifier_change_code_send,
+    identifier_change_confirm_by_esia,
+    identifier_change_confirm_by_sms,
+    identifier_change_request_cancel,
+    identifier_change_request_create,
+    identifier_change_requests_expire,
+    identifier_new_value_clean,
+)
 from .lifecycle import account_delete, account_unlock, sessions_end_everywhere
 from .phone import (
     detached_phone_verification,
@@ -24,6 +33,13 @@ __all__ = [
     "detached_phone_verification_start",
     "device_forget",
     "device_remember",
+    "identifier_change_code_send",
+    "identifier_change_confirm_by_esia",
+    "identifier_change_confirm_by_sms",
+    "identifier_change_request_cancel",
+    "identifier_change_request_create",
+    "identifier_change_requests_expire",
+    "identifier_new_value_clean",
     "phone_verification_confirm",
     "phone_verification_start",
     "pin_change",

@@ -12,7 +12,13 @@ from django.utils import timezone
 from clinics.models import Appointment
 from clinics.services.booking import CancelReason, appointment_cancel
 from policies.models import PolicyLink
-from portal.accounts.models import AccountEvent, Consent, PhoneVerification, User
+from portal.accounts.models import (
+    AccountEvent,
+    Consent,
+    IdentifierChangeRequest,
+    PhoneVerification,
+    User,
+)
 
 from .events import account_event_record
 
@@ -68,6 +74,10 @@ def account_delete(*, user: User) -> None:
         )
     user.remembered_devices.all().delete()
     PhoneVerification.objects.filter(user=user).delete()
+    IdentifierChangeRequest.objects.filter(
+        user=user, status=IdentifierChangeRequest.Status.PENDING
+    ).update(status=IdentifierChangeRequest.Status.CANCELLED, decided_at=now)
+    IdentifierChangeRequest.objects.filter(user=user).update(old_value="", new_value="")
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()

@@ -143,9 +143,16 @@ def _code_error(
     )
 
 
-def phone_verification_confirm(*, user: User, purpose: str, code: str) -> PhoneVerification:
+def phone_code_check(
+    *,
+    user: User,
+    purpose: str,
+    code: str,
+    then: Callable[[PhoneVerification], None] | None = None,
+) -> PhoneVerification:
     """Check the code against the user's latest one of the purpose: within its lifetime and
-    SMS_CODE_MAX_ATTEMPTS tries. A right code makes its number the user's confirmed phone."""
+    SMS_CODE_MAX_ATTEMPTS tries. A right code is marked used and `then(verification)` runs in
+    the same transaction (an error it raises undoes both); a wrong one counts as a try."""
     with transaction.atomic():
         verification = (
             PhoneVerification.objects.select_for_update()
@@ -165,16 +172,8 @@ def phone_verification_confirm(*, user: User, purpose: str, code: str) -> PhoneV
             now = timezone.now()
             verification.confirmed_at = now
             verification.save(update_fields=["confirmed_at"])
-            changed = bool(user.phone_confirmed_at) and user.phone != verification.phone
-            user.phone = verification.phone
-            user.phone_confirmed_at = now
-            user.save(update_fields=["phone", "phone_confirmed_at"])
-            account_event_record(
-                user=user,
-                kind=AccountEvent.Kind.PHONE_CHANGED
-                if changed or purpose == PhoneVerification.Purpose.CHANGE
-                else AccountEvent.Kind.PHONE_CONFIRMED,
-            )
+            if then is not None:
+                then(verification)
             return verification
     # Raised after the transaction: the wrong try stays counted.
     raise error
@@ -252,3 +251,22 @@ def detached_phone_verification_confirm(*, state: dict, code: str) -> None:
     if error is not None:
         raise error
     state[_DETACHED_KEY]["confirmed_at"] = timezone.now().isoformat()
+
+
+def phone_verification_confirm(*, user: User, purpose: str, code: str) -> PhoneVerification:
+    """Check the code (phone_code_check); a right code makes its number the user's confirmed
+    phone."""
+
+    def confirm_phone(verification: PhoneVerification) -> None:
+        changed = bool(user.phone_confirmed_at) and user.phone != verification.phone
+        user.phone = verification.phone
+        user.phone_confirmed_at = verification.confirmed_at
+        user.save(update_fields=["phone", "phone_confirmed_at"])
+        account_event_record(
+            user=user,
+            kind=AccountEvent.Kind.PHONE_CHANGED
+            if changed or purpose == PhoneVerification.Purpose.CHANGE
+            else AccountEvent.Kind.PHONE_CONFIRMED,
+        )
+
+    return phone_code_check(user=user, purpose=purpose, code=code, then=confirm_phone)
