@@ -75,6 +75,8 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "accounts.phoneverification": {},
     "accounts.remembereddevice": {},
     "accounts.accountevent": {},
+    # a change of a person's e-mail or phone, asked for by support and confirmed by the person
+    "accounts.identifierchangerequest": {S: "view add"},
     # policies
     "policies.policyholder": {S: "view", A: "view add change"},
     "policies.contract": {S: "view", H: "view", A: "view add change"},
