@@ -76,6 +76,7 @@ ADD_DISABLED = {
     "payments.ProcessedEvent",
     "payments.Refund",
     "shop.Purchase",  # made by the checkout, never by hand
+    "claims.Icd10Diagnosis",  # the Ministry's dictionary, loaded by load_mkb10
 }
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
