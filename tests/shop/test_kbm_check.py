@@ -106,7 +106,7 @@ def _inputs(**overrides) -> dict:
             ),
             _driver(
                 "Смирнова", "Ольга", "Ивановна", datetime.date(1990, 11, 2), "36 19", "654321",
-                datetime.date(2005, 9, 1),
+                datetime.date(2008, 12, 1),
             ),
         ],
     }  # fmt: skip
