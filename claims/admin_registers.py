@@ -1,5 +1,5 @@
 """Operators' upload of clinic service registers (CSV or XLSX) in the admin, the downloadable
-templates, and the ICD-10 dictionary the registers fill.
+templates, and the Ministry's МКБ-10 dictionary the registers' codes are checked against.
 
 claims/admin.py wires it in: `class ServiceLineAdmin(RegisterImportAdminMixin, AuditedAdminMixin,
 admin.ModelAdmin)` and `admin.site.register(Icd10Diagnosis, Icd10DiagnosisAdmin)`.
