@@ -20,6 +20,7 @@ migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
+	$(BIN)/python manage.py load_mkb10
 	$(BIN)/python manage.py seed_demo --if-empty
 
 ## make run: install, migrate, seed demo data on an empty database, serve on :8000 with the worker,

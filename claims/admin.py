@@ -20,7 +20,7 @@ from .models import (
     ServiceLine,
 )
 
-DIAGNOSIS_FIELDS = ("icd10_code", "icd10_name")
+DIAGNOSIS_FIELDS = ("icd10_code", "icd10_name", "icd10_flag")
 
 
 @admin.register(ServiceLine)
@@ -31,11 +31,12 @@ class ServiceLineAdmin(RegisterImportAdminMixin, AuditedAdminMixin, admin.ModelA
         "policy_number",
         "service_name",
         "icd10_code",
+        "icd10_flag",
         "amount",
         "copay_amount",
         "copay_state",
     )
-    list_filter = ("copay_state", "care_kind")
+    list_filter = ("copay_state", "care_kind", "icd10_flag")
     search_fields = (
         "register_number",
         "service_code",

@@ -1,21 +1,30 @@
 """Operators' upload of clinic service registers (CSV or XLSX) in the admin, the downloadable
-templates, and the ICD-10 dictionary the registers fill.
+templates, and the Ministry's МКБ-10 dictionary the registers' codes are checked against.
 
 claims/admin.py wires it in: `class ServiceLineAdmin(RegisterImportAdminMixin, AuditedAdminMixin,
 admin.ModelAdmin)` and `admin.site.register(Icd10Diagnosis, Icd10DiagnosisAdmin)`.
 """
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .registers import COLUMNS, RegisterFileError, register_import, template_csv, template_xlsx
+from portal.core.admin import ReadOnlyAdminMixin
 
+from .icd10 import icd10_normalize
+from .registers import COLUMNS, RegisterFileError, register_import, template_csv, template_xlsx
+from .services.icd10 import icd10_load
+
+# A code or its beginning, in the dictionary's form: «K», «K02», «K02.», «K02.1».
+CODE_PREFIX_RE = re.compile(r"^[A-Z]([0-9]{1,2}(\.[0-9]{0,2})?)?$")
 # A register of 100,000 lines (registers.MAX_ROWS) with long service names is about 21 MB.
 MAX_UPLOAD_BYTES = 40 * 1024 * 1024
 
@@ -82,6 +91,16 @@ class RegisterImportAdminMixin:
                         % {"new": result.created, "old": result.already_loaded},
                         messages.SUCCESS,
                     )
+                    if result.icd10_flagged:
+                        self.message_user(
+                            request,
+                            _(
+                                "Строк с кодом МКБ-10 не из справочника: %(n)s. Они загружены "
+                                "и отмечены для проверки (фильтр «проверка кода МКБ-10»)."
+                            )
+                            % {"n": result.icd10_flagged},
+                            messages.WARNING,
+                        )
                     return HttpResponseRedirect(reverse("admin:claims_serviceline_changelist"))
         context = {
             **self.admin_site.each_context(request),
@@ -109,9 +128,66 @@ class RegisterImportAdminMixin:
         return response
 
 
-class Icd10DiagnosisAdmin(admin.ModelAdmin):
-    """The ICD-10 dictionary; claims/admin.py registers it (admin.site.register)."""
+class Icd10DiagnosisAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The МКБ-10 dictionary, read-only (it is the Ministry's, loaded from claims/data); claims/
+    admin.py registers it. The search takes a code as people type it («к021», «J06,9», «K02»)
+    or words of the name; «Загрузить заново» runs the loader (manage.py load_mkb10)."""
 
-    list_display = ("code", "name")
+    change_list_template = "claims/admin/icd10_changelist.html"
+    list_display = ("code", "name", "level", "is_actual", "addl_code", "source")
+    list_filter = ("level", "is_actual", "source")
     search_fields = ("code", "name")
-    ordering = ("code",)
+    search_help_text = gettext_lazy("Код (K02.1, к021, K02) или слова наименования")
+    list_select_related = ("parent",)
+    ordering = ("rec_code",)
+    list_per_page = 100
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        code = icd10_normalize(term)
+        if CODE_PREFIX_RE.match(code):
+            return queryset.filter(code__startswith=code), False
+        words = Q()
+        for word in term.split():
+            words &= Q(name__icontains=word)
+        return queryset.filter(words), False
+
+    def get_urls(self):
+        return [
+            path(
+                "reload/",
+                self.admin_site.admin_view(self.reload_view),
+                name="claims_icd10diagnosis_reload",
+            )
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_reload": self._can_reload(request)}
+        return super().changelist_view(request, extra_context)
+
+    def _can_reload(self, request) -> bool:
+        return request.user.has_perm("claims.change_icd10diagnosis")
+
+    def reload_view(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self._can_reload(request):
+            raise PermissionDenied
+        result = icd10_load()
+        self.message_user(
+            request,
+            _(
+                "Справочник МКБ-10 загружен: %(total)s записей; добавлено %(new)s, изменено "
+                "%(changed)s, удалено %(deleted)s."
+            )
+            % {
+                "total": result.total,
+                "new": result.created,
+                "changed": result.updated,
+                "deleted": result.deleted,
+            },
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:claims_icd10diagnosis_changelist"))

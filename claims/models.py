@@ -15,6 +15,11 @@ from portal.core.models import TimeStampedModel
 from portal.core.uploads import private_upload_path
 
 
+class Icd10Flag(models.TextChoices):
+    UNKNOWN = "unknown", _("кода нет в справочнике МКБ-10")
+    INVALID = "invalid", _("не код МКБ-10 (формат A00 или A00.0)")
+
+
 class ServiceLine(TimeStampedModel):
     """One line of a clinic's monthly service register: a service the insurer paid for."""
 
@@ -51,7 +56,13 @@ class ServiceLine(TimeStampedModel):
         _("состояние со-оплаты"), max_length=16, choices=CopayState.choices, default=CopayState.NONE
     )
     icd10_code = models.CharField(_("код МКБ-10"), max_length=16, blank=True)
-    icd10_name = models.CharField(_("диагноз по МКБ-10"), max_length=255, blank=True)
+    icd10_name = models.CharField(_("диагноз по МКБ-10"), max_length=512, blank=True)
+    # A register line whose code is not in the МКБ-10 dictionary is loaded all the same (the
+    # clinic billed it) and marked for the register specialist; a reload of the dictionary that
+    # brings the code clears the mark (claims.services.icd10).
+    icd10_flag = models.CharField(
+        _("проверка кода МКБ-10"), max_length=16, choices=Icd10Flag.choices, blank=True
+    )
     # "Service not provided": a paid line stays paid while its dispute runs (the money is already
     # taken; a confirmed dispute is refunded by the co-pay program), so the dispute is its own mark
     # and not a co-pay state. Unpaid lines are FROZEN instead (feedback.services).
@@ -82,19 +93,48 @@ class ServiceLine(TimeStampedModel):
 
 
 class Icd10Diagnosis(models.Model):
-    """The ICD-10 dictionary: filled from the names the clinics' registers give, editable by
-    operators. A line whose code is not here shows its code (claims.cases)."""
+    """The МКБ-10 dictionary as the Ministry of Health publishes it (claims/data, loaded by
+    `manage.py load_mkb10`): chapters, blocks, three-character categories and subcategories in
+    one tree. Read-only for operators; service history shows its names (claims.cases)."""
 
-    code = models.CharField(_("код МКБ-10"), max_length=16, unique=True)
-    name = models.CharField(_("наименование"), max_length=255)
+    class Level(models.TextChoices):
+        CHAPTER = "chapter", _("класс")
+        BLOCK = "block", _("блок")
+        CATEGORY = "category", _("рубрика")
+        SUBCATEGORY = "subcategory", _("подрубрика")
+
+    class Source(models.TextChoices):
+        NSI = "nsi", _("НСИ Минздрава (1.2.643.5.1.13.13.11.1005)")
+        SUPPLEMENT = "supplement", _("дополнение: коды ВОЗ, которых нет в выгрузке НСИ")
+
+    # The code is empty for chapters and blocks (their range is in the name).
+    code = models.CharField(_("код МКБ-10"), max_length=16, unique=True, null=True, blank=True)
+    name = models.CharField(_("наименование"), max_length=512)
+    # The place in the hierarchy, the dictionary's own key (REC_CODE): what a reload matches on.
+    rec_code = models.CharField(_("код записи"), max_length=16, unique=True, null=True)
+    nsi_id = models.PositiveIntegerField(_("ID в НСИ"), unique=True, null=True, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("входит в"),
+    )
+    level = models.CharField(_("уровень"), max_length=16, choices=Level.choices, blank=True)
+    # The dictionary's mark of the dual (dagger/asterisk) coding, kept as given: "1", "2" or "".
+    addl_code = models.CharField(_("признак двойного кодирования"), max_length=1, blank=True)
+    is_actual = models.BooleanField(_("актуален"), default=True)
+    added_on = models.DateField(_("добавлен в справочник"), null=True, blank=True)
+    source = models.CharField(_("источник"), max_length=16, choices=Source.choices, blank=True)
 
     class Meta:
         verbose_name = _("диагноз МКБ-10")
         verbose_name_plural = _("справочник МКБ-10")
-        ordering = ["code"]
+        ordering = ["rec_code"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.name}" if self.code else self.name
 
 
 class Claim(TimeStampedModel):

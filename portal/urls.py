@@ -44,6 +44,9 @@ urlpatterns = [
 if settings.ESIA_EMULATOR:  # development and tests only: production refuses to start with it
     urlpatterns.append(path("esia-emulator/", include("portal.esia.emulator.urls")))
 
+if settings.RSA_EMULATOR:  # development and tests only: production refuses to start with it
+    urlpatterns.append(path("rsa-emulator/", include("shop.rsa_emulator")))
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

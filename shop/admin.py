@@ -3,6 +3,7 @@ from django.contrib import admin
 from . import models
 
 TARIFF_FIELDS = ("act", "act_date", "valid_from", "valid_to")
+OSAGO_FIELDS = (*TARIFF_FIELDS, "confirmed")
 
 
 class TariffAdmin(admin.ModelAdmin):
@@ -23,12 +24,34 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(models.BaseRate)
 class BaseRateAdmin(TariffAdmin):
-    list_display = ("category", "region", "value", "corridor_min", "corridor_max", *TARIFF_FIELDS)
+    list_display = (
+        "category",
+        "purpose",
+        "region",
+        "value",
+        "corridor_min",
+        "corridor_max",
+        *OSAGO_FIELDS,
+    )
+    list_filter = ("purpose", "confirmed", "act", "valid_from")
 
 
 @admin.register(models.TerritoryCoefficient)
 class TerritoryAdmin(TariffAdmin):
-    list_display = ("region", "value", *TARIFF_FIELDS)
+    list_display = ("region", "town", "value", *OSAGO_FIELDS)
+    list_filter = ("confirmed", "act", "valid_from")
+    list_select_related = ("region",)
+    search_fields = ("region__name", "region__code", "town", "act")
+
+
+@admin.register(models.ViolationsCoefficient)
+class ViolationsAdmin(TariffAdmin):
+    list_display = ("violations", "value", *OSAGO_FIELDS)
+
+
+@admin.register(models.TrailerCoefficient)
+class TrailerAdmin(TariffAdmin):
+    list_display = ("category", "legal_entity", "value", *OSAGO_FIELDS)
 
 
 @admin.register(models.BonusMalusClass)

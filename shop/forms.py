@@ -4,21 +4,23 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
-    BonusMalusClass,
     Country,
     KaskoDeductible,
     PersonalOption,
     PropertyRate,
+    Purpose,
     Region,
     TravelRate,
     TravelSportOption,
 )
-from .osago import MIN_DRIVER_AGE, full_years
+from .osago import MIN_DRIVER_AGE, MIN_LICENCE_AGE, full_years
 from .personal import SUMS, TERMS
+from .selectors import territory_towns
 from .services import OSAGO_LATEST_START_DAYS, osago_earliest_start
 from .travel import CURRENCY, MAX_TRAVELLERS, ages_check, schengen_check, trip_days
 
@@ -36,28 +38,60 @@ def amount_label(amount: int, currency: str = "") -> str:
     return f"{text}\u00a0{currency}" if currency else text
 
 
-def kbm_choices():
-    return [
-        (c, c)
-        for c in BonusMalusClass.objects.order_by("position")
-        .values_list("code", flat=True)
-        .distinct()
-    ]
+# The choice for a town the act does not name: the КТ of «прочие города и населённые пункты».
+OTHER_TOWN = "Другой населённый пункт"
+LICENCE_SERIES_RE = re.compile(r"^\d{2}\s?(\d{2}|[АВЕКМНОРСТУХ]{2})$")
 
 
 class OsagoQuoteForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Категория ТС"), choices=[("B", _("B — легковой автомобиль"))]
     )
-    region = forms.ChoiceField(label=_("Регион регистрации собственника"))
-    power_hp = forms.IntegerField(label=_("Мощность двигателя, л. с."), min_value=1, max_value=2000)
+    purpose = forms.ChoiceField(
+        label=_("Цель использования"), choices=Purpose.choices, initial=Purpose.PERSONAL
+    )
+    region = forms.ChoiceField(
+        label=_("Субъект РФ по адресу регистрации собственника"),
+        error_messages={"invalid_choice": _("Выберите субъект РФ из списка.")},
+    )
+    town = forms.CharField(
+        label=_("Населённый пункт по адресу регистрации"),
+        max_length=120,
+        required=False,
+        help_text=_("Город из подсказок или «%(other)s».") % {"other": OTHER_TOWN},
+        widget=forms.TextInput(attrs={"list": "osago-towns", "autocomplete": "off"}),
+    )
+    power_hp = forms.IntegerField(
+        label=_("Мощность двигателя, л. с."),
+        min_value=1,
+        max_value=2000,
+        error_messages={
+            "min_value": _("Мощность — от 1 до 2000 л. с. (таблица КМ)."),
+            "max_value": _("Мощность — от 1 до 2000 л. с. (таблица КМ)."),
+            "invalid": _("Мощность — целое число лошадиных сил."),
+        },
+    )
     months = forms.TypedChoiceField(
         label=_("Период использования, месяцев в году"), choices=MONTHS, coerce=int, initial=12
     )
     starts_on = forms.DateField(label=_("Дата начала действия полиса"), **DATE)
+    trailer = forms.BooleanField(label=_("Управление с прицепом"), required=False)
+    violations = forms.BooleanField(
+        label=_(
+            "Собственник или водитель допускал грубые нарушения условий страхования "
+            "(п. 3 ст. 9 закона об ОСАГО)"
+        ),
+        required=False,
+    )
     unlimited = forms.BooleanField(label=_("Без ограничения числа водителей"), required=False)
-    owner_kbm_class = forms.ChoiceField(
-        label=_("Класс КБМ собственника (при неограниченном числе водителей)"), initial="3"
+    owner_licence_series = forms.CharField(
+        label=_("Удостоверение собственника: серия"), max_length=5, required=False
+    )
+    owner_licence_number = forms.CharField(
+        label=_("Удостоверение собственника: номер"), max_length=6, required=False
+    )
+    owner_licence_since = forms.DateField(
+        label=_("Стаж собственника с (дата выдачи первого удостоверения)"), required=False, **DATE
     )
     vin = forms.CharField(label=_("VIN"), max_length=17, required=False)
     body_number = forms.CharField(
@@ -71,8 +105,18 @@ class OsagoQuoteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [(r.code, r.name) for r in Region.objects.all()]
-        self.fields["owner_kbm_class"].choices = kbm_choices()
+        self.fields["region"].choices = [("", "—")] + [
+            (r.code, r.name) for r in Region.objects.order_by("name")
+        ]
+        # The town suggestions follow the subject (htmx; without it, the page's own list).
+        self.fields["region"].widget.attrs.update(
+            {
+                "hx-get": reverse("shop_osago_towns"),
+                "hx-target": "#osago-towns",
+                "hx-trigger": "change",
+                "hx-swap": "innerHTML",
+            }
+        )
         self.fields["year"].max_value = timezone.localdate().year
 
     def clean_vin(self):
@@ -107,45 +151,128 @@ class OsagoQuoteForm(forms.Form):
         data = super().clean()
         if not data.get("vin") and not data.get("body_number"):
             self.add_error("vin", _("Укажите VIN или номер кузова."))
+        region = data.get("region")
+        if region:
+            towns = territory_towns(region, data.get("starts_on") or timezone.localdate())
+            data["town"] = self._town(data.get("town", ""), towns)
+        if data.get("unlimited"):
+            self._owner_licence(data)
         return data
+
+    def _town(self, town: str, towns: list[str]) -> str:
+        """The town as the act names it, or "" for the rest of the subject."""
+        town = " ".join(town.split())
+        if not towns or town.casefold() == OTHER_TOWN.casefold():
+            return ""
+        named = {t.casefold().replace("ё", "е"): t for t in towns}
+        found = named.get(town.casefold().replace("ё", "е"))
+        if found:
+            return found
+        if not town:
+            self.add_error(
+                "town", _("Выберите населённый пункт или «%(other)s».") % {"other": OTHER_TOWN}
+            )
+        else:
+            self.add_error(
+                "town",
+                _(
+                    "Населённого пункта «%(town)s» нет в таблице коэффициентов КТ для этого "
+                    "субъекта: выберите город из подсказок или «%(other)s»."
+                )
+                % {"town": town, "other": OTHER_TOWN},
+            )
+        return ""
+
+    def _owner_licence(self, data: dict) -> None:
+        """Without a list of drivers КБМ is the owner's: the РСА finds it by their licence."""
+        series = licence_series_clean(data.get("owner_licence_series", ""))
+        number = (data.get("owner_licence_number") or "").strip()
+        if series is None:
+            self.add_error("owner_licence_series", LICENCE_SERIES_ERROR)
+        if not re.fullmatch(r"\d{6}", number):
+            self.add_error("owner_licence_number", LICENCE_NUMBER_ERROR)
+        if not data.get("owner_licence_since"):
+            self.add_error(
+                "owner_licence_since", _("Укажите дату выдачи первого удостоверения собственника.")
+            )
+        elif data["owner_licence_since"] > timezone.localdate():
+            self.add_error("owner_licence_since", _("Дата выдачи не может быть в будущем."))
+        data["owner_licence_series"] = series or ""
+
+
+LICENCE_SERIES_ERROR = _("Серия — 4 знака: две цифры и две цифры или буквы, например 36 16.")
+LICENCE_NUMBER_ERROR = _("Номер удостоверения — 6 цифр.")
+
+
+def licence_series_clean(text: str) -> str | None:
+    """«3616», «36 16», «77 ав» → «36 16», «77 АВ»; None when it is no licence series."""
+    series = " ".join((text or "").upper().translate(LATIN_TO_CYRILLIC).split())
+    if not LICENCE_SERIES_RE.match(series):
+        return None
+    compact = series.replace(" ", "")
+    return f"{compact[:2]} {compact[2:]}"
+
+
+LATIN_TO_CYRILLIC = str.maketrans("ABEKMHOPCTYX", "АВЕКМНОРСТУХ")
 
 
 class DriverForm(forms.Form):
+    """An ОСАГО driver: the name and licence the РСА's АИС ОСАГО finds their КБМ class by."""
+
     last_name = forms.CharField(label=_("Фамилия"), max_length=80)
     first_name = forms.CharField(label=_("Имя"), max_length=80)
+    middle_name = forms.CharField(label=_("Отчество (если есть)"), max_length=80, required=False)
     birth_date = forms.DateField(label=_("Дата рождения"), **DATE)
-    licence_number = forms.RegexField(
-        label=_("Водительское удостоверение: серия и номер"),
-        regex=r"^\d{2}\s?[\dА-ЯA-Z]{2}\s?\d{6}$",
-        error_messages={"invalid": _("10 знаков: серия и номер, например 77 16 123456.")},
+    licence_series = forms.CharField(
+        label=_("Водительское удостоверение: серия"),
+        max_length=5,
+        help_text=_("Например, 36 16"),
     )
-    licence_issued_on = forms.DateField(label=_("Дата выдачи первого удостоверения"), **DATE)
-    kbm_class = forms.ChoiceField(label=_("Класс КБМ"), initial="3")
+    licence_number = forms.RegexField(
+        label=_("Номер удостоверения"),
+        regex=r"^\d{6}$",
+        max_length=6,
+        error_messages={"invalid": LICENCE_NUMBER_ERROR},
+    )
+    licence_since = forms.DateField(label=_("Стаж с (дата выдачи первого удостоверения)"), **DATE)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kbm_class"].choices = kbm_choices()
+    def clean_licence_series(self):
+        series = licence_series_clean(self.cleaned_data["licence_series"])
+        if series is None:
+            raise ValidationError(LICENCE_SERIES_ERROR)
+        return series
 
     def clean(self):
         data = super().clean()
-        birth, issued = data.get("birth_date"), data.get("licence_issued_on")
-        today = timezone.localdate()
-        if birth and full_years(birth, today) < MIN_DRIVER_AGE:
-            self.add_error("birth_date", _("Водителю должно быть не меньше 18 лет."))
-        if issued and issued > today:
-            self.add_error("licence_issued_on", _("Дата выдачи не может быть в будущем."))
-        if birth and issued and full_years(birth, issued) < 16:
-            self.add_error("licence_issued_on", _("Удостоверение не выдаётся до 16 лет."))
+        driver_dates_check(self, data, birth="birth_date", issued="licence_since")
         return data
 
 
+def driver_dates_check(form: forms.Form, data: dict, *, birth: str, issued: str) -> None:
+    """18 years old, a licence not from the future and not before the 16th birthday."""
+    birth_date, issued_on = data.get(birth), data.get(issued)
+    today = timezone.localdate()
+    if birth_date and full_years(birth_date, today) < MIN_DRIVER_AGE:
+        form.add_error(birth, _("Водителю должно быть не меньше 18 лет."))
+    if issued_on and issued_on > today:
+        form.add_error(issued, _("Дата выдачи не может быть в будущем."))
+    if birth_date and issued_on and full_years(birth_date, issued_on) < MIN_LICENCE_AGE:
+        form.add_error(issued, _("Удостоверение не выдаётся до 16 лет."))
+
+
+MAX_DRIVERS = 5
+
+
 class BaseDriverFormSet(forms.BaseFormSet):
-    def clean(self):
-        super().clean()
+    default_error_messages = {
+        "too_many_forms": _(
+            "Не больше %(num)d водителей. Для большего числа выберите «без ограничения»."
+        ),
+    }
 
 
 DriverFormSet = forms.formset_factory(
-    DriverForm, formset=BaseDriverFormSet, extra=1, max_num=5, validate_max=True
+    DriverForm, formset=BaseDriverFormSet, extra=1, max_num=MAX_DRIVERS, validate_max=True
 )
 
 
@@ -262,10 +389,21 @@ class KaskoQuoteForm(forms.Form):
         ]
 
 
-class KaskoDriverForm(DriverForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["kbm_class"]
+class KaskoDriverForm(forms.Form):
+    last_name = forms.CharField(label=_("Фамилия"), max_length=80)
+    first_name = forms.CharField(label=_("Имя"), max_length=80)
+    birth_date = forms.DateField(label=_("Дата рождения"), **DATE)
+    licence_number = forms.RegexField(
+        label=_("Водительское удостоверение: серия и номер"),
+        regex=r"^\d{2}\s?[\dА-ЯA-Z]{2}\s?\d{6}$",
+        error_messages={"invalid": _("10 знаков: серия и номер, например 77 16 123456.")},
+    )
+    licence_issued_on = forms.DateField(label=_("Дата выдачи первого удостоверения"), **DATE)
+
+    def clean(self):
+        data = super().clean()
+        driver_dates_check(self, data, birth="birth_date", issued="licence_issued_on")
+        return data
 
 
 KaskoDriverFormSet = forms.formset_factory(KaskoDriverForm, extra=1, max_num=5, validate_max=True)

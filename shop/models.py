@@ -35,6 +35,27 @@ class TariffRow(models.Model):
         )
 
 
+class OsagoTariffRow(TariffRow):
+    """An ОСАГО coefficient row: where in the act it stands, and whether its value has been
+    checked against the act's official text (a value taken from secondary sources says so)."""
+
+    annex = models.CharField(_("место в акте"), max_length=200, blank=True)
+    confirmed = models.BooleanField(_("сверено с официальным текстом акта"), default=False)
+    note = models.TextField(_("источник значения, примечание"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Purpose(models.TextChoices):
+    """Цель использования транспортного средства (the ones sold online)."""
+
+    PERSONAL = "personal", _("личная")
+    TAXI = "taxi", _("такси")
+    TRAINING = "training", _("учебная езда")
+    OTHER = "other", _("прочее")
+
+
 class TariffVersion(models.Model):
     code = models.CharField(_("код"), max_length=64, unique=True)
     title = models.CharField(_("название"), max_length=200)
@@ -51,23 +72,37 @@ class TariffVersion(models.Model):
 
 
 class Region(models.Model):
+    """A federal subject, by its traffic-police region code («36» — Воронежская область)."""
+
     code = models.CharField(_("код"), max_length=8, unique=True)
-    name = models.CharField(_("субъект РФ / город"), max_length=120)
+    name = models.CharField(_("субъект РФ"), max_length=120)
 
     class Meta:
-        verbose_name = _("регион")
-        verbose_name_plural = _("регионы")
+        verbose_name = _("субъект РФ")
+        verbose_name_plural = _("субъекты РФ")
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
 
 
-class BaseRate(TariffRow):
-    """ТБ: the insurer's own base rate, inside the Bank of Russia's corridor."""
+class BaseRate(OsagoTariffRow):
+    """ТБ: the insurer's own base rate, inside the Bank of Russia's corridor for the category and
+    the purpose of use (a taxi has its own). A row without a region applies in every region
+    that has no row of its own."""
 
     category = models.CharField(_("категория ТС"), max_length=8, default="B")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("регион"))
+    purpose = models.CharField(
+        _("цель использования"), max_length=16, choices=Purpose.choices, default=Purpose.PERSONAL
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("регион"),
+        help_text=_("Пусто — во всех регионах, где нет своей ставки."),
+    )
     corridor_min = models.DecimalField(_("коридор: минимум, ₽"), max_digits=10, decimal_places=2)
     corridor_max = models.DecimalField(_("коридор: максимум, ₽"), max_digits=10, decimal_places=2)
     value = models.DecimalField(_("ТБ, ₽"), max_digits=10, decimal_places=2)
@@ -83,24 +118,37 @@ class BaseRate(TariffRow):
         ]
 
     def __str__(self) -> str:
-        return f"ТБ {self.category} {self.region}: {self.value}"
+        return f"ТБ {self.category} {self.get_purpose_display()} {self.region or '*'}: {self.value}"
 
 
-class TerritoryCoefficient(TariffRow):
-    """КТ, by the owner's registration."""
+class TerritoryCoefficient(OsagoTariffRow):
+    """КТ, by the owner's registration: a town the act names, or (town empty) «прочие города и
+    населённые пункты» of the federal subject."""
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("регион"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("субъект РФ"))
+    town = models.CharField(
+        _("город"),
+        max_length=120,
+        blank=True,
+        help_text=_("Пусто — прочие города и населённые пункты субъекта."),
+    )
     value = models.DecimalField(_("КТ"), **COEFFICIENT)
 
     class Meta:
         verbose_name = _("КТ — территория")
         verbose_name_plural = _("КТ — территория")
+        ordering = ["region__name", "town"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "town", "valid_from"], name="shop_territory_unique_per_version"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"КТ {self.region}: {self.value}"
+        return f"КТ {self.region}, {self.town or _('прочие')}: {self.value}"
 
 
-class BonusMalusClass(TariffRow):
+class BonusMalusClass(OsagoTariffRow):
     """КБМ by class (M, 0 … 13); class 3 is the starting one."""
 
     code = models.CharField(_("класс"), max_length=4)
@@ -116,7 +164,7 @@ class BonusMalusClass(TariffRow):
         return f"КБМ {self.code}: {self.value}"
 
 
-class AgeExperienceCoefficient(TariffRow):
+class AgeExperienceCoefficient(OsagoTariffRow):
     """КВС: ages and years of experience as inclusive ranges (no upper bound when empty)."""
 
     age_from = models.PositiveSmallIntegerField(_("возраст от"))
@@ -134,7 +182,7 @@ class AgeExperienceCoefficient(TariffRow):
         return f"КВС {self.age_from}+/{self.experience_from}+: {self.value}"
 
 
-class DriversCoefficient(TariffRow):
+class DriversCoefficient(OsagoTariffRow):
     """КО: unlimited drivers or a list of drivers."""
 
     unlimited = models.BooleanField(_("без ограничения числа водителей"))
@@ -148,7 +196,7 @@ class DriversCoefficient(TariffRow):
         return f"КО {'неогр.' if self.unlimited else 'список'}: {self.value}"
 
 
-class PowerCoefficient(TariffRow):
+class PowerCoefficient(OsagoTariffRow):
     """КМ: power above power_above up to power_to (inclusive) horse-power."""
 
     power_above = models.PositiveSmallIntegerField(_("мощность свыше, л. с."), default=0)
@@ -164,7 +212,7 @@ class PowerCoefficient(TariffRow):
         return f"КМ >{self.power_above}: {self.value}"
 
 
-class SeasonCoefficient(TariffRow):
+class SeasonCoefficient(OsagoTariffRow):
     """КС: months of use in the year (the row with the most months ≤ the period applies)."""
 
     months = models.PositiveSmallIntegerField(_("месяцев использования"))
@@ -177,6 +225,37 @@ class SeasonCoefficient(TariffRow):
 
     def __str__(self) -> str:
         return f"КС {self.months}: {self.value}"
+
+
+class ViolationsCoefficient(OsagoTariffRow):
+    """КН: 1.5 when the owner or a driver committed a violation listed in art. 9(3) of 40-ФЗ
+    (given a licence to drive under the influence, left the scene, …), otherwise 1."""
+
+    violations = models.BooleanField(_("грубые нарушения условий страхования"))
+    value = models.DecimalField(_("КН"), **COEFFICIENT)
+
+    class Meta:
+        verbose_name = _("КН — грубые нарушения")
+        verbose_name_plural = _("КН — грубые нарушения")
+
+    def __str__(self) -> str:
+        return f"КН {'есть' if self.violations else 'нет'}: {self.value}"
+
+
+class TrailerCoefficient(OsagoTariffRow):
+    """КПр: driving with a trailer, by the vehicle's category and whether its owner is a legal
+    entity; without a trailer the coefficient is 1."""
+
+    category = models.CharField(_("категория ТС"), max_length=8)
+    legal_entity = models.BooleanField(_("собственник — юридическое лицо"), default=False)
+    value = models.DecimalField(_("КПр"), **COEFFICIENT)
+
+    class Meta:
+        verbose_name = _("КПр — прицеп")
+        verbose_name_plural = _("КПр — прицеп")
+
+    def __str__(self) -> str:
+        return f"КПр {self.category}{' юрлицо' if self.legal_entity else ''}: {self.value}"
 
 
 class Quote(models.Model):

@@ -1,11 +1,17 @@
-"""The ОСАГО premium by the Bank of Russia's formula (directive № 6007-У as amended):
+"""The ОСАГО premium by the Bank of Russia's formula (Указание № 6007-У of 08.12.2021 as amended
+by № 7204-У of 09.10.2025, in force from 09.12.2025):
 
-    T = ТБ × КТ × КБМ × КВС × КО × КМ × КС
+    T = ТБ × КТ × КБМ × КВС × КО × КМ × КС × КН × КПр
 
-With a list of drivers КО = 1 and the largest КВС × КБМ product among the drivers applies; with
-unlimited drivers КВС = 1, КБМ is the owner's class and КО is the «unlimited» coefficient.
-The product is rounded once, to kopecks, half up. КН (violations) and КПр (trailer) are not
-offered online: they are 1.
+ТБ is the insurer's base rate for the category and the purpose of use (a taxi has its own
+corridor); КТ is the coefficient of the owner's registration: the town if the act names it, or
+the rest of the federal subject. With a list of drivers КО = 1 and the largest КВС × КБМ product
+among the drivers applies; with unlimited drivers КВС = 1, КБМ is the owner's class and КО is
+the «unlimited» coefficient. КН is 1.5 with the violations of art. 9(3) of 40-ФЗ; КПр applies
+to driving with a trailer. The product is rounded once, to kopecks, half up.
+
+Each driver's КБМ class comes from the РСА's АИС ОСАГО (shop.rsa); the driver's row says
+where the class came from and when.
 
 `osago_premium` is pure: the tables come in as an `OsagoTariff` (loaded by `tariff_load` from the
 rows in force on the start date), so the worked examples in the tests need no database.
@@ -22,28 +28,71 @@ from django.utils.translation import gettext as _
 
 KOPECK = Decimal("0.01")
 MIN_DRIVER_AGE = 18
+MIN_LICENCE_AGE = 16
+START_CLASS = "3"
+# The coefficients in the order of the formula, with their names as the act gives them.
+NAMES = {
+    "ТБ": "базовая ставка страхового тарифа",
+    "КТ": "коэффициент страховых тарифов в зависимости от территории преимущественного "
+    "использования транспортного средства",
+    "КБМ": "коэффициент страховых тарифов в зависимости от наличия или отсутствия страховых "
+    "возмещений при наступлении страховых случаев, произошедших в период действия предыдущих "
+    "договоров обязательного страхования",
+    "КВС": "коэффициент страховых тарифов в зависимости от возраста и стажа водителя",
+    "КО": "коэффициент страховых тарифов в зависимости от наличия сведений о количестве лиц, "
+    "допущенных к управлению транспортным средством",
+    "КМ": "коэффициент страховых тарифов в зависимости от мощности двигателя легкового автомобиля",
+    "КС": "коэффициент страховых тарифов в зависимости от периода использования транспортного "
+    "средства",
+    "КН": "коэффициент страховых тарифов в зависимости от наличия нарушений, предусмотренных "
+    "пунктом 3 статьи 9 Федерального закона «Об обязательном страховании гражданской "
+    "ответственности владельцев транспортных средств»",
+    "КПр": "коэффициент страховых тарифов в зависимости от наличия в договоре обязательного "
+    "страхования условия, предусматривающего возможность управления транспортным средством с "
+    "прицепом к нему",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a coefficient's value stands: the act, the place in it, whether it was checked."""
+
+    text: str = ""
+    confirmed: bool = False
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class OsagoTariff:
     version: str
-    base_rates: dict[tuple[str, str], Decimal]  # (category, region code) -> ТБ
-    territory: dict[str, Decimal]  # region code -> КТ
+    # (category, purpose, region code or "" for every other region) -> ТБ
+    base_rates: dict[tuple[str, str, str], Decimal]
+    # (region code, town or "" for the rest of the subject) -> (КТ, its source)
+    territory: dict[tuple[str, str], tuple[Decimal, Source]]
     bonus_malus: dict[str, Decimal]  # class code -> КБМ
     # (age_from, age_to|None, experience_from, experience_to|None, КВС)
     age_experience: list[tuple[int, int | None, int, int | None, Decimal]]
     drivers: dict[bool, Decimal]  # unlimited? -> КО
     power: list[tuple[int, int | None, Decimal]]  # (above, to|None, КМ)
     season: list[tuple[int, Decimal]]  # (months, КС), ascending
-    sources: dict[str, str] = field(default_factory=dict)  # coefficient -> «act of date»
+    violations: dict[bool, Decimal] = field(default_factory=dict)  # violations? -> КН
+    trailer: dict[tuple[str, bool], Decimal] = field(default_factory=dict)  # (cat., legal) -> КПр
+    sources: dict[str, Source] = field(default_factory=dict)  # coefficient -> source
+
+    def towns(self, region: str) -> list[str]:
+        """The towns the act names in the subject (without «прочие»)."""
+        return sorted(town for code, town in self.territory if code == region and town)
 
 
 @dataclass(frozen=True)
 class Driver:
     birth_date: datetime.date
     licence_issued_on: datetime.date
-    kbm_class: str
+    kbm_class: str = START_CLASS
     licence_number: str = ""
+    name: str = ""
+    # How the class was found: «АИС ОСАГО РСА, проверено 07.12.2026» or why the start class.
+    kbm_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,7 +104,13 @@ class OsagoInputs:
     starts_on: datetime.date
     unlimited: bool
     drivers: list[Driver]
-    owner_kbm_class: str = "3"
+    owner_kbm_class: str = START_CLASS
+    owner_kbm_note: str = ""
+    town: str = ""
+    purpose: str = "personal"
+    violations: bool = False
+    trailer: bool = False
+    legal_entity: bool = False
 
 
 def full_years(since: datetime.date, on: datetime.date) -> int:
@@ -96,6 +151,19 @@ def season_coefficient(tariff: OsagoTariff, months: int) -> Decimal:
     return found
 
 
+def territory_coefficient(
+    tariff: OsagoTariff, region: str, town: str = ""
+) -> tuple[Decimal, Source, str]:
+    """КТ of the town the act names, or of the rest of the subject; and which row it was."""
+    named = {t.casefold(): t for t in tariff.towns(region)}
+    key = named.get(town.strip().casefold(), "")
+    try:
+        value, source = tariff.territory[(region, key)]
+    except KeyError:
+        raise ValidationError(_("Для этого региона нет коэффициента КТ.")) from None
+    return value, source, key
+
+
 def _lookup(table: dict, key, message: str) -> Decimal:
     try:
         return table[key]
@@ -103,17 +171,44 @@ def _lookup(table: dict, key, message: str) -> Decimal:
         raise ValidationError(message) from None
 
 
+def _base_rate(tariff: OsagoTariff, inputs: OsagoInputs) -> Decimal:
+    rates = tariff.base_rates
+    key = (inputs.category, inputs.purpose, inputs.region)
+    fallback = (inputs.category, inputs.purpose, "")
+    value = rates.get(key, rates.get(fallback))
+    if value is None:
+        raise ValidationError(_("Для этого региона, категории и цели использования нет ставки ТБ."))
+    return value
+
+
+def _row(code: str, value: Decimal, source: Source) -> dict:
+    return {
+        "code": code,
+        "name": NAMES[code],
+        "value": str(value),
+        "source": source.text,
+        "confirmed": source.confirmed,
+        "note": source.note,
+    }
+
+
 def osago_premium(tariff: OsagoTariff, inputs: OsagoInputs) -> dict:
-    """The breakdown: each coefficient with its value, the drivers' rows, and the premium."""
-    tb = _lookup(
-        tariff.base_rates,
-        (inputs.category, inputs.region),
-        _("Для этого региона и категории нет базовой ставки."),
-    )
-    kt = _lookup(tariff.territory, inputs.region, _("Для этого региона нет коэффициента КТ."))
+    """The breakdown: each coefficient with its name, value and source, the drivers' rows, and
+    the premium."""
+    sources = tariff.sources
+    tb = _base_rate(tariff, inputs)
+    kt, kt_source, town = territory_coefficient(tariff, inputs.region, inputs.town)
     ko = tariff.drivers[inputs.unlimited]
     km = power_coefficient(tariff, inputs.power_hp)
     ks = season_coefficient(tariff, inputs.months)
+    kn = _lookup(tariff.violations, inputs.violations, _("Нет коэффициента КН."))
+    kpr = Decimal("1")
+    if inputs.trailer:
+        kpr = _lookup(
+            tariff.trailer,
+            (inputs.category, inputs.legal_entity),
+            _("Нет коэффициента КПр для этой категории ТС."),
+        )
     driver_rows = []
     if inputs.unlimited:
         kbm = _lookup(tariff.bonus_malus, inputs.owner_kbm_class, _("Неизвестный класс КБМ."))
@@ -127,34 +222,55 @@ def osago_premium(tariff: OsagoTariff, inputs: OsagoInputs) -> dict:
             experience = max(full_years(driver.licence_issued_on, inputs.starts_on), 0)
             d_kvs = age_experience_coefficient(tariff, age=age, experience=experience)
             d_kbm = _lookup(tariff.bonus_malus, driver.kbm_class, _("Неизвестный класс КБМ."))
-            row = {
-                "age": age,
-                "experience": experience,
-                "kbm_class": driver.kbm_class,
-                "kvs": str(d_kvs),
-                "kbm": str(d_kbm),
-                "product": str(d_kvs * d_kbm),
-            }
-            driver_rows.append(row)
+            driver_rows.append(
+                {
+                    "name": driver.name,
+                    "age": age,
+                    "experience": experience,
+                    "kbm_class": driver.kbm_class,
+                    "kbm_note": driver.kbm_note,
+                    "kvs": str(d_kvs),
+                    "kbm": str(d_kbm),
+                    "product": str(d_kvs * d_kbm),
+                }
+            )
             if best is None or d_kvs * d_kbm > best[0] * best[1]:
                 best = (d_kvs, d_kbm)
         kvs, kbm = best
-    exact = tb * kt * kbm * kvs * ko * km * ks
+    exact = tb * kt * kbm * kvs * ko * km * ks * kn * kpr
     premium = exact.quantize(KOPECK, rounding=ROUND_HALF_UP)
     return {
         "version": tariff.version,
+        "formula": "ТБ × КТ × КБМ × КВС × КО × КМ × КС × КН × КПр",
+        "territory": {"region": inputs.region, "town": town},
         "coefficients": [
-            {"code": "ТБ", "value": str(tb), "source": tariff.sources.get("ТБ", "")},
-            {"code": "КТ", "value": str(kt), "source": tariff.sources.get("КТ", "")},
-            {"code": "КБМ", "value": str(kbm), "source": tariff.sources.get("КБМ", "")},
-            {"code": "КВС", "value": str(kvs), "source": tariff.sources.get("КВС", "")},
-            {"code": "КО", "value": str(ko), "source": tariff.sources.get("КО", "")},
-            {"code": "КМ", "value": str(km), "source": tariff.sources.get("КМ", "")},
-            {"code": "КС", "value": str(ks), "source": tariff.sources.get("КС", "")},
+            _row("ТБ", tb, sources.get("ТБ", Source())),
+            _row("КТ", kt, kt_source),
+            _row("КБМ", kbm, sources.get("КБМ", Source())),
+            _row("КВС", kvs, sources.get("КВС", Source())),
+            _row("КО", ko, sources.get("КО", Source())),
+            _row("КМ", km, sources.get("КМ", Source())),
+            _row("КС", ks, sources.get("КС", Source())),
+            _row("КН", kn, sources.get("КН", Source())),
+            _row("КПр", kpr, sources.get("КПр", Source()) if inputs.trailer else Source()),
         ],
+        "owner_kbm_note": inputs.owner_kbm_note if inputs.unlimited else "",
         "drivers": driver_rows,
         "premium": str(premium),
     }
+
+
+def _source(row) -> Source:
+    if row is None:
+        return Source()
+    text = _("%(act)s от %(date)s (действует с %(since)s)") % {
+        "act": row.act,
+        "date": f"{row.act_date:%d.%m.%Y}",
+        "since": f"{row.valid_from:%d.%m.%Y}",
+    }
+    if row.annex:
+        text = f"{text}, {row.annex}"
+    return Source(text=text, confirmed=row.confirmed, note=row.note)
 
 
 def tariff_load(day: datetime.date) -> OsagoTariff:
@@ -168,6 +284,8 @@ def tariff_load(day: datetime.date) -> OsagoTariff:
         SeasonCoefficient,
         TariffVersion,
         TerritoryCoefficient,
+        TrailerCoefficient,
+        ViolationsCoefficient,
     )
 
     version = (
@@ -178,9 +296,8 @@ def tariff_load(day: datetime.date) -> OsagoTariff:
     if version is None:
         raise ValidationError(_("Тариф на эту дату не утверждён."))
 
-    def source(rows) -> str:
-        row = rows[0] if rows else None
-        return f"{row.act} от {row.act_date:%d.%m.%Y}" if row else ""
+    def first(rows):
+        return _source(rows[0] if rows else None)
 
     base = list(BaseRate.in_force(day).select_related("region"))
     terr = list(TerritoryCoefficient.in_force(day).select_related("region"))
@@ -189,10 +306,14 @@ def tariff_load(day: datetime.date) -> OsagoTariff:
     ko = list(DriversCoefficient.in_force(day))
     km = list(PowerCoefficient.in_force(day).order_by("power_above"))
     ks = list(SeasonCoefficient.in_force(day).order_by("months"))
+    kn = list(ViolationsCoefficient.in_force(day))
+    kpr = list(TrailerCoefficient.in_force(day))
     return OsagoTariff(
         version=version.code,
-        base_rates={(r.category, r.region.code): r.value for r in base},
-        territory={r.region.code: r.value for r in terr},
+        base_rates={
+            (r.category, r.purpose, r.region.code if r.region else ""): r.value for r in base
+        },
+        territory={(r.region.code, r.town): (r.value, _source(r)) for r in terr},
         bonus_malus={r.code: r.value for r in kbm},
         age_experience=[
             (r.age_from, r.age_to, r.experience_from, r.experience_to, r.value) for r in kvs
@@ -200,13 +321,16 @@ def tariff_load(day: datetime.date) -> OsagoTariff:
         drivers={r.unlimited: r.value for r in ko},
         power=[(r.power_above, r.power_to, r.value) for r in km],
         season=[(r.months, r.value) for r in ks],
+        violations={r.violations: r.value for r in kn},
+        trailer={(r.category, r.legal_entity): r.value for r in kpr},
         sources={
-            "ТБ": source(base),
-            "КТ": source(terr),
-            "КБМ": source(kbm),
-            "КВС": source(kvs),
-            "КО": source(ko),
-            "КМ": source(km),
-            "КС": source(ks),
+            "ТБ": first(base),
+            "КБМ": first(kbm),
+            "КВС": first(kvs),
+            "КО": first(ko),
+            "КМ": first(km),
+            "КС": first(ks),
+            "КН": first(kn),
+            "КПр": first(kpr),
         },
     )

@@ -4,7 +4,7 @@ from django.utils import timezone
 from policies.models import Policy
 from policies.selectors import linked_insured_ids
 
-from .models import Offer, Purchase, Quote
+from .models import Offer, Purchase, Quote, TerritoryCoefficient
 
 
 def quotes_for_user(user) -> QuerySet[Quote]:
@@ -46,3 +46,17 @@ def offers_for_user(user) -> list[Offer]:
             continue
         shown.append(offer)
     return shown
+
+
+def territory_towns(region_code: str, day) -> list[str]:
+    """The towns the ОСАГО КТ table in force on `day` names in the subject, by name."""
+    if not region_code:
+        return []
+    return list(
+        TerritoryCoefficient.in_force(day)
+        .filter(region__code=region_code)
+        .exclude(town="")
+        .order_by("town")
+        .values_list("town", flat=True)
+        .distinct()
+    )

@@ -18,11 +18,13 @@ from payments.gateways.base import CURRENCY, PaymentResult, PaymentStatus
 from policies.models import Policy
 
 from .kasko import kasko_premium
+from .kbm import kbm_lookup
 from .models import Purchase, Quote, TariffVersion
-from .osago import Driver, OsagoInputs, osago_premium, tariff_load
+from .osago import START_CLASS, Driver, OsagoInputs, osago_premium, tariff_load
 from .personal import personal_premium
 from .property import COMPONENTS as PROPERTY_COMPONENTS
 from .property import property_premium
+from .rsa import Person
 from .travel import CURRENCY as TRAVEL_CURRENCY
 from .travel import travel_premium
 
@@ -65,22 +67,77 @@ OSAGO_LATEST_START_DAYS = 60  # our rule: the quote's tariff must be known when 
 def _osago_inputs(data: dict) -> OsagoInputs:
     return OsagoInputs(
         category=data["category"],
+        purpose=data.get("purpose") or "personal",
         region=data["region"],
+        town=data.get("town") or "",
         power_hp=int(data["power_hp"]),
         months=int(data["months"]),
         starts_on=datetime.date.fromisoformat(data["starts_on"]),
         unlimited=bool(data["unlimited"]),
-        owner_kbm_class=data.get("owner_kbm_class") or "3",
+        violations=bool(data.get("violations")),
+        trailer=bool(data.get("trailer")),
+        owner_kbm_class=data.get("owner_kbm", {}).get("kbm_class") or START_CLASS,
+        owner_kbm_note=data.get("owner_kbm", {}).get("kbm_note", ""),
         drivers=[
             Driver(
                 birth_date=datetime.date.fromisoformat(d["birth_date"]),
-                licence_issued_on=datetime.date.fromisoformat(d["licence_issued_on"]),
-                kbm_class=d["kbm_class"],
-                licence_number=d.get("licence_number", ""),
+                licence_issued_on=datetime.date.fromisoformat(d["licence_since"]),
+                kbm_class=d.get("kbm_class") or START_CLASS,
+                licence_number=f"{d['licence_series']} {d['licence_number']}",
+                name=" ".join(
+                    part for part in (d["last_name"], d["first_name"], d.get("middle_name")) if part
+                ),
+                kbm_note=d.get("kbm_note", ""),
             )
             for d in data.get("drivers", [])
         ],
     )
+
+
+def _osago_breakdown(*, user, data: dict, starts_on: datetime.date) -> dict:
+    """Each driver's КБМ class from the РСА (the owner's with unlimited drivers), then the
+    premium by the tariff in force on the start date. The classes found go into `data`."""
+    tariff = tariff_load(starts_on)
+    start_kbm = str(tariff.bonus_malus.get(START_CLASS, "")).replace(".", ",")
+
+    def person(d: dict, *, prefix: str = "") -> Person:
+        return Person(
+            last_name=d["last_name"],
+            first_name=d["first_name"],
+            middle_name=d.get("middle_name") or "",
+            birth_date=datetime.date.fromisoformat(d["birth_date"]),
+            licence_series=d[f"{prefix}licence_series"],
+            licence_number=d[f"{prefix}licence_number"],
+            licence_since=datetime.date.fromisoformat(d[f"{prefix}licence_since"]),
+        )
+
+    if data["unlimited"]:
+        data["drivers"] = []
+        owner = {
+            "last_name": user.last_name,
+            "first_name": user.first_name,
+            "middle_name": user.middle_name,
+            "birth_date": user.birth_date.isoformat() if user.birth_date else "",
+            **{k: data.get(f"owner_{k}") for k in ("licence_series", "licence_number")},
+            "licence_since": data.get("owner_licence_since") or "",
+        }
+        if owner["birth_date"] and owner["licence_since"]:
+            data["owner_kbm"] = kbm_lookup(person=person(owner), on=starts_on, start_kbm=start_kbm)
+        else:
+            data["owner_kbm"] = {
+                "kbm_class": START_CLASS,
+                "kbm_source": "unavailable",
+                "kbm_checked_at": "",
+                "kbm_note": _(
+                    "КБМ собственника не проверен: в профиле нет даты рождения; применён "
+                    "класс 3 (КБМ %(kbm)s)"
+                )
+                % {"kbm": start_kbm},
+            }
+    else:
+        for driver in data.get("drivers", []):
+            driver.update(kbm_lookup(person=person(driver), on=starts_on, start_kbm=start_kbm))
+    return osago_premium(tariff, _osago_inputs(data))
 
 
 def _jsonable(value):
@@ -151,7 +208,7 @@ def quote_create(*, user, product: str, inputs: dict) -> Quote:
             sport_name=breakdown["sport_name"],
         )
     else:
-        breakdown = osago_premium(tariff_load(starts_on), _osago_inputs(data))
+        breakdown = _osago_breakdown(user=user, data=data, starts_on=starts_on)
     quote = Quote(
         user=user,
         product=product,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.shop_index, name="shop"),
     path("osago/", views.osago_quote, name="shop_osago"),
     path("osago/rules/", views.osago_rules, name="shop_osago_rules"),
+    path("osago/towns/", views.osago_towns, name="shop_osago_towns"),
     path("accident/", views.personal_quote, {"product": "accident"}, name="shop_accident"),
     path(
         "accident/rules/", views.personal_rules, {"product": "accident"}, name="shop_accident_rules"

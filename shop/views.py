@@ -18,6 +18,7 @@ from policies.models import Policy
 from . import services
 from .documents import policy_pdf_bytes, receipt_pdf_bytes
 from .forms import (
+    OTHER_TOWN,
     CardForm,
     CheckoutForm,
     DriverFormSet,
@@ -28,12 +29,13 @@ from .forms import (
     PropertyQuoteForm,
     TravelQuoteForm,
 )
-from .models import Purchase
+from .models import Purchase, Purpose, Region
 from .osago import full_years
 from .selectors import (
     offers_for_user,
     purchases_for_user,
     quotes_for_user,
+    territory_towns,
     unpaid_purchases_for_user,
 )
 
@@ -85,7 +87,9 @@ def osago_quote(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = OsagoQuoteForm(request.POST)
         drivers = DriverFormSet(request.POST, prefix="drivers")
-        if form.is_valid() and drivers.is_valid():
+        unlimited = request.POST.get("unlimited") == "on"
+        # With unlimited drivers the list is not asked for: its rows are neither checked nor kept.
+        if form.is_valid() and (unlimited or drivers.is_valid()):
             data = dict(form.cleaned_data)
             data["drivers"] = [] if data["unlimited"] else [d for d in drivers.cleaned_data if d]
             if not data["unlimited"] and not data["drivers"]:
@@ -98,7 +102,24 @@ def osago_quote(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "shop/osago_form.html",
-        {"form": form, "drivers": drivers, "product_title": Policy.Product.OSAGO.label},
+        {
+            "form": form,
+            "drivers": drivers,
+            "towns": territory_towns(form["region"].value() or "", timezone.localdate()),
+            "other_town": OTHER_TOWN,
+            "product_title": Policy.Product.OSAGO.label,
+        },
+    )
+
+
+@login_required
+def osago_towns(request: HttpRequest) -> HttpResponse:
+    """The town suggestions of a subject (htmx swaps them into the form's datalist)."""
+    region = request.GET.get("region", "")[:8]
+    return render(
+        request,
+        "shop/partials/town_options.html",
+        {"towns": territory_towns(region, timezone.localdate()), "other_town": OTHER_TOWN},
     )
 
 
@@ -205,8 +226,21 @@ def quote_detail(request: HttpRequest, quote_id: int) -> HttpResponse:
             "product_title": PRODUCT_TITLES[Policy.Product(quote.product)],
             "form_url_name": f"shop_{quote.product}",
             "rules_url_name": f"shop_{quote.product}_rules",
+            **_osago_facts(quote),
         },
     )
+
+
+def _osago_facts(quote) -> dict:
+    """The subject's name and the purpose of use, as the price page names them."""
+    if quote.product != Policy.Product.OSAGO:
+        return {}
+    region = Region.objects.filter(code=quote.inputs.get("region", "")).first()
+    purpose = quote.inputs.get("purpose") or Purpose.PERSONAL
+    return {
+        "osago_region": region.name if region else "",
+        "osago_purpose": Purpose(purpose).label if purpose in Purpose.values else purpose,
+    }
 
 
 def osago_rules(request: HttpRequest) -> HttpResponse:

@@ -27,7 +27,9 @@ from policies.identity import normalize_policy_number
 from policies.models import CareKind, InsuredPerson
 from portal.core.bulk import copy_rows
 
-from ..models import Icd10Diagnosis, ServiceLine
+from ..icd10 import icd10_is_valid, icd10_normalize
+from ..models import Icd10Flag, ServiceLine
+from ..services.icd10 import icd10_codes
 
 KOPECK = Decimal("0.01")
 MAX_ROWS = 100_000
@@ -87,6 +89,9 @@ class RegisterResult:
     rows: int = 0
     created: int = 0
     already_loaded: int = 0
+    # New lines whose МКБ-10 code the dictionary does not have: loaded, and marked for the
+    # register specialist (ServiceLine.icd10_flag).
+    icd10_flagged: int = 0
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -196,6 +201,7 @@ class _Lookups:
             .order_by()
             .values_list("pk", "policy_number", "starts_on", "ends_on", "program__copay_share")
         }
+        self.icd10 = icd10_codes()
 
     def clinic(self, text: str) -> int | None:
         return self.clinic_by_id.get(text) or self.clinic_by_name.get(text.casefold())
@@ -283,7 +289,8 @@ def _line(r: dict[str, str], lookups: _Lookups) -> tuple[tuple | None, list]:
         and not (person.starts_on <= service_date <= person.ends_on)
     ):
         reasons.append(_("дата оказания вне срока действия полиса"))
-    if len(r["icd10_code"]) > 16 or len(r["service_code"]) > 32:
+    icd10_code, icd10_flag = _icd10(r["icd10_code"], lookups)
+    if len(icd10_code) > 16 or len(r["service_code"]) > 32:
         reasons.append(_("слишком длинный код"))
     if reasons:
         return None, reasons
@@ -302,9 +309,22 @@ def _line(r: dict[str, str], lookups: _Lookups) -> tuple[tuple | None, list]:
         amount,
         copay,
         state,
-        r["icd10_code"].upper(),
-        r["icd10_name"][:255],
+        icd10_code,
+        r["icd10_name"][:512],
+        icd10_flag,
     ), []
+
+
+def _icd10(text: str, lookups: _Lookups) -> tuple[str, str]:
+    """The line's code in the dictionary's form and its mark: a code the dictionary lacks, or
+    text that is no code at all, is kept as the clinic wrote it (normalised) and flagged — the
+    line is the clinic's bill and is never dropped for its diagnosis."""
+    code = icd10_normalize(text)
+    if not code:
+        return "", ""
+    if not icd10_is_valid(code):
+        return code, Icd10Flag.INVALID
+    return code, ("" if code in lookups.icd10 else Icd10Flag.UNKNOWN)
 
 
 # What _line gives, in its order (copy_rows fills the rest with the model's defaults).
@@ -323,6 +343,7 @@ LINE_COLUMNS = (
     "copay_state",
     "icd10_code",
     "icd10_name",
+    "icd10_flag",
 )
 CHUNK = 1000
 
@@ -339,8 +360,7 @@ class _Loader:
     def __init__(self):
         self.existing: dict[tuple[int, str], set[int]] = {}
         self.pending: list[tuple] = []
-        self.created = self.already_loaded = 0
-        self.names: dict[str, str] = {}
+        self.created = self.already_loaded = self.icd10_flagged = 0
 
     def add(self, line: tuple) -> None:
         register = (line[0], line[1])
@@ -350,8 +370,8 @@ class _Loader:
         if line[2] in loaded:
             self.already_loaded += 1
             return
-        if line[12] and line[13]:
-            self.names.setdefault(line[12], line[13])
+        if line[14]:
+            self.icd10_flagged += 1
         self.pending.append(line)
         if len(self.pending) == CHUNK:
             self.flush()
@@ -370,7 +390,6 @@ class _Loader:
 
     def finish(self) -> None:
         self.flush()
-        _dictionary_fill(self.names)
 
 
 def register_import(*, content: bytes, filename: str) -> RegisterResult:
@@ -408,17 +427,8 @@ def register_import(*, content: bytes, filename: str) -> RegisterResult:
     except _Rejected:
         return result
     result.created, result.already_loaded = loader.created, loader.already_loaded
+    result.icd10_flagged = loader.icd10_flagged
     return result
-
-
-def _dictionary_fill(names: dict[str, str]) -> None:
-    """New ICD-10 codes with their names go into the dictionary; an operator's edit of a name
-    already there is kept."""
-    Icd10Diagnosis.objects.bulk_create(
-        [Icd10Diagnosis(code=code, name=name) for code, name in names.items()],
-        ignore_conflicts=True,
-        batch_size=CHUNK,
-    )
 
 
 def template_csv() -> bytes:

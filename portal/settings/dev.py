@@ -12,5 +12,10 @@ if ESIA_EMULATOR:
     ESIA_BASE_URL = env.str("ESIA_BASE_URL", default="http://127.0.0.1:8000/esia-emulator")
     ESIA_DEV_KEYS_AUTOCREATE = True
 
+RSA_EMULATOR = env.bool("RSA_EMULATOR", default=True)
+if RSA_EMULATOR:
+    # The КБМ check answers from the emulator on this server (shop.rsa_emulator).
+    RSA_KBM_URL = env.str("RSA_KBM_URL", default="http://127.0.0.1:8000/rsa-emulator")
+
 # The embedded SQLite database, the SMS outbox and private files live here (git-ignored).
 VAR_DIR.mkdir(parents=True, exist_ok=True)

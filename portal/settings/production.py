@@ -41,6 +41,9 @@ if not PORTAL_PUBLIC_URL.startswith("https://"):
 ESIA_EMULATOR = env.bool("ESIA_EMULATOR", default=False)
 if ESIA_EMULATOR:
     raise ImproperlyConfigured("The ESIA emulator is for development and tests only")
+RSA_EMULATOR = env.bool("RSA_EMULATOR", default=False)
+if RSA_EMULATOR:
+    raise ImproperlyConfigured("The РСА emulator is for development and tests only")
 if env.str("ESIA_CLIENT_ID", default=""):
     # ESIA login is on: ESIA's address, issuer and certificate, and our own certificate (or its
     # hash) and key, are set explicitly, never taken from the development defaults.

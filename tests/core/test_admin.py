@@ -85,6 +85,7 @@ ADD_DISABLED = {
     "account.EmailAddress",
     "socialaccount.SocialAccount",
     "policies.PolicyLink",
+    "claims.Icd10Diagnosis",  # the Ministry's dictionary, loaded by load_mkb10
 }
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)

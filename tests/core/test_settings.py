@@ -195,6 +195,19 @@ def test_production_refuses_a_public_url_that_is_not_https():
     assert "PORTAL_PUBLIC_URL" in result.stderr
 
 
+def test_production_refuses_to_start_with_the_rsa_emulator():
+    result = run(
+        ["-c", "import django; django.setup()"],
+        "portal.settings.production",
+        **production_env(),
+        RSA_EMULATOR="true",
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "РСА emulator" in result.stderr
+
+
 def test_production_refuses_sqlite():
     variables = {**production_env(), "DATABASE_URL": "sqlite:////tmp/portal-prod.sqlite3"}
 

@@ -18,7 +18,11 @@ from .test_copay import stripe_in_browser  # noqa: F401  (the fixture)
 
 SEEDS = [
     importlib.import_module(f"shop.migrations.{name}")
-    for name in ("0002_seed_osago_tariffs", "0010_seed_travel_tariffs")
+    for name in (
+        "0002_seed_osago_tariffs",
+        "0010_seed_travel_tariffs",
+        "0013_seed_osago_territories",
+    )
 ]
 
 
@@ -69,33 +73,48 @@ def test_buy_osago_and_see_it_in_my_policies(
     stripe_in_browser,  # noqa: F811
     page_factory,
     viewport,
+    settings,
+    live_server,
 ):
+    # the drivers' КБМ classes come from the РСА emulator of the live server
+    settings.RSA_KBM_URL = f"{live_server.url}/rsa-emulator"
     page = shop_page(page_factory, viewport)
     screenshot(page, "shop-index")
     page.get_by_role("link", name="Рассчитать стоимость").first.click()
     page.wait_for_url("**/shop/osago/")
 
     start = timezone.localdate() + datetime.timedelta(days=2)
-    page.select_option("#id_region", "77")
+    page.select_option("#id_region", "36")
+    # the town suggestions follow the subject (htmx)
+    page.wait_for_selector("#osago-towns option[value='Лиски']", state="attached")
+    page.fill("#id_town", "Лиски")
     page.fill("#id_power_hp", "110")
     page.fill("#id_starts_on", start.isoformat())
     page.fill("#id_vin", "XTA21099043512345")
-    page.fill("#id_plate", "А123ВС77")
+    page.fill("#id_plate", "А123ВС36")
     page.fill("#id_make", "Lada")
     page.fill("#id_model", "Vesta")
     page.fill("#id_year", "2020")
     page.fill("#id_registration_document", "99 12 345678")
-    page.fill("#id_drivers-0-last_name", "Смирнов")
-    page.fill("#id_drivers-0-first_name", "Алексей")
-    page.fill("#id_drivers-0-birth_date", "1986-04-12")
-    page.fill("#id_drivers-0-licence_number", "77 16 123456")
-    page.fill("#id_drivers-0-licence_issued_on", "2006-05-20")
+    drivers = [
+        ("Смирнов", "Алексей", "Петрович", "1986-04-12", "36 16", "123456", "2006-05-20"),
+        ("Смирнова", "Ольга", "Ивановна", "1990-11-02", "36 19", "654321", "2008-12-01"),
+    ]
+    for n, values in enumerate(drivers):
+        if n:
+            page.get_by_role("button", name="Добавить водителя").click()
+        fields = ("last_name", "first_name", "middle_name", "birth_date")
+        fields += ("licence_series", "licence_number", "licence_since")
+        for field, value in zip(fields, values, strict=True):
+            page.fill(f"#id_drivers-{n}-{field}", value)
     screenshot(page, "shop-osago-form")
     page.get_by_role("button", name="Рассчитать").click()
     page.wait_for_url("**/shop/quotes/*/")
 
-    # the price with its breakdown: 5500 × 1.8 × 1.17 × 0.91 × 1 × 1.2 × 1 = 12 648,64 ₽
-    assert "12 648,64" in page.locator(".shop-premium").inner_text().replace("\xa0", " ")
+    # Лиски 1.08; the РСА's classes 13 (0.46) and 10 (0.63): the larger КВС × КБМ is
+    # 0.93 × 0.63; 5500 × 1.08 × 0.63 × 0.93 × 1 × 1.2 × 1 × 1 × 1 = 4 176,30 ₽
+    assert "4 176,30" in page.locator(".shop-premium").inner_text().replace("\xa0", " ")
+    assert "АИС ОСАГО РСА, проверено" in page.content()
     screenshot(page, "shop-osago-price")
     check_out_and_pay(page, "shop-osago")
     screenshot(page, "shop-osago-my-policies")

@@ -22,12 +22,19 @@ SEED_PROPERTY = importlib.import_module("shop.migrations.0006_seed_property_tari
 SEED_KASKO = importlib.import_module("shop.migrations.0008_seed_kasko_tariffs")
 SEED_PERSONAL = importlib.import_module("shop.migrations.0004_seed_personal_tariffs")
 SEED_TRAVEL = importlib.import_module("shop.migrations.0010_seed_travel_tariffs")
+SEED_TERRITORIES = importlib.import_module("shop.migrations.0013_seed_osago_territories")
 
 
 @pytest.fixture(autouse=True)
 def _no_bank_of_russia(settings):
     """Nothing here reaches the Bank: test_rates points CBR_DAILY_URL at a loopback server."""
     settings.CBR_DAILY_URL = ""
+
+
+@pytest.fixture(autouse=True)
+def _no_rsa(settings):
+    """The КБМ check is off unless a test points RSA_KBM_URL at the live server's emulator."""
+    settings.RSA_KBM_URL = ""
 
 
 @pytest.fixture
@@ -39,6 +46,7 @@ def tariffs(db):
         SEED_PROPERTY.seed(apps, None)
         SEED_KASKO.seed(apps, None)
         SEED_TRAVEL.seed(apps, None)
+        SEED_TERRITORIES.seed(apps, None)
 
 
 def osago_inputs(**overrides) -> dict:
@@ -50,7 +58,8 @@ def osago_inputs(**overrides) -> dict:
         "power_hp": "110",
         "months": "12",
         "starts_on": start.isoformat(),
-        "owner_kbm_class": "3",
+        "purpose": "personal",
+        "town": "",
         "vin": "XTA21099043512345",
         "body_number": "",
         "plate": "А123ВС77",
@@ -64,10 +73,11 @@ def osago_inputs(**overrides) -> dict:
         "drivers-MAX_NUM_FORMS": "5",
         "drivers-0-last_name": "Смирнов",
         "drivers-0-first_name": "Алексей",
+        "drivers-0-middle_name": "Петрович",
         "drivers-0-birth_date": "1986-04-12",
-        "drivers-0-licence_number": "77 16 123456",
-        "drivers-0-licence_issued_on": "2006-05-20",
-        "drivers-0-kbm_class": "3",
+        "drivers-0-licence_series": "36 16",
+        "drivers-0-licence_number": "123456",
+        "drivers-0-licence_since": "2006-05-20",
     }
     data.update(overrides)
     return data

@@ -15,6 +15,8 @@ MODELS = [
     "driverscoefficient",
     "powercoefficient",
     "seasoncoefficient",
+    "violationscoefficient",
+    "trailercoefficient",
     "offer",
     "personalrate",
     "personaloption",

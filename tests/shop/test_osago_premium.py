@@ -93,8 +93,12 @@ def test_a_new_directive_is_a_data_change(tariffs):
         valid_from=datetime.date(2027, 2, 1),
     )
     # then each start date reads the rate in force on it
-    assert tariff_load(datetime.date(2027, 1, 31)).base_rates[("B", "77")] == Decimal("5500")
-    assert tariff_load(datetime.date(2027, 2, 1)).base_rates[("B", "77")] == Decimal("6000")
+    assert tariff_load(datetime.date(2027, 1, 31)).base_rates[("B", "personal", "77")] == Decimal(
+        "5500"
+    )
+    assert tariff_load(datetime.date(2027, 2, 1)).base_rates[("B", "personal", "77")] == Decimal(
+        "6000"
+    )
 
 
 def test_a_combination_missing_from_the_table_is_refused(tariff):

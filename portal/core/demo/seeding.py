@@ -13,7 +13,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 
-from claims.models import Claim, ClaimEvent, ServiceLine
+from claims.models import Claim, ClaimEvent, Icd10Diagnosis, ServiceLine
+from claims.services.icd10 import icd10_load
 from clinics.models import Clinic, Doctor, ProgramClinic, Slot
 from feedback.models import Appeal, AppealMessage
 from policies.models import (
@@ -72,6 +73,7 @@ SEEDED_MODELS: tuple[type[models.Model], ...] = (
     ProgramClinic,
     Doctor,
     Slot,
+    Icd10Diagnosis,
     ServiceLine,
     Claim,
     ClaimEvent,
@@ -146,6 +148,8 @@ def seed_demo(*, today: datetime.date, now: datetime.datetime) -> list[Created]:
     rngs = {name: random.Random(master.getrandbits(64)) for name in RANDOM_SECTIONS}
     before = _row_counts()
 
+    # The Ministry's МКБ-10 dictionary, whose names the service history shows (idempotent).
+    icd10_load()
     kinds = care_kinds_ensure()
     bundles = contracts_ensure(today=today, kinds=kinds)
     people = plan_people(rngs["people"], today=today)
