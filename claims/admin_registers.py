@@ -168,7 +168,7 @@ class Icd10DiagnosisAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def _can_reload(self, request) -> bool:
-        return request.user.has_perm("claims.change_icd10diagnosis")
+        return request.user.has_perm("claims.reload_icd10diagnosis")
 
     def reload_view(self, request: HttpRequest) -> HttpResponse:
         if request.method != "POST":

@@ -132,6 +132,9 @@ class Icd10Diagnosis(models.Model):
         verbose_name = _("диагноз МКБ-10")
         verbose_name_plural = _("справочник МКБ-10")
         ordering = ["rec_code"]
+        # Nobody edits the dictionary by hand: the register specialist reloads it from the
+        # Ministry's published file (docs/ROLES.md).
+        permissions = [("reload_icd10diagnosis", _("Может загрузить справочник МКБ-10 заново"))]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}" if self.code else self.name

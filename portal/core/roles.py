@@ -97,7 +97,7 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "clinics.savedplace": {},
     # claims
     "claims.serviceline": {S: "view", R: "view add change"},  # add = the register import
-    "claims.icd10diagnosis": {R: "view"},
+    "claims.icd10diagnosis": {R: "view reload"},  # reload = from the Ministry's file
     "claims.claim": {S: "view change"},  # change = the workflow actions
     "claims.claimevent": {S: "view"},
     "claims.claimdocument": {S: "view"},
@@ -128,6 +128,8 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "shop.driverscoefficient": {A: "view add change"},
     "shop.powercoefficient": {A: "view add change"},
     "shop.seasoncoefficient": {A: "view add change"},
+    "shop.violationscoefficient": {A: "view add change"},
+    "shop.trailercoefficient": {A: "view add change"},
     "shop.quote": {},
     "shop.purchase": {},
     "shop.offer": {A: "view add change delete"},

@@ -162,6 +162,17 @@ def test_the_register_specialist_reads_the_dictionary_but_does_not_edit_it(as_ro
     assert entry.name == "Острая инфекция"
 
 
+def test_only_the_register_specialist_reloads_the_dictionary_from_the_published_file(as_role):
+    reload_url = reverse("admin:claims_icd10diagnosis_reload")
+    specialist = as_role(roles.REGISTER_SPECIALIST)
+    assert "reload/" in specialist.get(url(Icd10Diagnosis, "changelist")).content.decode()
+
+    operator = as_role(roles.SUPPORT_OPERATOR)  # the same client, logged in again
+    assert operator.post(reload_url).status_code == 403
+    assert roles.permissions(roles.ADMINISTRATOR) & {"claims.reload_icd10diagnosis"} == set()
+    assert roles.permissions(roles.REGISTER_SPECIALIST) >= {"claims.reload_icd10diagnosis"}
+
+
 def test_the_register_specialist_imports_registers_and_nothing_of_the_network(as_role):
     client = as_role(roles.REGISTER_SPECIALIST)
 
