@@ -149,7 +149,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "employers.tasks.invitations_send_task",
         "schedule": crontab(minute=25),
     },
-    # Guarantee letters expiring in 3 days: a reminder each, once (feedback.notifications).
+    # Guarantee letters expiring in 3 days: a reminder each, once (feedback.services.notifications).
     "feedback-guarantee-letters-expiry": {
         "task": "feedback.tasks.guarantee_letters_expiry_remind",
         "schedule": crontab(hour=9, minute=30),
