@@ -83,7 +83,7 @@ class ServiceLine(TimeStampedModel):
 
 class Icd10Diagnosis(models.Model):
     """The ICD-10 dictionary: filled from the names the clinics' registers give, editable by
-    operators. A line whose code is not here shows its code (claims.cases)."""
+    operators. A line whose code is not here shows its code (claims.selectors)."""
 
     code = models.CharField(_("код МКБ-10"), max_length=16, unique=True)
     name = models.CharField(_("наименование"), max_length=255)

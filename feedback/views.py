@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from claims.cases import service_line_explanation, service_line_for_user
+from claims.selectors import service_line_explanation, service_line_for_user
 from portal.core.uploads import attachment_disposition
 
 from . import services
