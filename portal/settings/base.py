@@ -460,12 +460,6 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
 }
 
-# --- Clinics --------------------------------------------------------------------------------
-# Where a clinic's schedule comes from (clinics.schedules): a clinic names a backend in
-# Clinic.schedule_backend, or gets CLINIC_SCHEDULE_BACKEND; "builtin" is the portal's own tables.
-CLINIC_SCHEDULE_BACKENDS = {"builtin": "clinics.schedules.builtin.BuiltinSchedule"}
-CLINIC_SCHEDULE_BACKEND = env.str("CLINIC_SCHEDULE_BACKEND", default="builtin")
-
 # --- Logging --------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
