@@ -25,10 +25,10 @@ from django.utils.translation import gettext_lazy
 from portal.core.audit import audit_log_record
 
 from .models import Claim, ClaimDocument
+from .presentation import event_label
 from .rules import DOCUMENTS, OTHER, checklist, rules_for
 from .selectors import claim_document_for_staff
 from .services import claim_set_status
-from .timeline import event_label
 from .views import document_response
 
 S = Claim.Status

@@ -95,7 +95,7 @@ class ServiceLine(TimeStampedModel):
 class Icd10Diagnosis(models.Model):
     """The МКБ-10 dictionary as the Ministry of Health publishes it (claims/data, loaded by
     `manage.py load_mkb10`): chapters, blocks, three-character categories and subcategories in
-    one tree. Read-only for operators; service history shows its names (claims.cases)."""
+    one tree. Read-only for operators; service history shows its names (claims.selectors)."""
 
     class Level(models.TextChoices):
         CHAPTER = "chapter", _("класс")

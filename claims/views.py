@@ -18,6 +18,7 @@ from . import services
 from .deadlines import decision_deadline
 from .forms import ClaimForm, DocumentUploadForm
 from .models import Claim, ClaimDocument
+from .presentation import claim_checklist, claim_timeline, event_label, open_request, payout_summary
 from .rules import PAYOUT_LABELS, checklist, decision_term_text, rules_for
 from .selectors import (
     claim_document_for_user,
@@ -26,7 +27,6 @@ from .selectors import (
     claims_for_user,
 )
 from .services.submission import upload_limits_text
-from .timeline import claim_checklist, claim_timeline, event_label, open_request, payout_summary
 
 
 def _int_or_none(value: str | None) -> int | None:

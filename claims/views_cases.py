@@ -8,15 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from .cases import (
+from .presentation import event_label
+from .selectors import (
     CaseFilters,
     case_filter_choices,
     case_totals,
+    claims_for_user,
     service_line_explanation,
     service_lines_for_user,
 )
-from .selectors import claims_for_user
-from .timeline import event_label
 
 PAGE_SIZE = 20
 

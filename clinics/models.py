@@ -13,11 +13,6 @@ from policies.models import CareKind, InsuredPerson, Program
 from portal.core.models import TimeStampedModel
 
 
-def schedule_backend_choices() -> list[tuple[str, str]]:
-    """The schedule systems named in the CLINIC_SCHEDULE_BACKENDS setting (clinics.schedules)."""
-    return [(name, name) for name in settings.CLINIC_SCHEDULE_BACKENDS]
-
-
 class Clinic(TimeStampedModel):
     """A medical institution (ЛПУ) of the network."""
 
@@ -31,15 +26,6 @@ class Clinic(TimeStampedModel):
     site = models.URLField(_("сайт"), blank=True)
     online_booking = models.BooleanField(_("онлайн-запись"), default=False)
     last_verified_on = models.DateField(_("сведения проверены"), null=True, blank=True)
-    # Which schedule system the clinic's times come from (clinics.schedules); empty: the default
-    # of the CLINIC_SCHEDULE_BACKEND setting, the portal's own schedule tables.
-    schedule_backend = models.CharField(
-        _("система расписания"),
-        max_length=32,
-        blank=True,
-        choices=schedule_backend_choices,
-        help_text=_("Пусто — по умолчанию для всех клиник (настройка CLINIC_SCHEDULE_BACKEND)."),
-    )
 
     class Meta:
         verbose_name = _("клиника")

@@ -29,9 +29,9 @@ from policies.models import CareKind, InsuredPerson, Policy
 from policies.selectors import insured_persons_for_user, policies_for_user
 from portal.accounts.models import User
 
+from . import schedule
 from .db import SearchText, search_normalize
 from .models import Appointment, Clinic, Doctor, ProgramClinic, SavedPlace, Slot
-from .schedules import schedule_for
 
 # Mean Earth radius (IUGG). Within a city the equirectangular approximation below differs from
 # the great-circle distance by far less than the 100 m the list shows.
@@ -395,10 +395,10 @@ def schedule_window(now: datetime.datetime | None = None) -> tuple[datetime.date
 
 
 def free_slots_by_doctor(
-    *, clinic: Clinic, doctors: list[Doctor], now: datetime.datetime | None = None
+    *, doctors: list[Doctor], now: datetime.datetime | None = None
 ) -> dict[int, list[Slot]]:
     start, end = schedule_window(now)
-    return schedule_for(clinic).free_slots_by_doctor(doctors, start, end)
+    return schedule.free_slots_by_doctor(doctors, start, end)
 
 
 @dataclass
@@ -495,7 +495,7 @@ def free_slots_of_doctor(
     *, doctor: Doctor, now: datetime.datetime | None = None, exclude: Slot | None = None
 ) -> list[Slot]:
     start, end = schedule_window(now)
-    slots = schedule_for(doctor.clinic).free_slots(doctor, start, end)
+    slots = schedule.free_slots(doctor, start, end)
     return [slot for slot in slots if exclude is None or slot.pk != exclude.pk]
 
 

@@ -192,7 +192,7 @@ def clinic_detail(request: HttpRequest, pk: int) -> HttpResponse:
             doctors[0] if doctors else None,
         )
         if chosen_doctor is not None:
-            free = selectors.free_slots_by_doctor(clinic=clinic, doctors=[chosen_doctor])
+            free = selectors.free_slots_by_doctor(doctors=[chosen_doctor])
             days = selectors.slots_by_day(free[chosen_doctor.pk])
     context = {
         "clinic": clinic,

@@ -1,7 +1,7 @@
 """Appeals and guarantee letters for the insurer's operators: open appeals by their due date,
 overdue ones first. The answer page, the "service not provided" decision, the status moves, the
 file downloads and the letter decisions are the appeals section's own (feedback.admin_queue,
-through feedback.appeals and feedback.letters); they are mixed in here. An appeal about a service
+through feedback.services); they are mixed in here. An appeal about a service
 shows the service, diagnosis included: each such page is written to the staff audit log."""
 
 from django.contrib import admin
@@ -223,7 +223,7 @@ class GuaranteeLetterAdmin(GuaranteeLetterAdminMixin, AuditedAdminMixin, admin.M
     )
 
     def get_readonly_fields(self, request, obj=None):
-        # A letter is issued or refused on its decision page (feedback.letters), not edited.
+        # A letter is issued or refused on its decision page (feedback.services), not edited.
         readonly = ["referral_name", "reminded_at"]
         if obj is not None and not request.user.is_superuser:
             readonly += ["status", "number", "valid_until", "refusal_reason"]

@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy
 from portal.core.audit import audit_log_record
 from portal.core.uploads import attachment_disposition
 
-from . import appeals as services
-from . import letters
+from . import services
 from .models import Appeal, AppealAttachment, GuaranteeLetter
+from .services import letters
 
 OPEN_STATUSES = (Appeal.Status.NEW, Appeal.Status.IN_PROGRESS)
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.uploads import CheckedFile, rules_from_settings, upload_help, uploads_check
 
-from .appeals import PERSON_KINDS
 from .models import Appeal
+from .services import PERSON_KINDS
 
 CLINIC_OPTIONS_SECONDS = 3600
 

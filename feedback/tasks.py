@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .notifications import appeal_answer_email_send, letters_expire, letters_expiry_remind
+from .services.notifications import appeal_answer_email_send, letters_expire, letters_expiry_remind
 
 
 @shared_task

@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from claims.cases import service_line_explanation, service_line_for_user
+from claims.selectors import service_line_explanation, service_line_for_user
 from portal.core.uploads import attachment_disposition
 
-from . import appeals as services
+from . import services
 from .forms import AppealForm, MessageForm
-from .letters import appeal_answer_pdf_bytes
 from .models import Appeal
+from .pdf import appeal_answer_pdf_bytes
 from .selectors import appeal_attachment_for_user, appeal_for_user, appeals_for_user
 
 

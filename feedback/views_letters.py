@@ -12,10 +12,11 @@ from django.views.decorators.http import require_GET
 from policies.selectors import insured_persons_for_user
 from portal.core.uploads import attachment_disposition
 
-from . import letters
 from .forms import GuaranteeLetterForm
 from .models import GuaranteeLetter
+from .pdf import guarantee_letter_pdf_bytes
 from .selectors import guarantee_letters_for_user
+from .services import letters
 
 
 @login_required
@@ -67,9 +68,7 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if letter is None:
         raise Http404
-    response = HttpResponse(
-        letters.guarantee_letter_pdf_bytes(letter), content_type="application/pdf"
-    )
+    response = HttpResponse(guarantee_letter_pdf_bytes(letter), content_type="application/pdf")
     response["Content-Disposition"] = attachment_disposition(
         f"Гарантийное письмо {letter.number}.pdf"
     )

@@ -3,8 +3,8 @@
 Who may be booked where: the patient is the person or a child linked to them; the patient's DMS
 policy is in force on the day of the visit and its program covers the clinic for the doctor's
 kind of care; on a co-pay program the card must have been bound and the 30 minutes after it
-passed. Two bookings of one time are kept apart by the schedule's hold (a row lock on the slot
-with the built-in tables) and, in the end, by the partial unique constraint on Appointment.
+passed. Two bookings of one time are kept apart by the schedule's hold (a row lock on the slot,
+clinics.schedule.slot_hold) and, in the end, by the partial unique constraint on Appointment.
 """
 
 import datetime
@@ -20,8 +20,8 @@ from policies.models import InsuredPerson
 from policies.selectors import insured_persons_for_user
 from portal.accounts.models import User
 
+from .. import schedule
 from ..models import Appointment, AppointmentEvent, Slot
-from ..schedules import SlotUnavailable, schedule_for
 from ..selectors import Coverage, coverage_for
 
 # A booking can be cancelled or moved until this long before the visit; later, by phone only.
@@ -29,7 +29,7 @@ CHANGE_DEADLINE = datetime.timedelta(hours=2)
 
 
 class CancelReason(enum.StrEnum):
-    """Why a booking is cancelled: the rules differ, the event row and the release do not."""
+    """Why a booking is cancelled: the rules differ, the event row does not."""
 
     # The person, in the cabinet: up to CHANGE_DEADLINE before the visit, with an e-mail.
     BY_PERSON = "by_person"
@@ -113,8 +113,8 @@ def _patient_free_check(
 
 def _hold(slot: Slot) -> None:
     try:
-        schedule_for(slot.doctor.clinic).hold(slot)
-    except SlotUnavailable as exc:
+        schedule.slot_hold(slot)
+    except schedule.SlotUnavailable as exc:
         raise ValidationError(slot_taken_message(), code="slot_taken") from exc
 
 
@@ -228,7 +228,6 @@ def appointment_cancel(
         appointment.sequence += 1
         appointment.full_clean(validate_constraints=False)
         appointment.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
-        schedule_for(appointment.slot.doctor.clinic).release(appointment.slot)
         AppointmentEvent.objects.create(
             appointment=appointment,
             action=AppointmentEvent.Action.CANCELLED,
@@ -273,7 +272,6 @@ def appointment_move(
         _save_holding_slot(
             appointment, update_fields=["slot", "sequence", "reminded_at", "updated_at"]
         )
-        schedule_for(previous.doctor.clinic).release(previous)
         AppointmentEvent.objects.create(
             appointment=appointment,
             action=AppointmentEvent.Action.MOVED,

@@ -149,7 +149,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "employers.tasks.invitations_send_task",
         "schedule": crontab(minute=25),
     },
-    # Guarantee letters expiring in 3 days: a reminder each, once (feedback.notifications).
+    # Guarantee letters expiring in 3 days: a reminder each, once (feedback.services.notifications).
     "feedback-guarantee-letters-expiry": {
         "task": "feedback.tasks.guarantee_letters_expiry_remind",
         "schedule": crontab(hour=9, minute=30),
@@ -471,12 +471,6 @@ LEAFLET_CONFIG = {
     "DEFAULT_ZOOM": 10,
     "RESET_VIEW": False,
 }
-
-# --- Clinics --------------------------------------------------------------------------------
-# Where a clinic's schedule comes from (clinics.schedules): a clinic names a backend in
-# Clinic.schedule_backend, or gets CLINIC_SCHEDULE_BACKEND; "builtin" is the portal's own tables.
-CLINIC_SCHEDULE_BACKENDS = {"builtin": "clinics.schedules.builtin.BuiltinSchedule"}
-CLINIC_SCHEDULE_BACKEND = env.str("CLINIC_SCHEDULE_BACKEND", default="builtin")
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")

@@ -8,8 +8,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims.cases import CaseFilters, case_totals, service_line_explanation, service_lines_for_user
 from claims.models import ServiceLine
+from claims.selectors import (
+    CaseFilters,
+    case_totals,
+    service_line_explanation,
+    service_lines_for_user,
+)
 from tests.factories import (
     CareKindFactory,
     ClaimFactory,

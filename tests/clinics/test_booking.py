@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import override_settings
 from django.utils import timezone
 
+from clinics import schedule
 from clinics.models import Appointment, AppointmentEvent
 from clinics.services.booking import (
     CancelReason,
@@ -28,6 +28,7 @@ from tests.factories import (
 
 from .conftest import slot_at, tomorrow_at
 from .factories import CopayEnrollmentFactory
+from .slot_holds import hold_nothing
 
 pytestmark = pytest.mark.django_db
 
@@ -348,12 +349,12 @@ def test_moving_to_another_doctor_is_refused(user, insured, booking_clinic, outp
 # --- The database has the last word -------------------------------------------------------------
 
 
-@override_settings(
-    CLINIC_SCHEDULE_BACKENDS={"builtin": "tests.clinics.schedule_backends.LocklessSchedule"}
-)
-def test_an_integrity_error_becomes_the_russian_slot_taken_message(user, insured, slot):
+def test_an_integrity_error_becomes_the_russian_slot_taken_message(
+    user, insured, slot, monkeypatch
+):
     # given: a schedule that does not check (a remote system that said «free»), and the slot
     # already booked by someone else: only the partial unique constraint stands in the way
+    monkeypatch.setattr(schedule, "slot_hold", hold_nothing)
     AppointmentFactory(slot=slot)
 
     with pytest.raises(ValidationError) as refusal:

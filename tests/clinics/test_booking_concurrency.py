@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test import override_settings
 
+from clinics import schedule
 from clinics.models import Appointment
 from clinics.services.booking import appointment_book
 from tests.factories import (
@@ -24,6 +24,7 @@ from tests.factories import (
 )
 
 from .conftest import slot_at, tomorrow_at
+from .slot_holds import hold_nothing_slowly, hold_slowly
 
 pytestmark = [
     pytest.mark.skipif(
@@ -88,12 +89,10 @@ def assert_one_booked_one_refused(slot, results):
     assert Appointment.objects.filter(slot=slot, status="booked").count() == 1
 
 
-@override_settings(
-    CLINIC_SCHEDULE_BACKENDS={"builtin": "tests.clinics.schedule_backends.SlowBuiltinSchedule"}
-)
-def test_the_slot_lock_lets_one_of_two_concurrent_bookings_through(contested_slot):
+def test_the_slot_lock_lets_one_of_two_concurrent_bookings_through(contested_slot, monkeypatch):
     # given: two people covered for the clinic; the schedule holds its lock half a second, so
     # the second booking surely arrives while the first is in progress
+    monkeypatch.setattr(schedule, "slot_hold", hold_slowly)
     people = [covered_person(contested_slot) for _ in range(2)]
 
     results = book_at_once(contested_slot, people)
@@ -101,13 +100,11 @@ def test_the_slot_lock_lets_one_of_two_concurrent_bookings_through(contested_slo
     assert_one_booked_one_refused(contested_slot, results)
 
 
-@override_settings(
-    CLINIC_SCHEDULE_BACKENDS={"builtin": "tests.clinics.schedule_backends.SlowLocklessSchedule"}
-)
-def test_without_a_lock_the_constraint_refuses_the_second_booking(contested_slot):
+def test_without_a_lock_the_constraint_refuses_the_second_booking(contested_slot, monkeypatch):
     # given: a schedule that reserves nothing (both bookings get past it), so both INSERTs race:
     # the partial unique index makes the second wait for the first and fail, and the service
     # turns that IntegrityError into the Russian message
+    monkeypatch.setattr(schedule, "slot_hold", hold_nothing_slowly)
     people = [covered_person(contested_slot) for _ in range(3)]
 
     results = book_at_once(contested_slot, people)

@@ -9,9 +9,8 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from clinics.services.reports import clinic_refusal_report
-from feedback import services
 from feedback.models import Appeal
-from feedback.services import appeal_number_next, appeal_with_number
+from feedback.services import appeal_number_next, appeal_with_number, numbering
 from tests.factories import AppealFactory, ClinicFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +81,7 @@ def test_a_number_taken_in_the_meantime_is_retried(user, monkeypatch):
     # given: another appeal is registered between reading the next number and writing ours
     # (the real reading function, with a competitor committed right after it, once)
     taken = []
-    real_next = services.appeal_number_next
+    real_next = numbering.appeal_number_next
 
     def next_then_taken_by_another(*, year):
         number = real_next(year=year)
@@ -90,7 +89,7 @@ def test_a_number_taken_in_the_meantime_is_retried(user, monkeypatch):
             taken.append(AppealFactory(number=number))
         return number
 
-    monkeypatch.setattr(services, "appeal_number_next", next_then_taken_by_another)
+    monkeypatch.setattr(numbering, "appeal_number_next", next_then_taken_by_another)
     attempts = []
 
     def create(number):

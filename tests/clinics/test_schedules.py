@@ -1,57 +1,39 @@
-"""The schedule adapter: the built-in tables by default, or the backend a clinic names."""
+"""The schedule: a doctor's free times leave out booked ones, and a booked time cannot be held."""
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.test import override_settings
+from django.db import transaction
 
-from clinics.schedules import schedule_for
-from clinics.schedules.builtin import BuiltinSchedule
-from tests.factories import AppointmentFactory, ClinicFactory
+from clinics import schedule
+from tests.factories import AppointmentFactory
 
 from .conftest import slot_at, tomorrow_at
-from .schedule_backends import LocklessSchedule
 
 pytestmark = pytest.mark.django_db
 
-BACKENDS = {
-    "builtin": "clinics.schedules.builtin.BuiltinSchedule",
-    "mis": "tests.clinics.schedule_backends.LocklessSchedule",
-}
 
-
-def test_the_builtin_tables_are_the_default():
-    assert isinstance(schedule_for(ClinicFactory()), BuiltinSchedule)
-
-
-@override_settings(CLINIC_SCHEDULE_BACKENDS=BACKENDS)
-def test_a_clinic_names_its_own_backend():
-    clinic = ClinicFactory(schedule_backend="mis")
-
-    assert isinstance(schedule_for(clinic), LocklessSchedule)
-
-
-@override_settings(CLINIC_SCHEDULE_BACKENDS=BACKENDS, CLINIC_SCHEDULE_BACKEND="mis")
-def test_the_setting_chooses_for_every_clinic():
-    assert isinstance(schedule_for(ClinicFactory()), LocklessSchedule)
-
-
-def test_an_unknown_backend_is_refused_by_validation_and_by_the_lookup():
-    clinic = ClinicFactory(schedule_backend="nope")
-
-    with pytest.raises(ValidationError):
-        clinic.full_clean()
-    with pytest.raises(ImproperlyConfigured):
-        schedule_for(clinic)
-
-
-def test_builtin_free_slots_leave_out_booked_ones(doctor):
+def test_free_slots_leave_out_booked_ones(doctor):
     free = slot_at(doctor, tomorrow_at(9))
     taken = slot_at(doctor, tomorrow_at(10))
     AppointmentFactory(slot=taken)
-    schedule = schedule_for(doctor.clinic)
 
     found = schedule.free_slots(doctor, tomorrow_at(0), tomorrow_at(23))
     by_doctor = schedule.free_slots_by_doctor([doctor], tomorrow_at(0), tomorrow_at(23))
 
     assert found == [free]
     assert by_doctor == {doctor.pk: [free]}
+
+
+def test_a_free_time_is_held_and_a_booked_or_deleted_one_is_refused(doctor):
+    free = slot_at(doctor, tomorrow_at(9))
+    taken = slot_at(doctor, tomorrow_at(10))
+    AppointmentFactory(slot=taken)
+    gone = slot_at(doctor, tomorrow_at(11))
+    gone_pk = gone.pk
+    gone.delete()
+    gone.pk = gone_pk
+
+    with transaction.atomic():
+        assert schedule.slot_hold(free) == free
+    for refused in (taken, gone):
+        with transaction.atomic(), pytest.raises(schedule.SlotUnavailable):
+            schedule.slot_hold(refused)

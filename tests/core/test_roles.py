@@ -193,7 +193,6 @@ def test_the_network_manager_adds_a_clinic_and_sees_no_medical_data(as_role):
             "latitude": "55.75",
             "longitude": "37.61",
             "phones": "[]",
-            "schedule_backend": "",
             "doctors-TOTAL_FORMS": "0",
             "doctors-INITIAL_FORMS": "0",
         },

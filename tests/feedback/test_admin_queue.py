@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils import timezone
 
 from claims.models import ServiceLine
-from feedback import appeals as services
+from feedback import services
 from feedback.admin_queue import AppealQueueAdminMixin, GuaranteeLetterAdminMixin
 from feedback.forms import appeal_upload_rules
 from feedback.models import Appeal, GuaranteeLetter

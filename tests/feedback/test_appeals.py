@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from claims.models import ServiceLine
-from feedback import appeals as services
+from feedback import services
 from feedback.forms import appeal_upload_rules
 from feedback.models import Appeal, AppealEvent, AppealNumberSequence
 from feedback.services import appeal_due_on, appeal_number_next
@@ -141,7 +141,7 @@ def test_the_answer_sets_answered_and_emails_after_commit(
 
 
 def test_the_answer_email_goes_out_once(user, operator, django_capture_on_commit_callbacks):
-    from feedback.notifications import appeal_answer_email_send
+    from feedback.services.notifications import appeal_answer_email_send
 
     appeal = complaint(user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -179,7 +179,7 @@ def test_a_failed_appeal_leaves_the_copay_unfrozen(user, unpaid_line, monkeypatc
     def broken(**kwargs):
         raise ValidationError("boom")
 
-    monkeypatch.setattr(services, "_attachments_store", broken)
+    monkeypatch.setattr(services.appeals, "_attachments_store", broken)
 
     with pytest.raises(ValidationError):
         services.appeal_create(

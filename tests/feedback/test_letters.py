@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from feedback import letters
 from feedback.models import Appeal, GuaranteeLetter
-from feedback.notifications import letters_expiry_remind
+from feedback.services import letters
+from feedback.services.notifications import letters_expiry_remind
 from portal.core.models import AuditLogEntry
 from tests.factories import (
     CareKindFactory,
@@ -199,7 +199,7 @@ def test_admin_answer_view_answers_and_queue_orders_overdue_first(rf, user):
 
 
 def test_an_answered_appeal_is_a_pdf_in_my_documents(person_client, user):
-    from feedback.appeals import appeal_answer, appeal_create
+    from feedback.services import appeal_answer, appeal_create
     from tests.factories import UserFactory
 
     staff = StaffUserFactory()

@@ -11,8 +11,8 @@ from django.test import Client
 
 from claims.models import ServiceLine
 from employers.selectors import HR_GROUP, OPERATOR_GROUP
-from feedback import appeals
 from feedback.models import Appeal
+from feedback.services import appeals
 from payments import tasks
 from payments.models import Charge, Refund
 from portal.core import roles

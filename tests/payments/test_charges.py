@@ -304,7 +304,7 @@ def test_line_disputed_after_the_charge_was_written_is_not_sent(bind_card, copay
     assert charge.amount == Decimal("408.00")
 
     # when the person reports one service as not provided before the provider is called
-    from feedback.appeals import service_line_dispute
+    from feedback.services import service_line_dispute
 
     service_line_dispute(line=disputed)
     services.charge_send(charge_id=charge.pk)
@@ -327,7 +327,7 @@ def test_charge_whose_every_line_was_disputed_is_never_sent(bind_card, copay_per
     (line,) = make_lines(copay_person, ["544.00"])
     charge = services.charge_prepare(enrollment=enrollment, day=today())
 
-    from feedback.appeals import service_line_dispute
+    from feedback.services import service_line_dispute
 
     service_line_dispute(line=line)
     services.charge_send(charge_id=charge.pk)

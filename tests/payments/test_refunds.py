@@ -9,8 +9,8 @@ from django.core import mail
 from django.test import Client
 
 from claims.models import ServiceLine
-from feedback import appeals
 from feedback.models import Appeal
+from feedback.services import appeals
 from payments import services, tasks
 from payments.gateways.base import GatewayError
 from payments.gateways.stripe import StripeGateway

@@ -1,5 +1,6 @@
-"""What the claim's page shows: the checklist with what is provided, the open request for
-documents, and the timeline of the payout case (the steps done, then the steps to come)."""
+"""What the pages of a claim show, worked out from rows already loaded (no queries, no writes):
+the checklist with what is provided, the open request for documents, the timeline of the payout
+case (the steps done, then the steps to come), the payout and the event in words."""
 
 import datetime
 from collections.abc import Iterable, Sequence

@@ -25,8 +25,8 @@ from clinics.models import Clinic
 from portal.accounts.models import User
 from portal.core.uploads import CheckedFile
 
-from .models import Appeal, AppealAttachment, AppealEvent, AppealMessage
-from .services import appeal_due_on, appeal_with_number
+from ..models import Appeal, AppealAttachment, AppealEvent, AppealMessage
+from .numbering import appeal_due_on, appeal_with_number
 
 Status = Appeal.Status
 
@@ -213,7 +213,7 @@ def appeal_answer(*, appeal: Appeal, staff: User, body: str, close: bool = False
 
 
 def _notify_on_commit(message_id: int) -> None:
-    from .tasks import appeal_answer_notify
+    from ..tasks import appeal_answer_notify
 
     transaction.on_commit(lambda: appeal_answer_notify.delay(message_id), robust=True)
 

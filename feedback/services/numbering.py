@@ -1,8 +1,5 @@
-"""Numbering and deadlines of appeals (shared with the clinics' «клиника отказала» reports).
-
-The person's appeals, their thread, status and the "service not provided" dispute are in
-feedback.appeals; guarantee letters in feedback.letters.
-"""
+"""Numbering and deadlines of appeals: every appeal, the person's and the clinics' «клиника
+отказала» reports alike, takes its number and due date here."""
 
 import datetime
 import re
@@ -17,7 +14,7 @@ from django.utils import timezone
 
 from portal.core.dates import working_days_after
 
-from .models import Appeal, AppealNumberSequence
+from ..models import Appeal, AppealNumberSequence
 
 # «О-2026-000046»: the letter О (Cyrillic), the year of registration, a serial within the year.
 NUMBER_PREFIX = "О"

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import AppealMessage, GuaranteeLetter
+from ..models import AppealMessage, GuaranteeLetter
 
 REMIND_DAYS_BEFORE = 3
 

@@ -1,23 +1,20 @@
-"""Guarantee letters: the person's request, the operator's decision, the PDF of an issued one."""
+"""Writes of guarantee letters: the person's request and the operator's decision (the PDF of an
+issued one is made by feedback.pdf)."""
 
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
 from clinics.models import Clinic
 from clinics.selectors import Coverage, coverage_for
 from policies.models import CareKind, InsuredPerson
-from policies.pdf.fetcher import PortalURLFetcher, font_uri
-from policies.pdf.render import FONTS
 from portal.accounts.models import User
 from portal.core.uploads import CheckedFile
 
-from .models import GuaranteeLetter
+from ..models import GuaranteeLetter
 
 Status = GuaranteeLetter.Status
 
@@ -111,29 +108,3 @@ def guarantee_letter_refuse(
         locked.full_clean()
         locked.save()
     return locked
-
-
-def guarantee_letter_pdf_bytes(letter: GuaranteeLetter) -> bytes:
-    html = render_to_string(
-        "feedback/pdf/guarantee_letter.html",
-        {
-            "letter": letter,
-            "fonts": {name: font_uri(filename) for name, filename in FONTS.items()},
-            "generated_on": timezone.localdate(),
-        },
-    )
-    return HTML(string=html, url_fetcher=PortalURLFetcher()).write_pdf()
-
-
-def appeal_answer_pdf_bytes(appeal) -> bytes:
-    """The insurer's answer to an appeal, with the person's question, as a PDF («Мои документы»)."""
-    html = render_to_string(
-        "feedback/pdf/appeal_answer.html",
-        {
-            "appeal": appeal,
-            "thread": list(appeal.messages.all()),
-            "fonts": {name: font_uri(filename) for name, filename in FONTS.items()},
-            "generated_on": timezone.localdate(),
-        },
-    )
-    return HTML(string=html, url_fetcher=PortalURLFetcher()).write_pdf()
