@@ -14,9 +14,9 @@ from policies.formatting import money
 
 from ..deadlines import decision_deadline
 from ..models import Claim, ClaimEvent
+from ..presentation import event_label
 from ..rules import document_label
 from ..selectors import claim_event_for_notification
-from ..timeline import event_label
 
 S = Claim.Status
 

@@ -17,9 +17,9 @@ from portal.core.banking import bank_account_is_valid, bik_is_valid
 from portal.core.uploads import CheckedFile, UploadRules, rules_from_settings, uploads_check
 
 from ..models import Claim, ClaimDocument, ClaimEvent
+from ..presentation import open_request
 from ..rules import OTHER, Payout, checklist, rules_for
 from ..selectors import claimable_policies_for_user
-from ..timeline import open_request
 from .files import documents_store, files_removed_on_failure
 from .numbers import claim_number_next
 from .status import _queue_notification, claim_set_status
