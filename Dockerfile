@@ -15,6 +15,8 @@ RUN apt-get update \
     && useradd --system --create-home --uid 1000 portal \
     && mkdir -p /var/lib/portal/private && chown -R portal /var/lib/portal
 
+# Only what production runs: the packages of pyproject.toml, templates, static files, the
+# compiled locale and manage.py. Not devtools (demo data, ESIA emulator), tests, bench, docs.
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY portal ./portal
@@ -23,8 +25,13 @@ COPY clinics ./clinics
 COPY claims ./claims
 COPY feedback ./feedback
 COPY payments ./payments
+COPY employers ./employers
+COPY shop ./shop
 RUN pip install ".[production]"
-COPY . .
+COPY manage.py ./
+COPY templates ./templates
+COPY static ./static
+COPY locale ./locale
 
 # Static files are collected at build time; the values below exist only for this step.
 RUN DJANGO_SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \

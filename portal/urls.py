@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -41,8 +42,9 @@ urlpatterns = [
     path("guarantee-letters/", include("feedback.urls_letters")),
 ]
 
-if settings.ESIA_EMULATOR:  # development and tests only: production refuses to start with it
-    urlpatterns.append(path("esia-emulator/", include("portal.esia.emulator.urls")))
+# Development and tests only: production installs no devtools and refuses ESIA_EMULATOR.
+if apps.is_installed("devtools") and settings.ESIA_EMULATOR:
+    urlpatterns.append(path("esia-emulator/", include("devtools.esia_emulator.urls")))
 
 if settings.RSA_EMULATOR:  # development and tests only: production refuses to start with it
     urlpatterns.append(path("rsa-emulator/", include("shop.rsa_emulator")))

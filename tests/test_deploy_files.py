@@ -1,9 +1,13 @@
 """docker-compose.yml and the Dockerfile cannot be run here (no Docker engine): they are parsed
 and read for what production needs."""
 
+import fnmatch
+import tomllib
 from pathlib import Path
 
 import yaml
+
+from portal.settings import base
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,3 +63,44 @@ def test_dockerfile_installs_pdf_dependencies_and_serves_with_gunicorn():
     assert "collectstatic" in dockerfile
     assert "USER portal" in dockerfile
     assert 'CMD ["gunicorn", "portal.wsgi:application"' in dockerfile
+
+
+def package_patterns() -> list[str]:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+
+
+def in_package(name: str) -> bool:
+    """As setuptools' packages.find filters: a package is in if an include pattern matches."""
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in package_patterns())
+
+
+def production_apps() -> list[str]:
+    """Our own apps of production's INSTALLED_APPS (the base settings': production adds none)."""
+    return [app for app in base.INSTALLED_APPS if (ROOT / app.split(".")[0]).is_dir()]
+
+
+def dockerfile_copies() -> set[str]:
+    lines = (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+    return {source for line in lines if line.startswith("COPY ") for source in line.split()[1:-1]}
+
+
+def test_the_package_holds_every_production_app_and_no_development_code():
+    assert "devtools" not in base.INSTALLED_APPS
+    for app in production_apps():
+        assert in_package(app), app
+    for name in ("devtools", "devtools.demo", "devtools.esia_emulator", "tests", "bench", "docs"):
+        assert not in_package(name), name
+
+
+def test_the_image_copies_only_what_production_runs():
+    copies = dockerfile_copies()
+    packages = {pattern.rstrip("*") for pattern in package_patterns()}
+
+    assert "." not in copies
+    assert {app.split(".")[0] for app in production_apps()} <= copies
+    assert packages <= copies
+    assert {"manage.py", "templates", "static", "locale"} <= copies
+    assert not {"devtools", "tests", "bench", "docs", "scripts"} & copies
+    runtime = {"pyproject.toml", "README.md", "manage.py", "templates", "static", "locale"}
+    assert copies <= packages | runtime

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EsiaConfig(AppConfig):
-    """Login through ESIA (Госуслуги): an allauth provider with id `esia`, and its emulator."""
+    """Login through ESIA (Госуслуги): an allauth provider with id `esia` (emulator: devtools)."""
 
     name = "portal.esia"
     label = "esia"

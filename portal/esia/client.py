@@ -7,7 +7,7 @@ logout sends the person through /idp/ext/Logout, which ends their ESIA session. 
 ESIA carries `client_secret`, a signature (portal.esia.signer) over the exact concatenation ESIA
 checks, and the hash of our certificate. The base URL, issuer and ESIA's certificates (one per
 accepted id_token algorithm, portal.esia.jws) come from settings; in development and tests they
-point at the emulator (portal.esia.emulator), which checks the same things ESIA does.
+point at the emulator (devtools.esia_emulator), which checks the same things ESIA does.
 """
 
 from __future__ import annotations

@@ -25,7 +25,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from . import client as esia
 from .crypto import CryptoError
-from .devkeys import ensure_dev_keys
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +60,6 @@ def _signing() -> Iterator[None]:
     """A signer that cannot sign (no key, openssl failing) is our fault, logged as an error; the
     person sees allauth's login error page, which an OAuth2Error leads to."""
     try:
-        ensure_dev_keys()
         yield
     except CryptoError as exc:
         logger.error("ESIA request not signed: %s", exc)

@@ -307,7 +307,7 @@ ESIA_ID_TOKEN_KEYS = env.dict(
     "ESIA_ID_TOKEN_KEYS", default={"RS256": str(VAR_DIR / "esia" / "emulator-cert.pem")}
 )
 ESIA_DEV_KEYS_AUTOCREATE = False
-# The emulator (portal/esia/emulator; dev and test only). "" = the portal's own client id and
+# The emulator (devtools/esia_emulator; dev and test only). "" = the portal's own client id and
 # certificate are the registered ones, and the portal's signature format is expected.
 ESIA_EMULATOR = False
 ESIA_EMULATOR_CLIENT_ID = ""

@@ -1,7 +1,9 @@
 """The embedded default of `make run`: SQLite, eager Celery unless REDIS_URL is set."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import INSTALLED_APPS, VAR_DIR, env
+
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # the demo seeding and the ESIA emulator
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 ESIA_EMULATOR = env.bool("ESIA_EMULATOR", default=True)
@@ -11,6 +13,7 @@ if ESIA_EMULATOR:
     ESIA_CLIENT_ID = env.str("ESIA_CLIENT_ID", default="INSURED-PORTAL")
     ESIA_BASE_URL = env.str("ESIA_BASE_URL", default="http://127.0.0.1:8000/esia-emulator")
     ESIA_DEV_KEYS_AUTOCREATE = True
+    ESIA_SIGNER = env.str("ESIA_SIGNER", default="devtools.esia_emulator.devkeys.DevKeysSigner")
 
 RSA_EMULATOR = env.bool("RSA_EMULATOR", default=True)
 if RSA_EMULATOR:

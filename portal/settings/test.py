@@ -1,7 +1,9 @@
 """Settings of the test suite: the database and Redis come from the environment (CI sets both)."""
 
 from .base import *  # noqa: F403
-from .base import STORAGES, env
+from .base import INSTALLED_APPS, STORAGES, env
+
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # the demo seeding and the ESIA emulator
 
 DEBUG = False
 ESIA_EMULATOR = True

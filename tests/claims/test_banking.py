@@ -77,6 +77,6 @@ def test_malformed_accounts(account):
 
 
 def test_the_seed_uses_the_production_validator():
-    from portal.core.demo import identifiers
+    from devtools.demo import identifiers
 
     assert identifiers.bank_account_is_valid is bank_account_is_valid

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from claims.models import Claim, ServiceLine
 from clinics.models import Clinic, ProgramClinic, Slot
+from devtools.demo.identifiers import bank_account_is_valid, inn10_is_valid
 from feedback.models import Appeal
 from policies.models import InsuredPerson, Policy, Policyholder, PolicyLink
 from portal.accounts.models import Consent, User
-from portal.core.demo.identifiers import bank_account_is_valid, inn10_is_valid
 
 OUR_APPS = ("core", "accounts", "policies", "clinics", "claims", "feedback", "payments")
 MOSCOW_TZ = ZoneInfo("Europe/Moscow")

@@ -184,6 +184,36 @@ def test_production_refuses_to_start_with_the_esia_emulator():
     assert "ESIA" in result.stderr
 
 
+DEVTOOLS_PROBE = """
+import sys
+import django
+django.setup()
+from django.apps import apps
+from django.core.management import get_commands
+from django.urls import Resolver404, resolve
+try:
+    resolve("/esia-emulator/aas/oauth2/v2/ac")
+    mounted = True
+except Resolver404:
+    mounted = False
+commands = get_commands()
+print(apps.is_installed("devtools"), mounted, "seed_demo" in commands, "esia_dev_keys" in commands)
+print(sorted(name for name in sys.modules if name.split(".")[0] == "devtools"))
+"""
+
+
+def test_devtools_are_installed_in_development_and_not_even_imported_in_production():
+    # when
+    dev = run(["-c", DEVTOOLS_PROBE], "portal.settings.dev")
+    production = run(["-c", DEVTOOLS_PROBE], "portal.settings.production", **production_env())
+
+    # then: the demo commands and the ESIA emulator at /esia-emulator/ only in development
+    assert dev.returncode == 0, dev.stderr
+    assert dev.stdout.splitlines()[0] == "True True True True"
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.splitlines() == ["False False False False", "[]"]
+
+
 def test_production_refuses_a_public_url_that_is_not_https():
     # links in e-mails and the QR codes of policy PDFs must not lead to the development default
     variables = {**production_env(), "PORTAL_PUBLIC_URL": "http://localhost:8000"}

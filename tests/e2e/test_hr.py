@@ -7,9 +7,9 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
 
+from devtools.demo.logins import DEMO_STAFF_TOTP_SECRET
 from employers.models import ImportBatch
 from policies.models import Contract, InsuredPerson
-from portal.core.demo.logins import DEMO_STAFF_TOTP_SECRET
 
 from .conftest import DESKTOP, PHONE, screenshot
 

@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from claims.models import Claim
 from clinics.models import Clinic
+from devtools.demo.logins import DEMO_PASSPORT
 from feedback.models import Appeal
 from policies.models import Policy
 from policies.services import policy_verify_token_ensure
 from portal.accounts.models import User
-from portal.core.demo.logins import DEMO_PASSPORT
 from tests.esia.conftest import PIN as ESIA_PIN
 from tests.esia.conftest import esia, esia_keys  # noqa: F401  (fixtures)
 from tests.payments.conftest import localstripe_url  # noqa: F401  (the session fixture)

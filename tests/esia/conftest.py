@@ -19,7 +19,7 @@ from portal.esia import crypto, jws
 
 GOST_REASON = "нет движка OpenSSL gost: apt-get install libengine-gost-openssl"
 CALLBACK_PATH = "/accounts/esia/login/callback/"
-SOKOLOVA = "1000299651"  # a full, verified ESIA account (portal/esia/emulator/persons.py)
+SOKOLOVA = "1000299651"  # a full, verified ESIA account (devtools/esia_emulator/persons.py)
 KIM = "1000299652"  # no patronymic, no e-mail
 DEMO_TWIN = "1000299653"  # the demo person's ESIA account: demo@example.com, passport 4510 123456
 ORLOVA = "1000299654"  # no passport, unverified e-mail

@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
+from devtools.esia_emulator.devkeys import ensure_dev_keys
 from portal.esia import crypto
-from portal.esia.devkeys import ensure_dev_keys
+from portal.esia.signer import get_signer
 from tests.core.test_settings import production_env, run
 
 
@@ -35,6 +36,21 @@ def test_dev_keys_are_made_once_on_first_use(dev_paths):
     assert stat.S_IMODE(Path(dev_paths.ESIA_KEY_PATH).stat().st_mode) == 0o600
     assert crypto.certificate_hash(dev_paths.ESIA_CERT_PATH, crypto.RSA)
     assert ensure_dev_keys() == []
+
+
+def test_the_development_signer_makes_the_keys_before_it_signs(dev_paths):
+    # given: development settings (ESIA_SIGNER of portal.settings.dev), no keys yet
+    dev_paths.ESIA_DEV_KEYS_AUTOCREATE = True
+    dev_paths.ESIA_SIGNER = "devtools.esia_emulator.devkeys.DevKeysSigner"
+
+    # when: the login signs its first request
+    signature = get_signer().sign(b"message")
+
+    # then
+    assert crypto.raw_verify(
+        signature, b"message", cert_path=dev_paths.ESIA_CERT_PATH, algorithm_name=crypto.RSA
+    )
+    assert Path(dev_paths.ESIA_EMULATOR_CERT_PATH).is_file()
 
 
 def test_dev_keys_are_not_made_outside_development(dev_paths):

@@ -1,7 +1,7 @@
 """An ESIA emulator for development and tests: the same endpoints and checks as ESIA's.
 
-Mounted at /esia-emulator/ only when settings.ESIA_EMULATOR is on (production refuses to start
-with it). It checks what ESIA checks (docs/reference/esia.md) with real signatures: the system's
+Mounted at /esia-emulator/ only with devtools installed and settings.ESIA_EMULATOR on (production
+has neither). It checks what ESIA checks (docs/reference/esia.md) with real signatures: the system's
 mnemonic and redirect_uri, a UUID state, the timestamp's skew, the hash of the registered
 certificate's DER, the signature over the exact string, a single-use short-lived code bound to
 the system, redirect_uri and scope; it signs id_tokens and access tokens with its own key in the
@@ -37,9 +37,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from devtools.esia_emulator.devkeys import ensure_dev_keys
 from portal.esia import crypto, jws
 from portal.esia.client import TIMESTAMP_FORMAT
-from portal.esia.devkeys import ensure_dev_keys
 
 from .persons import BY_OID, PERSONS
 

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from devtools.demo.logins import DEMO_PASSWORD, DEMO_PIN, DEMO_STAFF_TOTP_SECRET, STAFF_ACCOUNTS
+from devtools.demo.register import DEMO_PERSON, UNLINKED_PERSON
+from devtools.demo.seeding import seed_demo
 from policies.services import DEMO_BOXED_CARDS
 from portal.accounts.models import User
-from portal.core.demo.logins import DEMO_PASSWORD, DEMO_PIN, DEMO_STAFF_TOTP_SECRET, STAFF_ACCOUNTS
-from portal.core.demo.register import DEMO_PERSON, UNLINKED_PERSON
-from portal.core.demo.seeding import seed_demo
 
 
 class Command(BaseCommand):

@@ -4,6 +4,7 @@ Only when ESIA_DEV_KEYS_AUTOCREATE is on (dev settings): the portal's own key an
 (GOST, or RSA if so configured), and the emulator's key for its id_tokens
 (ESIA_EMULATOR_JWS_ALGORITHM: RSA or GOST), whose certificate ESIA_EMULATOR_CERT_PATH the
 portal trusts as ESIA's (ESIA_ID_TOKEN_KEYS). Tests make their own keys in a temporary directory.
+The portal signs with `DevKeysSigner` (ESIA_SIGNER of dev settings): portal.esia needs none of it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from . import crypto, jws
+from portal.esia import crypto, jws
+from portal.esia.signer import OpenSSLSigner
 
 _lock = threading.Lock()
 
@@ -62,3 +64,12 @@ def ensure_dev_keys(*, explicit: bool = False, force: bool = False) -> list[Path
             )
             written += [esia_key, esia_cert]
     return written
+
+
+class DevKeysSigner(OpenSSLSigner):
+    """The OpenSSL signer of development: makes the missing keys (ensure_dev_keys) before it
+    reads them. A failure is a CryptoError, which the login turns into its error page."""
+
+    def __init__(self) -> None:
+        ensure_dev_keys()
+        super().__init__()

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.esia.devkeys import ensure_dev_keys
+from devtools.esia_emulator.devkeys import ensure_dev_keys
 
 
 class Command(BaseCommand):
