@@ -20,6 +20,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY portal ./portal
+COPY gateways ./gateways
 COPY policies ./policies
 COPY clinics ./clinics
 COPY claims ./claims
@@ -27,6 +28,7 @@ COPY feedback ./feedback
 COPY payments ./payments
 COPY employers ./employers
 COPY shop ./shop
+COPY cabinet ./cabinet
 RUN pip install ".[production]"
 COPY manage.py ./
 COPY templates ./templates

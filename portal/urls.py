@@ -46,8 +46,8 @@ urlpatterns = [
 if apps.is_installed("devtools") and settings.ESIA_EMULATOR:
     urlpatterns.append(path("esia-emulator/", include("devtools.esia_emulator.urls")))
 
-if settings.RSA_EMULATOR:  # development and tests only: production refuses to start with it
-    urlpatterns.append(path("rsa-emulator/", include("shop.rsa_emulator")))
+if apps.is_installed("devtools") and settings.RSA_EMULATOR:
+    urlpatterns.append(path("rsa-emulator/", include("devtools.rsa_emulator")))
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

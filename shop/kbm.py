@@ -1,4 +1,4 @@
-"""Each ОСАГО driver's КБМ class from the РСА's АИС ОСАГО (shop.rsa), with what the quote says
+"""Each ОСАГО driver's КБМ class from the РСА's АИС ОСАГО (gateways.rsa), with what the quote says
 about it: the check's date, or why the starting class 3 was used instead."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ import datetime
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from gateways.rsa import Person, RsaUnavailable, kbm_check
+
 from .osago import START_CLASS
-from .rsa import Person, RsaUnavailable, kbm_check
 
 
 def kbm_lookup(*, person: Person, on: datetime.date, start_kbm: str) -> dict:

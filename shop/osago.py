@@ -10,7 +10,7 @@ among the drivers applies; with unlimited drivers КВС = 1, КБМ is the owne
 the «unlimited» coefficient. КН is 1.5 with the violations of art. 9(3) of 40-ФЗ; КПр applies
 to driving with a trailer. The product is rounded once, to kopecks, half up.
 
-Each driver's КБМ class comes from the РСА's АИС ОСАГО (shop.rsa); the driver's row says
+Each driver's КБМ class comes from the РСА's АИС ОСАГО (gateways.rsa); the driver's row says
 where the class came from and when.
 
 `osago_premium` is pure: the tables come in as an `OsagoTariff` (loaded by `tariff_load` from the

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gateways.rsa import Person
 from payments.gateways import gateway
 from payments.gateways.base import CURRENCY, PaymentResult, PaymentStatus
 from policies.models import Policy
@@ -24,7 +25,6 @@ from .osago import START_CLASS, Driver, OsagoInputs, osago_premium, tariff_load
 from .personal import personal_premium
 from .property import COMPONENTS as PROPERTY_COMPONENTS
 from .property import property_premium
-from .rsa import Person
 from .travel import CURRENCY as TRAVEL_CURRENCY
 from .travel import travel_premium
 

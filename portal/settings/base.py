@@ -189,12 +189,12 @@ CELERY_BEAT_SCHEDULE: dict = {
 # The Bank of Russia's daily rates (shop.cbr); empty turns the fetch off.
 CBR_DAILY_URL = env.str("CBR_DAILY_URL", default="https://www.cbr.ru/scripts/XML_daily.asp")
 CBR_TIMEOUT = env.int("CBR_TIMEOUT", default=10)
-# The РСА's АИС ОСАГО КБМ check (shop.rsa); empty turns it off (quotes use class 3 and say so).
+# The РСА's АИС ОСАГО КБМ check (gateways.rsa); empty turns it off (quotes use class 3 and say so).
 RSA_KBM_URL = env.str("RSA_KBM_URL", default="")
 RSA_API_KEY = env.str("RSA_API_KEY", default="")
 RSA_CONNECT_TIMEOUT = env.float("RSA_CONNECT_TIMEOUT", default=2.0)
 RSA_TIMEOUT = env.float("RSA_TIMEOUT", default=5.0)
-# Its emulator (shop.rsa_emulator; development and tests only): how long «99 99 000001» waits.
+# Its emulator (devtools.rsa_emulator; development and tests only): how long «99 99 000001» waits.
 RSA_EMULATOR = False
 RSA_EMULATOR_DELAY = 8.0
 

@@ -17,7 +17,7 @@ if ESIA_EMULATOR:
 
 RSA_EMULATOR = env.bool("RSA_EMULATOR", default=True)
 if RSA_EMULATOR:
-    # The КБМ check answers from the emulator on this server (shop.rsa_emulator).
+    # The КБМ check answers from the emulator on this server (devtools.rsa_emulator).
     RSA_KBM_URL = env.str("RSA_KBM_URL", default="http://127.0.0.1:8000/rsa-emulator")
 
 # The embedded SQLite database, the SMS outbox and private files live here (git-ignored).

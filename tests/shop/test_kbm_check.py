@@ -1,4 +1,4 @@
-"""The РСА's КБМ check (shop.rsa) against its emulator on a live server (shop.rsa_emulator):
+"""The РСА's КБМ check (gateways.rsa) against its emulator on a live server (devtools.rsa_emulator):
 a known licence gives its class, others «не найден», a slow or broken РСА gives the reason; and
 the ОСАГО quote for a driver in Лиски with two named drivers, their classes from the РСА, priced
 by hand."""
@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.contrib.auth import get_user_model
 
+from gateways.rsa import Person, RsaUnavailable, kbm_check
 from shop.models import Quote
-from shop.rsa import Person, RsaUnavailable, kbm_check
 from shop.services import quote_create
 
 START = datetime.date.today() + datetime.timedelta(days=10)

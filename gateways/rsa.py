@@ -3,7 +3,7 @@
 `kbm_check` asks for the driver's class on a day by the licence (series, number, the date of the
 first licence) and the person's name and birth date. The РСА answers with the class and its
 coefficient, or that no such driver is known (a new driver starts at class 3). RSA_KBM_URL says
-where the service is: in development and tests, the emulator of this server (shop.rsa_emulator);
+where the service is: in development and tests, the emulator of this server (devtools.rsa_emulator);
 empty, the check is off. Any failure raises RsaUnavailable with a reason in Russian — the quote
 then uses the starting class and says why.
 """
