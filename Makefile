@@ -32,6 +32,7 @@ run: system-deps $(STAMP) seed
 test: system-deps $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 e2e: system-deps $(STAMP)
@@ -46,6 +47,7 @@ bench: system-deps $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 messages: $(STAMP)
 	bash scripts/messages.sh
