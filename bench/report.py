@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # no Django needed to write the document again from a results file
-    from bench.figures import SqlRatio, Timing
+    from bench.figures import Timing
     from bench.load import LoadReport
     from bench.measure import PageResult
 
@@ -21,7 +21,6 @@ DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "PERFORMANCE.md"
 MAX_QUERIES = 12
 PAGE_P95_MS = 50
 LOAD_P95_MS = 300
-MAX_SQL_RATIO = 3
 GEOJSON_MS = 100
 PDF_FIRST_MS = 500
 PDF_CACHED_MS = 30
@@ -94,11 +93,9 @@ def page_rows(
     baseline_scale: str,
     baseline: list[PageResult] | None,
     measured: list[PageResult],
-    ratios: list[SqlRatio],
     load: LoadReport | None,
 ) -> list[Row]:
     base_by = {(r.label, r.audience): r for r in baseline or []}
-    ratio_by = {(r.label, r.audience): r for r in ratios}
     load_by = {(p.label, p.audience): p for p in load.pages} if load else {}
     rows: list[Row] = []
     for result in measured:
@@ -130,16 +127,6 @@ def page_rows(
                 result.status == 200 and result.p95_ms <= PAGE_P95_MS,
             )
         )
-        ratio = ratio_by.get(key)
-        if ratio is not None:
-            rows.append(
-                Row(
-                    f"{name}: page ÷ its bare SQL ({ratio.statements} statements)",
-                    f"×{ratio.ratio:.1f} ({_ms(ratio.page_ms)} / {ratio.sql_ms:.2f} ms)",
-                    f"≤ {MAX_SQL_RATIO}",
-                    ratio.ratio <= MAX_SQL_RATIO,
-                )
-            )
         under_load = load_by.get(key)
         if under_load is not None:
             errors = f", {under_load.errors} errors" if under_load.errors else ""
@@ -294,10 +281,6 @@ def standard_notes(clients: int) -> list[str]:
     return [
         "Pages: what an insured person (the bench person) or an HR manager (of the bench person's "
         "company: 1,000 insured persons at large) sees; in-process server time, one client.",
-        "Page ÷ bare SQL: the page's own statements, captured and run again on the raw "
-        "connection, every row read. A page whose SQL takes about a millisecond spends its time "
-        "in Django (middleware, session, template), so its ratio is high although nothing in it "
-        "grows with the data; the ratio points at SQL-bound pages when it is low.",
         f"{clients} clients: client-side times, the wait for a free gunicorn worker included "
         "(sync workers on the same cores as PostgreSQL and the load generator): about clients ÷ "
         "requests per second.",

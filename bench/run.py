@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
     from django.db import connection
 
     from bench import others, report
-    from bench.figures import geojson_figures, pdf_figures, sql_ratios
+    from bench.figures import geojson_figures, pdf_figures
     from bench.fill import SCALES, fill
     from bench.load import measure_load
     from bench.measure import measure_pages
@@ -188,8 +188,6 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
     page_list = pages()
     goal_pages = [p for p in page_list if p.audience in ("person", "hr")]
     goal_results = [r for r in measured if r.audience in ("person", "hr")]
-    print("== page time ÷ bare SQL", flush=True)
-    ratios = sql_ratios(subjects, goal_pages, goal_results)
     print("== GeoJSON and PDF", flush=True)
     geojson = geojson_figures(subjects)
     pdf = pdf_figures(subjects)
@@ -211,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
         )
 
     rows = [
-        *report.page_rows(args.scale, BASELINE_SCALE, baseline, goal_results, ratios, load),
+        *report.page_rows(args.scale, BASELINE_SCALE, baseline, goal_results, load),
         *report.load_rows(load, args.clients),
         *report.timing_rows(geojson, pdf),
         *report.external_rows(external),
@@ -253,7 +251,6 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
             "baseline": [r.as_dict() for r in baseline or []],
             "scale": [r.as_dict() for r in measured],
         },
-        "sql_ratios": [r.as_dict() for r in ratios],
         "geojson": {k: v.as_dict() for k, v in geojson.items()},
         "pdf": {k: v.as_dict() for k, v in pdf.items()},
         "load": load.as_dict() if load else None,

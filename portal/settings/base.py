@@ -91,9 +91,6 @@ TEMPLATES = [
     },
 ]
 
-# Widgets written out in Python, the same HTML as Django's templates, a fraction of their time.
-FORM_RENDERER = "portal.core.renderers.FastWidgetRenderer"
-
 # --- Database -----------------------------------------------------------------------------
 # SQLite is the embedded default of `make run`; CI and production set DATABASE_URL to PostgreSQL.
 DATABASES = {

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims.models import ServiceLine
+from clinics.models import Clinic
 from payments.models import Charge, CopayEnrollment, PaymentCard
 from portal.accounts.models import Consent
 
@@ -189,6 +190,23 @@ def test_terms_page(page, settings):
 def test_page_without_copay_programs(client, user):
     client.force_login(user)
     assert client.get("/copay/").status_code == 200
+
+
+def test_ledger_rows_escape_the_register_text(page, copay_person):
+    # the clinic register's text is outside data: markup in it must show as text in every table
+    for state in (ServiceLine.CopayState.UNPAID, ServiceLine.CopayState.FROZEN):
+        make_lines(copay_person, ["10.00"], state=state)
+    make_lines(copay_person, ["10.00"], state=ServiceLine.CopayState.PAID)
+    lines = ServiceLine.objects.filter(insured_person=copay_person)
+    lines.update(service_name="<script>alert(1)</script>")
+    Clinic.objects.filter(service_lines__in=lines).update(name='Клиника "А" & <b>Б</b>')
+
+    text = page.get("/copay/").content.decode()
+
+    assert "<script>alert(1)</script>" not in text and "<b>Б</b>" not in text
+    # unpaid, frozen and paid rows each show the service, escaped; the first two their clinic
+    assert text.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
+    assert text.count("Клиника &quot;А&quot; &amp; &lt;b&gt;Б&lt;/b&gt;") == 2
 
 
 def test_ledger_page_queries_do_not_grow_with_lines(
