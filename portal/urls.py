@@ -24,7 +24,6 @@ urlpatterns = [
     path("accounts/logout/", esia_views.logout, name="account_logout"),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("portal.accounts.urls")),
-    path("policies/", include("policies.urls")),
     path("verify/<str:token>/", policy_verify, name="policy_verify"),
     path("clinics/", include("clinics.urls")),
     path("appointments/", include("clinics.appointment_urls")),
