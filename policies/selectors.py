@@ -29,6 +29,14 @@ def linked_insured_ids(user: User) -> list[int]:
     )
 
 
+def own_register_rows(user: User) -> list[InsuredPerson]:
+    """The register rows linked to the account as the person's own (a DMS policy of theirs)."""
+    own_links = PolicyLink.objects.filter(
+        user=user, unlinked_at__isnull=True, relation=PolicyLink.Relation.SELF
+    ).values("insured_person_id")
+    return list(insured_persons_for_user(user).filter(pk__in=own_links))
+
+
 def policies_for_user(user: User) -> QuerySet[Policy]:
     """Every policy the user may see: bought by them, or of an insured person linked to them.
 

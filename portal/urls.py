@@ -23,7 +23,6 @@ urlpatterns = [
     # allauth's logout, through ESIA's logout for a person who logged in through ESIA
     path("accounts/logout/", esia_views.logout, name="account_logout"),
     path("accounts/", include("allauth.urls")),
-    path("profile/", include("portal.accounts.urls")),
     path("verify/<str:token>/", policy_verify, name="policy_verify"),
     path("clinics/", include("clinics.urls")),
     path("appointments/", include("clinics.appointment_urls")),

@@ -2,7 +2,7 @@
 each is keyword-only and does its writes in one transaction."""
 
 from .events import account_event_record
-from .lifecycle import account_delete, account_unlock, sessions_end_everywhere
+from .lifecycle import account_anonymise, account_unlock, sessions_end_everywhere
 from .phone import (
     detached_phone_verification,
     detached_phone_verification_confirm,
@@ -11,12 +11,12 @@ from .phone import (
     phone_verification_start,
 )
 from .pin import device_forget, device_remember, pin_change, pin_confirm, pin_login
-from .profile import ProfileChangeRefused, profile_update
+from .profile import ProfileChange, profile_change, profile_change_save
 from .registration import user_register, user_register_declined
 
 __all__ = [
-    "ProfileChangeRefused",
-    "account_delete",
+    "ProfileChange",
+    "account_anonymise",
     "account_event_record",
     "account_unlock",
     "detached_phone_verification",
@@ -29,7 +29,8 @@ __all__ = [
     "pin_change",
     "pin_confirm",
     "pin_login",
-    "profile_update",
+    "profile_change",
+    "profile_change_save",
     "sessions_end_everywhere",
     "user_register",
     "user_register_declined",
