@@ -1,5 +1,7 @@
-"""The register in the admin: HR managers see their companies' contracts and insured persons (and
-upload employee lists from a contract's page); operators search the register; admins see all."""
+"""The register in the admin (policies' models, at their admin URLs /admin/policies/...): HR
+managers see their companies' contracts and insured persons (and upload employee lists from a
+contract's page); operators search the register; admins see all. Registered from employers
+(employers.admin imports this module), which sits above policies."""
 
 import re
 from functools import update_wrapper
@@ -13,21 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from employers import admin_views as import_views
-from employers.models import EmployerManager, Invitation
-from employers.scoping import EmployerScopedAdminMixin
-from employers.selectors import (
-    contracts_for_staff,
-    contracts_with_activation,
-    employer_scope,
-    insured_persons_for_staff,
-    is_employer_manager,
-    programs_for_staff,
-)
-from employers.services.register import insured_person_save
-from portal.core.admin import AuditedAdminMixin
-
-from .models import (
+from policies.models import (
     BoxedPolicyCard,
     CareKind,
     Contract,
@@ -38,6 +26,20 @@ from .models import (
     PolicyLink,
     Program,
 )
+from portal.core.admin import AuditedAdminMixin
+
+from . import admin_views as import_views
+from .models import EmployerManager, Invitation
+from .scoping import EmployerScopedAdminMixin
+from .selectors import (
+    contracts_for_staff,
+    contracts_with_activation,
+    employer_scope,
+    insured_persons_for_staff,
+    is_employer_manager,
+    programs_for_staff,
+)
+from .services.register import insured_person_save
 
 
 class ContractInline(admin.TabularInline):
