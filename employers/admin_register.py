@@ -16,8 +16,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import (
-    BoxedPolicyCard,
-    CareKind,
     Contract,
     InsuredPerson,
     Policy,
@@ -192,13 +190,6 @@ class ContractAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
                 "admin:policies_contract_import", args=[object_id]
             )
         return super().change_view(request, object_id, form_url, extra_context)
-
-
-@admin.register(CareKind)
-class CareKindAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "order")
-    list_editable = ("order",)
-    search_fields = ("name", "code")
 
 
 @admin.register(Program)
@@ -496,21 +487,3 @@ class PolicyAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("number", "insured_person__policy_number", "holder__email")
     raw_id_fields = ("holder", "insured_person")
     inlines = [PolicyDocumentInline]
-
-
-@admin.register(PolicyLink)
-class PolicyLinkAdmin(admin.ModelAdmin):
-    list_display = ("user", "insured_person", "relation", "linked_at", "unlinked_at")
-    list_filter = ("relation",)
-    search_fields = ("user__email", "insured_person__policy_number")
-    raw_id_fields = ("user", "insured_person")
-    list_select_related = ("user", "insured_person")
-
-
-@admin.register(BoxedPolicyCard)
-class BoxedPolicyCardAdmin(admin.ModelAdmin):
-    list_display = ("number", "product", "title", "activate_by", "activated_at")
-    list_filter = ("product",)
-    search_fields = ("number", "title")
-    raw_id_fields = ("activated_by", "policy")
-    readonly_fields = ("activated_at", "activated_by", "policy")
