@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("verify/<str:token>/", policy_verify, name="policy_verify"),
     path("clinics/", include("clinics.urls")),
+    path("clinics/", include("feedback.urls_clinics")),
     path("appointments/", include("clinics.appointment_urls")),
     path("claims/", include("claims.urls")),
     path("cases/", cases_view, name="cases"),
