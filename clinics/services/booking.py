@@ -15,6 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+# The one import of a higher layer, named in the import contract: booking's read of co-pay
+# access, until co-pay enrollment has an app of its own. Handing it down instead would move the
+# booking and moving pages (clinics' own) above payments, or leave a lookup no linter sees.
 from payments.selectors import copay_clinic_access_from
 from policies.models import InsuredPerson
 from policies.selectors import insured_persons_for_user
