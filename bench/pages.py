@@ -11,7 +11,7 @@ from typing import Literal
 from django.urls import reverse
 
 from bench.subjects import Subjects
-from portal.core.navigation import SHOP, SIDEBAR
+from cabinet.navigation import SHOP, SIDEBAR
 
 Audience = Literal["person", "operator", "hr"]
 
@@ -28,7 +28,7 @@ class Page:
 
 HOME = Page("Главная", "/")
 
-# What an insured person sees besides the sidebar (which is read from portal.core.navigation).
+# What an insured person sees besides the sidebar (which is read from cabinet.navigation).
 PERSON_PAGES: tuple[Page, ...] = (
     Page("Полис ДМС", "/policies/{s.dms_policy_id}/"),
     Page("Полис ДМС ребёнка", "/policies/{s.child_dms_policy_id}/"),

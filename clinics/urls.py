@@ -1,7 +1,8 @@
 """/clinics/: the network as a list and a map, one clinic with booking, saved places.
 
 Names are not namespaced: the route map's `clinics` and `appointments` names are used by other
-sections (the policy card links to `clinics`)."""
+sections (the policy card links to `clinics`). The refusal report (/clinics/<pk>/report/) is
+feedback's (feedback.urls_clinics): it makes an appeal."""
 
 from django.urls import path
 
@@ -15,5 +16,4 @@ urlpatterns = [
     path("places/<str:kind>/delete/", views.saved_place_remove, name="saved_place_delete"),
     path("<int:pk>/", views.clinic_detail, name="clinic_detail"),
     path("<int:pk>/book/<int:slot_pk>/", views.clinic_book, name="clinic_book"),
-    path("<int:pk>/report/", views.clinic_report, name="clinic_report"),
 ]

@@ -40,7 +40,6 @@ from .services.booking import (
     can_change,
 )
 from .services.places import saved_place_delete, saved_place_set
-from .services.reports import clinic_refusal_report
 
 PAGE_SIZE = 20
 FILTER_FIELDS = ("policy", "care_kind", "city", "q", "online", "sort")
@@ -262,30 +261,6 @@ def clinic_book(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
             "taken": selectors.slot_is_booked(slot),
         },
     )
-
-
-@login_required
-@require_POST
-def clinic_report(request: HttpRequest, pk: int) -> HttpResponse:
-    clinic = _clinic(pk)
-    form = ClinicReportForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Комментарий слишком длинный: не больше 2000 знаков."))
-        return redirect(f"{reverse('clinic_detail', args=[clinic.pk])}#report")
-    appeal, created = clinic_refusal_report(
-        user=request.user, clinic=clinic, comment=form.cleaned_data["comment"]
-    )
-    if created:
-        text = _("Спасибо! Обращение № %(number)s передано операторам, ответ — до %(due)s.") % {
-            "number": appeal.number,
-            "due": appeal.due_on.strftime("%d.%m.%Y"),
-        }
-    else:
-        text = _("Ваше сообщение об этой клинике уже принято сегодня: обращение № %(number)s.") % {
-            "number": appeal.number
-        }
-    messages.success(request, text)
-    return redirect(f"{reverse('clinic_detail', args=[clinic.pk])}#report")
 
 
 def _back(request: HttpRequest) -> str:

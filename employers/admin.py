@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin import ReadOnlyAdminMixin
 
+from . import admin_register  # noqa: F401 (registers the register's admin: policies' models)
 from .models import EmployerManager, ImportBatch, ImportRow, Invitation
 from .scoping import EmployerScopedAdminMixin
 

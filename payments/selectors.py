@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 
 from claims.models import ServiceLine
 from policies.models import InsuredPerson
@@ -21,6 +21,22 @@ def copay_clinic_access_from(*, insured_person: InsuredPerson) -> datetime.datet
         CopayEnrollment.objects.filter(insured_person=insured_person)
         .values_list("clinic_access_from", flat=True)
         .first()
+    )
+
+
+def copay_debt(*, insured_person_ids) -> dict[int, Decimal]:
+    """«Сумма задолженности» per insured person: unpaid co-pay lines (frozen ones are not debt
+    until the dispute is settled). The policy card's figure, and the co-pay ledger's rule."""
+    return dict(
+        ServiceLine.objects.filter(
+            insured_person_id__in=list(insured_person_ids),
+            copay_state=ServiceLine.CopayState.UNPAID,
+        )
+        # no ordering: the model's default one (by clinic) joined the clinics to the sum
+        .order_by()
+        .values("insured_person_id")
+        .annotate(total=Sum("copay_amount"))
+        .values_list("insured_person_id", "total")
     )
 
 

@@ -3,7 +3,8 @@
 A DMS policy and the ВЗР/ВПМК policy issued with it (the same insured person, a program that
 includes ВЗР, overlapping terms) make one card, «Добровольное медицинское страхование +
 Международный страховой полис», with a download button for each. The data is read by
-policies.selectors.policy_cards_for_user in a fixed number of queries.
+cabinet.selectors.policy_cards_for_user in a fixed number of queries (the policies' part is
+policies.selectors.card_policies_for_user, the co-pay debt payments').
 """
 
 import contextlib

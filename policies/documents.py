@@ -1,4 +1,4 @@
-"""The policies' entries of «Мои документы» (portal.core.documents): each DMS and ВЗР/ВПМК
+"""The policies' entries of «Мои документы» (cabinet.documents): each DMS and ВЗР/ВПМК
 policy's PDF, made already or to be made on download."""
 
 from collections.abc import Iterator

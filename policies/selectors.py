@@ -3,9 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
-from claims.models import ServiceLine
 from portal.accounts.models import User
 
 from .cards import CardSection, Group, PolicyCard, cards_build, cards_by_group
@@ -28,6 +27,14 @@ def linked_insured_ids(user: User) -> list[int]:
             "insured_person_id", flat=True
         )
     )
+
+
+def own_register_rows(user: User) -> list[InsuredPerson]:
+    """The register rows linked to the account as the person's own (a DMS policy of theirs)."""
+    own_links = PolicyLink.objects.filter(
+        user=user, unlinked_at__isnull=True, relation=PolicyLink.Relation.SELF
+    ).values("insured_person_id")
+    return list(insured_persons_for_user(user).filter(pk__in=own_links))
 
 
 def policies_for_user(user: User) -> QuerySet[Policy]:
@@ -131,25 +138,25 @@ class PolicyCards:
         return any(c.group == Group.UNPAID for c in self.cards)
 
 
-def copay_debt(*, insured_person_ids) -> dict[int, Decimal]:
-    """«Сумма задолженности» per insured person: unpaid co-pay lines (frozen ones are not debt
-    until the dispute is settled). The policy card's figure, and the co-pay ledger's rule."""
-    return dict(
-        ServiceLine.objects.filter(
-            insured_person_id__in=list(insured_person_ids),
-            copay_state=ServiceLine.CopayState.UNPAID,
-        )
-        # no ordering: the model's default one (by clinic) joined the clinics to the sum
-        .order_by()
-        .values("insured_person_id")
-        .annotate(total=Sum("copay_amount"))
-        .values_list("insured_person_id", "total")
-    )
+@dataclass(frozen=True)
+class CardPolicies:
+    policies: list[Policy]  # what «Мои полисы» shows, with its register data
+    relations: dict[int, str]  # the user's link to each linked insured person
+
+    @property
+    def copay_person_ids(self) -> set[int]:
+        """The insured persons on a co-pay program: their cards show a debt."""
+        return {
+            p.insured_person_id
+            for p in self.policies
+            if p.insured_person_id and p.insured_person.program.has_copay
+        }
 
 
-def policy_cards_for_user(user: User, *, pk: int | None = None) -> PolicyCards:
-    """The cards of «Мои полисы» in four queries whatever the number of policies and services:
-    the links, the policies with their register data, the kinds of care, the co-pay debts."""
+def card_policies_for_user(user: User, *, pk: int | None = None) -> CardPolicies:
+    """The policies of «Мои полисы» in three queries whatever their number: the links, the
+    policies with their register data, the kinds of care. The co-pay debts are the payments'
+    (cabinet.selectors.policy_cards_for_user puts both together)."""
     relations = dict(
         PolicyLink.objects.filter(user=user, unlinked_at__isnull=True).values_list(
             "insured_person_id", "relation"
@@ -167,12 +174,10 @@ def policy_cards_for_user(user: User, *, pk: int | None = None) -> PolicyCards:
     )
     if pk is not None:
         policies = policies.filter(pk=pk)
-    policies = list(policies)
-    copay_persons = [
-        p.insured_person_id
-        for p in policies
-        if p.insured_person_id and p.insured_person.program.has_copay
-    ]
-    debts = copay_debt(insured_person_ids=set(copay_persons)) if copay_persons else {}
-    cards = cards_build(policies, debts=debts, relations=relations)
-    return PolicyCards(policies=policies, cards=cards)
+    return CardPolicies(policies=list(policies), relations=relations)
+
+
+def policy_cards(found: CardPolicies, *, debts: dict[int, Decimal]) -> PolicyCards:
+    """The cards of the policies found, with each co-pay insured person's debt."""
+    cards = cards_build(found.policies, debts=debts, relations=found.relations)
+    return PolicyCards(policies=found.policies, cards=cards)

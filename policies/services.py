@@ -221,6 +221,15 @@ def child_link_end(*, link_id: int, now: datetime.datetime) -> bool:
     return bool(ended)
 
 
+@transaction.atomic
+def policy_links_end(*, user: User, now: datetime.datetime) -> int:
+    """End every link of the user's account to a policy (the account is being deleted): the
+    register rows stay the insurer's. Returns the number of links ended."""
+    return PolicyLink.objects.filter(user=user, unlinked_at__isnull=True).update(
+        unlinked_at=now, updated_at=now
+    )
+
+
 def child_link_ended_notify(*, link_id: int) -> bool:
     """E-mail the parent once that the child's policy left the cabinet."""
     now = timezone.now()

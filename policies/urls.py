@@ -1,11 +1,12 @@
+"""/policies/: the policies' own pages; «Мои полисы» and a policy's card (with its co-pay debt)
+are cabinet's, joined to these under the same namespace by cabinet.urls."""
+
 from django.urls import path
 
 from . import views
 
 app_name = "policies"
 urlpatterns = [
-    path("", views.policy_list, name="list"),
-    path("<int:pk>/", views.policy_detail, name="detail"),
     path("<int:pk>/pdf/", views.policy_pdf, name="pdf"),
     path("<int:pk>/pdf/status/", views.policy_pdf_status, name="pdf_status"),
     path("add/", views.policy_add, name="add"),

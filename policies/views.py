@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,11 +14,7 @@ from .downloads import policy_pdf_response
 from .forms import BoxedPolicyActivateForm, ChildPolicyAddForm, PolicyAddForm
 from .identity import normalize_policy_number
 from .models import PolicyDocument
-from .selectors import (
-    pdf_policies_for_user,
-    policy_by_verify_token,
-    policy_cards_for_user,
-)
+from .selectors import pdf_policies_for_user, policy_by_verify_token
 
 # The number found by «Добавить полис», waiting for the person to confirm it.
 PENDING_NUMBER_KEY = "policies:add:found"
@@ -26,30 +22,6 @@ PENDING_NUMBER_KEY = "policies:add:found"
 
 def _error_status(error: ValidationError) -> int:
     return 429 if getattr(error, "code", None) == "rate_limited" else 200
-
-
-@login_required
-def policy_list(request: HttpRequest) -> HttpResponse:
-    found = policy_cards_for_user(request.user)
-    return render(
-        request,
-        "policies/policy_list.html",
-        {"policies": found.policies, "sections": found.sections, "has_unpaid": found.has_unpaid},
-    )
-
-
-@login_required
-def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # All the person's cards are read (a fixed number of queries) so that a ВЗР policy opens
-    # inside its DMS policy's card; someone else's id matches none of them: 404.
-    found = policy_cards_for_user(request.user)
-    card = next(
-        (c for c in found.cards if pk in (c.policy.pk, c.companion.pk if c.companion else None)),
-        None,
-    )
-    if card is None:
-        raise Http404
-    return render(request, "policies/policy_detail.html", {"card": card, "policy": card.policy})
 
 
 @login_required

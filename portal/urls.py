@@ -9,7 +9,6 @@ from payments.views import copay_page
 from payments.webhooks import stripe_webhook
 from policies.views import policy_verify
 from portal.core import views as core_views
-from portal.core.documents import my_documents
 from portal.esia import views as esia_views
 from shop import views as shop_views
 
@@ -18,18 +17,16 @@ admin.site.site_title = _("Администрирование")
 admin.site.index_title = _("Разделы")
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", include("cabinet.urls")),
     path("healthz/", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.accounts.urls_auth")),
     # allauth's logout, through ESIA's logout for a person who logged in through ESIA
     path("accounts/logout/", esia_views.logout, name="account_logout"),
     path("accounts/", include("allauth.urls")),
-    path("profile/", include("portal.accounts.urls")),
-    path("policies/", include("policies.urls")),
-    path("documents/", my_documents, name="documents"),
     path("verify/<str:token>/", policy_verify, name="policy_verify"),
     path("clinics/", include("clinics.urls")),
+    path("clinics/", include("feedback.urls_clinics")),
     path("appointments/", include("clinics.appointment_urls")),
     path("claims/", include("claims.urls")),
     path("cases/", cases_view, name="cases"),

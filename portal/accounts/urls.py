@@ -1,4 +1,6 @@
-"""«Личная информация» (/profile/...): the logged-in person's data, security and account."""
+"""«Личная информация» (/profile/...): the logged-in person's data, security and account. The
+pages that reach other apps (edit/, data/, delete/) are cabinet's, joined to these under the
+same namespace by cabinet.urls."""
 
 from django.urls import path
 
@@ -7,7 +9,6 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("", views.profile, name="profile"),
-    path("edit/", views.profile_edit, name="profile_edit"),
     path("phone/", views.phone_change, name="phone_change"),
     path("phone/confirm/", views.phone_change_confirm, name="phone_change_confirm"),
     path("pin/", views.pin_change, name="pin_change"),
@@ -19,7 +20,5 @@ urlpatterns = [
     ),
     path("sessions/end/", views.sessions_end, name="sessions_end"),
     path("devices/<int:pk>/forget/", views.device_forget, name="device_forget"),
-    path("data/", views.data_export, name="data_export"),
-    path("delete/", views.account_delete, name="account_delete"),
     path("deleted/", views.account_deleted, name="account_deleted"),
 ]

@@ -1,4 +1,5 @@
-"""«Личная информация»: the person's data, its changes, security, download and deletion."""
+"""«Личная информация»: the person's data, security and phone. Its pages that reach other apps
+(changing the name against the register, the data download, deletion) are cabinet.views."""
 
 from urllib.parse import urlencode
 
@@ -7,30 +8,20 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .auth_views import resend_context, sms_send, sms_send_for
 from .devices import device_cookie_delete, device_cookie_read
-from .export import personal_data_archive
-from .forms import (
-    AccountDeleteForm,
-    IdentifierChangeConfirmForm,
-    PhoneChangeForm,
-    PinChangeForm,
-    PinConfirmForm,
-    ProfileForm,
-    SmsCodeForm,
-)
-from .models import AccountEvent, IdentifierChangeRequest, PhoneVerification
+from .forms import IdentifierChangeConfirmForm, PhoneChangeForm, PinChangeForm, SmsCodeForm
+from .models import IdentifierChangeRequest, PhoneVerification
 from .selectors import (
     account_events_for_user,
     consents_for_user,
@@ -41,21 +32,15 @@ from .selectors import (
     remembered_devices_for_user,
 )
 from .services import (
-    ProfileChangeRefused,
-    account_event_record,
+    device_forget as forget_device,
+)
+from .services import (
     identifier_change_code_send,
     identifier_change_confirm_by_esia,
     identifier_change_confirm_by_sms,
     identifier_change_request_cancel,
     phone_verification_confirm,
-    profile_update,
     sessions_end_everywhere,
-)
-from .services import (
-    account_delete as delete_account,
-)
-from .services import (
-    device_forget as forget_device,
 )
 from .services import (
     pin_change as change_pin,
@@ -86,43 +71,6 @@ def profile(request: HttpRequest) -> HttpResponse:
             "identifier_requests": identifier_change_requests_open_for_user(user),
         },
     )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    initial = {
-        "last_name": user.last_name,
-        "first_name": user.first_name,
-        "middle_name": user.middle_name,
-        "no_middle_name": user.no_middle_name,
-        "birth_date": user.birth_date,
-    }
-    form = ProfileForm(request.POST or None, user=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            changed = profile_update(
-                user=user,
-                last_name=data["last_name"],
-                first_name=data["first_name"],
-                middle_name=data["middle_name"],
-                no_middle_name=data["no_middle_name"],
-                birth_date=data["birth_date"],
-                passport_series=data["passport_series"],
-                passport_number=data["passport_number"],
-            )
-        except ProfileChangeRefused as error:
-            form.add_error(None, error)
-        except ValidationError as error:
-            form.add_error("passport_number", error)
-        else:
-            messages.success(
-                request, _("Данные сохранены") if changed else _("Изменений нет: данные те же")
-            )
-            return redirect("accounts:profile")
-    return render(request, "accounts/profile_edit.html", {"form": form, "person": user})
 
 
 @login_required
@@ -228,39 +176,6 @@ def device_forget(request: HttpRequest, pk: int) -> HttpResponse:
     if is_current:
         device_cookie_delete(response)
     return response
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def data_export(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    form = PinConfirmForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        archive = personal_data_archive(user)
-        account_event_record(user=user, kind=AccountEvent.Kind.DATA_EXPORTED)
-        return FileResponse(
-            archive,
-            as_attachment=True,
-            filename=f"personal-data-{timezone.localdate():%Y-%m-%d}.zip",
-            content_type="application/zip",
-        )
-    return render(request, "accounts/data_export.html", {"form": form, "person": user})
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def account_delete(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    form = AccountDeleteForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        delete_account(user=user)
-        logout(request)
-        response = redirect("accounts:account_deleted")
-        device_cookie_delete(response)
-        return response
-    return render(request, "accounts/account_delete.html", {"form": form, "person": user})
 
 
 def account_deleted(request: HttpRequest) -> HttpResponse:

@@ -8,9 +8,3 @@ def portal(request):
         "HOTLINE_PHONE": settings.HOTLINE_PHONE,
         "HOTLINE_PHONE_DISPLAY": settings.HOTLINE_PHONE_DISPLAY,
     }
-
-
-def navigation(request):
-    from .navigation import SHOP, SIDEBAR
-
-    return {"SIDEBAR": SIDEBAR, "SHOP_ENTRY": SHOP}

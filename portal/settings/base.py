@@ -85,7 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.core.context_processors.portal",
-                "portal.core.context_processors.navigation",
+                "cabinet.context_processors.navigation",
             ],
         },
     },

@@ -8,7 +8,7 @@ import time_machine
 from django.db import IntegrityError
 from django.utils import timezone
 
-from clinics.services.reports import clinic_refusal_report
+from feedback.clinic_reports import clinic_refusal_report
 from feedback.models import Appeal
 from feedback.services import appeal_number_next, appeal_with_number, numbering
 from tests.factories import AppealFactory, ClinicFactory

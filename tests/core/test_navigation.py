@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portal.core.navigation import SHOP, SIDEBAR
+from cabinet.navigation import SHOP, SIDEBAR
 from tests.factories import InsuredPersonFactory, PolicyFactory, PolicyLinkFactory
 
 ENTRIES = [*SIDEBAR, SHOP]

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from cabinet.documents import documents_for_user
 from claims.models import ServiceLine
 from feedback.models import Appeal
 from feedback.services import appeals
@@ -15,7 +16,6 @@ from payments import services, tasks
 from payments.gateways.base import GatewayError
 from payments.gateways.stripe import StripeGateway
 from payments.models import Charge, Refund
-from portal.core.documents import documents_for_user
 from tests.factories import StaffUserFactory, UserFactory
 
 from .conftest import (

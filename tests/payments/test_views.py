@@ -134,7 +134,7 @@ def test_remove_card_with_debt_says_what_happens(page, bind_card, copay_person):
 
 
 def test_policy_card_and_copay_page_show_the_same_debt(page, bind_card, copay_person):
-    from policies.selectors import copay_debt
+    from payments.selectors import copay_debt
     from tests.factories import PolicyFactory
 
     PolicyFactory(insured_person=copay_person)

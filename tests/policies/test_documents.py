@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from portal.core import documents
+from cabinet import documents
 from tests.factories import UserFactory
 
 from .family import family_for

@@ -11,7 +11,7 @@ from .identity import (
     identifier_change_requests_expire,
     identifier_new_value_clean,
 )
-from .lifecycle import account_delete, account_unlock, sessions_end_everywhere
+from .lifecycle import account_anonymise, account_unlock, sessions_end_everywhere
 from .phone import (
     detached_phone_verification,
     detached_phone_verification_confirm,
@@ -20,12 +20,12 @@ from .phone import (
     phone_verification_start,
 )
 from .pin import device_forget, device_remember, pin_change, pin_confirm, pin_login
-from .profile import ProfileChangeRefused, profile_update
+from .profile import ProfileChange, profile_change, profile_change_save
 from .registration import user_register, user_register_declined
 
 __all__ = [
-    "ProfileChangeRefused",
-    "account_delete",
+    "ProfileChange",
+    "account_anonymise",
     "account_event_record",
     "account_unlock",
     "detached_phone_verification",
@@ -45,7 +45,8 @@ __all__ = [
     "pin_change",
     "pin_confirm",
     "pin_login",
-    "profile_update",
+    "profile_change",
+    "profile_change_save",
     "sessions_end_everywhere",
     "user_register",
     "user_register_declined",

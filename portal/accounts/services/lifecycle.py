@@ -1,5 +1,6 @@
-"""Ending sessions, unlocking a login, deleting an account."""
+"""Ending sessions, unlocking a login, anonymising a deleted account."""
 
+import datetime
 import secrets
 
 from allauth.account.models import EmailAddress
@@ -9,9 +10,6 @@ from axes.utils import reset as axes_reset
 from django.db import transaction
 from django.utils import timezone
 
-from clinics.models import Appointment
-from clinics.services.booking import CancelReason, appointment_cancel
-from policies.models import PolicyLink
 from portal.accounts.models import (
     AccountEvent,
     Consent,
@@ -50,28 +48,17 @@ def account_unlock(*, email: str) -> int:
 
 
 @transaction.atomic
-def account_delete(*, user: User) -> None:
-    """Delete the account at the person's request (152-FZ art. 21): withdraw the consents, end
-    the links to policies, cancel future bookings, and replace every personal field of the
-    account; the login stops working everywhere.
+def account_anonymise(*, user: User, now: datetime.datetime | None = None) -> None:
+    """The accounts' part of deleting an account at the person's request (152-FZ art. 21, the
+    whole of it is cabinet.services.account_delete): withdraw the consents and replace every
+    personal field of the account; the login stops working everywhere.
 
     Kept: the account row itself (anonymised), so that what the law keeps stays tied to
     something — the insurer's register rows with their service lines and claims, bought
     policies, appeals and consents with their withdrawal time."""
-    now = timezone.now()
+    now = now or timezone.now()
     old_email = user.email
     Consent.objects.filter(user=user, withdrawn_at__isnull=True).update(withdrawn_at=now)
-    PolicyLink.objects.filter(user=user, unlinked_at__isnull=True).update(
-        unlinked_at=now, updated_at=now
-    )
-    # Through the booking service: each visit gets its cancellation time and event row, and the
-    # clinic's schedule gets the time back.
-    for appointment in Appointment.objects.filter(
-        user=user, status=Appointment.Status.BOOKED, slot__starts_at__gt=now
-    ):
-        appointment_cancel(
-            user=user, appointment=appointment, now=now, reason=CancelReason.ACCOUNT_DELETED
-        )
     user.remembered_devices.all().delete()
     PhoneVerification.objects.filter(user=user).delete()
     IdentifierChangeRequest.objects.filter(

@@ -1,15 +1,13 @@
-"""Changes of personal data, re-checked against the insurer's register."""
+"""Changes of personal data. The check against the insurer's register is the cabinet's
+(cabinet.services.profile_update): it reads what would change here, then saves it here."""
 
 import datetime
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from policies.identity import Identity
-from policies.models import PolicyLink
-from policies.selectors import insured_persons_for_user
 from portal.accounts.models import AccountEvent, User
 from portal.core.fields import blind_index
 
@@ -18,18 +16,17 @@ from .events import account_event_record
 IDENTITY_FIELDS = ("last_name", "first_name", "middle_name", "no_middle_name", "birth_date")
 
 
-class ProfileChangeRefused(ValidationError):
-    """The new data no longer matches the register row linked to the account as the person."""
+@dataclass(frozen=True)
+class ProfileChange:
+    user: User
+    new: dict  # the identity fields' new values
+    changed: list[str]  # the names of the changed fields ("passport" for the passport)
+    passport_index: str  # the passport's blind index after the change
+    passport_series: str = ""
+    passport_number: str = ""
 
 
-def _self_register_rows(user: User) -> list:
-    own_links = PolicyLink.objects.filter(
-        user=user, unlinked_at__isnull=True, relation=PolicyLink.Relation.SELF
-    ).values("insured_person_id")
-    return list(insured_persons_for_user(user).filter(pk__in=own_links))
-
-
-def profile_update(
+def profile_change(
     *,
     user: User,
     last_name: str,
@@ -39,13 +36,9 @@ def profile_update(
     birth_date: datetime.date,
     passport_series: str = "",
     passport_number: str = "",
-) -> list[str]:
-    """Change the name, birth date or passport (empty series and number keep the passport).
-
-    While a DMS policy is linked to the account as the person's own, the new data must still
-    match its register row: otherwise nothing changes, the refusal is written to the account's
-    history, and the person is sent to support (the register is the employer's to correct).
-    Returns the names of the changed fields."""
+) -> ProfileChange:
+    """What a change of the name, birth date or passport would change (empty series and number
+    keep the passport); nothing is written."""
     new = {
         "last_name": last_name,
         "first_name": first_name,
@@ -59,32 +52,25 @@ def profile_update(
         passport_index = blind_index(f"{passport_series}{passport_number}")
         if passport_index != user.passport_index:
             changed.append("passport")
-    if not changed:
-        return []
-
-    identity = Identity(
-        last_name=new["last_name"],
-        first_name=new["first_name"],
-        middle_name=new["middle_name"],
-        birth_date=new["birth_date"],
+    return ProfileChange(
+        user=user,
+        new=new,
+        changed=changed,
         passport_index=passport_index,
+        passport_series=passport_series,
+        passport_number=passport_number,
     )
-    if any(not identity.matches(row) for row in _self_register_rows(user)):
-        account_event_record(
-            user=user, kind=AccountEvent.Kind.PROFILE_CHANGE_REFUSED, fields=changed
-        )
-        raise ProfileChangeRefused(
-            _(
-                "Новые данные не совпадают с данными вашего полиса ДМС, поэтому мы не можем их "
-                "сохранить. Если данные изменились (например, после смены фамилии или паспорта), "
-                "позвоните в поддержку: %(phone)s"
-            )
-            % {"phone": settings.HOTLINE_PHONE_DISPLAY},
-            code="profile_mismatch",
-        )
+
+
+def profile_change_save(*, change: ProfileChange) -> list[str]:
+    """Save the change (a passport of another account is refused); returns the names of the
+    changed fields."""
+    user = change.user
+    if not change.changed:
+        return []
     if (
-        "passport" in changed
-        and User.objects.filter(passport_index=passport_index).exclude(pk=user.pk).exists()
+        "passport" in change.changed
+        and User.objects.filter(passport_index=change.passport_index).exclude(pk=user.pk).exists()
     ):
         raise ValidationError(
             _("Этот паспорт уже указан в другой учётной записи. Обратитесь в поддержку"),
@@ -92,11 +78,13 @@ def profile_update(
         )
 
     with transaction.atomic():
-        for field, value in new.items():
+        for field, value in change.new.items():
             setattr(user, field, value)
-        if "passport" in changed:
-            user.set_passport(passport_series, passport_number)
+        if "passport" in change.changed:
+            user.set_passport(change.passport_series, change.passport_number)
         user.full_clean()
         user.save()
-        account_event_record(user=user, kind=AccountEvent.Kind.PROFILE_CHANGED, fields=changed)
-    return changed
+        account_event_record(
+            user=user, kind=AccountEvent.Kind.PROFILE_CHANGED, fields=change.changed
+        )
+    return change.changed

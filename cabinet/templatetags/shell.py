@@ -7,7 +7,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from portal.core.navigation import SHOP, SIDEBAR
+from cabinet.navigation import SHOP, SIDEBAR
 
 register = template.Library()
 

@@ -7,11 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback.models import Appeal, AppealMessage
-from feedback.services import appeal_due_on, appeal_with_number
+from clinics.models import Clinic
 from portal.accounts.models import User
 
-from ..models import Clinic
+from .models import Appeal, AppealMessage
+from .services import appeal_due_on, appeal_with_number
 
 COMMENT_MAX_LENGTH = 2000
 SUBJECT_MAX_LENGTH = 255

@@ -31,8 +31,7 @@ from clinics.models import Appointment
 from feedback.models import Appeal, AppealAttachment, AppealMessage, GuaranteeLetter
 from policies.models import PolicyLink
 from policies.selectors import insured_persons_for_user, linked_insured_ids, policies_for_user
-
-from .models import AccountEvent, Consent, RememberedDevice, User
+from portal.accounts.models import AccountEvent, Consent, RememberedDevice, User
 
 FORMAT_VERSION = 1
 # The archive is kept in memory up to this size, then in a temporary file (uploads reach 10 MB).
