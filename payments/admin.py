@@ -11,13 +11,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gateways.payments_base import GatewayError
 from portal.core.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from portal.core.audit import audit_log_record
 from portal.core.formatting import money
 from portal.core.models import AuditLogEntry
 
 from . import services
-from .gateways.base import GatewayError
 from .models import (
     Charge,
     ChargeLine,

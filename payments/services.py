@@ -29,13 +29,7 @@ from django.utils.translation import gettext as _
 
 from claims.models import ServiceLine
 from clinics.models import ProgramClinic
-from policies.models import InsuredPerson
-from portal.accounts.models import Consent
-from portal.core.dates import working_days_after
-from shop.services import payment_event_apply as shop_payment_event_apply
-
-from .gateways import gateway
-from .gateways.base import (
+from gateways.payments_base import (
     CURRENCY,
     GatewayError,
     ObjectNotFound,
@@ -45,7 +39,13 @@ from .gateways.base import (
     RefundStatus,
     WebhookEvent,
     WebhookObject,
+    gateway,
 )
+from policies.models import InsuredPerson
+from portal.accounts.models import Consent
+from portal.core.dates import working_days_after
+from shop.services import payment_event_apply as shop_payment_event_apply
+
 from .models import (
     Charge,
     ChargeLine,

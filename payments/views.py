@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gateways.payments_base import GatewayError
 from policies.models import InsuredPerson
 from policies.selectors import insured_persons_for_user
 
 from . import services
 from .forms import CardAttachForm, CardBindStartForm, CardRemoveForm, CopayConsentForm
-from .gateways.base import GatewayError
 from .models import Charge, CopayEnrollment, Refund
 from .receipts import receipt_pdf_bytes, refund_receipt_pdf_bytes
 from .selectors import charges_for_user, enrollments_for_user, ledgers_for_user

@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .gateways.base import GatewayError, InvalidSignature
+from gateways.payments_base import GatewayError, InvalidSignature
+
 from .services import webhook_process
 
 logger = logging.getLogger(__name__)

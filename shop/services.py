@@ -13,8 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from payments.gateways import gateway
-from payments.gateways.base import CURRENCY, PaymentResult, PaymentStatus
+from gateways.payments_base import CURRENCY, PaymentResult, PaymentStatus, gateway
 from policies.models import Policy
 
 from .kasko import kasko_premium

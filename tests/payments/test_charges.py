@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from claims.models import ServiceLine
 from clinics.models import ProgramClinic
+from gateways.payments_base import GatewayError
 from payments import services, tasks
-from payments.gateways.base import GatewayError
 from payments.models import Charge, ChargeLine, ClinicAttachmentList, PaymentCard
 from tests.factories import CareKindFactory, ClinicFactory
 
@@ -205,7 +205,7 @@ def test_charge_committed_before_provider_call(bind_card, copay_person, monkeypa
         seen["status"] = Charge.objects.get(pk=int(kwargs["metadata"]["charge_id"])).status
         raise GatewayError("timeout")
 
-    from payments.gateways.stripe import StripeGateway
+    from gateways.stripe import StripeGateway
 
     monkeypatch.setattr(StripeGateway, "payment_create", payment_create)
     charge = charge_daily_after_notice(enrollment, today())

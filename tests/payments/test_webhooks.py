@@ -17,9 +17,9 @@ import stripe
 from django.utils import timezone
 
 from claims.models import ServiceLine
+from gateways.payments_base import GatewayError
+from gateways.stripe import StripeGateway
 from payments import services
-from payments.gateways.base import GatewayError
-from payments.gateways.stripe import StripeGateway
 from payments.models import Charge, ProcessedEvent, Refund
 
 from .conftest import charge_daily_after_notice, charge_daily_worker_killed, make_lines
