@@ -18,6 +18,7 @@ import requests
 
 from claims.models import ServiceLine
 from payments import services
+from payments.services import charges
 from payments.models import CopayEnrollment
 from tests.factories import (
     InsuredPersonFactory,
@@ -224,7 +225,7 @@ def charge_daily_worker_killed(enrollment, day, monkeypatch) -> None:
         raise SystemExit("worker killed")
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "charges_settle", crash)
+        patch.setattr(charges, "charges_settle", crash)
         with pytest.raises(SystemExit):
             charge_daily_after_notice(enrollment, day)
     assert Charge.objects.get(day=day).status == Charge.Status.IN_DOUBT

@@ -46,7 +46,7 @@ from portal.accounts.models import Consent
 from portal.core.dates import working_days_after
 from shop.services import payment_event_apply as shop_payment_event_apply
 
-from .models import (
+from ..models import (
     Charge,
     ChargeLine,
     ClinicAttachmentList,
@@ -56,7 +56,7 @@ from .models import (
     ProcessedEvent,
     Refund,
 )
-from .selectors import card_active, lines_chargeable, lines_chargeable_for
+from ..selectors import card_active, lines_chargeable, lines_chargeable_for
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def card_attach(*, enrollment: CopayEnrollment, setup_intent_id: str) -> Payment
         enrollment.charge_failures = 0
         enrollment.next_charge_on = None
         enrollment.save()
-        from .tasks import enrollment_activate
+        from ..tasks import enrollment_activate
 
         transaction.on_commit(lambda: enrollment_activate.delay(enrollment.pk))
     if old_method:
@@ -493,7 +493,7 @@ def _charge_settle_unpaid(
             _schedule_retry(charge)
     charge.save()
     if notify and charge.status in (Charge.Status.FAILED, Charge.Status.REQUIRES_ACTION):
-        from .tasks import charge_failed_notify
+        from ..tasks import charge_failed_notify
 
         transaction.on_commit(lambda pk=charge.pk: charge_failed_notify.delay(pk))
 
@@ -854,7 +854,7 @@ def _refunds_release(charge: Charge, *, paid: bool) -> None:
         )
         ids = list(waiting.values_list("pk", flat=True))
         waiting.update(status=Refund.Status.PENDING, updated_at=now)
-        from .tasks import refund_send as refund_send_task
+        from ..tasks import refund_send as refund_send_task
 
         for refund_id in ids:
             transaction.on_commit(lambda pk=refund_id: refund_send_task.delay(pk))
@@ -905,7 +905,7 @@ def refund_settle(*, refund_id: int, result: RefundResult) -> Refund:
             ServiceLine.objects.filter(pk=refund.service_line_id).exclude(
                 copay_state=ServiceLine.CopayState.CANCELLED
             ).update(copay_state=ServiceLine.CopayState.CANCELLED, updated_at=now)
-            from .tasks import refund_notify
+            from ..tasks import refund_notify
 
             transaction.on_commit(lambda: refund_notify.delay(refund.pk))
         elif result.status == RefundStatus.FAILED:
