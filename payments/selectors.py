@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 
 from claims.models import ServiceLine
 from policies.models import InsuredPerson
@@ -144,3 +144,10 @@ def ledgers_for_user(user) -> list[Ledger]:
         elif line.copay_state == ServiceLine.CopayState.PAID:
             ledger.paid.append(line)
     return list(ledgers.values())
+
+
+def debt_total(*, insured_person_id: int) -> Decimal:
+    """The person's unpaid co-pay (frozen lines are not owed until their dispute is decided)."""
+    return ServiceLine.objects.filter(
+        insured_person_id=insured_person_id, copay_state=ServiceLine.CopayState.UNPAID
+    ).aggregate(total=Sum("copay_amount"))["total"] or Decimal("0")

@@ -18,8 +18,8 @@ import requests
 
 from claims.models import ServiceLine
 from payments import services
-from payments.services import charges
 from payments.models import CopayEnrollment
+from payments.services import charges
 from tests.factories import (
     InsuredPersonFactory,
     PolicyLinkFactory,
@@ -214,6 +214,21 @@ def charge_daily_after_notice(enrollment, day):
     """The beat's order: the day-before notice, then the day's charge (only noticed lines)."""
     services.copay_notice_send(enrollment_id=enrollment.pk, charge_day=day)
     return services.charge_daily(enrollment_id=enrollment.pk, day=day)
+
+
+def charge_written(enrollment, day):
+    """The day's charge written and committed, not sent (what the daily run does first)."""
+    from payments.models import Charge
+    from payments.selectors import card_active
+
+    request = services.ChargeRequest(
+        enrollment=enrollment,
+        card=card_active(enrollment=enrollment),
+        key=services.daily_key(insured_person_id=enrollment.insured_person_id, day=day),
+    )
+    return services.charges_create(requests=[request], day=day, kind=Charge.Kind.DAILY)[
+        enrollment.pk
+    ]
 
 
 def charge_daily_worker_killed(enrollment, day, monkeypatch) -> None:

@@ -20,6 +20,7 @@ from .conftest import (
     CARD_DECLINED,
     charge_daily_after_notice,
     charge_daily_worker_killed,
+    charge_written,
     make_lines,
 )
 
@@ -300,7 +301,7 @@ def test_line_disputed_after_the_charge_was_written_is_not_sent(bind_card, copay
     # given a daily charge written (committed) for two lines, not yet sent
     enrollment = bind_card()
     kept, disputed = make_lines(copay_person, ["136.00", "272.00"])
-    charge = services.charge_prepare(enrollment=enrollment, day=today())
+    charge = charge_written(enrollment, today())
     assert charge.amount == Decimal("408.00")
 
     # when the person reports one service as not provided before the provider is called
@@ -325,7 +326,7 @@ def test_line_disputed_after_the_charge_was_written_is_not_sent(bind_card, copay
 def test_charge_whose_every_line_was_disputed_is_never_sent(bind_card, copay_person, provider):
     enrollment = bind_card()
     (line,) = make_lines(copay_person, ["544.00"])
-    charge = services.charge_prepare(enrollment=enrollment, day=today())
+    charge = charge_written(enrollment, today())
 
     from feedback.appeals import service_line_dispute
 

@@ -192,7 +192,7 @@ def test_forged_success_of_a_payment_the_provider_does_not_know(
         amount=54400,
         metadata={"charge_id": str(in_doubt_charge.pk)},
     )
-    with caplog.at_level(logging.WARNING, logger="payments.services"):
+    with caplog.at_level(logging.WARNING, logger="cabinet.webhooks"):
         response = post(client, payload, settings.STRIPE_WEBHOOK_SECRET)
 
     # then nothing changes, and the event is logged
