@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from payments import services, tasks
-from payments.models import Charge, CopayEnrollment
+from payments.models import Charge, ChargeEvent, CopayEnrollment
 from payments.services import daily
 from tests.factories import InsuredPersonFactory, PolicyLinkFactory
 
@@ -72,6 +72,8 @@ def test_a_chunk_of_persons_costs_the_queries_of_one(
 
     assert together == alone
     assert Charge.objects.filter(status=Charge.Status.SUCCEEDED).count() == 5
+    # each charge's three steps written with the chunk's statements counted above
+    assert ChargeEvent.objects.count() == 3 * 5
 
 
 def test_the_beat_queues_chunks_and_each_person_is_charged_once(
