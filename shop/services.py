@@ -334,7 +334,7 @@ def purchase_cancel(*, purchase: Purchase) -> Purchase:
 
 
 def payment_event_apply(result: PaymentResult | None) -> bool:
-    """The webhook's part (payments.services.webhook_process): a succeeded payment of a purchase,
+    """The webhook's part (the router, cabinet.webhooks): a succeeded payment of a purchase,
     as the provider answered when asked again, completes it. Returns whether it was a
     purchase's."""
     purchase_id = (result.metadata.get("purchase_id") if result else "") or ""

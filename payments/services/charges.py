@@ -313,7 +313,10 @@ def _charges_paid(
         settled_at=now,
         client_secret="",
     )
-    # Each charge its own payment id: one UPDATE for the chunk.
+    # Each charge its own payment id: one UPDATE for the chunk, Django's own CASE. Measured
+    # against the hand-written CASE it replaces (PostgreSQL, chunks of 100, a loaded 2-core
+    # machine): 51 vs 8 ms per chunk, about 0.4 ms more per charge, well inside the run's goal
+    # of 5 ms of our own time per charge (bench/copay_run.py).
     Charge.objects.bulk_update(paid, ["provider_payment_id"])
     paid_ids = [c.pk for c in paid]
     ServiceLine.objects.filter(
