@@ -346,8 +346,8 @@ def run(enrollment_ids: list[int]) -> dict:
     from django.utils import timezone
 
     from claims.models import ServiceLine
+    from gateways.stripe import StripeGateway
     from payments import services
-    from payments.gateways.stripe import StripeGateway
     from payments.models import Charge
 
     provider_seconds = 0.0

@@ -3,7 +3,9 @@ charges and refunds are written by the payment services and the provider's webho
 data never reaches the portal (the provider holds it), and a charge's client secret is never
 shown. Operators act on charges through two admin actions that call the services, each behind
 its own permission and written to the staff audit log: reconcile charges in doubt with the
-provider, and refund the co-pay of lines whose "service not provided" dispute was confirmed."""
+provider, and refund the co-pay of lines whose "service not provided" dispute was confirmed.
+Each charge and refund shows its history (ChargeEvent, RefundEvent: every status step, when,
+by whom — empty for the payment service itself — and why)."""
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -11,15 +13,16 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gateways.payments_base import GatewayError
 from portal.core.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from portal.core.audit import audit_log_record
 from portal.core.formatting import money
 from portal.core.models import AuditLogEntry
 
 from . import services
-from .gateways.base import GatewayError
 from .models import (
     Charge,
+    ChargeEvent,
     ChargeLine,
     ClinicAttachmentList,
     CopayEnrollment,
@@ -27,11 +30,26 @@ from .models import (
     PaymentCard,
     ProcessedEvent,
     Refund,
+    RefundEvent,
 )
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
+
+
+class ChargeEventInline(ReadOnlyInline):
+    model = ChargeEvent
+    fields = ("at", "from_status", "to_status", "by", "note")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("история состояний")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
+class RefundEventInline(ChargeEventInline):
+    model = RefundEvent
 
 
 class PaymentCardInline(ReadOnlyInline):
@@ -132,7 +150,7 @@ class ChargeAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "day"
     list_select_related = ("user", "insured_person")
     exclude = ("client_secret", "service_lines")
-    inlines = [ChargeLineInline, RefundInline]
+    inlines = [ChargeEventInline, ChargeLineInline, RefundInline]
     actions = ["reconcile", "refund"]
 
     def get_search_results(self, request, queryset, search_term):
@@ -168,7 +186,7 @@ class ChargeAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 continue
             _audit(request, charge, _("сверка списания с платёжной системой"))
             try:
-                settled = services.charge_reconcile(charge=charge)
+                settled = services.charge_reconcile(charge=charge, actor=request.user)
             except GatewayError:
                 failed.append(charge)
                 continue
@@ -216,7 +234,7 @@ class ChargeAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
                 refused.append(charge)
                 continue
             _audit(request, charge, _("возврат со-оплаты по подтверждённому обращению"))
-            refunds = services.charge_refunds_due(charge=charge)
+            refunds = services.charge_refunds_due(charge=charge, actor=request.user)
             made += [
                 f"№ {charge.pk}: {money(r.amount)} — {r.get_status_display()}" for r in refunds
             ]
@@ -240,6 +258,7 @@ class RefundAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("charge__user__email", "provider_refund_id", "idempotency_key")
     list_select_related = ("charge", "service_line")
     raw_id_fields = ("charge", "charge_line", "service_line")
+    inlines = [RefundEventInline]
 
     def audit_entry(self, request, obj: Refund):
         return obj.charge.insured_person.full_name, _("возврат со-оплаты и его услуга")

@@ -3,7 +3,9 @@
 A person on a co-pay program may visit clinics 30 minutes after binding a card
 (`clinic_access_from`, read by the clinics' booking rule), and the program is active within 24
 hours (`active_from`). Charges are rows written and committed before the provider is called; a
-service line belongs to at most one charge that has not failed (ChargeLine's constraint).
+service line belongs to at most one charge that has not failed (ChargeLine's constraint). A
+charge or a refund moves only along its TRANSITIONS, through payments.services.status, which
+writes a ChargeEvent or RefundEvent per step.
 """
 
 from django.conf import settings
@@ -137,6 +139,17 @@ class Charge(TimeStampedModel):
     OPEN = (Status.PENDING, Status.IN_DOUBT)
     FINAL = (Status.SUCCEEDED, Status.FAILED)
 
+    # Allowed moves; payments.services.status.charges_status_set enforces them. In doubt goes
+    # back to pending when reconciliation finds no payment at the provider (sent again with the
+    # same key); a pending charge may be settled from the provider's records directly.
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        Status.PENDING: (Status.IN_DOUBT, Status.SUCCEEDED, Status.FAILED, Status.REQUIRES_ACTION),
+        Status.IN_DOUBT: (Status.PENDING, Status.SUCCEEDED, Status.FAILED, Status.REQUIRES_ACTION),
+        Status.REQUIRES_ACTION: (Status.IN_DOUBT, Status.SUCCEEDED, Status.FAILED),
+        Status.SUCCEEDED: (),
+        Status.FAILED: (),
+    }
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="charges"
     )
@@ -175,6 +188,41 @@ class Charge(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.idempotency_key}: {self.amount} ₽ ({self.status})"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, ())
+
+
+class ChargeEvent(models.Model):
+    """A step of a charge's history (its creation has an empty `from_status`); written only by
+    payments.services.status, never edited."""
+
+    charge = models.ForeignKey(
+        Charge, on_delete=models.CASCADE, related_name="events", verbose_name=_("списание")
+    )
+    from_status = models.CharField(
+        _("из состояния"), max_length=16, choices=Charge.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("в состояние"), max_length=16, choices=Charge.Status.choices)
+    at = models.DateTimeField(_("когда"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто"),
+        help_text=_("Пусто — платёжный сервис портала."),
+    )
+    note = models.CharField(_("примечание"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("событие списания")
+        verbose_name_plural = _("события списаний")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.charge_id}: {self.from_status or '—'} → {self.to_status}"
 
 
 class ChargeLine(models.Model):
@@ -278,6 +326,17 @@ class Refund(TimeStampedModel):
     OPEN = (Status.PENDING, Status.IN_DOUBT)
     FINAL = (Status.SUCCEEDED, Status.FAILED, Status.NOT_NEEDED)
 
+    # Allowed moves; payments.services.status.refunds_status_set enforces them. In doubt goes
+    # back to pending when reconciliation finds no refund at the provider (sent again).
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        Status.WAITING: (Status.PENDING, Status.NOT_NEEDED),
+        Status.PENDING: (Status.IN_DOUBT,),
+        Status.IN_DOUBT: (Status.PENDING, Status.SUCCEEDED, Status.FAILED),
+        Status.SUCCEEDED: (),
+        Status.FAILED: (),
+        Status.NOT_NEEDED: (),
+    }
+
     charge = models.ForeignKey(
         Charge, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("списание")
     )
@@ -315,3 +374,38 @@ class Refund(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.idempotency_key}: {self.amount} ₽ ({self.status})"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, ())
+
+
+class RefundEvent(models.Model):
+    """A step of a refund's history (its creation has an empty `from_status`); written only by
+    payments.services.status, never edited."""
+
+    refund = models.ForeignKey(
+        Refund, on_delete=models.CASCADE, related_name="events", verbose_name=_("возврат")
+    )
+    from_status = models.CharField(
+        _("из состояния"), max_length=16, choices=Refund.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("в состояние"), max_length=16, choices=Refund.Status.choices)
+    at = models.DateTimeField(_("когда"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто"),
+        help_text=_("Пусто — платёжный сервис портала."),
+    )
+    note = models.CharField(_("примечание"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("событие возврата")
+        verbose_name_plural = _("события возвратов")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.refund_id}: {self.from_status or '—'} → {self.to_status}"

@@ -160,3 +160,10 @@ def ledgers_for_user(user) -> list[Ledger]:
         elif line.copay_state == ServiceLine.CopayState.PAID:
             ledger.paid.append(line)
     return list(ledgers.values())
+
+
+def debt_total(*, insured_person_id: int) -> Decimal:
+    """The person's unpaid co-pay (frozen lines are not owed until their dispute is decided)."""
+    return ServiceLine.objects.filter(
+        insured_person_id=insured_person_id, copay_state=ServiceLine.CopayState.UNPAID
+    ).aggregate(total=Sum("copay_amount"))["total"] or Decimal("0")

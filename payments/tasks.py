@@ -4,14 +4,11 @@ are safe to run twice (the charge rows and their constraints decide, not the bro
 import datetime
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from . import services
-from .models import Charge, CopayEnrollment, Refund
+from .models import CopayEnrollment
+from .services import daily
 
 TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True}
 
@@ -55,8 +52,8 @@ def copay_daily_charges(day: str | None = None) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    for start in range(0, len(ids), services.DAILY_BATCH):
-        copay_charge_persons.delay(ids[start : start + services.DAILY_BATCH], day)
+    for start in range(0, len(ids), daily.DAILY_BATCH):
+        copay_charge_persons.delay(ids[start : start + daily.DAILY_BATCH], day)
     return len(ids)
 
 
@@ -97,38 +94,10 @@ def refund_send(refund_id: int) -> None:
 @shared_task(**TASK_OPTIONS)
 def refund_notify(refund_id: int) -> None:
     """Tell the person the co-pay of a service not provided is back on their card."""
-    refund = Refund.objects.select_related(
-        "charge__user", "charge__card", "service_line__clinic"
-    ).get(pk=refund_id)
-    send_mail(
-        _("Со-оплата возвращена на карту"),
-        render_to_string(
-            "payments/email/refund.txt",
-            {
-                "refund": refund,
-                "line": refund.service_line,
-                "card": refund.charge.card,
-                "copay_url": settings.PORTAL_PUBLIC_URL.rstrip("/") + "/copay/",
-                "hotline": settings.HOTLINE_PHONE_DISPLAY,
-            },
-        ),
-        None,
-        [refund.charge.user.email],
-    )
+    services.refund_notice_send(refund_id=refund_id)
 
 
 @shared_task(**TASK_OPTIONS)
 def charge_failed_notify(charge_id: int) -> None:
     """Tell the person a charge did not go through and ask them to pay on the page."""
-    charge = Charge.objects.select_related("user", "insured_person").get(pk=charge_id)
-    context = {
-        "charge": charge,
-        "copay_url": settings.PORTAL_PUBLIC_URL.rstrip("/") + "/copay/",
-        "hotline": settings.HOTLINE_PHONE_DISPLAY,
-    }
-    send_mail(
-        _("Не удалось списать со-оплату"),
-        render_to_string("payments/email/charge_failed.txt", context),
-        None,
-        [charge.user.email],
-    )
+    services.charge_failed_notice_send(charge_id=charge_id)

@@ -10,15 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gateways.payments_base import GatewayError
 from policies.models import InsuredPerson
 from policies.selectors import insured_persons_for_user
 
 from . import services
 from .forms import CardAttachForm, CardBindStartForm, CardRemoveForm, CopayConsentForm
-from .gateways.base import GatewayError
 from .models import Charge, CopayEnrollment, Refund
 from .receipts import receipt_pdf_bytes, refund_receipt_pdf_bytes
-from .selectors import charges_for_user, enrollments_for_user, ledgers_for_user
+from .selectors import charges_for_user, debt_total, enrollments_for_user, ledgers_for_user
 
 PROVIDER_UNAVAILABLE = _(
     "Платёжная система сейчас недоступна. Попробуйте позже или позвоните на горячую линию %(phone)s"
@@ -157,7 +157,7 @@ def card_remove_view(request: HttpRequest, person_id: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, remove={person_id: form})
     services.card_remove(enrollment=enrollment)
-    debt = services.debt_total(insured_person_id=person_id)
+    debt = debt_total(insured_person_id=person_id)
     if debt:
         messages.warning(
             request,

@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from cabinet.webhooks import stripe_webhook
 from claims.views_cases import cases as cases_view
 from payments.views import copay_page
-from payments.webhooks import stripe_webhook
 from policies.views import policy_verify
 from portal.core import views as core_views
 from portal.esia import views as esia_views

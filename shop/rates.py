@@ -1,4 +1,4 @@
-"""The EUR rate of the travel (ВЗР) quote kept current from the Bank of Russia (shop.cbr).
+"""The EUR rate of the travel (ВЗР) quote kept current from the Bank of Russia (gateways.cbr).
 
 Rule for a day that already has a row: the stored row is kept. The Bank does not change a rate
 once set, so a row it wrote is found equal and nothing happens; a row that differs was typed in
@@ -15,7 +15,8 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from . import cbr
+from gateways import cbr
+
 from .models import CurrencyRate
 from .travel import CURRENCY
 

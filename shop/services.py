@@ -13,9 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gateways.payments_base import CURRENCY, PaymentResult, PaymentStatus, gateway
 from gateways.rsa import Person
-from payments.gateways import gateway
-from payments.gateways.base import CURRENCY, PaymentResult, PaymentStatus
 from policies.models import Policy
 
 from .kasko import kasko_premium
@@ -392,7 +391,7 @@ def purchase_cancel(*, purchase: Purchase) -> Purchase:
 
 
 def payment_event_apply(result: PaymentResult | None) -> bool:
-    """The webhook's part (payments.services.webhook_process): a succeeded payment of a purchase,
+    """The webhook's part (the router, cabinet.webhooks): a succeeded payment of a purchase,
     as the provider answered when asked again, completes it. Returns whether it was a
     purchase's."""
     purchase_id = (result.metadata.get("purchase_id") if result else "") or ""

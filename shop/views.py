@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from payments.gateways.base import GatewayError, PaymentStatus
+from gateways.payments_base import GatewayError, PaymentStatus
 from policies.cards import PRODUCT_TITLES
 from policies.models import Policy
 

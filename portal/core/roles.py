@@ -113,11 +113,13 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "payments.copayenrollment": {S: "view"},
     "payments.paymentcard": {S: "view"},
     "payments.charge": {S: "view reconcile refund"},
+    "payments.chargeevent": {S: "view"},  # a charge's history, inline on its page
     "payments.chargeline": {S: "view"},
     "payments.processedevent": {},
     "payments.clinicattachmentlist": {},
     "payments.copaynotice": {S: "view"},
     "payments.refund": {S: "view"},
+    "payments.refundevent": {S: "view"},  # a refund's history, inline on its page
     # shop: the tariff tables are versioned (a new version, not a deletion)
     "shop.tariffversion": {A: "view add change"},
     "shop.region": {A: "view add change"},

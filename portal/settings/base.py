@@ -183,7 +183,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour="16,21", minute=0),
     },
 }
-# The Bank of Russia's daily rates (shop.cbr); empty turns the fetch off.
+# The Bank of Russia's daily rates (gateways.cbr); empty turns the fetch off.
 CBR_DAILY_URL = env.str("CBR_DAILY_URL", default="https://www.cbr.ru/scripts/XML_daily.asp")
 CBR_TIMEOUT = env.int("CBR_TIMEOUT", default=10)
 # The РСА's АИС ОСАГО КБМ check (gateways.rsa); empty turns it off (quotes use class 3 and say so).
@@ -410,7 +410,7 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_localstripe")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_localstripe")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_localstripe")
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
-PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="payments.gateways.stripe.StripeGateway")
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="gateways.stripe.StripeGateway")
 # The co-pay program's terms: the version recorded with each consent.
 COPAY_TERMS_VERSION = env.str("COPAY_TERMS_VERSION", default="2026-01")
 # Days after a failed daily charge before the next automatic try (then the person pays on-session).

@@ -128,8 +128,8 @@ def _payment_url(name: str) -> str:
     return value
 
 
-PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="payments.gateways.stripe.StripeGateway")
-if PAYMENTS_GATEWAY != "payments.gateways.stripe.StripeGateway":
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="gateways.stripe.StripeGateway")
+if PAYMENTS_GATEWAY != "gateways.stripe.StripeGateway":
     # A new gateway brings its own credentials check here.
     raise ImproperlyConfigured(f"PAYMENTS_GATEWAY {PAYMENTS_GATEWAY}: no production credentials")
 STRIPE_SECRET_KEY = _payment_secret("STRIPE_SECRET_KEY", "sk_live_", "rk_live_")

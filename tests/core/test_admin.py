@@ -18,6 +18,7 @@ from employers.models import EmployerManager, ImportBatch, ImportRow, Invitation
 from feedback.models import Appeal, AppealAttachment, AppealEvent, AppealNumberSequence
 from payments.models import (
     Charge,
+    ChargeEvent,
     ChargeLine,
     ClinicAttachmentList,
     CopayEnrollment,
@@ -25,6 +26,7 @@ from payments.models import (
     PaymentCard,
     ProcessedEvent,
     Refund,
+    RefundEvent,
 )
 from policies.models import BoxedPolicyCard
 from portal.accounts.models import IdentifierChangeRequest
@@ -206,13 +208,15 @@ def _other_rows(user, person, program) -> None:
     )
     line = ServiceLine.objects.filter(insured_person=person).first()
     charge_line = ChargeLine.objects.create(charge=charge, service_line=line, amount=100)
-    Refund.objects.create(
+    refund = Refund.objects.create(
         charge=charge,
         charge_line=charge_line,
         service_line=line,
         idempotency_key="copay-refund-1",
         amount=100,
     )
+    ChargeEvent.objects.create(charge=charge, to_status=Charge.Status.PENDING)
+    RefundEvent.objects.create(refund=refund, to_status=Refund.Status.PENDING, note="сверка")
     ProcessedEvent.objects.create(event_id="evt_1", type="payment_intent.succeeded")
     ClinicAttachmentList.objects.create(
         enrollment=enrollment, clinic=line.clinic, processed_by=timezone.localdate()

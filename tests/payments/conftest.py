@@ -19,6 +19,7 @@ import requests
 from claims.models import ServiceLine
 from payments import services
 from payments.models import CopayEnrollment
+from payments.services import charges
 from tests.factories import (
     InsuredPersonFactory,
     PolicyLinkFactory,
@@ -215,6 +216,21 @@ def charge_daily_after_notice(enrollment, day):
     return services.charge_daily(enrollment_id=enrollment.pk, day=day)
 
 
+def charge_written(enrollment, day):
+    """The day's charge written and committed, not sent (what the daily run does first)."""
+    from payments.models import Charge
+    from payments.selectors import card_active
+
+    request = services.ChargeRequest(
+        enrollment=enrollment,
+        card=card_active(enrollment=enrollment),
+        key=services.daily_key(insured_person_id=enrollment.insured_person_id, day=day),
+    )
+    return services.charges_create(requests=[request], day=day, kind=Charge.Kind.DAILY)[
+        enrollment.pk
+    ]
+
+
 def charge_daily_worker_killed(enrollment, day, monkeypatch) -> None:
     """The day's charge by a worker that dies after the provider answered, before our commit
     of the outcome: the charge stays in doubt."""
@@ -224,7 +240,7 @@ def charge_daily_worker_killed(enrollment, day, monkeypatch) -> None:
         raise SystemExit("worker killed")
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "charges_settle", crash)
+        patch.setattr(charges, "charges_settle", crash)
         with pytest.raises(SystemExit):
             charge_daily_after_notice(enrollment, day)
     assert Charge.objects.get(day=day).status == Charge.Status.IN_DOUBT

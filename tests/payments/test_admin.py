@@ -127,6 +127,9 @@ def test_reconcile_action_settles_a_charge_in_doubt_and_is_logged(
     assert len(provider.payment_intents(enrollment.provider_customer_id)) == 1
     entry = AuditLogEntry.objects.get(staff_user=user, action=AuditLogEntry.Action.CHANGE)
     assert entry.subject_id == str(charge.pk) and "сверка" in entry.what
+    # its history names the operator who sent it again, the provider having no payment of it
+    resent = charge.events.get(from_status=Charge.Status.IN_DOUBT, to_status=Charge.Status.PENDING)
+    assert resent.by == user and "отправляется снова" in resent.note
     # a settled charge: nothing to reconcile, said so, nothing logged
     page = run_action(client, "reconcile", [charge])
     assert "Сверять нечего" in page

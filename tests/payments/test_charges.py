@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from claims.models import ServiceLine
 from clinics.models import ProgramClinic
+from gateways.payments_base import GatewayError
 from payments import services, tasks
-from payments.gateways.base import GatewayError
 from payments.models import Charge, ChargeLine, ClinicAttachmentList, PaymentCard
 from tests.factories import CareKindFactory, ClinicFactory
 
@@ -20,6 +20,7 @@ from .conftest import (
     CARD_DECLINED,
     charge_daily_after_notice,
     charge_daily_worker_killed,
+    charge_written,
     make_lines,
 )
 
@@ -205,7 +206,7 @@ def test_charge_committed_before_provider_call(bind_card, copay_person, monkeypa
         seen["status"] = Charge.objects.get(pk=int(kwargs["metadata"]["charge_id"])).status
         raise GatewayError("timeout")
 
-    from payments.gateways.stripe import StripeGateway
+    from gateways.stripe import StripeGateway
 
     monkeypatch.setattr(StripeGateway, "payment_create", payment_create)
     charge = charge_daily_after_notice(enrollment, today())
@@ -300,7 +301,7 @@ def test_line_disputed_after_the_charge_was_written_is_not_sent(bind_card, copay
     # given a daily charge written (committed) for two lines, not yet sent
     enrollment = bind_card()
     kept, disputed = make_lines(copay_person, ["136.00", "272.00"])
-    charge = services.charge_prepare(enrollment=enrollment, day=today())
+    charge = charge_written(enrollment, today())
     assert charge.amount == Decimal("408.00")
 
     # when the person reports one service as not provided before the provider is called
@@ -325,7 +326,7 @@ def test_line_disputed_after_the_charge_was_written_is_not_sent(bind_card, copay
 def test_charge_whose_every_line_was_disputed_is_never_sent(bind_card, copay_person, provider):
     enrollment = bind_card()
     (line,) = make_lines(copay_person, ["544.00"])
-    charge = services.charge_prepare(enrollment=enrollment, day=today())
+    charge = charge_written(enrollment, today())
 
     from feedback.services import service_line_dispute
 

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from payments import services, tasks
-from payments.models import Charge, CopayEnrollment
+from payments.models import Charge, ChargeEvent, CopayEnrollment
+from payments.services import daily
 from tests.factories import InsuredPersonFactory, PolicyLinkFactory
 
 from .conftest import make_lines
@@ -71,6 +72,8 @@ def test_a_chunk_of_persons_costs_the_queries_of_one(
 
     assert together == alone
     assert Charge.objects.filter(status=Charge.Status.SUCCEEDED).count() == 5
+    # each charge's three steps written with the chunk's statements counted above
+    assert ChargeEvent.objects.count() == 3 * 5
 
 
 def test_the_beat_queues_chunks_and_each_person_is_charged_once(
@@ -80,13 +83,13 @@ def test_the_beat_queues_chunks_and_each_person_is_charged_once(
     others = [second_person(copay_user, copay_program, first) for _ in range(2)]
     for enrollment in [first, *others]:
         make_lines(enrollment.insured_person, ["136.00"])
-    services.DAILY_BATCH, batch = 2, services.DAILY_BATCH
+    daily.DAILY_BATCH, batch = 2, daily.DAILY_BATCH
     try:
         day = today()
         tasks.copay_notices_send.delay((day - datetime.timedelta(days=1)).isoformat())
         assert tasks.copay_daily_charges.delay(day.isoformat()).get() == 3
         tasks.copay_daily_charges.delay(day.isoformat())  # delivered twice
     finally:
-        services.DAILY_BATCH = batch
+        daily.DAILY_BATCH = batch
     assert Charge.objects.count() == 3
     assert set(Charge.objects.values_list("status", flat=True)) == {Charge.Status.SUCCEEDED}

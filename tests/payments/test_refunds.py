@@ -12,9 +12,9 @@ from cabinet.documents import documents_for_user
 from claims.models import ServiceLine
 from feedback.models import Appeal
 from feedback.services import appeals
+from gateways.payments_base import GatewayError
+from gateways.stripe import StripeGateway
 from payments import services, tasks
-from payments.gateways.base import GatewayError
-from payments.gateways.stripe import StripeGateway
 from payments.models import Charge, Refund
 from tests.factories import StaffUserFactory, UserFactory
 
@@ -250,7 +250,7 @@ def test_failed_charge_frees_no_disputed_line_for_the_next_charge(
     )
     line.refresh_from_db()
     assert line.copay_state == State.UNPAID and line.disputed_at  # in flight: not frozen
-    from payments.gateways.base import PaymentResult, PaymentStatus
+    from gateways.payments_base import PaymentResult, PaymentStatus
 
     services.charge_settle(
         charge_id=Charge.objects.get().pk,

@@ -17,9 +17,9 @@ import stripe
 from django.utils import timezone
 
 from claims.models import ServiceLine
+from gateways.payments_base import GatewayError
+from gateways.stripe import StripeGateway
 from payments import services
-from payments.gateways.base import GatewayError
-from payments.gateways.stripe import StripeGateway
 from payments.models import Charge, ProcessedEvent, Refund
 
 from .conftest import charge_daily_after_notice, charge_daily_worker_killed, make_lines
@@ -192,7 +192,7 @@ def test_forged_success_of_a_payment_the_provider_does_not_know(
         amount=54400,
         metadata={"charge_id": str(in_doubt_charge.pk)},
     )
-    with caplog.at_level(logging.WARNING, logger="payments.services"):
+    with caplog.at_level(logging.WARNING, logger="cabinet.webhooks"):
         response = post(client, payload, settings.STRIPE_WEBHOOK_SECRET)
 
     # then nothing changes, and the event is logged

@@ -8,7 +8,7 @@ import pytest
 import stripe
 from django.urls import reverse
 
-from payments.gateways import gateway
+from gateways.payments_base import gateway
 from payments.models import ProcessedEvent
 from policies.models import Policy
 from shop import services

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 
-from payments import services as payment_services
+from cabinet.webhooks import webhook_process
 from policies.models import Policy
 from shop import services
 from shop.models import Purchase
@@ -61,7 +61,7 @@ def test_webhook_and_return_page_race(client, tariffs, provider, settings, url_n
     def webhook():
         try:
             barrier.wait()
-            payment_services.webhook_process(payload=payload, signature=header)
+            webhook_process(payload=payload, signature=header)
         except Exception as error:  # noqa: BLE001  (reported by the assertion below)
             errors.append(error)
         finally:

@@ -14,7 +14,7 @@ from functools import lru_cache
 import stripe as stripe_sdk
 from django.conf import settings
 
-from .base import (
+from .payments_base import (
     Gateway,
     GatewayError,
     InvalidSignature,

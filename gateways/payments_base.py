@@ -1,6 +1,7 @@
 """The gateway interface: what the co-pay code needs from a card acquirer.
 
-Stripe is the one implemented (payments/gateways/stripe.py), chosen by settings.PAYMENTS_GATEWAY.
+Stripe is the one implemented (gateways/stripe.py), chosen by settings.PAYMENTS_GATEWAY (a
+dotted path, loaded by `gateway()`).
 Amounts cross this boundary in roubles (Decimal); each gateway converts to its own units. Our
 ledger (a charge or refund row committed before the call, its key deterministic) is what prevents
 double payments; the provider's idempotency is a second guard, never the only one.
@@ -27,8 +28,8 @@ How a Russian acquirer maps (YooKassa's saved payment methods, API v3), for a se
   `amount` and the `Idempotence-Key` header; `GET /v3/refunds?payment_id=...`;
   `GET /v3/refunds/{id}`.
 - `webhook_event`: YooKassa notifications are not signed: parse the payload into the object's kind
-  and id (and its claims, for the log); webhook_process then fetches the object and trusts only
-  that answer, as it does for Stripe.
+  and id (and its claims, for the log); the webhook router (cabinet.webhooks) then fetches the
+  object and trusts only that answer, as it does for Stripe.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 
 class GatewayError(Exception):
@@ -187,5 +191,32 @@ class Gateway:
 
     def webhook_event(self, *, payload: bytes, signature: str) -> WebhookEvent:
         """Verify an event (raises InvalidSignature) and say what it is about. Never act on its
-        body: payments.services.webhook_process asks the provider for the object again."""
+        body: the webhook router (cabinet.webhooks) asks the provider for the object again."""
         raise NotImplementedError
+
+
+def gateway() -> Gateway:
+    """The card acquirer of settings.PAYMENTS_GATEWAY."""
+    return import_string(settings.PAYMENTS_GATEWAY)()
+
+
+def webhook_contradictions(
+    event: WebhookEvent, actual: PaymentResult | RefundResult | None
+) -> list[str]:
+    """The fields whose value in the event's body is not the provider's answer about the event's
+    object (of the metadata, each key the body states), and "id" when the answer is about
+    another object."""
+    if actual is None:
+        return []
+    contradicted = []
+    for name, claimed in event.claims.items():
+        value = getattr(actual, name)
+        if name == "metadata":
+            if any(value.get(key) != item for key, item in claimed.items()):
+                contradicted.append(name)
+        elif value != claimed:
+            contradicted.append(name)
+    claimed_id = actual.payment_id if isinstance(actual, PaymentResult) else actual.refund_id
+    if claimed_id != event.object_id:
+        contradicted.append("id")
+    return contradicted
