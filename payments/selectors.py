@@ -163,7 +163,6 @@ def ledgers_for_user(user) -> list[Ledger]:
 
 
 def debt_total(*, insured_person_id: int) -> Decimal:
-    """The person's unpaid co-pay (frozen lines are not owed until their dispute is decided)."""
-    return ServiceLine.objects.filter(
-        insured_person_id=insured_person_id, copay_state=ServiceLine.CopayState.UNPAID
-    ).aggregate(total=Sum("copay_amount"))["total"] or Decimal("0")
+    """The person's unpaid co-pay (frozen lines are not owed until their dispute is decided):
+    copay_debt's figure for one person."""
+    return copay_debt(insured_person_ids=[insured_person_id]).get(insured_person_id, Decimal("0"))
