@@ -193,17 +193,10 @@ class Charge(TimeStampedModel):
         return status in self.TRANSITIONS.get(self.status, ())
 
 
-class ChargeEvent(models.Model):
-    """A step of a charge's history (its creation has an empty `from_status`); written only by
-    payments.services.status, never edited."""
+class StatusEvent(models.Model):
+    """A step of a charge's or a refund's history (its creation has an empty `from_status`):
+    when, who, why. Written only by payments.services.status, never edited."""
 
-    charge = models.ForeignKey(
-        Charge, on_delete=models.CASCADE, related_name="events", verbose_name=_("списание")
-    )
-    from_status = models.CharField(
-        _("из состояния"), max_length=16, choices=Charge.Status.choices, blank=True
-    )
-    to_status = models.CharField(_("в состояние"), max_length=16, choices=Charge.Status.choices)
     at = models.DateTimeField(_("когда"), default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -217,9 +210,24 @@ class ChargeEvent(models.Model):
     note = models.CharField(_("примечание"), max_length=255, blank=True)
 
     class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+
+class ChargeEvent(StatusEvent):
+    """A step of a charge's history."""
+
+    charge = models.ForeignKey(
+        Charge, on_delete=models.CASCADE, related_name="events", verbose_name=_("списание")
+    )
+    from_status = models.CharField(
+        _("из состояния"), max_length=16, choices=Charge.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("в состояние"), max_length=16, choices=Charge.Status.choices)
+
+    class Meta(StatusEvent.Meta):
         verbose_name = _("событие списания")
         verbose_name_plural = _("события списаний")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.charge_id}: {self.from_status or '—'} → {self.to_status}"
@@ -379,9 +387,8 @@ class Refund(TimeStampedModel):
         return status in self.TRANSITIONS.get(self.status, ())
 
 
-class RefundEvent(models.Model):
-    """A step of a refund's history (its creation has an empty `from_status`); written only by
-    payments.services.status, never edited."""
+class RefundEvent(StatusEvent):
+    """A step of a refund's history."""
 
     refund = models.ForeignKey(
         Refund, on_delete=models.CASCADE, related_name="events", verbose_name=_("возврат")
@@ -390,22 +397,10 @@ class RefundEvent(models.Model):
         _("из состояния"), max_length=16, choices=Refund.Status.choices, blank=True
     )
     to_status = models.CharField(_("в состояние"), max_length=16, choices=Refund.Status.choices)
-    at = models.DateTimeField(_("когда"), default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("кто"),
-        help_text=_("Пусто — платёжный сервис портала."),
-    )
-    note = models.CharField(_("примечание"), max_length=255, blank=True)
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = _("событие возврата")
         verbose_name_plural = _("события возвратов")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.refund_id}: {self.from_status or '—'} → {self.to_status}"

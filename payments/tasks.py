@@ -81,7 +81,8 @@ def charges_reconcile() -> int:
 
 @shared_task(**TASK_OPTIONS)
 def copay_refund_request(service_line_id: int) -> int | None:
-    """Queued on commit of a confirmed "service not provided" dispute (feedback.services.appeals)."""
+    """Queued on commit of a confirmed "service not provided" dispute
+    (feedback.services.appeals)."""
     refund = services.refund_request(service_line_id=service_line_id)
     return refund.pk if refund else None
 

@@ -30,6 +30,42 @@ def _check(rows: Sequence[Charge] | Sequence[Refund], to: str) -> None:
             )
 
 
+def _rows_status_set(
+    rows: Sequence[Charge] | Sequence[Refund],
+    *,
+    event: type[ChargeEvent] | type[RefundEvent],
+    owner: str,
+    to: str,
+    actor: User | None,
+    note: str,
+    values: dict[str, Any],
+) -> list:
+    """Move each row to `to` with `values` (other fields, the same for all) written alongside:
+    one UPDATE and one INSERT of events. Raises TransitionNotAllowed, before writing anything,
+    when any of them may not take this step. The objects passed are brought up to date."""
+    if not rows:
+        return []
+    _check(rows, to)
+    now = timezone.now()
+    values = {"status": to, "updated_at": now, **values}
+    type(rows[0]).objects.filter(pk__in=[row.pk for row in rows]).update(**values)
+    events = [
+        event(
+            **{owner: row.pk},
+            from_status=row.status,
+            to_status=to,
+            at=now,
+            by=actor,
+            note=note,
+        )
+        for row in rows
+    ]
+    for row in rows:
+        for name, value in values.items():
+            setattr(row, name, value)
+    return event.objects.bulk_create(events)
+
+
 def charges_status_set(
     *,
     charges: Sequence[Charge],
@@ -38,30 +74,10 @@ def charges_status_set(
     note: str = "",
     **values: Any,
 ) -> list[ChargeEvent]:
-    """Move each charge to `to` with `values` (other fields, the same for all) written alongside:
-    one UPDATE and one INSERT of events. Raises TransitionNotAllowed, before writing anything,
-    when any of them may not take this step. The objects passed are brought up to date."""
-    if not charges:
-        return []
-    _check(charges, to)
-    now = timezone.now()
-    values = {"status": to, "updated_at": now, **values}
-    Charge.objects.filter(pk__in=[charge.pk for charge in charges]).update(**values)
-    events = [
-        ChargeEvent(
-            charge_id=charge.pk,
-            from_status=charge.status,
-            to_status=to,
-            at=now,
-            by=actor,
-            note=note,
-        )
-        for charge in charges
-    ]
-    for charge in charges:
-        for name, value in values.items():
-            setattr(charge, name, value)
-    return ChargeEvent.objects.bulk_create(events)
+    """Move each charge to `to` (see _rows_status_set)."""
+    return _rows_status_set(
+        charges, event=ChargeEvent, owner="charge_id", to=to, actor=actor, note=note, values=values
+    )
 
 
 def charge_status_set(
@@ -87,28 +103,10 @@ def refunds_status_set(
     note: str = "",
     **values: Any,
 ) -> list[RefundEvent]:
-    """Move each refund to `to` (see charges_status_set: the same rules for refunds)."""
-    if not refunds:
-        return []
-    _check(refunds, to)
-    now = timezone.now()
-    values = {"status": to, "updated_at": now, **values}
-    Refund.objects.filter(pk__in=[refund.pk for refund in refunds]).update(**values)
-    events = [
-        RefundEvent(
-            refund_id=refund.pk,
-            from_status=refund.status,
-            to_status=to,
-            at=now,
-            by=actor,
-            note=note,
-        )
-        for refund in refunds
-    ]
-    for refund in refunds:
-        for name, value in values.items():
-            setattr(refund, name, value)
-    return RefundEvent.objects.bulk_create(events)
+    """Move each refund to `to` (see _rows_status_set: the same rules as for charges)."""
+    return _rows_status_set(
+        refunds, event=RefundEvent, owner="refund_id", to=to, actor=actor, note=note, values=values
+    )
 
 
 def refund_status_set(
