@@ -1,6 +1,7 @@
 """Forms of the accounts pages. Field checks raise Russian messages next to their field; the
 writes are the services' (SignupForm.save is allauth's hook: it goes through AccountAdapter)."""
 
+from allauth.account.fields import EmailField
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
@@ -34,6 +35,8 @@ from .validators import (
 )
 
 DATE_INPUT_FORMAT = "%Y-%m-%d"
+
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 
 
 def _numeric_attrs(length: int, autocomplete: str = "off") -> dict:
@@ -211,6 +214,7 @@ class SignupForm(AllauthSignupForm):
         "consent",
     ]
 
+    email = EmailField(max_length=EMAIL_MAX_LENGTH)  # allauth's has no limit: a 500 past 254
     last_name = PersonNameField(
         label=gettext_lazy("Фамилия"),
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
@@ -375,6 +379,7 @@ class PinConfirmForm(forms.Form):
 class EmailChangeForm(AllauthAddEmailForm):
     """allauth's e-mail change (ACCOUNT_CHANGE_EMAIL), confirmed by the PIN."""
 
+    email = EmailField(required=True, max_length=EMAIL_MAX_LENGTH)
     pin = PinField(help_text=gettext_lazy("Подтвердите смену адреса PIN-кодом"))
 
     def __init__(self, *args, **kwargs):
