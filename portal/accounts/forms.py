@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -349,6 +350,10 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("Электронная почта")
+        # allauth's login field has no limit: a longer one reached django-axes' 255 characters
+        self.fields["login"].max_length = EMAIL_MAX_LENGTH
+        self.fields["login"].validators.append(MaxLengthValidator(EMAIL_MAX_LENGTH))
+        self.fields["login"].widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
         self.fields["password"].label = _("Пароль")
         self.fields["password"].help_text = ""  # the page has its own «Забыли пароль?» link
         # The «Вход по PIN-коду» button shows only where a device cookie is.

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from clinics.models import Clinic
 from feedback.forms import MessageForm
+from portal.accounts.models import User
 from portal.core.forms import JSONFormField
 from portal.core.validators import refuse_control_characters
 
@@ -57,3 +58,17 @@ def test_a_json_field_refuses_a_huge_number_as_invalid_input():
 
     assert refused.value.code == "invalid"
     assert str(field.bound_data("9" * 10_000, None)) == "9" * 10_000
+
+
+LONG_ADDRESS = "a" * 64 + "@" + ("b" * 62 + ".") * 3 + "c" * 40 + ".ru"  # 297: valid, past 254
+
+
+@pytest.mark.django_db
+def test_login_and_signup_refuse_an_address_past_the_models_limit(client):
+    login = client.post("/accounts/login/", {"login": LONG_ADDRESS, "password": "x" * 10_000})
+    signup = client.post("/accounts/signup/", {"email": LONG_ADDRESS, "password1": "x"})
+
+    assert login.status_code == 200 and signup.status_code == 200
+    assert "не более 254 символов" in login.content.decode()
+    assert "не более 254 символов" in signup.content.decode()
+    assert not User.objects.exists()
