@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from io import StringIO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 from django.apps import apps
@@ -56,7 +56,7 @@ SKIP_PATH = re.compile(
     r"|/documents/\d+/)$|^/(static|media|esia-emulator|healthz)/|^/accounts/esia/"
     r"|^/payments/webhooks/|^/accounts/logout/"
 )
-PER_ROUTE = 2  # URLs visited per URL pattern (a list of 60 clinics is one clinic page or two)
+PER_ROUTE = 4  # URLs visited per URL pattern (of a list of 60 clinics, four clinic pages)
 MAX_PAGES = 400
 
 TEXT_TYPES = {"text", "email", "tel", "password", "number", "search", "url", "date", "textarea"}
@@ -233,7 +233,7 @@ def _route_of(path: str) -> str | None:
     return match.route
 
 
-def crawl(client: Client, *, staff: bool) -> list[Form]:
+def crawl(client: Client, actor: str, *, staff: bool) -> list[Form]:
     """Every form on the HTML pages the client can reach (the admin's for staff, the site's for
     the others)."""
     starts = ["/admin/"] if staff else ["/"]
@@ -247,24 +247,33 @@ def crawl(client: Client, *, staff: bool) -> list[Form]:
         if parts.netloc not in ("", "testserver") or parts.scheme not in ("", "http"):
             continue
         path = parts.path
-        if path in seen or SKIP_PATH.search(path) or path.startswith("/admin/") != staff:
+        # the cabinet's steps are queries («new claim»: ?policy=, then &event=); the admin's
+        # queries are a list's filters and order, the same forms
+        target = f"{path}?{parts.query}" if parts.query and not staff else path
+        if target in seen or SKIP_PATH.search(path) or path.startswith("/admin/") != staff:
             continue
         if staff and re.search(r"/(delete|history)/$|/logout/$|/password/$", path):
             continue
         route = _route_of(path)
         if route is None or per_route.get(route, 0) >= PER_ROUTE:
             continue
-        seen.add(path)
+        seen.add(target)
         per_route[route] = per_route.get(route, 0) + 1
-        response = client.get(path)
+        response = client.get(target)
         if response.status_code in (301, 302):
-            queue.append(urljoin(path, response["Location"]))
+            queue.append(urljoin(target, response["Location"]))
             continue
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
-        parser = PageParser("http://testserver" + path)
+        parser = PageParser("http://testserver" + target)
         parser.feed(response.content.decode())
         queue += parser.links
+        # a GET form is a step to the next page (the policy, then the event of a new claim)
+        queue += [
+            f"{urlsplit(form.action).path}?{urlencode(form.baseline(actor))}"
+            for form in parser.forms
+            if form.method == "get" and form.fields
+        ]
         forms += [form for form in parser.forms if form.fields or form.method == "post"]
     return _distinct(forms)
 
@@ -309,7 +318,7 @@ def sweep(django_db_setup, django_db_blocker) -> Iterator[dict[str, list[Form]]]
         found = {}
         for actor in ACTORS:
             with transaction.atomic():
-                found[actor] = crawl(_client(actor), staff=actor in ("hr", "operator"))
+                found[actor] = crawl(_client(actor), actor, staff=actor in ("hr", "operator"))
                 transaction.set_rollback(True)
         yield found
         transaction.set_rollback(True)
@@ -367,10 +376,10 @@ def submissions(form: Form, hostile, actor: str) -> Iterator[tuple[str, dict[str
 
 
 def send(client: Client, form: Form, data: dict[str, str]):
-    path = urlsplit(form.action).path
+    parts = urlsplit(form.action)
     if form.method == "post":
-        return client.post(path, data)
-    return client.get(path, data)
+        return client.post(f"{parts.path}?{parts.query}" if parts.query else parts.path, data)
+    return client.get(parts.path, data)
 
 
 @pytest.mark.parametrize(
