@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.core.audit import audit_log_record
+from portal.core.validators import LONG_TEXT_MAX_LENGTH, refuse_control_characters
 
 from .models import Claim, ClaimDocument
 from .presentation import event_label
@@ -51,6 +52,8 @@ class DocumentsRequestForm(ClaimActionForm):
     )
     comment = forms.CharField(
         label=gettext_lazy("Пояснение для заявителя"),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[refuse_control_characters],
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=gettext_lazy("Что именно нужно: например, «фото повреждений при дневном свете»"),
@@ -84,6 +87,8 @@ class DocumentsRequestForm(ClaimActionForm):
 class AcceptForm(ClaimActionForm):
     comment = forms.CharField(
         label=gettext_lazy("Комментарий для заявителя"),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[refuse_control_characters],
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text=gettext_lazy("Необязательно: например, «назначен осмотр автомобиля»"),
@@ -104,6 +109,8 @@ class ApproveForm(ClaimActionForm):
     )
     comment = forms.CharField(
         label=gettext_lazy("Комментарий для заявителя"),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[refuse_control_characters],
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
     )
@@ -122,10 +129,14 @@ class RefuseForm(ClaimActionForm):
     ground = forms.ChoiceField(label=gettext_lazy("Основание отказа"))
     reason = forms.CharField(
         label=gettext_lazy("Причина — как её прочтёт заявитель"),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
     rule = forms.CharField(
         label=gettext_lazy("Пункт правил или закона (цитата)"),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[refuse_control_characters],
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text=gettext_lazy("Пусто — подставится цитата выбранного основания"),
@@ -173,6 +184,8 @@ class PaidForm(ClaimActionForm):
     )
     comment = forms.CharField(
         label=gettext_lazy("Платёжное поручение"),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[refuse_control_characters],
         required=False,
         help_text=gettext_lazy("Номер и дата, например «п/п № 512 от 24.11.2026»"),
     )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import Policy
+from portal.core.validators import refuse_control_characters
 
 from .rules import PAYOUT_LABELS, Document, EventType, checklist, document_label, rules_for
 from .services import OtherParty, PayoutChoice, claim_upload_rules
@@ -55,12 +56,14 @@ class ClaimForm(forms.Form):
     place = forms.CharField(
         label=_("Место"),
         max_length=255,
+        validators=[refuse_control_characters],
         help_text=_("Город, улица, дом или ориентир; для поездки — страна и город"),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     description = forms.CharField(
         label=_("Что произошло"),
         max_length=5000,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Как всё случилось, что повреждено или какая помощь понадобилась"),
     )
@@ -83,6 +86,7 @@ class ClaimForm(forms.Form):
         label=_("Где удобно ремонтировать"),
         required=False,
         max_length=255,
+        validators=[refuse_control_characters],
         help_text=_("Город или район: мы предложим станцию-партнёра рядом"),
     )
 
@@ -99,10 +103,16 @@ class ClaimForm(forms.Form):
         if event.other_parties:
             for n in range(1, OTHER_PARTY_ROWS + 1):
                 self.fields[f"party{n}_name"] = forms.CharField(
-                    label=_("Фамилия и имя"), required=False, max_length=255
+                    label=_("Фамилия и имя"),
+                    required=False,
+                    max_length=255,
+                    validators=[refuse_control_characters],
                 )
                 self.fields[f"party{n}_plate"] = forms.CharField(
-                    label=_("Госномер автомобиля"), required=False, max_length=16
+                    label=_("Госномер автомобиля"),
+                    required=False,
+                    max_length=16,
+                    validators=[refuse_control_characters],
                 )
                 self.fields[f"party{n}_policy"] = forms.CharField(
                     label=_("Полис ОСАГО"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.core.admin import ReadOnlyAdminMixin
+from portal.core.forms import JSONFormField
 
 from .models import Appointment, AppointmentEvent, Clinic, Doctor, ProgramClinic, SavedPlace, Slot
 
@@ -24,7 +25,10 @@ class ClinicAdmin(admin.ModelAdmin):
     list_filter = ("city", "online_booking")
     search_fields = ("name", "address")
     inlines = [DoctorInline]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.JSONField: {"form_class": JSONFormField},
+    }
     actions = ("mark_verified_today",)
 
     @admin.action(description=_("Отметить: сведения проверены сегодня"), permissions=["change"])

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import CareKind, InsuredPerson, Policy
+from portal.core.validators import refuse_control_characters
 
 from .models import SavedPlace, Slot
 from .selectors import BBox, ClinicQuery, Origin, group_program_ids
@@ -161,6 +162,7 @@ class SavedPlaceForm(forms.Form):
         label=_("Подпись"),
         required=False,
         max_length=120,
+        validators=[refuse_control_characters],
         help_text=_("Например, адрес — его видите только вы."),
     )
     latitude = forms.DecimalField(
@@ -196,6 +198,7 @@ class ClinicReportForm(forms.Form):
         label=_("Что случилось (необязательно)"),
         required=False,
         max_length=2000,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

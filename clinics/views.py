@@ -265,7 +265,8 @@ def clinic_book(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
 
 def _back(request: HttpRequest) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # a path of this site only: redirect() would read any other word as a URL pattern's name
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

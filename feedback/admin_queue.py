@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.core.audit import audit_log_record
 from portal.core.uploads import attachment_disposition
+from portal.core.validators import LONG_TEXT_MAX_LENGTH, refuse_control_characters
 
 from . import services
 from .models import Appeal, AppealAttachment, GuaranteeLetter
@@ -42,7 +43,12 @@ def appeal_queue(queryset):
 
 
 class AnswerForm(forms.Form):
-    body = forms.CharField(label=gettext_lazy("Ответ"), widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        label=gettext_lazy("Ответ"),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
     close = forms.BooleanField(label=gettext_lazy("Закрыть обращение"), required=False)
 
 
@@ -58,6 +64,8 @@ class SettleForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Причина отказа"),
         required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -251,7 +259,12 @@ class LetterDecisionForm(forms.Form):
         choices=[("issue", gettext_lazy("Выдать")), ("refuse", gettext_lazy("Отказать"))],
         widget=forms.RadioSelect,
     )
-    number = forms.CharField(label=gettext_lazy("Номер письма"), max_length=32, required=False)
+    number = forms.CharField(
+        label=gettext_lazy("Номер письма"),
+        max_length=32,
+        required=False,
+        validators=[refuse_control_characters],
+    )
     valid_until = forms.DateField(
         label=gettext_lazy("Действует до"),
         required=False,
@@ -260,6 +273,8 @@ class LetterDecisionForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Причина отказа (пункт программы)"),
         required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.uploads import CheckedFile, rules_from_settings, upload_help, uploads_check
+from portal.core.validators import LONG_TEXT_MAX_LENGTH, refuse_control_characters
 
 from .models import Appeal
 from .services import PERSON_KINDS
@@ -60,8 +61,15 @@ class AppealForm(AttachmentsMixin, forms.Form):
         empty_value=None,
         widget=forms.RadioSelect,
     )
-    subject = forms.CharField(label=_("Тема"), max_length=200, required=False)
-    body = forms.CharField(label=_("Текст обращения"), widget=forms.Textarea(attrs={"rows": 6}))
+    subject = forms.CharField(
+        label=_("Тема"), max_length=200, required=False, validators=[refuse_control_characters]
+    )
+    body = forms.CharField(
+        label=_("Текст обращения"),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
     files = MultipleFileField(label=_("Файлы"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -78,7 +86,12 @@ class AppealForm(AttachmentsMixin, forms.Form):
 
 
 class MessageForm(AttachmentsMixin, forms.Form):
-    body = forms.CharField(label=_("Сообщение"), widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(
+        label=_("Сообщение"),
+        max_length=LONG_TEXT_MAX_LENGTH,
+        validators=[refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     files = MultipleFileField(label=_("Файлы"), required=False)
 
 
@@ -121,7 +134,10 @@ class GuaranteeLetterForm(forms.Form):
     clinic = forms.ModelChoiceField(label=_("Клиника"), queryset=None, widget=ClinicSelect)
     care_kind = forms.ModelChoiceField(label=_("Вид медицинской помощи"), queryset=None)
     service_name = forms.CharField(
-        label=_("Услуга (если известна)"), max_length=255, required=False
+        label=_("Услуга (если известна)"),
+        max_length=255,
+        required=False,
+        validators=[refuse_control_characters],
     )
     planned_on = forms.DateField(
         label=_("Планируемая дата визита"),

@@ -16,6 +16,11 @@ admin.site.site_header = _("Личный кабинет застрахованн
 admin.site.site_title = _("Администрирование")
 admin.site.index_title = _("Разделы")
 
+handler400 = "portal.core.errors.bad_request"
+handler403 = "portal.core.errors.permission_denied"
+handler404 = "portal.core.errors.page_not_found"
+handler500 = "portal.core.errors.server_error"
+
 urlpatterns = [
     path("", include("cabinet.urls")),
     path("healthz/", core_views.healthz, name="healthz"),

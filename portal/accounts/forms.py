@@ -3,6 +3,7 @@ writes are the services' (SignupForm.save is allauth's hook: it goes through Acc
 
 from allauth.account import app_settings as account_settings
 from allauth.account.app_settings import EmailVerificationMethod
+from allauth.account.fields import EmailField
 from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
@@ -15,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -36,6 +38,8 @@ from .validators import (
 )
 
 DATE_INPUT_FORMAT = "%Y-%m-%d"
+
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 
 
 def _numeric_attrs(length: int, autocomplete: str = "off") -> dict:
@@ -213,6 +217,7 @@ class SignupForm(AllauthSignupForm):
         "consent",
     ]
 
+    email = EmailField(max_length=EMAIL_MAX_LENGTH)  # allauth's has no limit: a 500 past 254
     last_name = PersonNameField(
         label=gettext_lazy("Фамилия"),
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
@@ -358,6 +363,10 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("Электронная почта")
+        # allauth's login field has no limit: a longer one reached django-axes' 255 characters
+        self.fields["login"].max_length = EMAIL_MAX_LENGTH
+        self.fields["login"].validators.append(MaxLengthValidator(EMAIL_MAX_LENGTH))
+        self.fields["login"].widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
         self.fields["password"].label = _("Пароль")
         self.fields["password"].help_text = ""  # the page has its own «Забыли пароль?» link
         # The «Вход по PIN-коду» button shows only where a device cookie is.
@@ -388,6 +397,7 @@ class PinConfirmForm(forms.Form):
 class EmailChangeForm(AllauthAddEmailForm):
     """allauth's e-mail change (ACCOUNT_CHANGE_EMAIL), confirmed by the PIN."""
 
+    email = EmailField(required=True, max_length=EMAIL_MAX_LENGTH)
     pin = PinField(help_text=gettext_lazy("Подтвердите смену адреса PIN-кодом"))
 
     def __init__(self, *args, **kwargs):

@@ -17,6 +17,7 @@ class CoreConfig(AppConfig):
 
         trusted_proxies()  # a malformed TRUSTED_PROXIES stops the start, not each request
 
+        _admin_text_refuses_control_characters()
         # admin.autodiscover(), minus the apps whose admin module is not wanted here.
         for app_config in apps.get_app_configs():
             if app_config.name in ADMIN_AUTODISCOVER_SKIP:
@@ -26,3 +27,21 @@ class CoreConfig(AppConfig):
 
 
 ADMIN_AUTODISCOVER_SKIP = {"leaflet"}
+
+
+def _admin_text_refuses_control_characters() -> None:
+    """Every text field of every admin form (model forms and inlines alike) refuses invisible
+    control characters, as the cabinet's forms do. The admin's defaults per model field class are
+    copied into each ModelAdmin when it is made, so this runs before the admin modules are
+    imported; an admin's own formfield_overrides are merged on top and keep the validator."""
+    from django.contrib.admin import options
+    from django.db import models
+
+    from .validators import refuse_control_characters
+
+    for field_class in (models.CharField, models.TextField):
+        defaults = options.FORMFIELD_FOR_DBFIELD_DEFAULTS[field_class]
+        options.FORMFIELD_FOR_DBFIELD_DEFAULTS[field_class] = {
+            **defaults,
+            "validators": [refuse_control_characters],
+        }

@@ -4,6 +4,7 @@ person gives only an e-mail and a PIN (settings.SOCIALACCOUNT_FORMS["signup"])."
 from __future__ import annotations
 
 import phonenumbers
+from allauth.account.fields import EmailField
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.forms import SignupForm
@@ -13,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.forms import EMAIL_MAX_LENGTH
 from portal.accounts.validators import validate_pin
 
 
@@ -28,6 +30,7 @@ def _pin_widget() -> forms.PasswordInput:
 
 
 class EsiaSignupForm(SignupForm):
+    email = EmailField(max_length=EMAIL_MAX_LENGTH)  # allauth's has no limit: a 500 past 254
     pin1 = forms.CharField(
         label=_("PIN-код"),
         widget=_pin_widget(),

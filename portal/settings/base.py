@@ -69,7 +69,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "portal.accounts.middleware.SessionIdleMiddleware",
     "portal.accounts.middleware.StaffMfaRequiredMiddleware",
+    "portal.core.errors.MethodNotAllowedMiddleware",
 ]
+CSRF_FAILURE_VIEW = "portal.core.errors.csrf_failure"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"

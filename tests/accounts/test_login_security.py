@@ -210,4 +210,6 @@ def test_sessions_made_before_the_session_token_existed_stay_valid(client, perso
 def test_log_out_everywhere_needs_a_post(client, person):
     client.force_login(person)
 
-    assert client.get(reverse("accounts:sessions_end")).status_code == 405
+    response = client.get(reverse("accounts:sessions_end"))
+
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:profile")

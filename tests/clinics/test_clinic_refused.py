@@ -63,7 +63,9 @@ def test_a_second_tap_the_same_day_makes_no_second_appeal(user):
 def test_a_report_needs_a_post(person_client):
     clinic = ClinicFactory()
 
-    assert person_client.get(f"/clinics/{clinic.pk}/report/").status_code == 405
+    response = person_client.get(f"/clinics/{clinic.pk}/report/")
+
+    assert response.status_code == 302 and response["Location"] == f"/clinics/{clinic.pk}/"
     assert not Appeal.objects.exists()
 
 
