@@ -49,8 +49,9 @@ def offers_for_user(user) -> list[Offer]:
 
 
 def territory_towns(region_code: str, day) -> list[str]:
-    """The towns the ОСАГО КТ table in force on `day` names in the subject, by name."""
-    if not region_code:
+    """The towns the ОСАГО КТ table in force on `day` names in the subject, by name. Anything but a
+    subject's code (letters and digits) names no subject."""
+    if not region_code or not (region_code.isascii() and region_code.isalnum()):
         return []
     return list(
         TerritoryCoefficient.in_force(day)

@@ -131,6 +131,11 @@ class MethodNotAllowedMiddleware:
         response = self.get_response(request)
         if not isinstance(response, HttpResponseNotAllowed):
             return response
+        view = getattr(request.resolver_match, "func", None)
+        if getattr(view, "csrf_exempt", False):
+            # An endpoint for programs (a provider's webhook, an emulated remote API), not a
+            # page: its callers expect the plain 405 with its Allow header.
+            return response
         allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
         if request.method in ("GET", "HEAD"):
             messages.info(
