@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_log_record, audit_value
+from .audit import audit_log_record, audit_subject_people, audit_value
 from .client_ip import client_ip
 from .models import AuditLogEntry
 
@@ -168,11 +168,14 @@ def audit_log_record_many(
             action=AuditLogEntry.Action.VIEW,
             subject_type=ContentType.objects.get_for_model(subject),
             subject_id=str(subject.pk),
+            person_id=people[0],
+            insured_person_id=people[1],
             person_label=person_label[:255],
             what=what[:255],
             ip_address=ip_address,
         )
         for subject, person_label, what in entries
+        for people in [audit_subject_people(subject)]
     ]
     AuditLogEntry.objects.bulk_create(rows)
     return len(rows)

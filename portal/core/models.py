@@ -63,6 +63,20 @@ class AuditLogEntry(models.Model):
     )
     ip_address = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
     at = models.DateTimeField(_("когда"), auto_now_add=True, db_index=True)
+    # Whose data it was, for the person's own access log (/profile/access-log/): the account
+    # when the subject is one or names one, the register row (policies.InsuredPerson, by id: this
+    # app sits below policies) when the subject is medical data of an insured person.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("учётная запись человека"),
+    )
+    insured_person_id = models.BigIntegerField(
+        _("застрахованный (id в реестре)"), null=True, blank=True
+    )
 
     objects = AuditLogQuerySet.as_manager()
 
@@ -70,7 +84,11 @@ class AuditLogEntry(models.Model):
         verbose_name = _("запись журнала доступа")
         verbose_name_plural = _("журнал доступа к персональным данным")
         ordering = ["-at"]
-        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["person", "at"], name="audit_person_at"),
+            models.Index(fields=["insured_person_id", "at"], name="audit_insured_person_at"),
+        ]
 
     def __str__(self) -> str:
         action = self.get_action_display()

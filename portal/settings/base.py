@@ -269,6 +269,9 @@ IDENTIFIER_CHANGE_ESIA_MAX_AGE_SECONDS = 5 * 60
 REMEMBERED_DEVICE_COOKIE_NAME = "portal_device"
 REMEMBERED_DEVICE_COOKIE_AGE = 180 * 24 * 3600
 CONSENT_PERSONAL_DATA_VERSION = "2026-01"
+# The separate consent to process health data (152-FZ art. 9 part 4): the version of its text
+# (templates/accounts/consents/health_data_<version>.txt); a new version asks everyone again.
+CONSENT_HEALTH_DATA_VERSION = "2026-01"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an ESIA login never takes over an account by e-mail
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 SOCIALACCOUNT_ADAPTER = "portal.esia.adapter.SocialAccountAdapter"

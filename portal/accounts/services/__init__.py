@@ -1,6 +1,12 @@
 """Everything that writes accounts data. Views, the admin and other apps call these functions;
 each is keyword-only and does its writes in one transaction."""
 
+from .consents import (
+    consent_text,
+    consent_text_hash,
+    health_consent_give,
+    health_consent_withdraw,
+)
 from .events import account_event_record
 from .identity import (
     identifier_change_code_send,
@@ -28,6 +34,10 @@ __all__ = [
     "account_anonymise",
     "account_event_record",
     "account_unlock",
+    "consent_text",
+    "consent_text_hash",
+    "health_consent_give",
+    "health_consent_withdraw",
     "detached_phone_verification",
     "detached_phone_verification_confirm",
     "detached_phone_verification_start",
