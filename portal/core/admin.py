@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_log_record, audit_subject_people, audit_value
 from .client_ip import client_ip
-from .models import AuditLogEntry
+from .models import AuditLogEntry, DestructionAct
 
 
 class ReadOnlyAdminMixin:
@@ -221,3 +221,22 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return request.user.is_superuser
+
+
+@admin.register(DestructionAct)
+class DestructionActAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Acts of destruction of personal data: written by the retention run, read here, never
+    edited or deleted."""
+
+    list_display = ("__str__", "created_at", "performed_by")
+    readonly_fields = (
+        "created_at",
+        "operator",
+        "performed_by",
+        "information_system",
+        "method",
+        "reason",
+        "items",
+        "kept",
+    )
+    fields = readonly_fields
