@@ -18,7 +18,7 @@ from policies.selectors import policies_for_user
 from portal.accounts.devices import device_cookie_delete
 from portal.accounts.forms import AccountDeleteForm, PinConfirmForm, ProfileForm
 from portal.accounts.models import AccountEvent
-from portal.accounts.services import account_event_record
+from portal.accounts.services import access_log_digest_set, account_event_record
 
 from .export import personal_data_archive
 from .selectors import access_log_for_user, access_log_rows, policy_cards_for_user
@@ -144,9 +144,21 @@ def personal_data_consent_withdraw(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_http_methods(["GET", "POST"])
 def access_log(request: HttpRequest) -> HttpResponse:
     """«Журнал доступа»: who at the insurer (role and staff number, not the name) opened the
-    person's medical data or account in the admin, when, and what."""
+    person's medical data or account in the admin, when, and what; a POST turns the weekly
+    e-mail about it on or off."""
+    if request.method == "POST":
+        enabled = request.POST.get("digest") == "on"
+        access_log_digest_set(user=request.user, enabled=enabled)
+        messages.success(
+            request,
+            _("Письма о доступе к вашим данным включены: раз в неделю, если данные открывали")
+            if enabled
+            else _("Письма о доступе к вашим данным отключены"),
+        )
+        return redirect("accounts:access_log")
     paginator = Paginator(access_log_for_user(request.user), 50)
     page = paginator.get_page(request.GET.get("page"))
     return render(

@@ -53,6 +53,10 @@ class User(AbstractUser):
     # keeps Django's own hash, so sessions made before this field existed stay valid.
     session_token = models.CharField(max_length=64, blank=True, default="", editable=False)
     deleted_at = models.DateTimeField(_("учётная запись удалена"), null=True, blank=True)
+    # The person asked for a weekly e-mail about staff reads of their data (/profile/access-log/)
+    access_log_digest = models.BooleanField(
+        _("письмо о доступе сотрудников к данным раз в неделю"), default=False
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

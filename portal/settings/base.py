@@ -133,6 +133,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "claims.tasks.claim_notifications_resend",
         "schedule": crontab(minute="*/15"),
     },
+    "access-log-digests": {
+        "task": "cabinet.tasks.access_log_digests_send_task",
+        "schedule": crontab(day_of_week="mon", hour=8, minute=20),
+    },
     "personal-data-retention": {
         "task": "cabinet.tasks.personal_data_retention_task",
         "schedule": crontab(hour=4, minute=10),

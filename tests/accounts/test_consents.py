@@ -187,3 +187,42 @@ def test_an_empty_access_log_says_so(client, person):
     client.force_login(person)
     page = client.get("/profile/access-log/").content.decode()
     assert "ваши данные не открывали" in page
+
+
+def test_the_weekly_email_lists_last_weeks_reads_to_who_asked_for_it(
+    client, person, operator, mailoutbox
+):
+    import datetime
+
+    import time_machine
+
+    from cabinet.access_log import access_log_digests_send
+    from portal.core.audit import audit_log_change
+
+    client.force_login(person)
+    client.post("/profile/access-log/", {"digest": "on"})
+    person.refresh_from_db()
+    assert person.access_log_digest
+    quiet = verified_person()
+    quiet.access_log_digest = True
+    quiet.save()
+    insured = InsuredPersonFactory()
+    PolicyLinkFactory(user=person, insured_person=insured)
+    line = ServiceLineFactory(insured_person=insured)
+    monday = datetime.datetime(2026, 11, 30, 12, tzinfo=datetime.UTC)
+    with time_machine.travel(monday + datetime.timedelta(days=2), tick=False):
+        audit_log_change(
+            staff_user=operator, subject=line, person_label="x", what="услуга ДМС с диагнозом"
+        )
+
+    with time_machine.travel(monday + datetime.timedelta(days=7), tick=False):
+        assert access_log_digests_send() == 1
+
+    (mail,) = mailoutbox
+    assert mail.to == [person.email]
+    assert roles.SUPPORT_OPERATOR in mail.body and f"№ {operator.pk}" in mail.body
+    assert "Григорьева" not in mail.body and "/profile/access-log/" in mail.body
+
+    client.post("/profile/access-log/", {})
+    person.refresh_from_db()
+    assert not person.access_log_digest

@@ -2,6 +2,7 @@
 each is keyword-only and does its writes in one transaction."""
 
 from .consents import (
+    access_log_digest_set,
     consent_text,
     consent_text_hash,
     health_consent_give,
@@ -30,6 +31,7 @@ from .profile import ProfileChange, profile_change, profile_change_save
 from .registration import user_register, user_register_declined
 
 __all__ = [
+    "access_log_digest_set",
     "ProfileChange",
     "account_anonymise",
     "account_event_record",

@@ -82,3 +82,10 @@ def health_consent_withdraw(*, user: User) -> int:
         user=user, kind=AccountEvent.Kind.CONSENT_WITHDRAWN, document=Consent.Document.HEALTH_DATA
     )
     return withdrawn
+
+
+@transaction.atomic
+def access_log_digest_set(*, user: User, enabled: bool) -> None:
+    """Turn the weekly e-mail about staff reads of the person's data on or off."""
+    user.access_log_digest = enabled
+    user.save(update_fields=["access_log_digest"])
