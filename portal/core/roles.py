@@ -69,6 +69,7 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "axes.accesslog": {S: "view"},
     # portal.core
     "core.auditlogentry": {},  # superusers only (its admin refuses anyone else)
+    "core.destructionact": {A: "view"},  # acts of destruction: counts, no personal data
     # portal.accounts
     "accounts.user": {S: "view change", A: "view"},  # staff accounts: superusers only
     "accounts.consent": {S: "view"},
