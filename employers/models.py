@@ -185,6 +185,8 @@ class ImportRow(models.Model):
     birth_date = models.DateField(_("дата рождения"), null=True, blank=True)
     email = models.CharField(_("электронная почта"), max_length=254, blank=True)
     phone = models.CharField(_("телефон"), max_length=16, blank=True)
+    personnel_number = models.CharField(_("табельный номер"), max_length=32, blank=True)
+    department = models.CharField(_("подразделение"), max_length=150, blank=True)
     program = models.ForeignKey(
         Program,
         on_delete=models.SET_NULL,
