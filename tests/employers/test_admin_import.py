@@ -187,3 +187,83 @@ def test_a_running_batch_shows_its_progress_and_refreshes_without_scripts(
     assert '<progress class="import-meter" max="100" value="42"' in content
     assert "Файл проверяется" in content
     assert "<script>" not in content  # CSP: no inline scripts
+
+
+def test_a_1c_list_with_newcomers_shows_numbers_to_assign_and_gives_them_back(
+    hr_client, hr_user, contract, django_capture_on_commit_callbacks
+):
+    import datetime
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.factories import InsuredPersonFactory
+
+    from .test_import_hr_lists import one_c_xlsx
+
+    bride = InsuredPersonFactory(
+        contract=contract,
+        program=contract.programs.get(code="БАЗ"),
+        policy_number="Д-0500",
+        personnel_number="00017",
+        last_name="Смирнова",
+        first_name="Анна",
+        middle_name="Петровна",
+        birth_date=datetime.date(1990, 5, 1),
+        starts_on=contract.starts_on,
+        ends_on=contract.ends_on,
+    )
+    # given: both templates are offered
+    page = hr_client.get(import_url(contract)).content.decode()
+    one_c = import_url(contract, "policies_contract_import_template", "xlsx") + "?layout=1c"
+    assert one_c in page
+    template = hr_client.get(one_c)
+    sheet = load_workbook(io.BytesIO(b"".join(template.streaming_content))).active
+    assert [c.value for c in next(sheet.iter_rows(min_row=3, max_row=3))][:2] == [
+        "Табельный номер",
+        "ФИО",
+    ]
+
+    # when: a 1С list with two newcomers and a changed surname is uploaded
+    content = one_c_xlsx(
+        [
+            [
+                "00017",
+                "Кузнецова Анна Петровна",
+                datetime.datetime(1990, 5, 1),
+                "",
+                bride.email,
+                "БАЗ",
+            ],
+            ["00031", "Мамедов Эльчин Рашид оглы", 32874, "Склад", "", "БАЗ"],
+            ["00032", "Орлова Ольга Ивановна", "03.03.1995", "Склад", "", "БАЗ"],
+        ],
+        headers=[
+            "Таб. №",
+            "ФИО",
+            "Дата рождения",
+            "Подразделение",
+            "Электронная почта",
+            "Код программы",
+        ],
+    )
+    response = upload(hr_client, contract, content, "1c.xlsx", django_capture_on_commit_callbacks)
+    page = hr_client.get(response["Location"]).content.decode()
+
+    # then: «добавить» ×2 with numbers to be assigned, «изменить» ×1
+    batch = ImportBatch.objects.get()
+    assert (batch.to_add, batch.to_change, batch.rows_invalid) == (2, 1, 0), batch.message
+    assert page.count("будет присвоен") == 2
+    assert "Кузнецова" in page and "Смирнова" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = hr_client.post(import_url(contract, "policies_contract_import_apply", batch.pk))
+    page = hr_client.get(response["Location"]).content.decode()
+    assert "Присвоено номеров полисов: 2" in page
+    listed = import_url(contract, "policies_contract_import_list", batch.pk, "csv")
+    assert listed in page
+    text = b"".join(hr_client.get(listed).streaming_content).decode()
+    assert f"{contract.number}-000001;Мамедов;Эльчин;Рашид оглы;01.01.1990" in text
+    assert f"{contract.number}-000002;Орлова" in text
+    assert "Д-0500;Кузнецова;Анна" in text
+    assert AuditLogEntry.objects.filter(staff_user=hr_user).exists()
