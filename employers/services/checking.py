@@ -15,7 +15,7 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,7 +158,7 @@ def import_batch_check(*, batch_id: int) -> ImportBatch:
         _register_compare(batch)
         _duplicates_mark(batch)
         _parents_check(batch)
-        _removals_stage(batch)
+        _removals_stage(batch, employees_only="relation" not in keys)
         _counters_store(batch)
         batch.register_fingerprint = register_fingerprint(batch.contract)
         batch.status = ImportBatch.Status.CHECKED
@@ -675,9 +675,11 @@ def _parent_problem(
 REMOVED_VALUES = ("pk", "policy_number", *REGISTER_FIELDS)
 
 
-def _removals_stage(batch: ImportBatch) -> None:
+def _removals_stage(batch: ImportBatch, *, employees_only: bool = False) -> None:
     """Register persons of the contract, covered on or after the effective date, whose policy
-    number the list does not mention at all (a row with errors still mentions it)."""
+    number the list does not mention at all (a row with errors still mentions it). A list of
+    employees only (no «Кем приходится», as a payroll export) leaves out no child whose parent
+    it mentions."""
     effective = batch.effective_date
     last_day = effective - datetime.timedelta(days=1)
     # NOT EXISTS, not NOT IN: an anti-join the database hashes, whatever the list's size.
@@ -692,8 +694,15 @@ def _removals_stage(batch: ImportBatch) -> None:
         InsuredPerson.objects.filter(contract=batch.contract, ends_on__gte=effective)
         .exclude(Exists(mentioned))
         .exclude(Exists(mentioned_by_personnel))
-        .values_list(*REMOVED_VALUES)
     )
+    if employees_only:
+        parent_mentioned = ImportRow.objects.filter(
+            batch=batch, row_number__isnull=False, policy_number=OuterRef("parent__policy_number")
+        )
+        leaving = leaving.exclude(
+            Q(relation=InsuredPerson.Relation.CHILD) & Exists(parent_mentioned)
+        )
+    leaving = leaving.values_list(*REMOVED_VALUES)
 
     def staged(chunk: list[tuple]) -> Iterator[tuple]:
         # (pk, number, last ... program, starts, ends, relation): REMOVED_VALUES.

@@ -292,3 +292,27 @@ def test_the_portal_template_keeps_the_personnel_number_it_does_not_carry(contra
         ImportRow.objects.filter(batch=batch).values("changes", "errors")
     )
     assert today()  # the contract is in force
+
+
+def test_a_list_of_employees_only_keeps_the_children_of_the_employees_it_names(contract, hr_user):
+    program = contract.programs.get(code="БАЗ")
+    term = {"starts_on": contract.starts_on, "ends_on": contract.ends_on, "program": program}
+    staying = InsuredPersonFactory(contract=contract, policy_number="Д-0601", **term)
+    leaving = InsuredPersonFactory(contract=contract, policy_number="Д-0602", **term)
+    kept = InsuredPersonFactory(
+        contract=contract, policy_number="Д-0603", relation="child", parent=staying, **term
+    )
+    orphan = InsuredPersonFactory(
+        contract=contract, policy_number="Д-0604", relation="child", parent=leaving, **term
+    )
+    headers = ["Номер полиса", "ФИО", "Дата рождения", "Код программы"]
+    line = f"Д-0601;{staying.last_name} {staying.first_name};{ru(staying.birth_date)};БАЗ"
+    content = (";".join(headers) + "\n" + line + "\n").encode("utf-8")
+
+    batch = checked_batch(contract, hr_user, content)
+
+    removed = set(
+        ImportRow.objects.filter(batch=batch, action="remove").values_list("person_id", flat=True)
+    )
+    assert removed == {leaving.pk, orphan.pk}
+    assert kept.pk not in removed
