@@ -410,9 +410,10 @@ def _register_match(batch: ImportBatch) -> None:
             _errors_add(errors)
 
 
-# The register values a list keeps when its file has no such column (the portal's own template
-# has no personnel number of a person whose number came from a 1С list, and the other way round).
-KEPT_WITHOUT_COLUMN = ("personnel_number", "department")
+# The register values a list keeps when its file has no such column: a column the file lacks
+# says nothing about them (a payroll export has no insurance term or phone; the portal's own
+# template of an older layout no personnel number).
+KEPT_WITHOUT_COLUMN = ("personnel_number", "department", "email", "phone", "starts_on", "ends_on")
 
 
 def _register_keep(batch: ImportBatch, keys: set[str]) -> None:
