@@ -176,6 +176,11 @@ class ContractAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
                 name="policies_contract_import_recheck",
             ),
             path(
+                "<path:object_id>/import/<int:batch_id>/columns/",
+                wrap(import_views.import_columns_view),
+                name="policies_contract_import_columns",
+            ),
+            path(
                 "<path:object_id>/import/<int:batch_id>/list.<str:file_format>",
                 wrap(import_views.import_list_view),
                 name="policies_contract_import_list",

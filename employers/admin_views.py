@@ -26,7 +26,7 @@ from policies.models import Contract
 from portal.core.audit import audit_log_record
 from portal.core.models import AuditLogEntry
 
-from .forms import ApplyForm, EmployeeListUploadForm
+from .forms import ApplyForm, ColumnMappingForm, EmployeeListUploadForm
 from .models import ImportBatch, ImportRow
 from .progress import progress_get
 from .selectors import (
@@ -44,6 +44,7 @@ from .services.exports import (
     register_rows,
     xlsx_file,
 )
+from .services.mapping import REMAPPABLE, column_choices, column_mappings_save
 from .services.uploads import import_batch_upload
 
 PREVIEW_ROWS = 50
@@ -192,9 +193,43 @@ def import_batch_view(
         preview_rows=PREVIEW_ROWS,
         error_rows=ERROR_ROWS,
         apply_form=ApplyForm(),
+        columns_form=_columns_form(batch),
         upload_url=reverse("admin:policies_contract_import", args=[contract.pk]),
     )
     return TemplateResponse(request, "admin/employers/import_batch.html", context)
+
+
+def _columns_form(batch: ImportBatch, data=None) -> ColumnMappingForm | None:
+    if not batch.unknown_headers or batch.status not in REMAPPABLE:
+        return None
+    return ColumnMappingForm(data, headers=batch.unknown_headers, choices=column_choices())
+
+
+def import_columns_view(
+    model_admin, request: HttpRequest, object_id: str, batch_id: int
+) -> HttpResponse:
+    """HR's choice of field for the columns the import did not recognise: kept for the
+    employer, and the list checked again with it."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    contract = _contract(request, object_id)
+    batch = _batch(request, contract, batch_id)
+    if not can_upload(request.user):
+        raise PermissionDenied
+    form = _columns_form(batch, request.POST)
+    if form is None or not form.is_valid():
+        messages.error(request, _("Столбцы этого списка сопоставить нельзя."))
+        return redirect(_batch_url(contract, batch))
+    try:
+        column_mappings_save(batch=batch, user=request.user, choices=form.chosen())
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("Столбцы запомнены для этого работодателя; список проверяется заново.")
+        )
+    return redirect(_batch_url(contract, batch))
 
 
 def import_apply_view(

@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from policies.models import Contract, InsuredPerson, Program
 from portal.core.bulk import analyze, copy_rows
 
-from ..columns import COLUMNS, column_for_header
-from ..models import ImportBatch, ImportRow
+from ..columns import COLUMNS, column_for_header, header_key
+from ..models import ColumnMapping, ImportBatch, ImportRow
 from ..progress import progress_clear, progress_set
 from .reading import Cell, ListFileError, read_rows, sniff
-from .validation import CheckedRow, RowContext, check_row, error_entry, ru_date
+from .validation import CheckedRow, RowContext, cell_text, check_row, error_entry, ru_date
 
 CHUNK_ROWS = 1000
 
@@ -141,6 +141,7 @@ def import_batch_check(*, batch_id: int) -> ImportBatch:
         if batch.status != ImportBatch.Status.UPLOADED:
             return batch
         ImportRow.objects.filter(batch=batch).delete()
+        batch.unknown_headers = []
         try:
             with batch.file.open("rb") as stored:
                 keys = _rows_stage(batch, stored)
@@ -177,14 +178,22 @@ def _counters_reset(batch: ImportBatch) -> None:
 # How far below the top of the sheet a header row is looked for (a payroll export has a title,
 # the company, the date and a blank line above its table).
 HEADER_SEARCH_ROWS = 15
+MAX_UNKNOWN_HEADERS = 40
 
 
-def _header_keys(header: list[Cell]) -> dict[int, str]:
+def _header_keys(header: list[Cell], chosen: dict[str, str], unknown: list[str]) -> dict[int, str]:
+    """{column index: field} of a header row; the headers neither the import nor the employer's
+    choices (ColumnMapping: header → field, "" to leave it out) know go to `unknown`."""
     mapping: dict[int, str] = {}
     seen: set[str] = set()
     for index, cell in enumerate(header):
-        key = column_for_header(str(cell or ""))
-        if key is None:
+        text = cell_text(cell)
+        key = column_for_header(text)
+        if key is None and text:
+            key = chosen.get(header_key(text))
+            if key is None and len(unknown) < MAX_UNKNOWN_HEADERS:
+                unknown.append(text[:150])
+        if not key:
             continue
         if key in seen:
             raise ListFileError(
@@ -207,20 +216,29 @@ def _header_missing(mapping: dict[int, str], ctx: RowContext) -> list[str]:
     return [c.header for c in COLUMNS if c.required and c.key not in seen | optional]
 
 
-def _header_find(rows: Iterator, ctx: RowContext) -> dict[int, str]:
+def _header_find(batch: ImportBatch, rows: Iterator, ctx: RowContext) -> dict[int, str]:
     """The mapping of the first row, among the first HEADER_SEARCH_ROWS, that has every required
-    column (the rows above it — a title, the company's name — are skipped)."""
+    column (the rows above it — a title, the company's name — are skipped); the headers of that
+    row (or of the likeliest one) nobody knows are kept on the batch for HR to map."""
+    chosen = dict(
+        ColumnMapping.objects.filter(policyholder_id=ctx.contract.policyholder_id).values_list(
+            "header", "field"
+        )
+    )
     best: tuple[int, dict[int, str]] | None = None
     for _count in range(HEADER_SEARCH_ROWS):
         try:
             number, cells = next(rows)
         except StopIteration:
             break
-        mapping = _header_keys(cells)
+        unknown: list[str] = []
+        mapping = _header_keys(cells, chosen, unknown)
         if mapping and not _header_missing(mapping, ctx):
+            batch.unknown_headers = unknown
             return mapping
         if mapping and (best is None or len(mapping) > len(best[1])):
             best = (number, mapping)
+            batch.unknown_headers = unknown
     if best is None:
         raise ListFileError(
             _(
@@ -248,7 +266,7 @@ def _rows_stage(batch: ImportBatch, stored) -> set[str]:
     stream = read_rows(stored, sniffed, size=batch.file_size)
     rows = iter(stream.rows)
     ctx = RowContext.for_contract(batch.contract, today=timezone.localdate())
-    mapping = _header_find(rows, ctx)
+    mapping = _header_find(batch, rows, ctx)
     limit = settings.EMPLOYERS_IMPORT_MAX_ROWS
     keys, width = tuple(mapping.values()), max(mapping) + 1
     # The mapped cells of a row in one call (a tuple: the header has every required column, so

@@ -4,29 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('policies', '0005_register_indexes_only_where_looked_up'),
+        ("policies", "0005_register_indexes_only_where_looked_up"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contract',
-            name='policy_serial',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='последний присвоенный номер полиса'),
+            model_name="contract",
+            name="policy_serial",
+            field=models.PositiveIntegerField(
+                default=0, editable=False, verbose_name="последний присвоенный номер полиса"
+            ),
         ),
         migrations.AddField(
-            model_name='insuredperson',
-            name='department',
-            field=models.CharField(blank=True, default='', max_length=150, verbose_name='подразделение'),
+            model_name="insuredperson",
+            name="department",
+            field=models.CharField(
+                blank=True, default="", max_length=150, verbose_name="подразделение"
+            ),
         ),
         migrations.AddField(
-            model_name='insuredperson',
-            name='personnel_number',
-            field=models.CharField(blank=True, default='', max_length=32, verbose_name='табельный номер'),
+            model_name="insuredperson",
+            name="personnel_number",
+            field=models.CharField(
+                blank=True, default="", max_length=32, verbose_name="табельный номер"
+            ),
         ),
         migrations.AddIndex(
-            model_name='insuredperson',
-            index=models.Index(condition=models.Q(('personnel_number', ''), _negated=True), fields=['contract', 'personnel_number'], name='insured_personnel_number_idx'),
+            model_name="insuredperson",
+            index=models.Index(
+                condition=models.Q(("personnel_number", ""), _negated=True),
+                fields=["contract", "personnel_number"],
+                name="insured_personnel_number_idx",
+            ),
         ),
     ]

@@ -267,3 +267,58 @@ def test_a_1c_list_with_newcomers_shows_numbers_to_assign_and_gives_them_back(
     assert f"{contract.number}-000002;Орлова" in text
     assert "Д-0500;Кузнецова;Анна" in text
     assert AuditLogEntry.objects.filter(staff_user=hr_user).exists()
+
+
+def test_unrecognised_columns_are_mapped_once_and_remembered_for_the_employer(
+    hr_client, hr_user, contract, django_capture_on_commit_callbacks
+):
+    from employers.models import ColumnMapping
+
+    headers = ["Фамилия работника", "Имя", "Дата рожд-я", "Код программы", "Примечание"]
+    content = (";".join(headers) + "\n" + "Иванов;Пётр;12.04.1988;БАЗ;новый\n").encode("utf-8")
+
+    # when: a list with headers the import does not know is uploaded
+    response = upload(
+        hr_client, contract, content, "spisok.csv", django_capture_on_commit_callbacks
+    )
+    batch = ImportBatch.objects.get()
+
+    # then: refused for the missing columns, and HR is asked what each unknown column holds
+    assert batch.status == ImportBatch.Status.REJECTED
+    assert batch.unknown_headers == ["Фамилия работника", "Дата рожд-я", "Примечание"]
+    page = hr_client.get(response["Location"]).content.decode()
+    assert "Нераспознанные столбцы" in page
+
+    # when: the fields are chosen (the note left out)
+    columns = import_url(contract, "policies_contract_import_columns", batch.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        hr_client.post(columns, {"column_0": "last_name", "column_1": "birth_date", "column_2": ""})
+
+    # then: the list is checked again with them, and they are kept for the employer
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.CHECKED, batch.message
+    assert (batch.to_add, batch.rows_invalid, batch.unknown_headers) == (1, 0, [])
+    assert ColumnMapping.objects.filter(policyholder=contract.policyholder).count() == 3
+
+    # and the next upload of the same layout needs no mapping
+    upload(hr_client, contract, content, "spisok2.csv", django_capture_on_commit_callbacks)
+    again = ImportBatch.objects.latest("pk")
+    assert again.status == ImportBatch.Status.CHECKED and again.unknown_headers == []
+
+
+def test_a_mapping_with_one_field_twice_is_refused_in_russian(
+    hr_client, contract, django_capture_on_commit_callbacks
+):
+    headers = ["Фам.", "Имя2", "Имя", "Дата рождения", "Код программы"]
+    content = (";".join(headers) + "\nИванов;Пётр;Пётр;12.04.1988;БАЗ\n").encode("utf-8")
+    upload(hr_client, contract, content, "spisok.csv", django_capture_on_commit_callbacks)
+    batch = ImportBatch.objects.get()
+    columns = import_url(contract, "policies_contract_import_columns", batch.pk)
+
+    response = hr_client.post(
+        columns, {"column_0": "last_name", "column_1": "last_name"}, follow=True
+    )
+
+    assert "Одно поле выбрано для двух столбцов." in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.REJECTED
