@@ -288,6 +288,8 @@ class InsuredPersonAdminForm(forms.ModelForm):
             "birth_date",
             "email",
             "phone",
+            "personnel_number",
+            "department",
             "starts_on",
             "ends_on",
         ]
@@ -340,8 +342,18 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
         ("contract", ContractOnlyFieldListFilter),
         ("program", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = ("policy_number", "last_name", "first_name", "middle_name", "email", "phone")
-    search_help_text = _("Номер полиса, фамилия, имя, отчество, e-mail или телефон")
+    search_fields = (
+        "policy_number",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "email",
+        "phone",
+        "personnel_number",
+    )
+    search_help_text = _(
+        "Номер полиса, фамилия, имя, отчество, e-mail, телефон или табельный номер"
+    )
     raw_id_fields = ("parent",)
     list_select_related = ("program",)
     inlines = [InvitationInline]
@@ -393,7 +405,16 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
         )
 
     def get_fieldsets(self, request, obj=None):
-        personal = ["last_name", "first_name", "middle_name", "birth_date", "email", "phone"]
+        personal = [
+            "last_name",
+            "first_name",
+            "middle_name",
+            "birth_date",
+            "email",
+            "phone",
+            "personnel_number",
+            "department",
+        ]
         if obj is not None and obj.passport and not is_employer_manager(request.user):
             personal.append("passport_masked")
         fieldsets = [
