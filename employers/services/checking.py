@@ -441,10 +441,13 @@ def _register_keep(batch: ImportBatch, keys: set[str]) -> None:
     staged, register = _table(ImportRow), _table(InsuredPerson)
     quote = connection.ops.quote_name
     assigned = ", ".join(f"{quote(name)} = p.{quote(name)}" for name in kept)
+    # Only the rows whose value differs are written (a list's rows mostly agree already).
+    differs = " OR ".join(f"p.{quote(name)} <> {staged}.{quote(name)}" for name in kept)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE {staged} SET {assigned} FROM {register} p
-            WHERE p.policy_number = {staged}.policy_number AND {staged}.batch_id = %s""",  # noqa: S608
+            WHERE p.policy_number = {staged}.policy_number AND {staged}.batch_id = %s
+            AND ({differs})""",  # noqa: S608
             [batch.pk],
         )
 
