@@ -151,6 +151,8 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "employers.employermanager": {A: "view add change delete"},
     "employers.importbatch": {H: "view add apply"},
     "employers.importrow": {},  # superusers only (its admin refuses anyone else)
+    # HR managers choose them on the import page (employers.services.columns_mapping_save).
+    "employers.columnmapping": {},
     "employers.invitation": {H: "view"},
 }
 
