@@ -10,7 +10,7 @@ from portal.core import roles
 class Migration(migrations.Migration):
     dependencies = [
         ("policies", "0006_hr_personnel_number_department_policy_serial"),
-        ("employers", "0012_staff_roles_charge_refund_events"),
+        ("employers", "0013_roles_destruction_act"),
         ("policies", "0006_hr_personnel_number_department_policy_serial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
