@@ -176,16 +176,6 @@ class ContractAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
                 name="policies_contract_import_recheck",
             ),
             path(
-                "<path:object_id>/import/<int:batch_id>/columns/",
-                wrap(import_views.import_columns_view),
-                name="policies_contract_import_columns",
-            ),
-            path(
-                "<path:object_id>/import/<int:batch_id>/list.<str:file_format>",
-                wrap(import_views.import_list_view),
-                name="policies_contract_import_list",
-            ),
-            path(
                 "<path:object_id>/import/<int:batch_id>/errors.csv",
                 wrap(import_views.import_errors_view),
                 name="policies_contract_import_errors",
@@ -288,8 +278,6 @@ class InsuredPersonAdminForm(forms.ModelForm):
             "birth_date",
             "email",
             "phone",
-            "personnel_number",
-            "department",
             "starts_on",
             "ends_on",
         ]
@@ -342,18 +330,8 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
         ("contract", ContractOnlyFieldListFilter),
         ("program", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = (
-        "policy_number",
-        "last_name",
-        "first_name",
-        "middle_name",
-        "email",
-        "phone",
-        "personnel_number",
-    )
-    search_help_text = _(
-        "Номер полиса, фамилия, имя, отчество, e-mail, телефон или табельный номер"
-    )
+    search_fields = ("policy_number", "last_name", "first_name", "middle_name", "email", "phone")
+    search_help_text = _("Номер полиса, фамилия, имя, отчество, e-mail или телефон")
     raw_id_fields = ("parent",)
     list_select_related = ("program",)
     inlines = [InvitationInline]
@@ -405,16 +383,7 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
         )
 
     def get_fieldsets(self, request, obj=None):
-        personal = [
-            "last_name",
-            "first_name",
-            "middle_name",
-            "birth_date",
-            "email",
-            "phone",
-            "personnel_number",
-            "department",
-        ]
+        personal = ["last_name", "first_name", "middle_name", "birth_date", "email", "phone"]
         if obj is not None and obj.passport and not is_employer_manager(request.user):
             personal.append("passport_masked")
         fieldsets = [
