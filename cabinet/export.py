@@ -11,7 +11,7 @@ import json
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO
 
 from allauth.account.models import EmailAddress
@@ -32,6 +32,7 @@ from feedback.models import Appeal, AppealAttachment, AppealMessage, GuaranteeLe
 from policies.models import PolicyLink
 from policies.selectors import insured_persons_for_user, linked_insured_ids, policies_for_user
 from portal.accounts.models import AccountEvent, Consent, RememberedDevice, User
+from portal.accounts.selectors import health_consent_given
 
 FORMAT_VERSION = 1
 # The archive is kept in memory up to this size, then in a temporary file (uploads reach 10 MB).
@@ -286,16 +287,26 @@ EXPORT_SECTIONS: tuple[ExportSection, ...] = (
 )
 
 
+# Health data (152-FZ art. 9): left out of the export while the person's separate consent to
+# process it is not in force, as /cases/ leaves it out.
+HEALTH_FIELDS: dict[str, tuple[str, ...]] = {
+    "service_lines": ("service_code", "service_name", "icd10_code", "icd10_name", "icd10_flag"),
+}
+
+
 def personal_data_export(user: User) -> dict:
     data: dict = {
         "format_version": FORMAT_VERSION,
         "generated_at": timezone.now(),
         "sections": {section.name: section.title for section in EXPORT_SECTIONS},
     }
+    health = health_consent_given(user)
     for section in EXPORT_SECTIONS:
         if section.name == "profile":
             data["profile"] = _profile(user)
             continue
+        if not health and section.name in HEALTH_FIELDS:
+            section = replace(section, exclude=section.exclude + HEALTH_FIELDS[section.name])
         data[section.name] = [_row(obj, section) for obj in section.rows(user)]
     return data
 

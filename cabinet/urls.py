@@ -20,6 +20,12 @@ profile_patterns = [
     path("edit/", views.profile_edit, name="profile_edit"),
     path("data/", views.data_export, name="data_export"),
     path("delete/", views.account_delete, name="account_delete"),
+    path(
+        "consents/personal-data/withdraw/",
+        views.personal_data_consent_withdraw,
+        name="personal_data_withdraw",
+    ),
+    path("access-log/", views.access_log, name="access_log"),
     *accounts_urls.urlpatterns,
 ]
 

@@ -124,18 +124,21 @@ def claim_events_unnotified(*, since: datetime.datetime, until: datetime.datetim
 ZERO = Decimal("0.00")
 
 
-def service_lines_for_user(user: User) -> QuerySet[ServiceLine]:
+def service_lines_for_user(user: User, *, health: bool = True) -> QuerySet[ServiceLine]:
     """The DMS service lines of the user's linked insured persons, newest first, with everything
-    a card shows read in the same query."""
+    a card shows read in the same query. `health=False` (no health-data consent) leaves the
+    diagnosis out of the query; the caller leaves the service name and ICD-10 columns out."""
+    lines = (
+        ServiceLine.objects.filter(insured_person_id__in=linked_insured_ids(user))
+        .select_related("clinic", "care_kind", "insured_person__program")
+        .order_by("-service_date", "-pk")
+    )
+    if not health:
+        return lines
     # The diagnosis name comes from the ICD-10 dictionary (operators may correct it), then from
     # the register line; a code known to neither shows as the code itself.
     dictionary_name = Icd10Diagnosis.objects.filter(code=OuterRef("icd10_code")).values("name")
-    return (
-        ServiceLine.objects.filter(insured_person_id__in=linked_insured_ids(user))
-        .select_related("clinic", "care_kind", "insured_person__program")
-        .annotate(diagnosis_name=Subquery(dictionary_name[:1]))
-        .order_by("-service_date", "-pk")
-    )
+    return lines.annotate(diagnosis_name=Subquery(dictionary_name[:1]))
 
 
 def service_line_for_user(user: User, pk: int | None) -> ServiceLine | None:

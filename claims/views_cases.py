@@ -8,6 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.forms import HealthConsentForm
+from portal.accounts.selectors import health_consent_given
+
 from .presentation import event_label
 from .selectors import (
     CaseFilters,
@@ -41,6 +44,8 @@ CARD_FIELDS = (
     "insured_person__program__code",
     "insured_person__program__copay_share",
 )
+# Health data (152-FZ art. 9): read only while the person's separate consent is in force.
+HEALTH_FIELDS = ("service_name", "icd10_code", "icd10_name")
 
 
 class CaseFilterForm(forms.Form):
@@ -82,7 +87,10 @@ class CaseFilterForm(forms.Form):
 def cases(request: HttpRequest) -> HttpResponse:
     persons, clinics, kinds = case_filter_choices(request.user)
     form = CaseFilterForm(request.GET or None, persons=persons, clinics=clinics, kinds=kinds)
-    lines = form.filters().apply(service_lines_for_user(request.user)).only(*CARD_FIELDS)
+    consented = health_consent_given(request.user)
+    fields = CARD_FIELDS if consented else tuple(f for f in CARD_FIELDS if f not in HEALTH_FIELDS)
+    lines = form.filters().apply(service_lines_for_user(request.user, health=consented))
+    lines = lines.only(*fields)
     totals = case_totals(lines)
     paginator = Paginator(lines, PAGE_SIZE)
     paginator.count = totals.count  # the totals' aggregate counted the lines: no second COUNT
@@ -102,5 +110,7 @@ def cases(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "claims": claims,
             "has_children": len(persons) > 1,
+            "health_consent": consented,
+            "consent_form": None if consented else HealthConsentForm(user=request.user),
         },
     )

@@ -176,6 +176,16 @@ class ContractAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
                 name="policies_contract_import_recheck",
             ),
             path(
+                "<path:object_id>/import/<int:batch_id>/columns/",
+                wrap(import_views.import_columns_view),
+                name="policies_contract_import_columns",
+            ),
+            path(
+                "<path:object_id>/import/<int:batch_id>/list.<str:file_format>",
+                wrap(import_views.import_list_view),
+                name="policies_contract_import_list",
+            ),
+            path(
                 "<path:object_id>/import/<int:batch_id>/errors.csv",
                 wrap(import_views.import_errors_view),
                 name="policies_contract_import_errors",
@@ -278,6 +288,8 @@ class InsuredPersonAdminForm(forms.ModelForm):
             "birth_date",
             "email",
             "phone",
+            "personnel_number",
+            "department",
             "starts_on",
             "ends_on",
         ]
@@ -330,8 +342,18 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
         ("contract", ContractOnlyFieldListFilter),
         ("program", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = ("policy_number", "last_name", "first_name", "middle_name", "email", "phone")
-    search_help_text = _("Номер полиса, фамилия, имя, отчество, e-mail или телефон")
+    search_fields = (
+        "policy_number",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "email",
+        "phone",
+        "personnel_number",
+    )
+    search_help_text = _(
+        "Номер полиса, фамилия, имя, отчество, e-mail, телефон или табельный номер"
+    )
     raw_id_fields = ("parent",)
     list_select_related = ("program",)
     inlines = [InvitationInline]
@@ -383,7 +405,16 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
         )
 
     def get_fieldsets(self, request, obj=None):
-        personal = ["last_name", "first_name", "middle_name", "birth_date", "email", "phone"]
+        personal = [
+            "last_name",
+            "first_name",
+            "middle_name",
+            "birth_date",
+            "email",
+            "phone",
+            "personnel_number",
+            "department",
+        ]
         if obj is not None and obj.passport and not is_employer_manager(request.user):
             personal.append("passport_masked")
         fieldsets = [

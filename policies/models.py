@@ -50,6 +50,11 @@ class Contract(TimeStampedModel):
         blank=True,
         help_text=_('Список вида [{"name": "Пульс 24/7", "phone": "+78003024419"}]'),
     )
+    # The last serial of the policy numbers the insurer assigned to newcomers of the contract's
+    # HR lists (employers.services.applying): only grows, under the contract's row lock.
+    policy_serial = models.PositiveIntegerField(
+        _("последний присвоенный номер полиса"), default=0, editable=False
+    )
 
     class Meta:
         verbose_name = _("договор ДМС")
@@ -137,6 +142,10 @@ class InsuredPerson(TimeStampedModel):
     birth_date = models.DateField(_("дата рождения"))
     email = models.EmailField(_("электронная почта"), blank=True)
     phone = models.CharField(_("телефон"), max_length=16, blank=True)
+    # From the employer's payroll export (1С): HR sees them and matches by the personnel
+    # number; not medical data.
+    personnel_number = models.CharField(_("табельный номер"), max_length=32, blank=True, default="")
+    department = models.CharField(_("подразделение"), max_length=150, blank=True, default="")
     # No index of its own: insured_contract_name_idx (Meta) starts with the contract.
     contract = models.ForeignKey(
         Contract,
@@ -195,6 +204,12 @@ class InsuredPerson(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name", "birth_date"]),
+            # An HR list without policy numbers is matched by personnel number in the contract.
+            models.Index(
+                fields=["contract", "personnel_number"],
+                condition=~Q(personnel_number=""),
+                name="insured_personnel_number_idx",
+            ),
             # An HR manager's list: their contracts' people in the list's order, read in order
             # from the index instead of walking the whole register's names (the admin filters by
             # the contracts' ids, see InsuredPersonAdmin.scope_queryset).

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from portal.accounts.selectors import health_consent_given
 
 from . import services
 from .downloads import policy_pdf_response
@@ -44,7 +48,13 @@ def policy_add(request: HttpRequest) -> HttpResponse:
                         _("Полис № %(number)s добавлен в личный кабинет.")
                         % {"number": link.insured_person.policy_number},
                     )
-                    return redirect(reverse("policies:list") + "#group-active")
+                    target = reverse("policies:list") + "#group-active"
+                    if not health_consent_given(request.user):
+                        # 152-FZ art. 9: the service history of a DMS policy needs its own consent
+                        return redirect(
+                            reverse("accounts:health_consent") + "?" + urlencode({"next": target})
+                        )
+                    return redirect(target)
                 person = services.policy_lookup(user=request.user, number=number)
                 request.session[PENDING_NUMBER_KEY] = person.policy_number
                 found_number = person.policy_number

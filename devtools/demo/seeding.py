@@ -33,7 +33,12 @@ from shop.models import Offer
 
 from .cases import appeal_ensure, claim_ensure, osago_policy_ensure
 from .history import history_ensure, plan_history
-from .logins import demo_user_ensure, policy_links_ensure, staff_ensure
+from .logins import (
+    demo_user_ensure,
+    policy_links_ensure,
+    second_demo_user_ensure,
+    staff_ensure,
+)
 from .network import (
     clinics_ensure,
     coverage_ensure,
@@ -45,6 +50,7 @@ from .network import (
 from .register import (
     DEMO_CHILD,
     DEMO_PERSON,
+    SECOND_DEMO_POLICY_NUMBER,
     care_kinds_ensure,
     contracts_ensure,
     insured_persons_ensure,
@@ -175,6 +181,12 @@ def seed_demo(*, today: datetime.date, now: datetime.datetime) -> list[Created]:
             (persons[DEMO_PERSON.policy_number], PolicyLink.Relation.SELF),
             (persons[DEMO_CHILD.policy_number], PolicyLink.Relation.CHILD),
         ],
+        now=now,
+    )
+    second = persons[SECOND_DEMO_POLICY_NUMBER]
+    policy_links_ensure(
+        user=second_demo_user_ensure(person=second, now=now),
+        links=[(second, PolicyLink.Relation.SELF)],
         now=now,
     )
     osago = osago_policy_ensure(user=user, today=today)

@@ -182,7 +182,9 @@ def _apply(batch: ImportBatch) -> dict[str, int]:
         done += count
         progress_set(batch.pk, phase="apply", done=done, total=total)
 
+    assigned = 0
     if batch.to_add:
+        assigned = _numbers_assign(batch)
         advance(_persons_add(batch, today=today))
 
     if batch.to_change:
@@ -201,7 +203,65 @@ def _apply(batch: ImportBatch) -> dict[str, int]:
         "unchanged": batch.unchanged,
         "skipped": batch.rows_invalid,
         "invitations": Invitation.objects.filter(batch=batch).count(),
+        "numbers_assigned": assigned,
     }
+
+
+# How many times a block of new numbers is moved on past numbers the register has already.
+NUMBER_ATTEMPTS = 5
+NUMBER_DIGITS = 6
+NUMBER_MAX_LENGTH = 32
+
+
+def number_prefix(contract: Contract) -> str:
+    """The contract's number as the start of the policy numbers it assigns (the characters a
+    policy number may hold, short enough to leave room for the serial)."""
+    kept = "".join(ch for ch in contract.number if ch.isalnum() or ch in "-/.").strip("-/.")
+    return (kept or "ДМС")[: NUMBER_MAX_LENGTH - NUMBER_DIGITS - 2]
+
+
+def _numbers_assign(batch: ImportBatch) -> int:
+    """The ADD rows without a policy number get the next numbers of the contract's numbering
+    («<contract number>-000001», in the file's order), in one statement. The contract row is
+    locked by the apply, so two applies never take the same serial, and its counter only grows:
+    a number is never given twice, even when an apply that took it fails (the counter is
+    rolled back with it and nothing was issued). A block that would reuse a number the register
+    has (typed in by hand) is moved on past it."""
+    rows = _table(ImportRow)
+    waiting = ImportRow.objects.filter(batch=batch, action=ImportRow.Action.ADD, policy_number="")
+    count = waiting.count()
+    if not count:
+        return 0
+    contract = batch.contract
+    prefix = number_prefix(contract) + "-"
+    start = contract.policy_serial
+    for _attempt in range(NUMBER_ATTEMPTS):
+        width = max(NUMBER_DIGITS, len(str(start + count)))
+        if connection.vendor == "postgresql":
+            number = f"%s || lpad((%s + s.n)::text, {width}, '0')"
+        else:
+            number = f"%s || printf('%%0{width}d', %s + s.n)"
+        wanted = [prefix + str(start + n).zfill(width) for n in (1, count)]
+        # Any register number between the block's first and last (an index range, whatever the
+        # block's size; a false alarm only moves the block on).
+        if not InsuredPerson.objects.filter(
+            policy_number__gte=wanted[0], policy_number__lte=wanted[1]
+        ).exists():
+            break
+        start += count
+    else:
+        raise DatabaseError("policy_number_key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {rows} SET policy_number = {number}
+            FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM {rows}
+                  WHERE batch_id = %s AND action = %s AND policy_number = '') s
+            WHERE {rows}.id = s.id""",  # noqa: S608 (names quoted from the models)
+            [prefix, start, batch.pk, ImportRow.Action.ADD],
+        )
+    Contract.objects.filter(pk=contract.pk).update(policy_serial=start + count)
+    contract.policy_serial = start + count
+    return count
 
 
 def _table(model) -> str:

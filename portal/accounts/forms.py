@@ -394,6 +394,26 @@ class PinConfirmForm(forms.Form):
         return pin
 
 
+class HealthConsentForm(PinConfirmForm):
+    """The separate consent to process health data: its checkbox and the PIN."""
+
+    health_consent = forms.BooleanField(
+        label=gettext_lazy(
+            "Даю согласие на обработку сведений о состоянии моего здоровья на условиях выше"
+        ),
+        error_messages={
+            "required": gettext_lazy("Отметьте согласие, чтобы видеть диагнозы и услуги")
+        },
+    )
+
+
+class HealthConsentWithdrawForm(PinConfirmForm):
+    """The withdrawal of the health-data consent, PIN-confirmed; `consent` is the id of the row
+    the «Отозвать» button stood by (optional: the person's consent in force is withdrawn)."""
+
+    consent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
 class EmailChangeForm(AllauthAddEmailForm):
     """allauth's e-mail change (ACCOUNT_CHANGE_EMAIL), confirmed by the PIN."""
 

@@ -53,6 +53,10 @@ class User(AbstractUser):
     # keeps Django's own hash, so sessions made before this field existed stay valid.
     session_token = models.CharField(max_length=64, blank=True, default="", editable=False)
     deleted_at = models.DateTimeField(_("учётная запись удалена"), null=True, blank=True)
+    # The person asked for a weekly e-mail about staff reads of their data (/profile/access-log/)
+    access_log_digest = models.BooleanField(
+        _("письмо о доступе сотрудников к данным раз в неделю"), default=False
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -125,11 +129,23 @@ class Consent(models.Model):
         HEALTH_DATA = "health_data", _("Согласие на обработку сведений о состоянии здоровья")
         COPAY_TERMS = "copay_terms", _("Условия со-оплатной программы")
 
+    class Method(models.TextChoices):
+        SIGNUP = "signup", _("при регистрации")
+        ESIA = "esia", _("при входе через Госуслуги")
+        PIN = "pin", _("в личном кабинете, подтверждено PIN-кодом")
+        DEMO = "demo", _("демонстрационные данные")
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
     document = models.CharField(_("документ"), max_length=32, choices=Document.choices)
     version = models.CharField(_("версия документа"), max_length=32)
     given_at = models.DateTimeField(_("дано"), default=timezone.now)
     withdrawn_at = models.DateTimeField(_("отозвано"), null=True, blank=True)
+    # The SHA-256 of the text the person was shown (accounts.consents renders it from the
+    # template of the document's version): which words were agreed to, provably.
+    text_hash = models.CharField(_("хеш текста"), max_length=64, blank=True, default="")
+    method = models.CharField(
+        _("как дано"), max_length=16, choices=Method.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("согласие")
@@ -226,6 +242,8 @@ class AccountEvent(models.Model):
         DATA_EXPORTED = "data_exported", _("выгрузка персональных данных")
         UNLOCKED = "unlocked", _("вход разблокирован")
         DELETED = "deleted", _("учётная запись удалена")
+        CONSENT_GIVEN = "consent_given", _("согласие дано")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("согласие отозвано")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_events")
     kind = models.CharField(_("событие"), max_length=32, choices=Kind.choices)

@@ -1,5 +1,6 @@
 """Reads of accounts data, limited to the given user."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -37,6 +38,27 @@ def account_events_for_user(user: User, *, limit: int = 20) -> list[AccountEvent
 
 def consents_for_user(user: User) -> QuerySet[Consent]:
     return Consent.objects.filter(user=user).order_by("-given_at")
+
+
+def health_consent_for_user(user: User) -> Consent | None:
+    """The person's health-data consent of the current version in force, if given (152-FZ
+    art. 9 part 4): without it no page shows their diagnoses or service names."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Consent.objects.filter(
+            user=user,
+            document=Consent.Document.HEALTH_DATA,
+            version=settings.CONSENT_HEALTH_DATA_VERSION,
+            withdrawn_at__isnull=True,
+        )
+        .order_by("-given_at")
+        .first()
+    )
+
+
+def health_consent_given(user: User) -> bool:
+    return health_consent_for_user(user) is not None
 
 
 def pending_phone_verification(user: User, *, purpose: str) -> PhoneVerification | None:

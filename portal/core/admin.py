@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_log_record, audit_value
+from .audit import audit_log_record, audit_subject_people, audit_value
 from .client_ip import client_ip
-from .models import AuditLogEntry
+from .models import AuditLogEntry, DestructionAct
 
 
 class ReadOnlyAdminMixin:
@@ -168,11 +168,14 @@ def audit_log_record_many(
             action=AuditLogEntry.Action.VIEW,
             subject_type=ContentType.objects.get_for_model(subject),
             subject_id=str(subject.pk),
+            person_id=people[0],
+            insured_person_id=people[1],
             person_label=person_label[:255],
             what=what[:255],
             ip_address=ip_address,
         )
         for subject, person_label, what in entries
+        for people in [audit_subject_people(subject)]
     ]
     AuditLogEntry.objects.bulk_create(rows)
     return len(rows)
@@ -218,3 +221,22 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return request.user.is_superuser
+
+
+@admin.register(DestructionAct)
+class DestructionActAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Acts of destruction of personal data: written by the retention run, read here, never
+    edited or deleted."""
+
+    list_display = ("__str__", "created_at", "performed_by")
+    readonly_fields = (
+        "created_at",
+        "operator",
+        "performed_by",
+        "information_system",
+        "method",
+        "reason",
+        "items",
+        "kept",
+    )
+    fields = readonly_fields

@@ -63,6 +63,20 @@ class AuditLogEntry(models.Model):
     )
     ip_address = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
     at = models.DateTimeField(_("когда"), auto_now_add=True, db_index=True)
+    # Whose data it was, for the person's own access log (/profile/access-log/): the account
+    # when the subject is one or names one, the register row (policies.InsuredPerson, by id: this
+    # app sits below policies) when the subject is medical data of an insured person.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("учётная запись человека"),
+    )
+    insured_person_id = models.BigIntegerField(
+        _("застрахованный (id в реестре)"), null=True, blank=True
+    )
 
     objects = AuditLogQuerySet.as_manager()
 
@@ -70,7 +84,11 @@ class AuditLogEntry(models.Model):
         verbose_name = _("запись журнала доступа")
         verbose_name_plural = _("журнал доступа к персональным данным")
         ordering = ["-at"]
-        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["person", "at"], name="audit_person_at"),
+            models.Index(fields=["insured_person_id", "at"], name="audit_insured_person_at"),
+        ]
 
     def __str__(self) -> str:
         action = self.get_action_display()
@@ -83,3 +101,34 @@ class AuditLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Журнал доступа не редактируется")
+
+
+class DestructionAct(models.Model):
+    """An act of destruction of personal data (Roskomnadzor's order № 179 of 28.10.2022, item 3):
+    who destroyed, in which information system, which categories of whose data, how many
+    subjects, the way and the reason, and when. Written by `manage.py personal_data_retention`
+    (and its beat job) only; staff read it in the admin, no one edits or deletes it."""
+
+    created_at = models.DateTimeField(_("дата уничтожения"), auto_now_add=True, db_index=True)
+    operator = models.CharField(_("оператор"), max_length=255)
+    performed_by = models.CharField(_("кто уничтожил"), max_length=255)
+    information_system = models.CharField(_("информационная система"), max_length=255)
+    method = models.TextField(_("способ уничтожения"))
+    reason = models.TextField(_("причина уничтожения"))
+    # [{"category", "data", "action", "subjects", "rows", "files"}], one per line of the schedule
+    items = models.JSONField(
+        _("уничтоженные данные"), default=list, blank=True, encoder=DjangoJSONEncoder
+    )
+    # What the law keeps, and why (accounting of payments...)
+    kept = models.JSONField(_("сохранено по закону"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("акт об уничтожении персональных данных")
+        verbose_name_plural = _("акты об уничтожении персональных данных")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return _("Акт № %(number)s от %(date)s") % {
+            "number": self.pk,
+            "date": self.created_at.strftime("%d.%m.%Y") if self.created_at else "",
+        }

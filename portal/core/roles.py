@@ -69,6 +69,7 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "axes.accesslog": {S: "view"},
     # portal.core
     "core.auditlogentry": {},  # superusers only (its admin refuses anyone else)
+    "core.destructionact": {A: "view"},  # acts of destruction: counts, no personal data
     # portal.accounts
     "accounts.user": {S: "view change", A: "view"},  # staff accounts: superusers only
     "accounts.consent": {S: "view"},
@@ -150,6 +151,8 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "employers.employermanager": {A: "view add change delete"},
     "employers.importbatch": {H: "view add apply"},
     "employers.importrow": {},  # superusers only (its admin refuses anyone else)
+    # HR managers choose them on the import page (employers.services.columns_mapping_save).
+    "employers.columnmapping": {},
     "employers.invitation": {H: "view"},
 }
 

@@ -135,6 +135,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "claims.tasks.claim_notifications_resend",
         "schedule": crontab(minute="*/15"),
     },
+    "access-log-digests": {
+        "task": "cabinet.tasks.access_log_digests_send_task",
+        "schedule": crontab(day_of_week="mon", hour=8, minute=20),
+    },
+    "personal-data-retention": {
+        "task": "cabinet.tasks.personal_data_retention_task",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "purge-expired-sessions": {
         "task": "portal.core.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
@@ -271,6 +279,19 @@ IDENTIFIER_CHANGE_ESIA_MAX_AGE_SECONDS = 5 * 60
 REMEMBERED_DEVICE_COOKIE_NAME = "portal_device"
 REMEMBERED_DEVICE_COOKIE_AGE = 180 * 24 * 3600
 CONSENT_PERSONAL_DATA_VERSION = "2026-01"
+# The separate consent to process health data (152-FZ art. 9 part 4): the version of its text
+# (templates/accounts/consents/health_data_<version>.txt); a new version asks everyone again.
+CONSENT_HEALTH_DATA_VERSION = "2026-01"
+# How long personal data is kept (152-FZ art. 5 part 7), applied by the daily beat job and
+# `manage.py personal_data_retention` (cabinet.retention), each run leaving an act of destruction.
+PERSONAL_DATA_RETENTION = {
+    # the register and the service history: years after the person's insurance ended
+    "register_years": 5,
+    # a closed account's remaining data (its history, its uploaded files): years after closing
+    "closed_account_years": 3,
+    # SMS codes and login records (django-axes): days
+    "sms_and_login_days": 365,
+}
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an ESIA login never takes over an account by e-mail
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 SOCIALACCOUNT_ADAPTER = "portal.esia.adapter.SocialAccountAdapter"

@@ -26,6 +26,10 @@ from tests.factories import (
 
 State = ServiceLine.CopayState
 
+# The page shows diagnoses and service names only with the health-data consent
+# (tests/claims/test_cases_health_consent.py covers the page without it).
+pytestmark = pytest.mark.usefixtures("health_consent")
+
 
 @pytest.fixture
 def copay_person(insured):
@@ -216,5 +220,5 @@ def test_the_lines_are_counted_once_by_the_totals(person_client, insured):
     assert len(response.context["rows"]) == 5
     # Paginator.count's own query would be `SELECT COUNT(*) AS "__count"`.
     assert not [q for q in ctx.captured_queries if '"__count"' in q["sql"]]
-    # One fewer than before the totals fed the paginator (12 in the bench at tiny and large).
-    assert len(ctx.captured_queries) == 11
+    # One fewer than before the totals fed the paginator, one more for the health-data consent.
+    assert len(ctx.captured_queries) == 12

@@ -146,7 +146,7 @@ def test_templates_have_the_russian_headers():
     assert template_xlsx()[:2] == b"PK"
 
 
-def test_the_cases_page_prefers_the_dictionary_name(person_client, insured):
+def test_the_cases_page_prefers_the_dictionary_name(person_client, insured, health_consent):
     from tests.factories import ServiceLineFactory
 
     ServiceLineFactory(insured_person=insured, icd10_code="S20.2", icd10_name="старое имя")

@@ -444,6 +444,42 @@ def test_the_clinic_directory_is_for_logged_in_people(route, people, client):
     assert _request(client, method, url).status_code in (200, 302), url
 
 
+# The person's own pages without an id (health data under 152-FZ): each shows the logged-in
+# person's own rows only; a visitor is sent to the login.
+OWN_PAGES = (
+    "/profile/consents/",
+    "/profile/consents/health/",
+    "/profile/consents/personal-data/withdraw/",
+    "/profile/access-log/",
+)
+
+
+@pytest.mark.parametrize("url", OWN_PAGES)
+def test_the_persons_consent_and_access_log_pages_are_their_own(url, people, client):
+    from portal.accounts.models import Consent
+    from portal.accounts.services import health_consent_give
+    from portal.core.audit import audit_log_change
+
+    owner, person, stranger, _hr = people
+    consent = health_consent_give(user=owner)
+    audit_log_change(
+        staff_user=StaffUserFactory(), subject=person, person_label="x", what="карточка владельца"
+    )
+
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN), url
+
+    client.force_login(stranger)
+    page = client.get(url).content.decode()
+    assert consent.text_hash not in page and "карточка владельца" not in page, url
+    # the withdrawal is the stranger's own, of nothing: the owner's consent stays
+    client.post("/profile/consents/health/withdraw/", {"pin": "", "consent": consent.pk})
+    assert Consent.objects.get(pk=consent.pk).withdrawn_at is None
+
+    client.force_login(owner)
+    assert client.get(url).status_code == 200, url
+
+
 def test_a_saved_place_is_deleted_only_by_its_person(people, client):
     owner, _person, stranger, _hr = people
     place = SavedPlace.objects.create(

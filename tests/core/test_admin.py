@@ -31,7 +31,7 @@ from payments.models import (
 from policies.models import BoxedPolicyCard
 from portal.accounts.models import IdentifierChangeRequest
 from portal.core import roles
-from portal.core.models import AuditLogEntry
+from portal.core.models import AuditLogEntry, DestructionAct
 from tests.conftest import staff_login
 from tests.factories import (
     AppealFactory,
@@ -68,6 +68,7 @@ OUR_APPS = {
 # by the claims.
 ADD_DISABLED = {
     "core.AuditLogEntry",
+    "core.DestructionAct",  # written by the retention run only
     "axes.AccessAttempt",
     "axes.AccessLog",
     "axes.AccessFailureLog",
@@ -135,6 +136,14 @@ def rows(superuser):
         subject_id=str(people[0].pk),
         person_label=people[0].full_name,
         what="карточка пользователя",
+    )
+    DestructionAct.objects.create(
+        operator="АО «СК»",
+        performed_by="manage.py personal_data_retention",
+        information_system="Личный кабинет",
+        method="удаление",
+        reason="истечение срока хранения",
+        items=[{"category": "sms", "rows": 2}],
     )
     Group.objects.create(name="Операторы")
     EmailAddress.objects.create(user=people[0], email=people[0].email, verified=True, primary=True)

@@ -258,3 +258,18 @@ def test_refuses_to_run_with_production_settings(seeded, settings):
     settings.SETTINGS_MODULE = "portal.settings.production"
     with pytest.raises(CommandError, match="рабочую базу"):
         seed()
+
+
+def test_the_demo_person_has_given_the_health_consent_and_the_second_has_not(seeded):
+    from devtools.demo.logins import SECOND_DEMO_EMAIL
+    from devtools.demo.register import DEMO_PERSON
+    from portal.accounts.selectors import health_consent_given
+
+    demo = User.objects.get(email=DEMO_PERSON.email)
+    second = User.objects.get(email=SECOND_DEMO_EMAIL)
+    assert health_consent_given(demo)
+    assert not health_consent_given(second)
+    links = PolicyLink.objects.filter(user=second, unlinked_at__isnull=True)
+    assert links.count() == 1
+    assert ServiceLine.objects.filter(insured_person=links.get().insured_person).exists()
+    assert second.check_pin("2580")

@@ -1,6 +1,13 @@
 """Everything that writes accounts data. Views, the admin and other apps call these functions;
 each is keyword-only and does its writes in one transaction."""
 
+from .consents import (
+    access_log_digest_set,
+    consent_text,
+    consent_text_hash,
+    health_consent_give,
+    health_consent_withdraw,
+)
 from .events import account_event_record
 from .identity import (
     identifier_change_code_send,
@@ -24,10 +31,15 @@ from .profile import ProfileChange, profile_change, profile_change_save
 from .registration import user_register, user_register_declined
 
 __all__ = [
+    "access_log_digest_set",
     "ProfileChange",
     "account_anonymise",
     "account_event_record",
     "account_unlock",
+    "consent_text",
+    "consent_text_hash",
+    "health_consent_give",
+    "health_consent_withdraw",
     "detached_phone_verification",
     "detached_phone_verification_confirm",
     "detached_phone_verification_start",
