@@ -98,24 +98,57 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "pool", {"min_size": 1, "max_size": env.int("DATABASE_POOL_MAX", default=10)}
+# Degrade, never hang: a new connection gives up after DATABASE_CONNECT_TIMEOUT seconds, a request
+# waits at most DATABASE_POOL_TIMEOUT for one from the pool, and the pool checks a connection
+# before handing it out (a restarted server's dead connections are replaced, not used).
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=2)
+DATABASE_POOL_TIMEOUT = env.float("DATABASE_POOL_TIMEOUT", default=3.0)
+
+
+def postgres_pooled(database: dict, *, min_size: int = 1) -> dict:
+    """The PostgreSQL settings with the psycopg pool and the timeouts above."""
+    options = database.setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    options.setdefault(
+        "pool",
+        {
+            "min_size": min_size,
+            "max_size": env.int("DATABASE_POOL_MAX", default=10),
+            "timeout": DATABASE_POOL_TIMEOUT,
+        },
     )
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the psycopg pool keeps connections instead
+    database["CONN_MAX_AGE"] = 0  # the psycopg pool keeps connections instead
+    database["CONN_HEALTH_CHECKS"] = True  # the pool's check before each hand-out
+    return database
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    postgres_pooled(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "portal",
-        }
+# Redis is asked with these timeouts (seconds), by the cache and by Celery alike: a Redis that
+# refuses or hangs costs a request about a second, then the cache is skipped for a few seconds
+# (portal.core.cache) and queued tasks wait in the outbox (portal.core.outbox).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=1.0)
+
+
+def redis_cache(url: str) -> dict:
+    return {
+        "BACKEND": "portal.core.cache.ResilientRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "portal",
+        "OPTIONS": {
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -126,7 +159,31 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# One visibility timeout for every queue (Redis redelivers a task not acknowledged by then): every
+# task stays far below it (the daily charges and the imports work in chunks).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "max_retries": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+}
+# A publish that fails is tried once more, at once: the outbox keeps the task anyway.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# /healthz/ answers within this many seconds, naming what did not answer in time.
+HEALTHZ_TIMEOUT_SECONDS = 2.5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Moscow"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
