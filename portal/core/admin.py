@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_log_record, audit_subject_people, audit_value
 from .client_ip import client_ip
-from .models import AuditLogEntry, DestructionAct, OutboxMessage
+from .models import AuditLogEntry, DestructionAct, OutboxMessage, VersionCounter
 
 
 class ReadOnlyAdminMixin:
@@ -250,6 +250,19 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = (("acked_at", admin.EmptyFieldListFilter), "task_name")
     search_fields = ("task_name", "last_error")
     list_per_page = 50
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+
+@admin.register(VersionCounter)
+class VersionCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Versions of cached data (portal.core.versions): shown to superusers, changed by code only."""
+
+    list_display = ("name", "value", "updated_at")
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser

@@ -169,3 +169,19 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} #{self.pk}"
+
+
+class VersionCounter(models.Model):
+    """A named version that only goes up (portal.core.versions): the version of cached data kept
+    in the database, so that a cache restarted empty can never bring back an older one."""
+
+    name = models.CharField(_("имя"), max_length=100, unique=True)
+    value = models.BigIntegerField(_("версия"), default=0)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("версия данных")
+        verbose_name_plural = _("версии данных")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"
