@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_log_record, audit_subject_people, audit_value
 from .client_ip import client_ip
-from .models import AuditLogEntry, DestructionAct, OutboxMessage, VersionCounter
+from .models import AuditLogEntry, DestructionAct, JobRun, OutboxMessage, VersionCounter
 
 
 class ReadOnlyAdminMixin:
@@ -263,6 +263,20 @@ class VersionCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Versions of cached data (portal.core.versions): shown to superusers, changed by code only."""
 
     list_display = ("name", "value", "updated_at")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Runs of scheduled jobs (portal.core.locks.run_once): started, finished, or not."""
+
+    list_display = ("name", "key", "started_at", "finished_at", "result")
+    list_filter = ("name", ("finished_at", admin.EmptyFieldListFilter))
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser

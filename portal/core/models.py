@@ -185,3 +185,26 @@ class VersionCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.value}"
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job for one period (portal.core.locks.run_once): the unique pair
+    makes a second run of the same period (a second beat, a repeated trigger) do nothing, and a
+    run started but not finished is what an alert looks for."""
+
+    name = models.CharField(_("задание"), max_length=100)
+    key = models.CharField(_("период"), max_length=100)
+    started_at = models.DateTimeField(_("начато"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("закончено"), null=True, blank=True)
+    result = models.CharField(_("итог"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("запуск задания")
+        verbose_name_plural = _("запуски заданий")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "key"], name="jobrun_one_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.key}"

@@ -197,6 +197,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "portal.core.tasks.outbox_deliver",
         "schedule": crontab(minute="*"),
     },
+    # PDFs a killed worker left "being prepared" are queued again.
+    "policies-documents-stuck": {
+        "task": "policies.tasks.policy_documents_stuck_requeue",
+        "schedule": crontab(minute="*/10"),
+    },
     "outbox-purge": {
         "task": "portal.core.tasks.outbox_purge",
         "schedule": crontab(hour=3, minute=50),
