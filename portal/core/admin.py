@@ -27,6 +27,16 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class SuperuserOnlyAdminMixin:
+    """Shown to superusers only (the machinery's rows: queued tasks, versions, job runs)."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+
 class AuditedAdminMixin:
     """Writes the staff audit log whenever an admin page shows a person's passport or medical
     data: a change page (one entry for its object), and a changelist whose columns show such data
@@ -243,7 +253,7 @@ class DestructionActAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OutboxMessageAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The outbox of queued tasks (portal.core.outbox): superusers watch what waits and why."""
 
     list_display = ("task_name", "created_at", "sent_at", "acked_at", "attempts", "given_up_at")
@@ -251,35 +261,17 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("task_name", "last_error")
     list_per_page = 50
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
 
 @admin.register(VersionCounter)
-class VersionCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class VersionCounterAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Versions of cached data (portal.core.versions): shown to superusers, changed by code only."""
 
     list_display = ("name", "value", "updated_at")
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
 
 @admin.register(JobRun)
-class JobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class JobRunAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Runs of scheduled jobs (portal.core.locks.run_once): started, finished, or not."""
 
     list_display = ("name", "key", "started_at", "finished_at", "result")
     list_filter = ("name", ("finished_at", admin.EmptyFieldListFilter))
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
