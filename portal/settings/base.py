@@ -513,6 +513,9 @@ PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="gateways.stripe.StripeGa
 COPAY_TERMS_VERSION = env.str("COPAY_TERMS_VERSION", default="2026-01")
 # Days after a failed daily charge before the next automatic try (then the person pays on-session).
 COPAY_RETRY_DAYS = (1, 3, 7)
+# The daily run's provider calls in flight at once per worker (each charge committed before its
+# call; the provider's idempotency key makes a repeat harmless). 1 = one after another.
+COPAY_PROVIDER_CONCURRENCY = env.int("COPAY_PROVIDER_CONCURRENCY", default=100)
 
 
 def _origin(url: str) -> str:

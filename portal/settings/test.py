@@ -25,3 +25,6 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING")
+# Tests' fake providers may touch the test database, which other threads cannot see: one call at a
+# time, except in the tests of the concurrency itself.
+COPAY_PROVIDER_CONCURRENCY = 1
