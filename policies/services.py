@@ -442,6 +442,28 @@ def policy_document_request(*, policy: Policy) -> PolicyDocument:
     return document
 
 
+def policy_documents_stuck_requeue() -> int:
+    """Documents pending longer than PENDING_RETRY_AFTER (their render lost with a killed worker,
+    or never delivered) are queued again, each once per period, through the outbox."""
+    from .tasks import policy_document_render_task
+
+    cutoff = timezone.now() - PENDING_RETRY_AFTER
+    requeued = 0
+    with transaction.atomic():
+        stuck = list(
+            PolicyDocument.objects.select_for_update(skip_locked=True)
+            .filter(status=PolicyDocument.Status.PENDING, updated_at__lt=cutoff)
+            .values_list("pk", "policy_id")[:500]
+        )
+        for pk, policy_id in stuck:
+            PolicyDocument.objects.filter(pk=pk).update(updated_at=timezone.now())
+            outbox.send(policy_document_render_task, policy_id)
+            requeued += 1
+    if requeued:
+        logger.warning("policy PDFs stuck in rendering: %s queued again", requeued)
+    return requeued
+
+
 def policy_document_render(*, policy_id: int) -> PolicyDocument | None:
     """Make the policy's PDF from its current data and store it privately; nothing to do when
     the stored file already shows that data (safe to run twice)."""

@@ -27,3 +27,9 @@ def child_links_end_at_15() -> int:
 @shared_task
 def child_link_ended_notify(link_id: int) -> None:
     services.child_link_ended_notify(link_id=link_id)
+
+
+@shared_task
+def policy_documents_stuck_requeue() -> int:
+    """PDFs left "being prepared" by a worker that died: queued again (see services)."""
+    return services.policy_documents_stuck_requeue()

@@ -24,6 +24,7 @@ handler500 = "portal.core.errors.server_error"
 urlpatterns = [
     path("", include("cabinet.urls")),
     path("healthz/", core_views.healthz, name="healthz"),
+    path("livez/", core_views.livez, name="livez"),
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.accounts.urls_auth")),
     # allauth's logout, through ESIA's logout for a person who logged in through ESIA

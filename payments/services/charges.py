@@ -12,6 +12,7 @@ import datetime
 import logging
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -162,10 +163,10 @@ def charges_send(charges: list[Charge]) -> list[Charge]:
     outcomes: the paid ones together in one transaction, the others one by one. A worker killed
     before that commit leaves the charges in doubt, for reconciliation."""
     gw = gateway()
-    outcomes: list[tuple[Charge, PaymentResult]] = []
-    for charge in _charges_mark_sent(charges):
+
+    def call(charge: Charge) -> tuple[Charge, PaymentResult | None]:
         try:
-            result = gw.payment_create(
+            return charge, gw.payment_create(
                 amount=charge.amount,
                 customer_id=charge.card.provider_customer_id,
                 payment_method_id=charge.card.provider_payment_method_id,
@@ -175,8 +176,18 @@ def charges_send(charges: list[Charge]) -> list[Charge]:
             )
         except GatewayError:
             logger.warning("charge %s: provider outcome unknown, for reconciliation", charge.pk)
-            continue
-        outcomes.append((charge, result))
+            return charge, None
+
+    sending = _charges_mark_sent(charges)
+    # The provider calls (no database inside) go side by side, a bounded number at a time: at a
+    # second per call, one worker charges COPAY_PROVIDER_CONCURRENCY persons a second.
+    workers = min(settings.COPAY_PROVIDER_CONCURRENCY, len(sending))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="charge") as pool:
+            results = list(pool.map(call, sending))
+    else:
+        results = [call(charge) for charge in sending]
+    outcomes = [(charge, result) for charge, result in results if result is not None]
     settled = {c.pk: c for c in charges_settle(outcomes)} if outcomes else {}
     return [settled.get(charge.pk, charge) for charge in charges]
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_log_record, audit_subject_people, audit_value
 from .client_ip import client_ip
-from .models import AuditLogEntry, DestructionAct, OutboxMessage
+from .models import AuditLogEntry, DestructionAct, JobRun, OutboxMessage, VersionCounter
 
 
 class ReadOnlyAdminMixin:
@@ -25,6 +25,16 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SuperuserOnlyAdminMixin:
+    """Shown to superusers only (the machinery's rows: queued tasks, versions, job runs)."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
 
 
 class AuditedAdminMixin:
@@ -243,7 +253,7 @@ class DestructionActAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OutboxMessageAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The outbox of queued tasks (portal.core.outbox): superusers watch what waits and why."""
 
     list_display = ("task_name", "created_at", "sent_at", "acked_at", "attempts", "given_up_at")
@@ -251,8 +261,17 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("task_name", "last_error")
     list_per_page = 50
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser
+@admin.register(VersionCounter)
+class VersionCounterAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Versions of cached data (portal.core.versions): shown to superusers, changed by code only."""
+
+    list_display = ("name", "value", "updated_at")
+
+
+@admin.register(JobRun)
+class JobRunAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Runs of scheduled jobs (portal.core.locks.run_once): started, finished, or not."""
+
+    list_display = ("name", "key", "started_at", "finished_at", "result")
+    list_filter = ("name", ("finished_at", admin.EmptyFieldListFilter))

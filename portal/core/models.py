@@ -169,3 +169,42 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} #{self.pk}"
+
+
+class VersionCounter(models.Model):
+    """A named version that only goes up (portal.core.versions): the version of cached data kept
+    in the database, so that a cache restarted empty can never bring back an older one."""
+
+    name = models.CharField(_("имя"), max_length=100, unique=True)
+    value = models.BigIntegerField(_("версия"), default=0)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("версия данных")
+        verbose_name_plural = _("версии данных")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job for one period (portal.core.locks.run_once): the unique pair
+    makes a second run of the same period (a second beat, a repeated trigger) do nothing, and a
+    run started but not finished is what an alert looks for."""
+
+    name = models.CharField(_("задание"), max_length=100)
+    key = models.CharField(_("период"), max_length=100)
+    started_at = models.DateTimeField(_("начато"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("закончено"), null=True, blank=True)
+    result = models.CharField(_("итог"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("запуск задания")
+        verbose_name_plural = _("запуски заданий")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "key"], name="jobrun_one_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.key}"

@@ -16,6 +16,7 @@ times in all. Tasks must therefore be safe to run twice, as with any broker that
 import datetime
 import importlib
 import logging
+import time
 from typing import Any
 
 from celery import signals
@@ -46,8 +47,29 @@ def send(task: Any, /, *args: Any, **kwargs: Any) -> OutboxMessage:
         task_name=name, args=list(args), kwargs=kwargs, due_at=timezone.now()
     )
     pk = row.pk
-    transaction.on_commit(lambda: deliver(pk), robust=True)
+    transaction.on_commit(lambda: _deliver_after_commit(pk), robust=True)
     return row
+
+
+# After a failed hand-over, requests leave their rows to the beat job for this long instead of
+# each waiting out the broker's timeouts again (per process).
+SKIP_AFTER_FAILURE_SECONDS = 10.0
+_broker_failed_at: float | None = None
+
+
+def _deliver_after_commit(pk: int) -> None:
+    if (
+        _broker_failed_at is not None
+        and not celery_app.conf.task_always_eager
+        and time.monotonic() - _broker_failed_at < SKIP_AFTER_FAILURE_SECONDS
+    ):
+        return  # the broker failed a moment ago: the beat job delivers this row
+    deliver(pk)
+
+
+def broker_failure_forget() -> None:
+    global _broker_failed_at
+    _broker_failed_at = None
 
 
 def _task(name: str):
@@ -85,8 +107,12 @@ def deliver(pk: int) -> bool:
             args=row.args, kwargs=row.kwargs, task_id=f"{TASK_ID_PREFIX}{pk}-{row.attempts}"
         )
     except Exception as exc:  # noqa: BLE001 — the broker down, or (eager) the task failing
+        global _broker_failed_at
+        if not celery_app.conf.task_always_eager:
+            _broker_failed_at = time.monotonic()
         failed(pk, exc)
         return False
+    _broker_failed_at = None
     return True
 
 

@@ -71,6 +71,8 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "core.auditlogentry": {},  # superusers only (its admin refuses anyone else)
     "core.destructionact": {A: "view"},  # acts of destruction: counts, no personal data
     "core.outboxmessage": {},  # queued tasks and their errors: superusers only
+    "core.jobrun": {},  # runs of scheduled jobs: superusers only
+    "core.versioncounter": {},  # versions of cached data: nobody edits them
     # portal.accounts
     "accounts.user": {S: "view change", A: "view"},  # staff accounts: superusers only
     "accounts.consent": {S: "view"},

@@ -4,7 +4,6 @@ The embedded default needs nothing set: SQLite, eager Celery, console e-mail and
 With DATABASE_URL and REDIS_URL set, PostgreSQL (psycopg 3, pooled) and a real Celery on Redis.
 """
 
-import copy
 from pathlib import Path
 
 import environ
@@ -100,29 +99,44 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "pool", {"min_size": 1, "max_size": env.int("DATABASE_POOL_MAX", default=10)}
+# Degrade, never hang: a new connection gives up after DATABASE_CONNECT_TIMEOUT seconds, a request
+# waits at most DATABASE_POOL_TIMEOUT for one from the pool, and the pool checks a connection
+# before handing it out (a restarted server's dead connections are replaced, not used).
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=2)
+DATABASE_POOL_TIMEOUT = env.float("DATABASE_POOL_TIMEOUT", default=3.0)
+
+
+def postgres_pooled(database: dict, *, min_size: int = 1) -> dict:
+    """The PostgreSQL settings with the psycopg pool and the timeouts above."""
+    options = database.setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    options.setdefault(
+        "pool",
+        {
+            "min_size": min_size,
+            "max_size": env.int("DATABASE_POOL_MAX", default=10),
+            "timeout": DATABASE_POOL_TIMEOUT,
+        },
     )
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the psycopg pool keeps connections instead
+    database["CONN_MAX_AGE"] = 0  # the psycopg pool keeps connections instead
+    database["CONN_HEALTH_CHECKS"] = True  # the pool's check before each hand-out
     # Behind PgBouncer in transaction mode: no server-side prepared statements (Django's default
     # for psycopg 3, said here so no one turns it on) and, with DATABASE_PGBOUNCER=1, no named
     # cursors for .iterator() (a cursor does not survive the server connection changing).
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
-        "DATABASE_PGBOUNCER", default=False
-    )
+    options["prepare_threshold"] = None
+    database["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_PGBOUNCER", default=False)
+    return database
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    postgres_pooled(DATABASES["default"])
 
 # A streaming replica for the cabinet's reads (portal/core/db_router.py); a person stays on the
 # primary for DATABASE_REPLICA_PIN_SECONDS after a write of their own.
 DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=30)
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = {
-        **env.db("DATABASE_REPLICA_URL"),
-        "OPTIONS": copy.deepcopy(DATABASES["default"]["OPTIONS"]),
-        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
-        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
+        **postgres_pooled(env.db("DATABASE_REPLICA_URL")),
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_ROUTERS = ["portal.core.db_router.ReplicaRouter"]
@@ -130,14 +144,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "portal",
-        }
+# Redis is asked with these timeouts (seconds), by the cache and by Celery alike: a Redis that
+# refuses or hangs costs a request about a second, then the cache is skipped for a few seconds
+# (portal.core.cache) and queued tasks wait in the outbox (portal.core.outbox).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=1.0)
+
+
+def redis_cache(url: str) -> dict:
+    return {
+        "BACKEND": "portal.core.cache.ResilientRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "portal",
+        "OPTIONS": {
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        },
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -148,7 +175,31 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# One visibility timeout for every queue (Redis redelivers a task not acknowledged by then): every
+# task stays far below it (the daily charges and the imports work in chunks).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=1800)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "max_retries": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+}
+# A publish that fails is tried once more, at once: the outbox keeps the task anyway.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# /healthz/ answers within this many seconds, naming what did not answer in time.
+HEALTHZ_TIMEOUT_SECONDS = 2.5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Moscow"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -161,6 +212,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "outbox-deliver": {
         "task": "portal.core.tasks.outbox_deliver",
         "schedule": crontab(minute="*"),
+    },
+    # PDFs a killed worker left "being prepared" are queued again.
+    "policies-documents-stuck": {
+        "task": "policies.tasks.policy_documents_stuck_requeue",
+        "schedule": crontab(minute="*/10"),
     },
     "outbox-purge": {
         "task": "portal.core.tasks.outbox_purge",
@@ -473,6 +529,9 @@ PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="gateways.stripe.StripeGa
 COPAY_TERMS_VERSION = env.str("COPAY_TERMS_VERSION", default="2026-01")
 # Days after a failed daily charge before the next automatic try (then the person pays on-session).
 COPAY_RETRY_DAYS = (1, 3, 7)
+# The daily run's provider calls in flight at once per worker (each charge committed before its
+# call; the provider's idempotency key makes a repeat harmless). 1 = one after another.
+COPAY_PROVIDER_CONCURRENCY = env.int("COPAY_PROVIDER_CONCURRENCY", default=100)
 
 
 def _origin(url: str) -> str:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, LOGGING, STORAGES, env
+from .base import DATABASES, LOGGING, STORAGES, env, redis_cache
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -22,13 +22,7 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 for _alias in DATABASES:
     DATABASES[_alias]["OPTIONS"]["pool"]["min_size"] = 2
 REDIS_URL = env.str("REDIS_URL")
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "portal",
-    }
-}
+CACHES = {"default": redis_cache(REDIS_URL)}
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = False
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY")
@@ -59,7 +53,8 @@ if env.str("ESIA_CLIENT_ID", default=""):
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # probes of the load balancer and compose speak HTTP
+# probes of the load balancer and compose speak HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^livez/$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

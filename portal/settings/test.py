@@ -36,3 +36,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and "replic
         "OPTIONS": copy.deepcopy(DATABASES["default"]["OPTIONS"]),
         "TEST": {"MIRROR": "default"},
     }
+
+# Tests' fake providers may touch the test database, which other threads cannot see: one call at a
+# time, except in the tests of the concurrency itself.
+COPAY_PROVIDER_CONCURRENCY = 1

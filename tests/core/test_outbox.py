@@ -52,6 +52,7 @@ class Broker:
 
     def down(self, url: str = CLOSED_REDIS) -> None:
         self._fresh_pools()
+        outbox.broker_failure_forget()
         celery_app.conf["task_always_eager"] = False
         celery_app.conf["broker_url"] = url
         self.settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -63,6 +64,7 @@ class Broker:
 
     def restore(self) -> None:
         self._fresh_pools()
+        outbox.broker_failure_forget()
         for key, value in self.saved.items():
             celery_app.conf[key] = value
 
