@@ -76,8 +76,11 @@ class ServiceLine(TimeStampedModel):
         verbose_name_plural = _("услуги ДМС (реестры клиник)")
         ordering = ["-service_date", "clinic", "register_number", "line_number"]
         constraints = [
+            # The partition key is in every unique key (claims/partitions.py): a line number
+            # used again in another month is refused by the register import instead.
             models.UniqueConstraint(
-                fields=["clinic", "register_number", "line_number"], name="serviceline_unique"
+                fields=["clinic", "register_number", "line_number", "service_date"],
+                name="serviceline_unique",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="serviceline_amount_positive"),
             models.CheckConstraint(

@@ -28,3 +28,11 @@ def claim_notifications_resend() -> int:
     for event_id in pending:
         claim_event_notify.delay(event_id)
     return len(pending)
+
+
+@shared_task
+def service_line_partitions_ahead() -> int:
+    """Daily: the monthly partitions of the service lines for the coming year (partitions.py)."""
+    from . import partitions
+
+    return len(partitions.partitions_ahead_ensure(today=timezone.localdate()))

@@ -237,8 +237,9 @@ class ChargeLine(models.Model):
     """A service line in a charge. A line is in at most one charge that has not failed."""
 
     charge = models.ForeignKey(Charge, on_delete=models.CASCADE, related_name="lines")
+    # The database's key is (service_line_id, service_line_date): claims/partitions.py
     service_line = models.ForeignKey(
-        ServiceLine, on_delete=models.PROTECT, related_name="charge_lines"
+        ServiceLine, on_delete=models.PROTECT, related_name="charge_lines", db_constraint=False
     )
     amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
     active = models.BooleanField(default=True)
@@ -359,6 +360,7 @@ class Refund(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="copay_refunds",
         verbose_name=_("услуга"),
+        db_constraint=False,  # the key is (service_line_id, service_line_date): claims/partitions
     )
     idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=128, unique=True)
     amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)

@@ -279,6 +279,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=0, minute=20),
     },
     # The travel quote's EUR rate: the Bank of Russia sets tomorrow's in the afternoon (Moscow).
+    "claims-service-line-partitions-ahead": {
+        "task": "claims.tasks.service_line_partitions_ahead",
+        "schedule": crontab(hour=2, minute=40),
+    },
     "shop-currency-rates-fetch": {
         "task": "shop.tasks.currency_rates_fetch",
         "schedule": crontab(hour="16,21", minute=0),
