@@ -36,7 +36,7 @@ def service_line_reference(line: ServiceLine) -> str:
     """The line named without health data, for texts that are kept and sent (an appeal's subject,
     an operator's answer, its PDF and e-mail): its date and clinic. Such a text is written once
     and read later, when the consent may have been withdrawn."""
-    return _("услуга от %(date)s в клинике «%(clinic)s»") % {
+    return _("услуга от %(date)s (%(clinic)s)") % {
         "date": f"{line.service_date:%d.%m.%Y}",
         "clinic": line.clinic.name,
     }

@@ -16,7 +16,7 @@ KIND_LABELS = {
 
 
 def reference(line) -> str:
-    return f"услуга от {line.service_date:%d.%m.%Y} в клинике «{line.clinic.name}»"
+    return f"услуга от {line.service_date:%d.%m.%Y} ({line.clinic.name})"
 
 
 def rewrite(apps, schema_editor):

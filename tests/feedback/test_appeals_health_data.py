@@ -65,13 +65,13 @@ def test_the_subject_and_the_dispute_answer_name_the_line_by_date_and_clinic(
         user=user, kind=Appeal.Kind.NOT_PROVIDED, body="Не был там", service_line=line
     )
     day = f"{line.service_date:%d.%m.%Y}"
-    assert appeal.subject == f"Услуга не оказана: услуга от {day} в клинике «{line.clinic.name}»"
+    assert appeal.subject == f"Услуга не оказана: услуга от {day} ({line.clinic.name})"
 
     with django_capture_on_commit_callbacks(execute=True):
         services.service_dispute_settle(appeal=appeal, staff=StaffUserFactory(), confirmed=True)
 
     answer = AppealMessage.objects.get(appeal=appeal, from_staff=True)
-    assert f"услуга от {day} в клинике «{line.clinic.name}» не была оказана" in answer.body
+    assert f"услуга от {day} ({line.clinic.name}) не была оказана" in answer.body
     assert SERVICE not in answer.body
     assert SERVICE not in mail.outbox[0].body
 
@@ -110,8 +110,6 @@ def test_old_appeals_lose_the_service_name_from_their_subject_and_answers(user, 
     appeal.refresh_from_db()
     answer.refresh_from_db()
     typed.refresh_from_db()
-    assert appeal.subject == f"Жалоба: услуга от {day} в клинике «{line.clinic.name}»"
-    assert answer.body == (
-        f"Мы проверили: услуга от {day} в клинике «{line.clinic.name}» не была оказана."
-    )
+    assert appeal.subject == f"Жалоба: услуга от {day} ({line.clinic.name})"
+    assert answer.body == (f"Мы проверили: услуга от {day} ({line.clinic.name}) не была оказана.")
     assert typed.subject == "Про гастроэнтеролога"
