@@ -26,13 +26,13 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from claims.health import HEALTH_FIELDS, health_data_visible
 from claims.models import Claim, ClaimDocument, ClaimEvent, ServiceLine
 from clinics.models import Appointment
 from feedback.models import Appeal, AppealAttachment, AppealMessage, GuaranteeLetter
 from policies.models import PolicyLink
 from policies.selectors import insured_persons_for_user, linked_insured_ids, policies_for_user
 from portal.accounts.models import AccountEvent, Consent, RememberedDevice, User
-from portal.accounts.selectors import health_consent_given
 
 FORMAT_VERSION = 1
 # The archive is kept in memory up to this size, then in a temporary file (uploads reach 10 MB).
@@ -287,11 +287,9 @@ EXPORT_SECTIONS: tuple[ExportSection, ...] = (
 )
 
 
-# Health data (152-FZ art. 9): left out of the export while the person's separate consent to
-# process it is not in force, as /cases/ leaves it out.
-HEALTH_FIELDS: dict[str, tuple[str, ...]] = {
-    "service_lines": ("service_code", "service_name", "icd10_code", "icd10_name", "icd10_flag"),
-}
+# Health data (152-FZ art. 9, claims.health): left out of the export while the person's separate
+# consent to process it is not in force, as /cases/ leaves it out.
+HEALTH_SECTIONS: dict[str, tuple[str, ...]] = {"service_lines": HEALTH_FIELDS}
 
 
 def personal_data_export(user: User) -> dict:
@@ -300,13 +298,13 @@ def personal_data_export(user: User) -> dict:
         "generated_at": timezone.now(),
         "sections": {section.name: section.title for section in EXPORT_SECTIONS},
     }
-    health = health_consent_given(user)
+    health = health_data_visible(user)
     for section in EXPORT_SECTIONS:
         if section.name == "profile":
             data["profile"] = _profile(user)
             continue
-        if not health and section.name in HEALTH_FIELDS:
-            section = replace(section, exclude=section.exclude + HEALTH_FIELDS[section.name])
+        if not health and section.name in HEALTH_SECTIONS:
+            section = replace(section, exclude=section.exclude + HEALTH_SECTIONS[section.name])
         data[section.name] = [_row(obj, section) for obj in section.rows(user)]
     return data
 

@@ -92,7 +92,10 @@ class ServiceLine(TimeStampedModel):
         indexes = [models.Index(fields=["insured_person", "-service_date"])]
 
     def __str__(self) -> str:
-        return f"{self.service_date:%d.%m.%Y} {self.service_name}"
+        # No service name (health data, claims.health): the admin's choices and links, the logs
+        # and any list that names a line show its date and register line only.
+        day = f"{self.service_date:%d.%m.%Y}"
+        return f"{day}, реестр {self.register_number}, строка {self.line_number}"
 
 
 class Icd10Diagnosis(models.Model):

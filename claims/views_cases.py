@@ -7,10 +7,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 from portal.accounts.forms import HealthConsentForm
-from portal.accounts.selectors import health_consent_given
 
+from .health import HEALTH_FIELDS, health_data_visible
 from .presentation import event_label
 from .selectors import (
     CaseFilters,
@@ -44,8 +45,6 @@ CARD_FIELDS = (
     "insured_person__program__code",
     "insured_person__program__copay_share",
 )
-# Health data (152-FZ art. 9): read only while the person's separate consent is in force.
-HEALTH_FIELDS = ("service_name", "icd10_code", "icd10_name")
 
 
 class CaseFilterForm(forms.Form):
@@ -84,10 +83,11 @@ class CaseFilterForm(forms.Form):
 
 
 @login_required
+@never_cache  # diagnoses under the health-data consent: none kept for the back button
 def cases(request: HttpRequest) -> HttpResponse:
     persons, clinics, kinds = case_filter_choices(request.user)
     form = CaseFilterForm(request.GET or None, persons=persons, clinics=clinics, kinds=kinds)
-    consented = health_consent_given(request.user)
+    consented = health_data_visible(request.user)
     fields = CARD_FIELDS if consented else tuple(f for f in CARD_FIELDS if f not in HEALTH_FIELDS)
     lines = form.filters().apply(service_lines_for_user(request.user, health=consented))
     lines = lines.only(*fields)

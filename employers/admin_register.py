@@ -27,7 +27,7 @@ from policies.models import (
 from portal.core.admin import AuditedAdminMixin
 
 from . import admin_views as import_views
-from .models import EmployerManager, Invitation
+from .models import ColumnMapping, EmployerManager, Invitation
 from .scoping import EmployerScopedAdminMixin
 from .selectors import (
     contracts_for_staff,
@@ -37,6 +37,7 @@ from .selectors import (
     is_employer_manager,
     programs_for_staff,
 )
+from .services.mapping import column_choices
 from .services.register import insured_person_save
 
 
@@ -55,12 +56,34 @@ class EmployerManagerInline(admin.TabularInline):
     verbose_name_plural = _("HR-менеджеры (видят и загружают списки застрахованных компании)")
 
 
+class ColumnMappingInline(admin.TabularInline):
+    """What the company's HR chose for the columns of their lists the import did not recognise
+    (employers.services.mapping): an administrator corrects a wrong choice or deletes it, and the
+    next list asks for that column again."""
+
+    model = ColumnMapping
+    extra = 0
+    fields = ("header", "field", "chosen_by", "updated_at")
+    readonly_fields = ("header", "chosen_by", "updated_at")
+    verbose_name_plural = _("Столбцы списков, сопоставленные HR-менеджерами")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "field":
+            return forms.ChoiceField(
+                choices=column_choices(), required=False, label=db_field.verbose_name
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(Policyholder)
 class PolicyholderAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
     policyholder_path = "pk"
     list_display = ("name", "inn")
     search_fields = ("name", "inn")
-    inlines = [ContractInline, EmployerManagerInline]
+    inlines = [ContractInline, EmployerManagerInline, ColumnMappingInline]
 
 
 class ProgramInline(admin.TabularInline):

@@ -39,6 +39,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache  # shows a service's name under the health-data consent: no copy kept by the browser
 def appeal_new(request: HttpRequest) -> HttpResponse:
     line_id = _int_or_none(request.GET.get("service_line"))
     line = service_line_for_user(request.user, line_id)
@@ -89,6 +90,7 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache  # as appeal_new
 def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = appeal_for_user(request.user, pk)
     if appeal is None:

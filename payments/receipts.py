@@ -9,6 +9,7 @@ from weasyprint import HTML
 
 from policies.pdf.fetcher import PortalURLFetcher, font_uri
 from policies.pdf.render import FONTS
+from portal.accounts.models import User
 from portal.core.documents import DocumentEntry
 from portal.core.formatting import money
 
@@ -16,6 +17,8 @@ from .models import Charge, Refund
 
 
 def _pdf(context: dict) -> bytes:
+    # The service names show only under the health-data consent of the person the receipt is
+    # for (claims.health, through the template's filter): context["user"].
     html = render_to_string(
         "payments/pdf/receipt.html",
         {**context, "fonts": {name: font_uri(filename) for name, filename in FONTS.items()}},
@@ -23,9 +26,10 @@ def _pdf(context: dict) -> bytes:
     return HTML(string=html, url_fetcher=PortalURLFetcher()).write_pdf()
 
 
-def receipt_pdf_bytes(charge: Charge) -> bytes:
+def receipt_pdf_bytes(charge: Charge, *, user: User) -> bytes:
     return _pdf(
         {
+            "user": user,
             "title": _("Чек об оплате со-оплаты по ДМС"),
             "number": charge.pk,
             "charge": charge,
@@ -37,10 +41,11 @@ def receipt_pdf_bytes(charge: Charge) -> bytes:
     )
 
 
-def refund_receipt_pdf_bytes(refund: Refund) -> bytes:
+def refund_receipt_pdf_bytes(refund: Refund, *, user: User) -> bytes:
     """The refund receipt: the returned line, the charge it was paid by."""
     return _pdf(
         {
+            "user": user,
             "title": _("Чек возврата со-оплаты по ДМС"),
             "number": f"{refund.charge_id}-{refund.pk}",
             "charge": refund.charge,

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from gateways.payments_base import GatewayError
@@ -70,6 +71,7 @@ def _page(request: HttpRequest, **forms) -> HttpResponse:
 
 
 @login_required
+@never_cache  # the ledger names services under the health-data consent: no copy kept
 def copay_page(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
@@ -224,6 +226,7 @@ def charge_confirmed(request: HttpRequest, charge_id: int) -> HttpResponse:
 
 
 @login_required
+@never_cache  # as copay_page
 def receipt_pdf(request: HttpRequest, charge_id: int) -> HttpResponse:
     charge = get_object_or_404(
         charges_for_user(request.user).prefetch_related("lines__service_line__clinic"),
@@ -231,12 +234,15 @@ def receipt_pdf(request: HttpRequest, charge_id: int) -> HttpResponse:
     )
     if charge.status != Charge.Status.SUCCEEDED:
         raise Http404
-    response = HttpResponse(receipt_pdf_bytes(charge), content_type="application/pdf")
+    response = HttpResponse(
+        receipt_pdf_bytes(charge, user=request.user), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="receipt-{charge.pk}.pdf"'
     return response
 
 
 @login_required
+@never_cache  # as copay_page
 def refund_receipt_pdf(request: HttpRequest, refund_id: int) -> HttpResponse:
     refund = get_object_or_404(
         Refund.objects.filter(
@@ -246,6 +252,8 @@ def refund_receipt_pdf(request: HttpRequest, refund_id: int) -> HttpResponse:
         ),
         pk=refund_id,
     )
-    response = HttpResponse(refund_receipt_pdf_bytes(refund), content_type="application/pdf")
+    response = HttpResponse(
+        refund_receipt_pdf_bytes(refund, user=request.user), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="refund-{refund.pk}.pdf"'
     return response

@@ -28,6 +28,15 @@ def _error_status(error: ValidationError) -> int:
     return 429 if getattr(error, "code", None) == "rate_limited" else 200
 
 
+def _health_consent_asked(request: HttpRequest, target: str) -> HttpResponse:
+    """After a DMS policy (the person's or a child's) is linked: its service history holds health
+    data, shown only under their own consent (152-FZ art. 9), which is asked for here while it is
+    missing; the page leads on to `target` («Не сейчас» too)."""
+    if health_consent_given(request.user):
+        return redirect(target)
+    return redirect(reverse("accounts:health_consent") + "?" + urlencode({"next": target}))
+
+
 @login_required
 def policy_add(request: HttpRequest) -> HttpResponse:
     """«Добавить полис»: the number, the person's data to check, «Отправить»; then the number
@@ -48,13 +57,9 @@ def policy_add(request: HttpRequest) -> HttpResponse:
                         _("Полис № %(number)s добавлен в личный кабинет.")
                         % {"number": link.insured_person.policy_number},
                     )
-                    target = reverse("policies:list") + "#group-active"
-                    if not health_consent_given(request.user):
-                        # 152-FZ art. 9: the service history of a DMS policy needs its own consent
-                        return redirect(
-                            reverse("accounts:health_consent") + "?" + urlencode({"next": target})
-                        )
-                    return redirect(target)
+                    return _health_consent_asked(
+                        request, reverse("policies:list") + "#group-active"
+                    )
                 person = services.policy_lookup(user=request.user, number=number)
                 request.session[PENDING_NUMBER_KEY] = person.policy_number
                 found_number = person.policy_number
@@ -89,7 +94,7 @@ def policy_add_child(request: HttpRequest) -> HttpResponse:
                     _("Полис ребёнка № %(number)s добавлен в личный кабинет.")
                     % {"number": link.insured_person.policy_number},
                 )
-                return redirect("policies:list")
+                return _health_consent_asked(request, reverse("policies:list"))
     else:
         form = ChildPolicyAddForm()
     return render(request, "policies/policy_add_child.html", {"form": form}, status=status)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from claims.health import service_line_reference
 from claims.models import ServiceLine
 from claims.services.files import files_removed_on_failure
 from clinics.models import Clinic
@@ -151,7 +152,7 @@ def appeal_create(
     if not subject:
         subject = str(Appeal.Kind(kind).label).capitalize()
         if service_line is not None:
-            subject = f"{subject}: {service_line.service_name}"[:255]
+            subject = f"{subject}: {service_line_reference(service_line)}"[:255]
     today = timezone.localdate()
 
     def create(number: str) -> Appeal:
@@ -250,13 +251,13 @@ def service_dispute_settle(
 
                 outbox.send(copay_refund_request, line.pk)
                 body = _(
-                    "Мы проверили: услуга «%(service)s» от %(date)s не была оказана. Клиника "
+                    "Мы проверили: %(service)s не была оказана. Клиника "
                     "вернёт её стоимость страховой компании, а со-оплата будет возвращена на "
                     "карту, с которой была списана."
                 )
             else:
                 body = _(
-                    "Мы проверили: услуга «%(service)s» от %(date)s не была оказана. Со-оплата "
+                    "Мы проверили: %(service)s не была оказана. Со-оплата "
                     "по ней отменена, клиника вернёт её стоимость страховой компании."
                 )
         else:
@@ -264,8 +265,8 @@ def service_dispute_settle(
                 line.copay_state = state.UNPAID
             line.disputed_at = None
             body = _(
-                "Мы проверили обращение по услуге «%(service)s» от %(date)s: клиника подтвердила, "
-                "что услуга оказана. Причина решения: %(reason)s. Со-оплата снова к оплате и будет "
+                "Мы проверили обращение. Клиника подтвердила, что %(service)s оказана. "
+                "Причина решения: %(reason)s. Со-оплата снова к оплате и будет "
                 "списана с привязанной карты не раньше следующего дня."
             )
         line.save(update_fields=["copay_state", "recovery_flagged_at", "disputed_at", "updated_at"])
@@ -280,8 +281,7 @@ def service_dispute_settle(
             staff=staff,
             body=body
             % {
-                "service": line.service_name,
-                "date": f"{line.service_date:%d.%m.%Y}",
+                "service": service_line_reference(line),
                 "reason": reason.strip(),
             },
         )

@@ -39,6 +39,7 @@ def copay_notice_send(*, enrollment_id: int, charge_day: datetime.date) -> bool:
         return False
     context = {
         "person": enrollment.insured_person,
+        "user": enrollment.user,  # the service names under their health-data consent only
         "lines": lines,
         "total": total,
         "charge_day": charge_day,
@@ -81,6 +82,7 @@ def refund_notice_send(*, refund_id: int) -> None:
             "payments/email/refund.txt",
             {
                 "refund": refund,
+                "user": refund.charge.user,  # the service name under their health consent only
                 "line": refund.service_line,
                 "card": refund.charge.card,
                 "copay_url": _copay_url(),

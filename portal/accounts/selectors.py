@@ -1,5 +1,7 @@
 """Reads of accounts data, limited to the given user."""
 
+import contextlib
+
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -57,8 +59,25 @@ def health_consent_for_user(user: User) -> Consent | None:
     )
 
 
+# Where health_consent_given keeps its answer on the user object (the services that give or
+# withdraw the consent forget it).
+HEALTH_CONSENT_MEMO = "_health_consent_given"
+
+
 def health_consent_given(user: User) -> bool:
-    return health_consent_for_user(user) is not None
+    """Whether the person's health-data consent is in force. Read once per user object: a page
+    asks for each line it shows (claims.health)."""
+    given = getattr(user, HEALTH_CONSENT_MEMO, None)
+    if given is None:
+        given = health_consent_for_user(user) is not None
+        setattr(user, HEALTH_CONSENT_MEMO, given)
+    return given
+
+
+def health_consent_forget(user: User) -> None:
+    """Drop the remembered answer of health_consent_given (the consent was given or withdrawn)."""
+    with contextlib.suppress(AttributeError):
+        delattr(user, HEALTH_CONSENT_MEMO)
 
 
 def pending_phone_verification(user: User, *, purpose: str) -> PhoneVerification | None:

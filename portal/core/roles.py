@@ -154,8 +154,9 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "employers.employermanager": {A: "view add change delete"},
     "employers.importbatch": {H: "view add apply"},
     "employers.importrow": {},  # superusers only (its admin refuses anyone else)
-    # HR managers choose them on the import page (employers.services.columns_mapping_save).
-    "employers.columnmapping": {},
+    # HR managers choose them on the import page (employers.services.column_mappings_save);
+    # the administrator corrects or forgets a wrong choice on the policyholder's page.
+    "employers.columnmapping": {A: "view change delete"},
     "employers.invitation": {H: "view"},
 }
 

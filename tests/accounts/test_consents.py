@@ -226,3 +226,18 @@ def test_the_weekly_email_lists_last_weeks_reads_to_who_asked_for_it(
     client.post("/profile/access-log/", {})
     person.refresh_from_db()
     assert not person.access_log_digest
+
+
+def test_the_beat_sends_the_weekly_email_and_runs_the_retention(settings, person, operator):
+    from celery import current_app
+
+    import cabinet.tasks  # noqa: F401  (registers the tasks)
+
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    digest = schedule["cabinet.tasks.access_log_digests_send_task"]
+    assert digest.day_of_week == {1}  # Mondays: the week that ended
+    assert "cabinet.tasks.personal_data_retention_task" in schedule
+    # the scheduled name is the task that sends the letters (none this week: nobody asked)
+    assert current_app.tasks["cabinet.tasks.access_log_digests_send_task"].apply().get() == 0

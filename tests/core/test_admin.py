@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from claims.models import ClaimNumberSequence, Icd10Diagnosis, ServiceLine
 from clinics.models import Appointment, SavedPlace
-from employers.models import EmployerManager, ImportBatch, ImportRow, Invitation
+from employers.models import ColumnMapping, EmployerManager, ImportBatch, ImportRow, Invitation
 from feedback.models import Appeal, AppealAttachment, AppealEvent, AppealNumberSequence
 from payments.models import (
     Charge,
@@ -180,6 +180,9 @@ def _employer_rows(superuser, program, person) -> None:
         batch=batch, row_number=2, action=ImportRow.Action.SAME, policy_number=person.policy_number
     )
     Invitation.objects.create(insured_person=person, email="ivanov@example.com", batch=batch)
+    ColumnMapping.objects.create(
+        policyholder=program.contract.policyholder, header="отдел", field="department"
+    )
 
 
 def _other_rows(user, person, program) -> None:
@@ -487,3 +490,28 @@ def test_the_groups_hold_their_named_permissions_and_nothing_more(db):
         codename.startswith("delete_") and "accessattempt" not in codename for codename in operator
     )
     assert "view_auditlogentry" not in operator
+
+
+def test_only_audited_admin_pages_show_a_diagnosis_or_a_service_name(superuser_client, rows):
+    """Operators read medical data only through pages that write the access log (152-FZ,
+    issue 24): every changelist that shows a service line's name or diagnosis writes entries, and
+    the pages of people (accounts, the register) show none."""
+    line = ServiceLine.objects.filter(appeals__isnull=False).first()
+    health = (line.service_name, line.icd10_name)
+    showing = []
+    for model, _model_admin in REGISTRY:
+        before = AuditLogEntry.objects.count()
+        response = superuser_client.get(admin_url(model, "changelist"))
+        page = response.content.decode()
+        if any(text in page for text in health):
+            showing.append(model._meta.label)
+            assert AuditLogEntry.objects.count() > before, model._meta.label
+    assert showing == ["claims.ServiceLine"]
+
+    person, account = line.insured_person, rows[0]
+    for url in (
+        admin_url(type(person), "change", person.pk),
+        admin_url(type(account), "change", account.pk),
+    ):
+        page = superuser_client.get(url).content.decode()
+        assert not any(text in page for text in health), url

@@ -322,3 +322,47 @@ def test_a_mapping_with_one_field_twice_is_refused_in_russian(
     assert "Одно поле выбрано для двух столбцов." in response.content.decode()
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.REJECTED
+
+
+def test_the_administrator_corrects_or_forgets_a_column_mapping_on_the_company_page(
+    client, contract
+):
+    from django.contrib.auth.models import Group
+
+    from employers.models import ColumnMapping
+    from portal.core import roles
+    from tests.conftest import staff_login
+    from tests.factories import StaffUserFactory
+
+    wrong = ColumnMapping.objects.create(
+        policyholder=contract.policyholder, header="отдел", field="personnel_number"
+    )
+    administrator = StaffUserFactory()
+    administrator.groups.add(Group.objects.get(name=roles.ADMINISTRATOR))
+    staff_login(client, administrator)
+    url = reverse("admin:policies_policyholder_change", args=[contract.policyholder.pk])
+
+    # the company's page lists what its HR chose
+    page = client.get(url).content.decode()
+    assert "Столбцы списков, сопоставленные HR-менеджерами" in page
+    assert "отдел" in page
+
+    # when: the administrator sets the right field
+    form = client.get(url).context["adminform"].form
+    data = {
+        "name": form.initial["name"],
+        "inn": form.initial["inn"],
+        **{f"{prefix}-TOTAL_FORMS": "0" for prefix in ("contracts", "managers")},
+        **{f"{prefix}-INITIAL_FORMS": "0" for prefix in ("contracts", "managers")},
+        "column_mappings-TOTAL_FORMS": "1",
+        "column_mappings-INITIAL_FORMS": "1",
+        "column_mappings-0-id": str(wrong.pk),
+        "column_mappings-0-policyholder": str(contract.policyholder.pk),
+        "column_mappings-0-field": "department",
+    }
+    response = client.post(url, data)
+
+    # then: it is kept
+    assert response.status_code == 302, response.context and response.context["errors"]
+    wrong.refresh_from_db()
+    assert wrong.field == "department"

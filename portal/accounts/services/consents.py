@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import AccountEvent, Consent, User
+from portal.accounts.selectors import health_consent_forget
 
 from .events import account_event_record
 
@@ -43,6 +44,7 @@ def health_consent_give(*, user: User, method: str = Consent.Method.PIN) -> Cons
     Giving it twice keeps the first row."""
     version = settings.CONSENT_HEALTH_DATA_VERSION
     document = Consent.Document.HEALTH_DATA
+    health_consent_forget(user)
     existing = Consent.objects.filter(
         user=user, document=document, version=version, withdrawn_at__isnull=True
     ).first()
@@ -68,6 +70,7 @@ def health_consent_withdraw(*, user: User) -> int:
     """Withdraw the person's health-data consent (every version still in force): diagnoses and
     service names are hidden from the next page on. A consent never given is refused."""
     now = timezone.now()
+    health_consent_forget(user)
     withdrawn = (
         Consent.objects.select_for_update()
         .filter(user=user, document=Consent.Document.HEALTH_DATA, withdrawn_at__isnull=True)
