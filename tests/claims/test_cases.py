@@ -271,3 +271,14 @@ def test_the_lines_are_counted_once_by_the_totals(person_client, insured):
     assert not [q for q in ctx.captured_queries if '"__count"' in q["sql"]]
     # One fewer than before the totals fed the paginator, one more for the health-data consent.
     assert len(ctx.captured_queries) == 12
+
+
+def test_show_more_pages_cost_few_queries(person_client, insured, django_assert_max_num_queries):
+    for _ in range(45):
+        line(insured)
+
+    with django_assert_max_num_queries(12):
+        more = person_client.get("/cases/?page=2", HTTP_HX_REQUEST="true")
+
+    assert more.content.decode().count('class="card case-card"') == 20
+    assert "page=3" in more.content.decode()
