@@ -5,7 +5,14 @@ then sorted by the distance from it; «Мои страховые случаи» 
 
 import pytest
 
-from .conftest import DEMO_LOGIN, DESKTOP, PHONE, log_in, screenshot
+from .conftest import ARTIFACTS, DEMO_LOGIN, DESKTOP, PHONE, log_in
+from .conftest import screenshot as full_screenshot
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page (checked by axe-core), and what the first screen shows, to look at."""
+    full_screenshot(page, name)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{page.viewport_size['width']}-screen.png"))
 
 
 @pytest.fixture
@@ -32,7 +39,8 @@ def test_home_by_address_sorts_the_clinics_by_distance(
     suggestion = page.locator("[data-address-value]").first
     suggestion.wait_for()
     assert "Тверская" in suggestion.inner_text()
-    screenshot(page, "place-address-suggestions")
+    suggestion.scroll_into_view_if_needed()
+    screenshot(page, "place-address-suggestions-list")
     suggestion.click()
     assert form.locator("input[name=latitude]").input_value().startswith("55.")
     form.get_by_role("button", name="Сохранить точку").click()
@@ -61,7 +69,7 @@ def test_cases_show_the_last_12_months_and_more_on_request(demo_data, page_facto
     more = page.locator("[data-testid=cases-more]")
     if more.count():
         more.click()
-        page.wait_for_function(f"document.querySelectorAll('li.case-card').length > {first}")
+        page.locator("li.case-card").nth(first).wait_for()
         assert page.url.endswith("/cases/")  # htmx added the cards, the page stayed
         screenshot(page, "cases-more")
     assert page.errors == []
