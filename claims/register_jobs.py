@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, field
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+
+from portal.core import outbox
 
 from .registers import RegisterFileError, register_import
 
@@ -81,7 +82,8 @@ def register_job_start(*, content: bytes, filename: str) -> RegisterJob:
     _save(job)
     from .tasks import register_job_run_task
 
-    transaction.on_commit(lambda: register_job_run_task.delay(job.id), robust=True)
+    # the outbox row survives a broker that is down: the beat job hands it over later
+    outbox.send(register_job_run_task, job.id)
     return job
 
 

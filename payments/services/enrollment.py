@@ -17,6 +17,7 @@ from gateways.payments_base import GatewayError, gateway
 from policies.models import InsuredPerson
 from portal.accounts.models import AccountEvent, Consent
 from portal.accounts.services.events import account_event_record
+from portal.core import outbox
 from portal.core.formatting import money
 
 from ..models import ClinicAttachmentList, CopayEnrollment, PaymentCard
@@ -140,7 +141,7 @@ def card_attach(*, enrollment: CopayEnrollment, setup_intent_id: str) -> Payment
         enrollment.save()
         from ..tasks import enrollment_activate
 
-        transaction.on_commit(lambda: enrollment_activate.delay(enrollment.pk))
+        outbox.send(enrollment_activate, enrollment.pk)
     if old_method:
         charges_awaiting_release(insured_person_id=enrollment.insured_person_id)
         try:
