@@ -88,7 +88,7 @@ def test_a_typed_address_is_saved_with_its_point_and_the_list_is_sorted_by_it(
 
     response = client.post(
         reverse("saved_place_save"),
-        {"kind": "home", "address": "Москва, Тверская 12", "next": "/clinics/?policy=network"},
+        {"kind": "home", "address": "Москва, Тверская 12", "next": "/clinics/"},
         follow=True,
     )
 

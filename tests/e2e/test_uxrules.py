@@ -32,7 +32,7 @@ def test_home_by_address_sorts_the_clinics_by_distance(
 ):
     page = page_factory(viewport)
     log_in(page, *DEMO_LOGIN)
-    page.goto("/clinics/?policy=network")
+    page.goto("/clinics/")
     page.locator("#places summary").click()
     form = page.locator("[data-place-form]")
     form.get_by_label("Адрес").press_sequentially("тверская 1", delay=40)
