@@ -28,7 +28,7 @@ class ServiceLine(TimeStampedModel):
         UNPAID = "unpaid", _("не оплачено")
         FROZEN = "frozen", _("заморожено до решения по обращению")
         PAID = "paid", _("оплачено")
-        CANCELLED = "cancelled", _("списано")
+        CANCELLED = "cancelled", _("отменено")
 
     clinic = models.ForeignKey(
         Clinic, on_delete=models.PROTECT, related_name="service_lines", verbose_name=_("клиника")

@@ -141,6 +141,18 @@ def service_lines_for_user(user: User, *, health: bool = True) -> QuerySet[Servi
     return lines.annotate(diagnosis_name=Subquery(dictionary_name[:1]))
 
 
+def lines_refunded(line_ids: list[int]) -> set[int]:
+    """Which of these lines (found not provided) had their co-pay returned to the card: read
+    through the refunds' reverse relation, by name (payments sits above claims)."""
+    if not line_ids:
+        return set()
+    return set(
+        ServiceLine.objects.filter(pk__in=line_ids, copay_refunds__status="succeeded")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
 def service_line_for_user(user: User, pk: int | None) -> ServiceLine | None:
     if pk is None:
         return None
@@ -225,12 +237,26 @@ def case_filter_choices(
     return persons, clinics, kinds
 
 
-def service_line_explanation(line: ServiceLine) -> str:
-    """Why the line was covered and what the person owes, in plain Russian."""
+def service_line_explanation(line: ServiceLine, *, refunded: bool = False) -> str:
+    """Why the line was covered and what the person owes, in plain Russian. `refunded`: the
+    co-pay of a line found not provided came back to the card."""
     program = line.insured_person.program
     code = program.code if program else ""
-    covered = _("Оплачено страховой компанией по программе %(program)s") % {"program": code}
     state = ServiceLine.CopayState
+    if line.recovery_flagged_at:
+        text = _(
+            "Страховая компания подтвердила, что услуга не оказана: клиника вернёт её стоимость."
+        )
+        if line.copay_state == state.NONE or not line.copay_amount:
+            return text
+        if refunded:
+            tail = _("Со-оплата %(amount)s возвращена на карту.")
+        elif line.copay_state == state.PAID:
+            tail = _("Со-оплата %(amount)s возвращается на карту, с которой была списана.")
+        else:
+            tail = _("Со-оплата %(amount)s отменена: платить ничего не нужно.")
+        return f"{text} {tail % {'amount': money(line.copay_amount)}}"
+    covered = _("Оплачено страховой компанией по программе %(program)s") % {"program": code}
     if line.copay_state == state.NONE or not line.copay_amount:
         return covered + _("; с вас ничего не причитается.")
     share = program.copay_share.normalize() if program else ""

@@ -36,3 +36,12 @@ def service_line_partitions_ahead() -> int:
     from . import partitions
 
     return len(partitions.partitions_ahead_ensure(today=timezone.localdate()))
+
+
+@shared_task
+def register_job_run_task(job_id: str) -> str:
+    """Load a clinic register uploaded in the admin (claims.register_jobs)."""
+    from .register_jobs import register_job_run
+
+    job = register_job_run(job_id)
+    return job.status if job else "gone"

@@ -250,6 +250,7 @@ class SavedPlace(TimeStampedModel):
     )
     kind = models.CharField(_("что это"), max_length=8, choices=Kind.choices)
     label = models.CharField(_("подпись"), max_length=120, blank=True)
+    address = models.CharField(_("адрес"), max_length=300, blank=True)
     latitude = models.DecimalField(
         _("широта"), max_digits=9, decimal_places=6, validators=latitude_validators
     )
@@ -274,7 +275,12 @@ class SavedPlace(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.label or self.latitude_longitude}"
+        return f"{self.get_kind_display()}: {self.shown}"
+
+    @property
+    def shown(self) -> str:
+        """How the person recognises the place: their label, the address, or the point."""
+        return self.label or self.address or self.latitude_longitude
 
     @property
     def latitude_longitude(self) -> str:

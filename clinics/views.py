@@ -18,6 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gateways import dadata
+
 from . import selectors
 from .forms import (
     ClinicFilterForm,
@@ -38,10 +40,12 @@ from .services.booking import (
     appointment_move,
     booking_check,
     can_change,
+    coverage_check,
 )
 from .services.places import saved_place_delete, saved_place_set
 
 PAGE_SIZE = 20
+ADDRESS_PARAMS = ("address", "owner_address", "q")
 FILTER_FIELDS = ("policy", "care_kind", "city", "q", "online", "sort")
 
 
@@ -177,7 +181,7 @@ def clinic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         data = request.GET if "care_kind" in request.GET else None
         coverage_form = CoverageCheckForm(data, patients=patients, kinds=offered)
         if coverage_form.is_valid():
-            coverage = selectors.coverage_for(
+            coverage = coverage_check(
                 insured_person=coverage_form.chosen_patient,
                 clinic=clinic,
                 care_kind=coverage_form.chosen_kind,
@@ -292,11 +296,30 @@ def saved_place_save(request: HttpRequest) -> HttpResponse:
         messages.error(
             request,
             _(
-                "Точка не сохранена: укажите её на карте, определите местоположение "
-                "или введите координаты."
+                "Точка не сохранена: введите адрес, укажите её на карте, определите "
+                "местоположение или введите координаты."
             ),
         )
     return redirect(_back(request))
+
+
+@login_required
+@require_GET
+def address_suggestions(request: HttpRequest) -> HttpResponse:
+    """The address suggestions as one types (htmx): the place form's «Адрес» and the ОСАГО
+    owner's address. A service that does not answer leaves the list empty with a word why."""
+    query = next((request.GET.get(k, "") for k in ADDRESS_PARAMS if request.GET.get(k)), "")
+    suggestions, error = [], ""
+    if len(query.strip()) >= 3:
+        try:
+            suggestions = dadata.address_suggest(query)
+        except dadata.DadataUnavailable as unavailable:
+            error = str(unavailable)
+    return render(
+        request,
+        "components/address_suggestions.html",
+        {"suggestions": suggestions, "error": error},
+    )
 
 
 @login_required

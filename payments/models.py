@@ -59,6 +59,9 @@ class CopayEnrollment(TimeStampedModel):
     # The retry schedule of automatic charges after a decline (settings.COPAY_RETRY_DAYS).
     charge_failures = models.PositiveSmallIntegerField(_("неудачных списаний подряд"), default=0)
     next_charge_on = models.DateField(_("следующее автосписание не раньше"), null=True, blank=True)
+    # The person left the program (withdrew the consent): the card is unbound, no clinic access
+    # under it; a new consent starts it over with a new card and a new 30-minute clock.
+    withdrawn_at = models.DateTimeField(_("согласие отозвано"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("подключение со-оплатной программы")

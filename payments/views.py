@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -16,10 +16,24 @@ from policies.models import InsuredPerson
 from policies.selectors import insured_persons_for_user
 
 from . import services
-from .forms import CardAttachForm, CardBindStartForm, CardRemoveForm, CopayConsentForm
+from .forms import (
+    CardAttachForm,
+    CardBindStartForm,
+    CardRemoveForm,
+    CopayConsentForm,
+    CopayWithdrawForm,
+    PayNowForm,
+)
 from .models import Charge, CopayEnrollment, Refund
 from .receipts import receipt_pdf_bytes, refund_receipt_pdf_bytes
-from .selectors import charges_for_user, debt_total, enrollments_for_user, ledgers_for_user
+from .selectors import (
+    card_active,
+    charges_for_user,
+    copay_access,
+    debt_total,
+    enrollments_for_user,
+    ledgers_for_user,
+)
 
 PROVIDER_UNAVAILABLE = _(
     "Платёжная система сейчас недоступна. Попробуйте позже или позвоните на горячую линию %(phone)s"
@@ -44,10 +58,15 @@ def _page(request: HttpRequest, **forms) -> HttpResponse:
     today = timezone.localdate()
     for ledger in ledgers:
         enrollment = ledger.enrollment
-        ledger.processing_until = (
-            services.clinic_processing_until(enrollment) if enrollment else None
+        ledger.access = copay_access(insured_person=ledger.person) if enrollment else None
+        ledger.processing_until = ledger.access.processing_until if enrollment else None
+        ledger.show_hotline = bool(ledger.access and ledger.access.processing(today))
+        ledger.withdraw_blocker = (
+            services.copay_withdraw_blocker(enrollment=enrollment) if enrollment else ""
         )
-        ledger.show_hotline = bool(ledger.processing_until and today <= ledger.processing_until)
+        ledger.withdraw_form = forms.get("withdraw", {}).get(ledger.person.pk) or CopayWithdrawForm(
+            user=request.user, prefix=f"w{ledger.person.pk}"
+        )
         ledger.consent_form = forms.get("consent", {}).get(ledger.person.pk) or CopayConsentForm(
             user=request.user, prefix=f"c{ledger.person.pk}"
         )
@@ -93,22 +112,16 @@ def copay_consent_view(request: HttpRequest, person_id: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, consent={person.pk: form})
     try:
-        services.copay_consent(user=request.user, insured_person=person)
+        enrollment = services.copay_consent(user=request.user, insured_person=person)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Согласие принято. Осталось привязать банковскую карту."))
-    return redirect("payments:copay")
+        return redirect("payments:copay")
+    # The one PIN confirmed both: the card form opens straight away.
+    messages.success(request, _("Согласие принято. Осталось привязать банковскую карту."))
+    return _card_form(request, enrollment)
 
 
-@login_required
-@require_POST
-def card_bind(request: HttpRequest, person_id: int) -> HttpResponse:
-    """PIN-confirmed: open the provider's card form with a fresh SetupIntent."""
-    enrollment = _enrollment(request, person_id)
-    form = CardBindStartForm(request.POST, user=request.user, prefix=f"b{person_id}")
-    if not form.is_valid():
-        return _page(request, bind={person_id: form})
+def _card_form(request: HttpRequest, enrollment: CopayEnrollment) -> HttpResponse:
     try:
         client_secret = services.card_setup_start(enrollment=enrollment)
     except GatewayError:
@@ -124,6 +137,17 @@ def card_bind(request: HttpRequest, person_id: int) -> HttpResponse:
             "attach_form": CardAttachForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def card_bind(request: HttpRequest, person_id: int) -> HttpResponse:
+    """PIN-confirmed: open the provider's card form with a fresh SetupIntent."""
+    enrollment = _enrollment(request, person_id)
+    form = CardBindStartForm(request.POST, user=request.user, prefix=f"b{person_id}")
+    if not form.is_valid():
+        return _page(request, bind={person_id: form})
+    return _card_form(request, enrollment)
 
 
 @login_required
@@ -158,26 +182,64 @@ def card_remove_view(request: HttpRequest, person_id: int) -> HttpResponse:
     form = CardRemoveForm(request.POST, user=request.user, prefix=f"r{person_id}")
     if not form.is_valid():
         return _page(request, remove={person_id: form})
-    services.card_remove(enrollment=enrollment)
-    debt = debt_total(insured_person_id=person_id)
-    if debt:
-        messages.warning(
+    card = services.card_remove(enrollment=enrollment)
+    when = formats.date_format(timezone.localtime(card.removed_at if card else None), "d.m.Y")
+    text = _(
+        "Карта отвязана. С %(day)s обращения в клиники по со-оплатной программе приостановлены, "
+        "пока не будет привязана новая карта."
+    ) % {"day": when}
+    if debt_total(insured_person_id=person_id):
+        text += " " + _(
+            "Задолженность не списывается автоматически: оплатите её на этой странице после "
+            "привязки новой карты."
+        )
+        messages.warning(request, text)
+    else:
+        messages.success(request, text)
+    return redirect("payments:copay")
+
+
+@login_required
+@require_POST
+def copay_withdraw_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Leave the program: the page said what happens to the card and the debt; the PIN confirms."""
+    enrollment = _enrollment(request, person_id)
+    form = CopayWithdrawForm(request.POST, user=request.user, prefix=f"w{person_id}")
+    if not form.is_valid():
+        return _page(request, withdraw={person_id: form})
+    try:
+        services.copay_withdraw(enrollment=enrollment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
             request,
             _(
-                "Карта отвязана. Задолженность не списывается автоматически: оплатите её на этой "
-                "странице после привязки новой карты. Пока карта не привязана, обращения в "
-                "клиники по программе приостановлены."
+                "Вы вышли из со-оплатной программы: согласие отозвано, карта отвязана, обращения "
+                "в клиники по программе прекращены."
             ),
         )
-    else:
-        messages.success(request, _("Карта отвязана."))
     return redirect("payments:copay")
 
 
 @login_required
 @require_POST
 def pay_now(request: HttpRequest, person_id: int) -> HttpResponse:
+    """First the amount and the card to confirm, then the charge (the confirmed form)."""
     enrollment = _enrollment(request, person_id)
+    form = PayNowForm(request.POST)
+    debt = debt_total(insured_person_id=person_id)
+    if not (form.is_valid() and form.cleaned_data["confirmed"]):
+        return render(
+            request,
+            "payments/pay_confirm.html",
+            {
+                "enrollment": enrollment,
+                "debt": debt,
+                "card": card_active(enrollment=enrollment),
+                "form": PayNowForm(initial={"confirmed": True}),
+            },
+        )
     try:
         charge = services.charge_pay_now(enrollment=enrollment)
     except GatewayError:

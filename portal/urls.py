@@ -52,6 +52,11 @@ if apps.is_installed("devtools") and settings.ESIA_EMULATOR:
 if apps.is_installed("devtools") and settings.RSA_EMULATOR:
     urlpatterns.append(path("rsa-emulator/", include("devtools.rsa_emulator")))
 
+if apps.is_installed("devtools") and settings.DADATA_EMULATOR:
+    urlpatterns.append(
+        path("dadata-emulator/suggestions/api/4_1/rs/", include("devtools.dadata_emulator"))
+    )
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

@@ -8,6 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinics.forms import address_suggest_attrs
+from portal.core.validators import refuse_control_characters
+
 from .models import (
     Country,
     KaskoDeductible,
@@ -49,6 +52,13 @@ class OsagoQuoteForm(forms.Form):
     )
     purpose = forms.ChoiceField(
         label=_("Цель использования"), choices=Purpose.choices, initial=Purpose.PERSONAL
+    )
+    owner_address = forms.CharField(
+        label=_("Адрес регистрации собственника"),
+        required=False,
+        max_length=300,
+        validators=[refuse_control_characters],
+        help_text=_("Начните вводить адрес: выбранная подсказка заполнит субъект и город."),
     )
     region = forms.ChoiceField(
         label=_("Субъект РФ по адресу регистрации собственника"),
@@ -108,6 +118,7 @@ class OsagoQuoteForm(forms.Form):
         self.fields["region"].choices = [("", "—")] + [
             (r.code, r.name) for r in Region.objects.order_by("name")
         ]
+        self.fields["owner_address"].widget.attrs.update(address_suggest_attrs())
         # The town suggestions follow the subject (htmx; without it, the page's own list).
         self.fields["region"].widget.attrs.update(
             {

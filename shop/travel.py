@@ -67,6 +67,22 @@ def schengen_check(countries: list[Country], sum_insured: int) -> None:
         )
 
 
+# A rate this many days older than the quote's day is said to be old (the Bank of Russia sets one
+# each working day; a long holiday leaves at most a few days between two).
+RATE_STALE_DAYS = 3
+
+
+def eur_rate_age_days(breakdown: dict, quote_day: datetime.date) -> int | None:
+    """How many days older than the quote's day its EUR rate is (None: not a travel quote)."""
+    day = breakdown.get("eur_rate_day")
+    if not day:
+        return None
+    try:
+        return (quote_day - datetime.date.fromisoformat(day)).days
+    except ValueError:
+        return None
+
+
 def eur_rate_on(day: datetime.date) -> CurrencyRate:
     rate = CurrencyRate.objects.filter(currency=CURRENCY, day__lte=day).order_by("-day").first()
     if rate is None:

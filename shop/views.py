@@ -38,6 +38,7 @@ from .selectors import (
     territory_towns,
     unpaid_purchases_for_user,
 )
+from .travel import RATE_STALE_DAYS, eur_rate_age_days
 
 # Products in the order of the shop; only those with a quote form are linked.
 PRODUCTS = [
@@ -227,8 +228,21 @@ def quote_detail(request: HttpRequest, quote_id: int) -> HttpResponse:
             "form_url_name": f"shop_{quote.product}",
             "rules_url_name": f"shop_{quote.product}_rules",
             **_osago_facts(quote),
+            **_rate_age(quote),
         },
     )
+
+
+def _rate_age(quote) -> dict:
+    """A travel quote priced with a EUR rate older than RATE_STALE_DAYS says so."""
+    age = eur_rate_age_days(quote.breakdown, timezone.localdate(quote.created_at))
+    if age is None or age <= RATE_STALE_DAYS:
+        return {}
+    return {
+        "eur_rate_stale": True,
+        "eur_rate_day": datetime.date.fromisoformat(quote.breakdown["eur_rate_day"]),
+        "eur_rate_age": age,
+    }
 
 
 def _osago_facts(quote) -> dict:

@@ -32,6 +32,8 @@ from .enrollment import (
     card_setup_start,
     clinic_processing_until,
     copay_consent,
+    copay_withdraw,
+    copay_withdraw_blocker,
     enrollment_activate,
 )
 from .notices import charge_failed_notice_send, copay_notice_send, refund_notice_send
@@ -76,6 +78,8 @@ __all__ = [
     "charges_status_set",
     "clinic_processing_until",
     "copay_consent",
+    "copay_withdraw",
+    "copay_withdraw_blocker",
     "copay_notice_send",
     "daily_key",
     "enrollment_activate",

@@ -15,19 +15,20 @@ from django.utils.translation import gettext as _
 from clinics.models import ProgramClinic
 from gateways.payments_base import GatewayError, gateway
 from policies.models import InsuredPerson
-from portal.accounts.models import Consent
+from portal.accounts.models import AccountEvent, Consent
+from portal.accounts.services.events import account_event_record
 from portal.core import outbox
-from portal.core.dates import working_days_after
+from portal.core.formatting import money
 
 from ..models import ClinicAttachmentList, CopayEnrollment, PaymentCard
-from ..selectors import card_active
+from ..selectors import card_active, debt_total
+from ..selectors import clinic_processing_until as _processing_until
 from .charges import charges_awaiting_release
 
 logger = logging.getLogger(__name__)
 
 CLINIC_ACCESS_DELAY = datetime.timedelta(minutes=30)
 ACTIVATION_DELAY = datetime.timedelta(hours=24)
-CLINIC_PROCESSING_WORKING_DAYS = 5
 
 
 @transaction.atomic
@@ -47,9 +48,17 @@ def copay_consent(*, user, insured_person: InsuredPerson) -> CopayEnrollment:
             "terms_version": version,
         },
     )
-    if not created and enrollment.user_id != user.pk:
+    if not created and enrollment.withdrawn_at is not None:
+        # Joining again after leaving: a new consent, a new card, new clocks.
+        enrollment.user = user
+        enrollment.consent_at, enrollment.terms_version = now, version
+        enrollment.withdrawn_at = None
+        enrollment.card_bound_at = enrollment.clinic_access_from = enrollment.active_from = None
+        enrollment.charge_failures, enrollment.next_charge_on = 0, None
+        enrollment.save()
+    elif not created and enrollment.user_id != user.pk:
         raise ValidationError(_("Со-оплатная программа уже подключена другим пользователем"))
-    if not created and enrollment.terms_version != version:
+    elif not created and enrollment.terms_version != version:
         enrollment.consent_at, enrollment.terms_version = now, version
         enrollment.save(update_fields=["consent_at", "terms_version", "updated_at"])
     Consent.objects.get_or_create(
@@ -116,6 +125,13 @@ def card_attach(*, enrollment: CopayEnrollment, setup_intent_id: str) -> Payment
         )
         card.full_clean()
         card.save()
+        account_event_record(
+            user=enrollment.user, kind=AccountEvent.Kind.CARD_BOUND, card=str(card)
+        )
+        if existing:
+            account_event_record(
+                user=enrollment.user, kind=AccountEvent.Kind.CARD_REMOVED, card=str(existing)
+            )
         if enrollment.card_bound_at is None:
             enrollment.card_bound_at = now
             enrollment.clinic_access_from = now + CLINIC_ACCESS_DELAY
@@ -137,20 +153,60 @@ def card_attach(*, enrollment: CopayEnrollment, setup_intent_id: str) -> Payment
     return card
 
 
-def card_remove(*, enrollment: CopayEnrollment) -> None:
+def card_remove(*, enrollment: CopayEnrollment) -> PaymentCard | None:
     """Unbind the card. The debt stays: automatic charges stop, the person pays on the page with
-    a new card; without a card the program's clinic access is suspended."""
+    a new card; without a card the program's clinic access is suspended (from `removed_at`)."""
     card = card_active(enrollment=enrollment)
     if card is None:
-        return
+        return None
     with transaction.atomic():
         card.removed_at = timezone.now()
         card.save(update_fields=["removed_at", "updated_at"])
+        account_event_record(
+            user=enrollment.user, kind=AccountEvent.Kind.CARD_REMOVED, card=str(card)
+        )
     charges_awaiting_release(insured_person_id=enrollment.insured_person_id)
     try:
         gateway().payment_method_detach(payment_method_id=card.provider_payment_method_id)
     except GatewayError:
         logger.warning("could not detach payment method of card %s", card.pk)
+    return card
+
+
+def copay_withdraw_blocker(*, enrollment: CopayEnrollment) -> str:
+    """Why the person cannot leave the program now ("" when they can): a debt is paid first,
+    since without a card it could be collected no other way."""
+    debt = debt_total(insured_person_id=enrollment.insured_person_id)
+    if debt:
+        return _(
+            "Сначала оплатите задолженность %(amount)s: после выхода её нечем будет списать."
+        ) % {"amount": money(debt)}
+    return ""
+
+
+def copay_withdraw(*, enrollment: CopayEnrollment) -> None:
+    """Leave the co-pay program: the consent is withdrawn, the card unbound, clinic visits under
+    the program end. Refused while there is a debt."""
+    blocker = copay_withdraw_blocker(enrollment=enrollment)
+    if blocker:
+        raise ValidationError(blocker, code="debt")
+    card_remove(enrollment=enrollment)
+    with transaction.atomic():
+        now = timezone.now()
+        CopayEnrollment.objects.filter(pk=enrollment.pk).update(
+            withdrawn_at=now, clinic_access_from=None, updated_at=now
+        )
+        withdrawn = Consent.objects.filter(
+            user=enrollment.user,
+            document=Consent.Document.COPAY_TERMS,
+            withdrawn_at__isnull=True,
+        ).update(withdrawn_at=now)
+        if withdrawn:
+            account_event_record(
+                user=enrollment.user,
+                kind=AccountEvent.Kind.CONSENT_WITHDRAWN,
+                document=Consent.Document.COPAY_TERMS,
+            )
 
 
 @transaction.atomic
@@ -164,7 +220,8 @@ def enrollment_activate(*, enrollment_id: int, now: datetime.datetime | None = N
     if enrollment.active_from is None:
         enrollment.active_from = min(now, enrollment.card_bound_at + ACTIVATION_DELAY)
         enrollment.save(update_fields=["active_from", "updated_at"])
-    processed_by = working_days_after(timezone.localdate(now), CLINIC_PROCESSING_WORKING_DAYS)
+    # counted from the binding day, as the person is told (not from the day this task ran)
+    processed_by = _processing_until(enrollment.card_bound_at)
     clinic_ids = (
         ProgramClinic.objects.filter(program_id=enrollment.program_id)
         .values_list("clinic_id", flat=True)
@@ -183,8 +240,4 @@ def enrollment_activate(*, enrollment_id: int, now: datetime.datetime | None = N
 
 
 def clinic_processing_until(enrollment: CopayEnrollment) -> datetime.date | None:
-    if enrollment.card_bound_at is None:
-        return None
-    return working_days_after(
-        timezone.localdate(enrollment.card_bound_at), CLINIC_PROCESSING_WORKING_DAYS
-    )
+    return _processing_until(enrollment.card_bound_at)

@@ -244,6 +244,8 @@ class AccountEvent(models.Model):
         DELETED = "deleted", _("учётная запись удалена")
         CONSENT_GIVEN = "consent_given", _("согласие дано")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("согласие отозвано")
+        CARD_BOUND = "card_bound", _("банковская карта привязана")
+        CARD_REMOVED = "card_removed", _("банковская карта отвязана")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_events")
     kind = models.CharField(_("событие"), max_length=32, choices=Kind.choices)

@@ -299,6 +299,14 @@ RSA_TIMEOUT = env.float("RSA_TIMEOUT", default=5.0)
 # Its emulator (devtools.rsa_emulator; development and tests only): how long «99 99 000001» waits.
 RSA_EMULATOR = False
 RSA_EMULATOR_DELAY = 8.0
+# DaData's address suggestions (gateways.dadata): the base of Suggestions API 4.1; empty turns
+# them off (addresses are taken as typed; the map and «Моё местоположение» give the point).
+DADATA_SUGGESTIONS_URL = env.str("DADATA_SUGGESTIONS_URL", default="")
+DADATA_API_KEY = env.str("DADATA_API_KEY", default="")
+DADATA_CONNECT_TIMEOUT = env.float("DADATA_CONNECT_TIMEOUT", default=1.0)
+DADATA_TIMEOUT = env.float("DADATA_TIMEOUT", default=2.0)
+# Its emulator (devtools.dadata_emulator; development and tests only).
+DADATA_EMULATOR = False
 
 # --- Auth (allauth, axes) ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

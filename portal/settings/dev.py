@@ -15,6 +15,15 @@ if ESIA_EMULATOR:
     ESIA_DEV_KEYS_AUTOCREATE = True
     ESIA_SIGNER = env.str("ESIA_SIGNER", default="devtools.esia_emulator.devkeys.DevKeysSigner")
 
+DADATA_EMULATOR = env.bool("DADATA_EMULATOR", default=True)
+if DADATA_EMULATOR:
+    # Address suggestions answer from the emulator on this server (devtools.dadata_emulator).
+    DADATA_SUGGESTIONS_URL = env.str(
+        "DADATA_SUGGESTIONS_URL",
+        default="http://127.0.0.1:8000/dadata-emulator/suggestions/api/4_1/rs",
+    )
+    DADATA_API_KEY = env.str("DADATA_API_KEY", default="dev-token")
+
 RSA_EMULATOR = env.bool("RSA_EMULATOR", default=True)
 if RSA_EMULATOR:
     # The КБМ check answers from the emulator on this server (devtools.rsa_emulator).

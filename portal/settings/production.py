@@ -37,6 +37,9 @@ if ESIA_EMULATOR:
 RSA_EMULATOR = env.bool("RSA_EMULATOR", default=False)
 if RSA_EMULATOR:
     raise ImproperlyConfigured("The РСА emulator is for development and tests only")
+DADATA_EMULATOR = env.bool("DADATA_EMULATOR", default=False)
+if DADATA_EMULATOR:
+    raise ImproperlyConfigured("The DaData emulator is for development and tests only")
 if env.str("ESIA_CLIENT_ID", default=""):
     # ESIA login is on: ESIA's address, issuer and certificate, and our own certificate (or its
     # hash) and key, are set explicitly, never taken from the development defaults.

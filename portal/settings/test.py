@@ -17,6 +17,11 @@ ESIA_DEV_KEYS_AUTOCREATE = False
 # The РСА emulator is mounted; a test that checks КБМ points RSA_KBM_URL at the live server.
 RSA_EMULATOR = True
 RSA_KBM_URL = ""
+# The DaData emulator is mounted; a test of suggestions points DADATA_SUGGESTIONS_URL at the live
+# server (tests/conftest.py `dadata`).
+DADATA_EMULATOR = True
+DADATA_SUGGESTIONS_URL = ""
+DADATA_API_KEY = "test-token"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
