@@ -1,5 +1,6 @@
-"""The policies' entries of «Мои документы» (cabinet.documents): each DMS and ВЗР/ВПМК
-policy's PDF, made already or to be made on download."""
+"""The policies' entries of «Мои документы» (cabinet.documents): each policy's PDF (DMS,
+ВЗР/ВПМК, and the bought and activated ones), made already or to be made on download; and the
+DMS programs' own PDFs (the program, the clinic list per kind of care)."""
 
 from collections.abc import Iterator
 
@@ -22,6 +23,11 @@ ENTRY_FIELDS = (
     "insured_person__last_name",
     "insured_person__first_name",
     "insured_person__middle_name",
+    "insured_person__program_id",
+    "holder__last_name",
+    "holder__first_name",
+    "holder__middle_name",
+    "holder__email",
     "document__status",
     "document__generated_at",
 )
@@ -33,7 +39,7 @@ def policy_documents(user: User) -> Iterator[DocumentEntry]:
         # what an entry shows: the contract, the policyholder and the register row in full cost
         # more to convert than to read
         .select_related(None)
-        .select_related("insured_person", "document")
+        .select_related("insured_person", "holder", "document")
         .only(*ENTRY_FIELDS)
     )
     for position, policy in enumerate(policies):
@@ -44,7 +50,11 @@ def policy_documents(user: User) -> Iterator[DocumentEntry]:
             title=f"{FILE_LABELS[Policy.Product(policy.product)]} № {policy.number}",
             subtitle=_("%(name)s, срок действия с %(start)s по %(end)s")
             % {
-                "name": policy.insured_person.full_name,
+                "name": (
+                    policy.insured_person.full_name
+                    if policy.insured_person
+                    else policy.holder.full_name or policy.holder.email
+                ),
                 "start": f"{policy.starts_on:%d.%m.%Y}",
                 "end": f"{policy.ends_on:%d.%m.%Y}",
             },

@@ -332,6 +332,8 @@ def boxed_policy_activate(*, user: User, number: str, code: str) -> Policy:
     card.policy = policy
     card.full_clean()
     card.save(update_fields=["activated_at", "activated_by", "policy", "updated_at"])
+    # The policy's PDF is made now (by the worker, once this commits): it waits in «Мои документы»
+    policy_document_request(policy=policy)
     return policy
 
 
@@ -446,7 +448,7 @@ def policy_document_render(*, policy_id: int) -> PolicyDocument | None:
     the stored file already shows that data (safe to run twice)."""
     policy = (
         Policy.objects.select_related(
-            "insured_person__program", "insured_person__contract__policyholder"
+            "holder", "insured_person__program", "insured_person__contract__policyholder"
         )
         .prefetch_related("insured_person__program__care_kinds")
         .filter(pk=policy_id)
@@ -487,3 +489,21 @@ def policy_document_render(*, policy_id: int) -> PolicyDocument | None:
         if old_name and old_name != document.file.name:
             transaction.on_commit(lambda: default_storage.delete(old_name), robust=True)
     return document
+
+
+def policy_verify_token_revoke(*, policy: Policy) -> None:
+    """The old QR code stops answering (a leaked or reissued policy): the next PDF gets a new
+    token, and the stored one is made again since its data changed."""
+    Policy.objects.filter(pk=policy.pk).update(verify_token=None, updated_at=timezone.now())
+    policy.verify_token = None
+
+
+def policy_documents_refresh(*, policies) -> int:
+    """Queue the PDFs of these policies again when what they print has changed (a Latin name
+    corrected in «Личная информация», for one): cached ones that still show the data stay."""
+    count = 0
+    for policy in policies:
+        if policy.has_pdf:
+            document = policy_document_request(policy=policy)
+            count += document.status != PolicyDocument.Status.READY
+    return count

@@ -27,3 +27,11 @@ def child_links_end_at_15() -> int:
 @shared_task
 def child_link_ended_notify(link_id: int) -> None:
     services.child_link_ended_notify(link_id=link_id)
+
+
+@shared_task
+def program_document_render_task(program_id: int) -> None:
+    """Make «Программа страхования (PDF)» (queued by program_pdf_request on commit)."""
+    from .program_documents import program_pdf_render
+
+    program_pdf_render(program_id=program_id)
