@@ -435,29 +435,40 @@ def policy_document_path(instance: "PolicyDocument", filename: str) -> str:
     return f"policies/{instance.policy_id}/{instance.data_hash[:24]}.pdf"
 
 
-class PolicyDocument(TimeStampedModel):
-    """The printable PDF of a DMS or ВЗР/ВПМК policy, in the private storage.
+class StoredPdf(TimeStampedModel):
+    """A PDF made from data, in the private storage (policies.pdf.storage keeps it).
 
     `data_hash` is the hash of the data the file was rendered from; a request compares it with
-    the policy's current data and has the PDF made again when they differ."""
+    the current data and has the PDF made again when they differ."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("готовится")
         READY = "ready", _("готов")
         FAILED = "failed", _("ошибка формирования")
 
-    policy = models.OneToOneField(
-        Policy, on_delete=models.CASCADE, related_name="document", verbose_name=_("полис")
-    )
     status = models.CharField(
         _("состояние"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
-    file = models.FileField(_("файл"), upload_to=policy_document_path, blank=True, max_length=255)
     data_hash = models.CharField(_("хеш данных файла"), max_length=64, blank=True)
     requested_hash = models.CharField(_("хеш запрошенных данных"), max_length=64, blank=True)
     generated_at = models.DateTimeField(_("сформирован"), null=True, blank=True)
-    render_ms = models.PositiveIntegerField(_("время формирования, мс"), null=True, blank=True)
     size = models.PositiveIntegerField(_("размер, байт"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def is_current(self, data_hash: str) -> bool:
+        return self.status == self.Status.READY and self.data_hash == data_hash
+
+
+class PolicyDocument(StoredPdf):
+    """The printable PDF of a policy (every product), in the private storage."""
+
+    policy = models.OneToOneField(
+        Policy, on_delete=models.CASCADE, related_name="document", verbose_name=_("полис")
+    )
+    file = models.FileField(_("файл"), upload_to=policy_document_path, blank=True, max_length=255)
+    render_ms = models.PositiveIntegerField(_("время формирования, мс"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("PDF полиса")
@@ -471,9 +482,6 @@ class PolicyDocument(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"PDF: {self.policy}"
-
-    def is_current(self, data_hash: str) -> bool:
-        return self.status == self.Status.READY and self.data_hash == data_hash
 
 
 BOXED_PRODUCTS = (Policy.Product.ACCIDENT, Policy.Product.ONCOLOGY, Policy.Product.PROPERTY)
@@ -595,28 +603,15 @@ def program_document_path(instance: "ProgramDocument", filename: str) -> str:
     return f"programs/{instance.program_id}/{instance.data_hash[:24]}.pdf"
 
 
-class ProgramDocument(TimeStampedModel):
+class ProgramDocument(StoredPdf):
     """A DMS program's PDF made for the people on it: the program itself («program») or its
-    network for one kind of care («clinics:<care kind code>»). Made again when the data it
-    prints changes (the hash), as PolicyDocument."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("готовится")
-        READY = "ready", _("готов")
-        FAILED = "failed", _("ошибка формирования")
+    network for one kind of care («clinics:<care kind code>»)."""
 
     program = models.ForeignKey(
         Program, on_delete=models.CASCADE, related_name="documents", verbose_name=_("программа")
     )
     key = models.CharField(_("документ"), max_length=64)
-    status = models.CharField(
-        _("состояние"), max_length=16, choices=Status.choices, default=Status.PENDING
-    )
     file = models.FileField(_("файл"), upload_to=program_document_path, blank=True, max_length=255)
-    data_hash = models.CharField(_("хеш данных файла"), max_length=64, blank=True)
-    requested_hash = models.CharField(_("хеш запрошенных данных"), max_length=64, blank=True)
-    generated_at = models.DateTimeField(_("сформирован"), null=True, blank=True)
-    size = models.PositiveIntegerField(_("размер, байт"), default=0)
 
     class Meta:
         verbose_name = _("PDF программы")
@@ -631,6 +626,3 @@ class ProgramDocument(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"PDF: {self.program} ({self.key})"
-
-    def is_current(self, data_hash: str) -> bool:
-        return self.status == self.Status.READY and self.data_hash == data_hash

@@ -4,18 +4,16 @@ of one kind of care, whose data clinics gathers (clinics.documents). Made by the
 privately until what they print changes (the data's hash), then made again — as PolicyDocument.
 """
 
-import datetime
 import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from .formatting import phone_display, phone_href
 from .models import Program, ProgramDocument, program_document_path
+from .pdf import storage as pdf_storage
 from .pdf.data import data_hash, insurer_data
 from .pdf.render import policy_pdf_bytes
 
@@ -23,7 +21,6 @@ logger = logging.getLogger(__name__)
 
 PROGRAM_KEY = "program"
 TEMPLATE_VERSION = "2026-12-07.docs22"
-PENDING_RETRY_AFTER = datetime.timedelta(minutes=5)
 
 
 def _lines(text: str) -> list[str]:
@@ -66,35 +63,16 @@ def program_pdf_data(program: Program) -> dict:
     }
 
 
-def _file_present(document: ProgramDocument) -> bool:
-    return bool(document.file.name) and default_storage.exists(document.file.name)
-
-
 @transaction.atomic
 def program_document_request(
     *, program: Program, key: str, data: dict, queue: Callable[[], None]
 ) -> ProgramDocument:
     """The program's document row, ready when the stored file shows `data`; otherwise `queue`
     (a Celery task's delay) runs once this commits and the row is pending."""
-    digest = data_hash(data)
     document, created = ProgramDocument.objects.select_for_update().get_or_create(
         program=program, key=key
     )
-    if document.is_current(digest) and _file_present(document):
-        return document
-    recently_queued = (
-        not created
-        and document.status == ProgramDocument.Status.PENDING
-        and document.requested_hash == digest
-        and document.updated_at > timezone.now() - PENDING_RETRY_AFTER
-    )
-    if recently_queued:
-        return document
-    document.status = ProgramDocument.Status.PENDING
-    document.requested_hash = digest
-    document.save(update_fields=["status", "requested_hash", "updated_at"])
-    transaction.on_commit(queue, robust=True)
-    return document
+    return pdf_storage.queue_once(document, data_hash(data), created=created, queue=queue)
 
 
 def program_document_render(*, program_id: int, key: str, data: dict) -> ProgramDocument | None:
@@ -102,33 +80,15 @@ def program_document_render(*, program_id: int, key: str, data: dict) -> Program
     safe to run twice)."""
     digest = data_hash(data)
     document, _created = ProgramDocument.objects.get_or_create(program_id=program_id, key=key)
-    if document.is_current(digest) and _file_present(document):
+    if pdf_storage.is_served(document, digest):
         return document
     try:
         pdf = policy_pdf_bytes(data, generated_on=timezone.localdate())
     except Exception:
-        ProgramDocument.objects.filter(pk=document.pk, requested_hash=digest).update(
-            status=ProgramDocument.Status.FAILED, updated_at=timezone.now()
-        )
+        pdf_storage.mark_failed(document, digest)
         logger.exception("program PDF failed: program %s, %s", program_id, key)
         raise
-    with transaction.atomic():
-        document = ProgramDocument.objects.select_for_update().get(pk=document.pk)
-        old_name = document.file.name
-        document.data_hash = digest
-        name = program_document_path(document, "program.pdf")
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        document.file.name = default_storage.save(name, ContentFile(pdf))
-        document.status = ProgramDocument.Status.READY
-        document.requested_hash = digest
-        document.generated_at = timezone.now()
-        document.size = len(pdf)
-        document.full_clean()
-        document.save()
-        if old_name and old_name != document.file.name:
-            transaction.on_commit(lambda: default_storage.delete(old_name), robust=True)
-    return document
+    return pdf_storage.store(document, digest, pdf, path=program_document_path)
 
 
 def program_for_render(program_id: int) -> Program | None:

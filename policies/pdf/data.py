@@ -11,6 +11,7 @@ import contextlib
 import datetime
 import hashlib
 import json
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -145,6 +146,9 @@ PROPERTY_COMPONENTS = (
 )
 
 
+INTERNAL_SLUG = re.compile(r"^[a-z0-9]+(?:-[A-Za-z0-9]+)+$")
+
+
 def verify_url(token: str) -> str:
     return settings.PORTAL_PUBLIC_URL.rstrip("/") + reverse("policy_verify", args=[token])
 
@@ -262,14 +266,9 @@ def _register_data(policy: Policy, data: dict) -> dict:
     person = policy.insured_person
     program = person.program
     contract = person.contract
-    last_latin, first_latin = register_latin_name(person)
     data.update(
         {
-            "insured": {
-                "full_name": person.full_name,
-                "latin_name": f"{last_latin} {first_latin}",
-                "birth_date": _date(person.birth_date),
-            },
+            "insured": {"full_name": person.full_name, "birth_date": _date(person.birth_date)},
             "policyholder": {"name": contract.policyholder.name, "inn": contract.policyholder.inn},
             "contract": {
                 "number": contract.number,
@@ -296,6 +295,8 @@ def _register_data(policy: Policy, data: dict) -> dict:
         }
     )
     if policy.product == Policy.Product.VZR:
+        last_latin, first_latin = register_latin_name(person)
+        data["insured"]["latin_name"] = f"{last_latin} {first_latin}"
         product = policy.product_data or {}
         territory = str(product.get("territory", ""))
         data["template"] = "vzr"
@@ -309,9 +310,12 @@ def _register_data(policy: Policy, data: dict) -> dict:
             or "весь мир" in territory.casefold()
             or "европа" in territory.casefold(),
         )
+        data["title"] = "Международный страховой полис (ВПМК)"
+        data["title_en"] = "International medical insurance policy"
         data["travellers"] = [
             {
                 "latin_name": data["insured"]["latin_name"],
+                "full_name": person.full_name,
                 "birth_date": data["insured"]["birth_date"],
                 "passport": "",
             }
@@ -360,6 +364,8 @@ def _appendix(policy: Policy) -> dict:
         source = str(row.get("source") or "")
         if isinstance(row.get("source"), dict):
             source = str(row["source"].get("text", ""))
+        if INTERNAL_SLUG.match(source):
+            source = ""  # a tariff version's code is ours, not a reader's
         rows.append(
             {
                 "code": code if name else "",
@@ -458,6 +464,7 @@ def _bought_data(policy: Policy, data: dict) -> dict:
                 sums.append([label, _amount(inputs[key])])
     elif product == Policy.Product.VZR:
         data["template"] = "vzr"
+        data["title_en"] = "Travel medical insurance policy"
         data["vzr"] = _vzr_common(
             territory=str(inputs.get("territory") or ""),
             territory_en=str(inputs.get("territory_en") or ""),

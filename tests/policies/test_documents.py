@@ -57,7 +57,8 @@ def test_the_query_count_does_not_grow_with_the_documents(person_client, user):
         content = person_client.get(DOCUMENTS).content.decode()
 
     assert len(many) == len(one)
-    assert content.count("/pdf/") == 5 * 3  # five families: DMS, ВЗР, the child's DMS
+    # five families: DMS, ВЗР, the child's DMS and the bought ОСАГО
+    assert content.count("/pdf/") == 5 * 4
 
 
 def test_the_registry_collects_every_provider(user, monkeypatch):

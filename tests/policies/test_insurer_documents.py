@@ -342,5 +342,5 @@ def test_the_assistance_company_is_admin_data_on_the_travel_pdf(person_client, u
     text = pdf_text(person_client, reverse("policies:pdf", args=[family.vzr.pk]), on_commit)
 
     assert "Global Assistance" in text and "+74951230000" in text
-    assert "24/7" in text and "Travel medical insurance policy" in text
+    assert "24/7" in text and "International medical insurance policy" in text
     assert "Schengen" in text  # 50 000 EUR worldwide: meets the visa's minimum
