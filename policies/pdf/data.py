@@ -385,6 +385,32 @@ def _appendix(policy: Policy) -> dict:
     }
 
 
+def _registration_document(value) -> str:
+    """«99 12 345678», or a document described as {"name", "series", "number"}."""
+    if isinstance(value, dict):
+        parts = [str(value.get("name") or ""), str(value.get("series") or "")]
+        if value.get("number"):
+            parts.append(f"№ {value['number']}")
+        return " ".join(p for p in parts if p)
+    return str(value or "")
+
+
+def _osago_driver(d: dict) -> dict:
+    """A driver as the purchase keeps one (names and the licence's parts), or as a full name
+    and a licence in one line (older and imported policies)."""
+    name = d.get("full_name") or " ".join(
+        str(d.get(k) or "") for k in ("last_name", "first_name", "middle_name")
+    )
+    licence = d.get("licence") or f"{d.get('licence_series', '')} {d.get('licence_number', '')}"
+    since = d.get("licence_since") or d.get("licence_issued_on")
+    return {
+        "name": str(name).strip(),
+        "birth_date": _date(_iso(d.get("birth_date"))),
+        "licence": str(licence).strip(),
+        "since": _date(_iso(since)),
+    }
+
+
 def _vehicle(data: dict) -> dict:
     return {
         "make_model": " ".join(str(data[k]) for k in ("make", "model") if data.get(k)),
@@ -392,7 +418,7 @@ def _vehicle(data: dict) -> dict:
         "vin": str(data.get("vin") or ""),
         "body_number": str(data.get("body_number") or ""),
         "plate": str(data.get("plate") or ""),
-        "registration_document": str(data.get("registration_document") or ""),
+        "registration_document": _registration_document(data.get("registration_document")),
         "category": str(data.get("category") or ""),
         "power_hp": str(data.get("power_hp") or ""),
     }
@@ -420,23 +446,14 @@ def _bought_data(policy: Policy, data: dict) -> dict:
             "number_only": " ".join(data["number"].split(" ")[1:]),
             "purpose": str(inputs.get("purpose_name") or OSAGO_PURPOSES.get(purpose, purpose)),
             "months": str(inputs.get("months") or 12),
-            "unlimited": bool(inputs.get("unlimited")),
+            "unlimited": bool(inputs.get("unlimited") or inputs.get("unlimited_drivers")),
             "drivers": [
-                {
-                    "name": " ".join(
-                        str(d.get(k) or "") for k in ("last_name", "first_name", "middle_name")
-                    ).strip(),
-                    "birth_date": _date(_iso(d.get("birth_date"))),
-                    "licence": f"{d.get('licence_series', '')} {d.get('licence_number', '')}",
-                    "since": _date(_iso(d.get("licence_since"))),
-                }
-                for d in inputs.get("drivers", [])
-                if isinstance(d, dict)
+                _osago_driver(d) for d in inputs.get("drivers", []) if isinstance(d, dict)
             ],
             "trailer": bool(inputs.get("trailer")),
             "limits": [[label, money(amount)] for label, amount in OSAGO_LIMITS],
         }
-        data["insured"] = {"full_name": holder["full_name"], "role": "Собственник ТС"}
+        data["insured"] = {"full_name": str(inputs.get("owner") or holder["full_name"])}
     elif product == Policy.Product.KASKO:
         data["vehicle"] = _vehicle(inputs)
         data["object_kind"] = "vehicle"

@@ -99,8 +99,11 @@ def test_the_pay_page_opens_the_providers_card_form(buyer_client, purchase):
     assert b'id="card-element"' in response.content and b"seti_" in response.content
 
 
-def test_paying_issues_the_policy_with_pdf_and_receipt(buyer_client, purchase, provider):
-    result = pay_with(purchase, provider, CARD_OK)
+def test_paying_issues_the_policy_with_pdf_and_receipt(
+    buyer_client, purchase, provider, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the worker makes the PDF
+        result = pay_with(purchase, provider, CARD_OK)
     assert result.status == "succeeded"
     purchase.refresh_from_db()
     assert purchase.status == Purchase.Status.PAID

@@ -305,7 +305,9 @@ def pay(purchase: Purchase, provider) -> None:
     purchase.refresh_from_db()
 
 
-def test_buy_travel_policy_and_see_it_in_my_policies(person_client, user, tariffs, provider):
+def test_buy_travel_policy_and_see_it_in_my_policies(
+    person_client, user, tariffs, provider, django_capture_on_commit_callbacks
+):
     assert person_client.get(URL).status_code == 200
     response = person_client.post(URL, form())
     assert response.status_code == 302, response.context["form"].errors
@@ -317,7 +319,8 @@ def test_buy_travel_policy_and_see_it_in_my_policies(person_client, user, tariff
     assert policy.holder == user and policy.insured_person is None
     assert (policy.starts_on, policy.ends_on) == (start, end)
     assert policy.status == Policy.Status.AWAITING_PAYMENT
-    pay(purchase, provider)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker makes the PDF
+        pay(purchase, provider)
     assert purchase.status == Purchase.Status.PAID
     policy.refresh_from_db()
     assert policy.status == Policy.Status.ACTIVE
