@@ -227,7 +227,7 @@ class PolicyCard:
             (
                 kind,
                 self.care_kind_url(kind),
-                f"{CLINICS_PATH}pdf/{self.policy.pk}/{kind.code}/" if with_pdf else "",
+                f"{CLINICS_PATH}pdf/{self.policy.pk}/{kind.code}.pdf" if with_pdf else "",
             )
             for kind in self.care_kinds
         ]

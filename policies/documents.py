@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import User
 from portal.core.documents import DocumentEntry
 
+from .cards import CLINICS_PATH
 from .models import Policy, PolicyDocument
 from .pdf.data import FILE_LABELS
 from .selectors import policy_documents_for_user
@@ -64,3 +65,43 @@ def policy_documents(user: User) -> Iterator[DocumentEntry]:
             # The policies' own order (DMS first, then ВЗР); expired ones last.
             order=position + (10_000 if policy.term_state == "expired" else 0),
         )
+
+
+def program_documents(user: User) -> Iterator[DocumentEntry]:
+    """«Программа страхования (PDF)» and the clinic list of each kind of care, once per program
+    of the person's DMS policies in force (two queries)."""
+    policies = (
+        policy_documents_for_user(user)
+        .filter(
+            product=Policy.Product.DMS,
+            status=Policy.Status.ACTIVE,
+            ends_on__gte=localdate(),
+        )
+        .select_related(None)
+        .select_related("insured_person__program")
+        .prefetch_related("insured_person__program__care_kinds")
+        .only("number", "insured_person__program__name", "insured_person__program__code")
+    )
+    seen: set[int] = set()
+    for policy in policies:
+        program = policy.insured_person.program
+        if program.pk in seen:
+            continue
+        seen.add(program.pk)
+        group = str(_("Программы страхования и клиники"))
+        yield DocumentEntry(
+            group=group,
+            title=_("Программа страхования «%(name)s»") % {"name": program.name},
+            subtitle=_("виды помощи, лимиты, исключения, как получить помощь"),
+            url=reverse("policies:program_pdf", args=[policy.pk]),
+            state=str(_("формируется при скачивании по текущим данным")),
+        )
+        for kind in program.care_kinds.all():
+            yield DocumentEntry(
+                group=group,
+                title=_("Список клиник: %(kind)s") % {"kind": kind.name},
+                subtitle=_("программа «%(name)s»") % {"name": program.name},
+                url=f"{CLINICS_PATH}pdf/{policy.pk}/{kind.code}.pdf",
+                state=str(_("формируется при скачивании по текущей сети")),
+                order=1 + kind.order,
+            )

@@ -157,7 +157,7 @@ def policy_verify(request: HttpRequest, token: str) -> HttpResponse:
     """Public (a clinic's reception desk scans the QR code): valid today or not, and nothing
     personal beyond initials."""
     policy = policy_by_verify_token(token)
-    if policy is not None and not (policy.is_register or policy.has_pdf):
+    if policy is not None and not policy.has_pdf:
         policy = None  # an unpaid purchase is no policy: its token (if any) answers nothing
     today = timezone.localdate()
     response = render(

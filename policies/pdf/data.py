@@ -447,9 +447,7 @@ def _bought_data(policy: Policy, data: dict) -> dict:
             "purpose": str(inputs.get("purpose_name") or OSAGO_PURPOSES.get(purpose, purpose)),
             "months": str(inputs.get("months") or 12),
             "unlimited": bool(inputs.get("unlimited") or inputs.get("unlimited_drivers")),
-            "drivers": [
-                _osago_driver(d) for d in inputs.get("drivers", []) if isinstance(d, dict)
-            ],
+            "drivers": [_osago_driver(d) for d in inputs.get("drivers", []) if isinstance(d, dict)],
             "trailer": bool(inputs.get("trailer")),
             "limits": [[label, money(amount)] for label, amount in OSAGO_LIMITS],
         }

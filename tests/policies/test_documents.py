@@ -1,5 +1,7 @@
 """«Мои документы»: the person's policy PDFs in one list; the registry later issues extend."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -58,7 +60,10 @@ def test_the_query_count_does_not_grow_with_the_documents(person_client, user):
 
     assert len(many) == len(one)
     # five families: DMS, ВЗР, the child's DMS and the bought ОСАГО
-    assert content.count("/pdf/") == 5 * 4
+    assert len(re.findall(r'href="/policies/\d+/pdf/"', content)) == 5 * 4
+    # each program once, with its clinic list per kind of care (three kinds)
+    assert len(re.findall(r'href="/policies/\d+/program/pdf/"', content)) == 5
+    assert len(re.findall(r'href="/clinics/pdf/\d+/\w+\.pdf"', content)) == 5 * 3
 
 
 def test_the_registry_collects_every_provider(user, monkeypatch):

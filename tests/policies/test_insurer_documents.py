@@ -216,7 +216,7 @@ def test_someone_elses_policy_and_program_pdfs_are_not_found(person_client, user
     for url in (
         reverse("policies:pdf", args=[stranger.osago.pk]),
         reverse("policies:program_pdf", args=[stranger.dms.pk]),
-        f"/clinics/pdf/{stranger.dms.pk}/outpatient/",
+        f"/clinics/pdf/{stranger.dms.pk}/outpatient.pdf",
     ):
         assert person_client.get(url).status_code == 404, url
 
@@ -271,7 +271,7 @@ def test_the_clinic_list_pdf_is_the_live_network_of_one_kind_of_care(
     ProgramClinic.objects.create(program=program, clinic=booking, care_kind=outpatient)
     ProgramClinic.objects.create(program=program, clinic=phone_only, care_kind=outpatient)
     ProgramClinic.objects.create(program=program, clinic=teeth, care_kind=dental)
-    url = f"/clinics/pdf/{family.dms.pk}/outpatient/"
+    url = f"/clinics/pdf/{family.dms.pk}/outpatient.pdf"
     assert url in person_client.get(reverse("policies:list")).content.decode()
 
     text = pdf_text(person_client, url, on_commit)
@@ -283,7 +283,7 @@ def test_the_clinic_list_pdf_is_the_live_network_of_one_kind_of_care(
     # the network changes: the list is made again
     ProgramClinic.objects.filter(clinic=phone_only).delete()
     assert "Берёзка" not in pdf_text(person_client, url, on_commit)
-    assert person_client.get(f"/clinics/pdf/{family.dms.pk}/nosuchkind/").status_code == 404
+    assert person_client.get(f"/clinics/pdf/{family.dms.pk}/nosuchkind.pdf").status_code == 404
 
 
 # --- The public verification page --------------------------------------------------------------

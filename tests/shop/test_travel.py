@@ -353,7 +353,7 @@ def test_buy_travel_policy_and_see_it_in_my_policies(
     for part in (
         policy.number,
         "Италия, Турция, Франция",
-        "France, Italy, Turkey",
+        "France, Italy, Türkiye",
         "50 000 EUR",
         "IVANOV ALEKSEI",
         "IVANOVA MARIIA",
