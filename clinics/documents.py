@@ -7,6 +7,7 @@ from django.conf import settings
 from policies.formatting import phone_display
 from policies.models import CareKind, Program
 from policies.pdf.data import insurer_data
+from portal.core import outbox
 from policies.program_documents import (
     TEMPLATE_VERSION,
     program_document_render,
@@ -57,7 +58,7 @@ def clinic_list_pdf_request(*, program: Program, care_kind: CareKind):
         program=program,
         key=clinic_list_key(care_kind),
         data=clinic_list_pdf_data(program, care_kind),
-        queue=lambda: clinic_list_pdf_render_task.delay(program_id, kind_id),
+        queue=lambda: outbox.send(clinic_list_pdf_render_task, program_id, kind_id),
     )
 
 

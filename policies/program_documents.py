@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from portal.core import outbox
+
 from .formatting import phone_display, phone_href
 from .models import Program, ProgramDocument, program_document_path
 from .pdf import storage as pdf_storage
@@ -68,7 +70,7 @@ def program_document_request(
     *, program: Program, key: str, data: dict, queue: Callable[[], None]
 ) -> ProgramDocument:
     """The program's document row, ready when the stored file shows `data`; otherwise `queue`
-    (a Celery task's delay) runs once this commits and the row is pending."""
+    (an outbox.send of the task that makes it) runs in this transaction and the row is pending."""
     document, created = ProgramDocument.objects.select_for_update().get_or_create(
         program=program, key=key
     )
@@ -108,7 +110,7 @@ def program_pdf_request(*, program: Program) -> ProgramDocument:
         program=program,
         key=PROGRAM_KEY,
         data=program_pdf_data(program),
-        queue=lambda: program_document_render_task.delay(program_id),
+        queue=lambda: outbox.send(program_document_render_task, program_id),
     )
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
+from portal.core import outbox
 from portal.core.ratelimits import rate_limit_hit
 
 from .formatting import phone_display
@@ -216,7 +217,7 @@ def child_link_end(*, link_id: int, now: datetime.datetime) -> bool:
         if ended:
             from .tasks import child_link_ended_notify
 
-            transaction.on_commit(lambda: child_link_ended_notify.delay(link_id), robust=True)
+            outbox.send(child_link_ended_notify, link_id)
     return bool(ended)
 
 
@@ -421,7 +422,7 @@ def policy_document_request(*, policy: Policy) -> PolicyDocument:
         document,
         digest,
         created=created,
-        queue=lambda: policy_document_render_task.delay(policy_id),
+        queue=lambda: outbox.send(policy_document_render_task, policy_id),
     )
 
 

@@ -465,7 +465,7 @@ class TravelQuoteForm(forms.Form):
                 r.sum_insured,
                 amount_label(r.sum_insured, CURRENCY)
                 if r.sum_insured >= SCHENGEN_MIN_SUM
-                else _("%(amount)s — не подходит для Шенгенской визы")
+                else _("%(amount)s — не для Шенгена")
                 % {"amount": amount_label(r.sum_insured, CURRENCY)},
             )
             for r in TravelRate.in_force(today).order_by("sum_insured")

@@ -1,7 +1,8 @@
 """Stored PDFs made from data (PolicyDocument, ProgramDocument): a row says whether its file shows
-the data's current hash; a request queues the making once (a Celery task after the commit, which
-survives the broker being down: robust on_commit, and a pending row is queued again after a
-while); the task stores the file under a name of the hash and drops the old file."""
+the data's current hash; a request queues the making once (`queue` sends the Celery task through
+portal.core.outbox, in the request's transaction: it survives the broker being down; a pending row
+is queued again after a while); the task stores the file under a name of the hash and drops the
+old file."""
 
 import datetime
 from collections.abc import Callable
@@ -25,7 +26,8 @@ def is_served(document, digest: str) -> bool:
 
 
 def queue_once(document, digest: str, *, created: bool, queue: Callable[[], None]):
-    """Queue the making of a locked row's file unless it is served or was queued lately."""
+    """Queue the making of a locked row's file unless it is served or was queued lately (`queue`
+    runs in the caller's transaction: an outbox.send)."""
     if is_served(document, digest):
         return document
     recently_queued = (
@@ -39,7 +41,7 @@ def queue_once(document, digest: str, *, created: bool, queue: Callable[[], None
     document.status = document.Status.PENDING
     document.requested_hash = digest
     document.save(update_fields=["status", "requested_hash", "updated_at"])
-    transaction.on_commit(queue, robust=True)
+    queue()
     return document
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .audit import audit_log_record, audit_subject_people, audit_value
 from .client_ip import client_ip
 from .insurer import IMAGE_MAX_BYTES, image_kind
-from .models import AuditLogEntry, DestructionAct, InsurerDetails
+from .models import AuditLogEntry, DestructionAct, InsurerDetails, OutboxMessage
 
 
 class ReadOnlyAdminMixin:
@@ -300,3 +300,19 @@ class InsurerDetailsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The outbox of queued tasks (portal.core.outbox): superusers watch what waits and why."""
+
+    list_display = ("task_name", "created_at", "sent_at", "acked_at", "attempts", "given_up_at")
+    list_filter = (("acked_at", admin.EmptyFieldListFilter), "task_name")
+    search_fields = ("task_name", "last_error")
+    list_per_page = 50
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser

@@ -71,6 +71,7 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "core.auditlogentry": {},  # superusers only (its admin refuses anyone else)
     "core.destructionact": {A: "view"},  # acts of destruction: counts, no personal data
     "core.insurerdetails": {A: "view add change"},  # the requisites every policy PDF prints
+    "core.outboxmessage": {},  # queued tasks and their errors: superusers only
     # portal.accounts
     "accounts.user": {S: "view change", A: "view"},  # staff accounts: superusers only
     "accounts.consent": {S: "view"},

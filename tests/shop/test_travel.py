@@ -254,7 +254,7 @@ def test_an_annual_multi_trip_policy_covers_a_year_priced_by_the_days_of_cover(
 
 def test_the_schengen_warning_names_the_visa(person_client, tariffs):
     page = person_client.get(URL).content.decode()
-    assert "не подходит для Шенгенской визы" in page  # the smaller sums say so
+    assert "не для Шенгена" in page  # the smaller sums say so
     response = person_client.post(URL, form(countries=["IT"], sum_insured="15000"))
     assert "консульство не устроит" in response.content.decode()
 
