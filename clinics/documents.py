@@ -7,13 +7,13 @@ from django.conf import settings
 from policies.formatting import phone_display
 from policies.models import CareKind, Program
 from policies.pdf.data import insurer_data
-from portal.core import outbox
 from policies.program_documents import (
     TEMPLATE_VERSION,
     program_document_render,
     program_document_request,
     program_for_render,
 )
+from portal.core import outbox
 
 from .models import ProgramClinic
 
