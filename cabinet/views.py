@@ -22,7 +22,7 @@ from portal.accounts.services import access_log_digest_set, account_event_record
 
 from .export import personal_data_archive
 from .selectors import access_log_for_user, access_log_rows, policy_cards_for_user
-from .services import ProfileChangeRefused, profile_update
+from .services import ProfileChangeRefused, latin_name_update, profile_update
 from .services import account_delete as delete_account
 
 
@@ -69,6 +69,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         "middle_name": user.middle_name,
         "no_middle_name": user.no_middle_name,
         "birth_date": user.birth_date,
+        "last_name_latin": user.last_name_latin,
+        "first_name_latin": user.first_name_latin,
     }
     form = ProfileForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -89,6 +91,11 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("passport_number", error)
         else:
+            changed += latin_name_update(
+                user=user,
+                last_name_latin=data["last_name_latin"],
+                first_name_latin=data["first_name_latin"],
+            )
             messages.success(
                 request, _("Данные сохранены") if changed else _("Изменений нет: данные те же")
             )

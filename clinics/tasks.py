@@ -25,3 +25,11 @@ def appointment_reminders_send() -> int:
     for appointment_id in due:
         appointment_remind.delay(appointment_id)
     return len(due)
+
+
+@shared_task
+def clinic_list_pdf_render_task(program_id: int, care_kind_id: int) -> None:
+    """Make the clinic list PDF of a program's kind of care (queued through the outbox)."""
+    from .documents import clinic_list_pdf_render
+
+    clinic_list_pdf_render(program_id=program_id, care_kind_id=care_kind_id)

@@ -16,11 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from gateways import dadata
+from policies.downloads import program_document_response
+from policies.models import Program
 
 from . import selectors
+from .documents import clinic_list_pdf_request
 from .forms import (
     ClinicFilterForm,
     ClinicReportForm,
@@ -405,3 +409,20 @@ def appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(appointment_ics(appointment), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{ics_filename(appointment)}"'
     return response
+
+
+@login_required
+@never_cache
+@require_GET
+def clinic_list_pdf(request: HttpRequest, policy_pk: int, care_kind: str) -> HttpResponse:
+    """The clinic list of a DMS policy's program for one kind of care, as a PDF."""
+    policy = get_object_or_404(selectors.dms_policies_for_user(request.user), pk=policy_pk)
+    program = Program.objects.get(pk=policy.insured_person.program_id)
+    kind = get_object_or_404(program.care_kinds.all(), code=care_kind)
+    document = clinic_list_pdf_request(program=program, care_kind=kind)
+    return program_document_response(
+        request,
+        document,
+        filename=f"Клиники {program.code} {kind.name}.pdf",
+        title=_("Список клиник: %(kind)s") % {"kind": kind.name},
+    )

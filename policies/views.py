@@ -14,11 +14,13 @@ from django.views.decorators.http import require_GET
 from portal.accounts.selectors import health_consent_given
 
 from . import services
-from .downloads import policy_pdf_response
+from .downloads import policy_pdf_response, program_document_response
 from .forms import BoxedPolicyActivateForm, ChildPolicyAddForm, PolicyAddForm
 from .identity import normalize_policy_number
-from .models import PolicyDocument
+from .models import Policy, PolicyDocument
+from .program_documents import program_pdf_request
 from .selectors import pdf_policies_for_user, policy_by_verify_token
+from .verification import verify_facts
 
 # The number found by «Добавить полис», waiting for the person to confirm it.
 PENDING_NUMBER_KEY = "policies:add:found"
@@ -160,6 +162,8 @@ def policy_verify(request: HttpRequest, token: str) -> HttpResponse:
     """Public (a clinic's reception desk scans the QR code): valid today or not, and nothing
     personal beyond initials."""
     policy = policy_by_verify_token(token)
+    if policy is not None and not policy.has_pdf:
+        policy = None  # an unpaid purchase is no policy: its token (if any) answers nothing
     today = timezone.localdate()
     response = render(
         request,
@@ -168,10 +172,31 @@ def policy_verify(request: HttpRequest, token: str) -> HttpResponse:
             "policy": policy,
             "valid": policy is not None and policy.is_valid_on(today),
             "today": today,
-            "initials": policy.insured_person.initials if policy and policy.insured_person else "",
+            "facts": verify_facts(policy) if policy is not None else None,
         },
         status=200 if policy is not None else 404,
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@login_required
+@never_cache
+@require_GET
+def program_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Программа страхования (PDF)» of a DMS policy the person sees."""
+    policy = get_object_or_404(
+        pdf_policies_for_user(request.user).filter(
+            product=Policy.Product.DMS, insured_person__isnull=False
+        ),
+        pk=pk,
+    )
+    program = policy.insured_person.program
+    document = program_pdf_request(program=program)
+    return program_document_response(
+        request,
+        document,
+        filename=f"Программа страхования {program.code}.pdf",
+        title=_("Программа страхования %(name)s") % {"name": program.name},
+    )

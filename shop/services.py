@@ -16,15 +16,17 @@ from django.utils.translation import gettext as _
 from gateways.payments_base import CURRENCY, PaymentResult, PaymentStatus, gateway
 from gateways.rsa import Person
 from policies.models import Policy
+from policies.services import policy_document_request
 
 from .kasko import kasko_premium
 from .kbm import kbm_lookup
-from .models import Purchase, Quote, TariffVersion
-from .osago import START_CLASS, Driver, OsagoInputs, osago_premium, tariff_load
+from .models import Purchase, Purpose, Quote, TariffVersion
+from .osago import START_CLASS, Driver, OsagoInputs, full_years, osago_premium, tariff_load
 from .personal import personal_premium
 from .property import COMPONENTS as PROPERTY_COMPONENTS
 from .property import property_premium
 from .travel import CURRENCY as TRAVEL_CURRENCY
+from .travel import DEDUCTIBLE as TRAVEL_DEDUCTIBLE
 from .travel import travel_premium
 
 logger = logging.getLogger(__name__)
@@ -191,23 +193,37 @@ def quote_create(*, user, product: str, inputs: dict) -> Quote:
             ],
         )
     elif product == Policy.Product.VZR:
+        travellers = list(data.get("travellers", []))
+        if not travellers:
+            raise ValidationError(_("Укажите хотя бы одного путешественника."))
+        cover_days = data.get("cover_days")
         breakdown = travel_premium(
             countries=list(data.get("countries", [])),
             starts_on=starts_on,
             ends_on=datetime.date.fromisoformat(data["ends_on"]),
-            ages=[int(age) for age in data.get("ages", [])],
+            ages=[
+                full_years(datetime.date.fromisoformat(t["birth_date"]), starts_on)
+                for t in travellers
+            ],
             sum_insured=int(data["sum_insured"]),
             sport=data["sport"],
             quote_day=timezone.localdate(),
+            cover_days=int(cover_days) if cover_days else None,
         )
-        # What the policy's card and PDF show (policies.cards.object_facts).
+        # What the policy's card and PDF show (policies.cards.object_facts, policies.pdf).
         data.update(
             territory=breakdown["territory"],
+            territory_en=breakdown["territory_en"],
+            schengen=breakdown["schengen"],
             currency=TRAVEL_CURRENCY,
+            deductible=TRAVEL_DEDUCTIBLE,
             sport_name=breakdown["sport_name"],
         )
     else:
         breakdown = _osago_breakdown(user=user, data=data, starts_on=starts_on)
+        # What the policy's PDF prints as the Bank of Russia's form names it.
+        purpose = data.get("purpose") or Purpose.PERSONAL
+        data["purpose_name"] = str(Purpose(purpose).label) if purpose in Purpose.values else ""
     quote = Quote(
         user=user,
         product=product,
@@ -366,6 +382,8 @@ def purchase_complete(*, purchase_id: int, result: PaymentResult) -> Purchase:
         purchase.paid_at = timezone.now()
         purchase.provider_payment_id = result.payment_id
         purchase.save(update_fields=["status", "paid_at", "provider_payment_id", "updated_at"])
+        # The insurer's document: made by the worker once this commits (policies.pdf)
+        policy_document_request(policy=policy)
     return purchase
 
 

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from gateways.payments_base import GatewayError, PaymentStatus
 from policies.cards import PRODUCT_TITLES
 from policies.models import Policy
+from policies.translit import user_latin_name
 
 from . import services
-from .documents import policy_pdf_bytes, receipt_pdf_bytes
+from .documents import receipt_pdf_bytes
 from .forms import (
     OTHER_TOWN,
     CardForm,
@@ -27,10 +28,10 @@ from .forms import (
     OsagoQuoteForm,
     PersonalQuoteForm,
     PropertyQuoteForm,
+    TravellerFormSet,
     TravelQuoteForm,
 )
 from .models import Purchase, Purpose, Region
-from .osago import full_years
 from .selectors import (
     offers_for_user,
     purchases_for_user,
@@ -189,18 +190,44 @@ def kasko_quote(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def travel_quote(request: HttpRequest) -> HttpResponse:
+    """ВЗР: the trip and the travellers (as in their foreign passports); the buyer's own data
+    starts the first row (the Latin name from «Личная информация» or transliterated)."""
+    bound = request.method == "POST"
     start = services.osago_earliest_start()
-    birth = request.user.birth_date
-    initial = {
-        "ends_on": start + datetime.timedelta(days=6),
-        "ages": str(full_years(birth, start)) if birth else "",
-    }
-    return _form_quote(
+    form = TravelQuoteForm(
+        request.POST if bound else None,
+        initial={"starts_on": start, "ends_on": start + datetime.timedelta(days=6)},
+    )
+    user = request.user
+    travellers = TravellerFormSet(
+        request.POST if bound else None,
+        prefix="travellers",
+        initial=None
+        if bound
+        else [
+            {
+                "last_name_latin": user_latin_name(user)[0],
+                "first_name_latin": user_latin_name(user)[1],
+                "birth_date": user.birth_date,
+            }
+        ],
+    )
+    if bound and form.is_valid() and travellers.is_valid():
+        travellers.ages_check(form.cleaned_data.get("starts_on"))
+        if not any(f.errors for f in travellers.forms):
+            data = dict(form.cleaned_data)
+            data["travellers"] = travellers.travellers
+            if response := _quote_or_error(request, form, Policy.Product.VZR, data):
+                return response
+    return render(
         request,
-        TravelQuoteForm,
-        Policy.Product.VZR,
-        template="shop/travel_form.html",
-        initial=initial,
+        "shop/travel_form.html",
+        {
+            "form": form,
+            "travellers": travellers,
+            "product": Policy.Product.VZR,
+            "product_title": PRODUCT_TITLES[Policy.Product.VZR],
+        },
     )
 
 
@@ -372,12 +399,11 @@ def purchase_cancel_view(request: HttpRequest, purchase_id: int) -> HttpResponse
 
 @login_required
 def purchase_policy_pdf(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    """The paid purchase's policy: the insurer's document, made and kept by policies.pdf."""
     purchase = _purchase(request, purchase_id)
     if purchase.status != Purchase.Status.PAID:
         raise Http404
-    response = HttpResponse(policy_pdf_bytes(purchase), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="policy-{purchase.pk}.pdf"'
-    return response
+    return redirect("policies:pdf", purchase.policy_id)
 
 
 @login_required

@@ -32,6 +32,7 @@ from portal.accounts.models import Consent, User
 from shop.models import Offer
 
 from .cases import appeal_ensure, claim_ensure, osago_policy_ensure
+from .documents import demo_documents_ensure
 from .history import history_ensure, plan_history
 from .logins import (
     demo_user_ensure,
@@ -194,6 +195,7 @@ def seed_demo(*, today: datetime.date, now: datetime.datetime) -> list[Created]:
     course_clinic = clinics[next(line.position for line in lines if line.unpaid)]
     appeal_ensure(user=user, operator=operator, clinic=course_clinic, now=now)
     boxed_cards_seed()
+    demo_documents_ensure()
     demo_offers_ensure(today=today)
 
     after = _row_counts()

@@ -27,6 +27,7 @@ from .models import IdentifierChangeRequest, User
 from .selectors import user_for_passport
 from .services import identifier_new_value_clean, pin_confirm, user_register_declined
 from .validators import (
+    latin_name_clean,
     normalize_mobile_phone,
     normalize_passport_part,
     normalize_person_name,
@@ -461,6 +462,22 @@ class SmsCodeForm(forms.Form):
     code = SmsCodeField()
 
 
+class LatinNameField(forms.CharField):
+    def __init__(self, **kwargs):
+        # The length is checked by latin_name_clean (its Russian message), not by max_length.
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return latin_name_clean(super().clean(value))
+
+
 class ProfileForm(PinConfirmForm):
     field_order = [
         "last_name",
@@ -470,6 +487,8 @@ class ProfileForm(PinConfirmForm):
         "birth_date",
         "passport_series",
         "passport_number",
+        "last_name_latin",
+        "first_name_latin",
         "pin",
     ]
     last_name = PersonNameField(label=gettext_lazy("Фамилия"))
@@ -479,6 +498,16 @@ class ProfileForm(PinConfirmForm):
     birth_date = BirthDateField()
     passport_series = PassportSeriesField(required=False)
     passport_number = PassportNumberField(required=False)
+    last_name_latin = LatinNameField(
+        label=gettext_lazy("Фамилия латиницей, как в загранпаспорте"),
+        required=False,
+        help_text=gettext_lazy("Для полиса ВЗР/ВПМК. Пусто — транслитерация фамилии"),
+    )
+    first_name_latin = LatinNameField(
+        label=gettext_lazy("Имя латиницей, как в загранпаспорте"),
+        required=False,
+        help_text=gettext_lazy("Для полиса ВЗР/ВПМК. Пусто — транслитерация имени"),
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -11,6 +11,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.fields import EncryptedCharField, blind_index
+from portal.core.translit import latin
 
 
 class UserManager(BaseUserManager):
@@ -43,6 +44,9 @@ class User(AbstractUser):
     email = models.EmailField(_("электронная почта"), unique=True)
     middle_name = models.CharField(_("отчество"), max_length=150, blank=True)
     no_middle_name = models.BooleanField(_("нет отчества"), default=False)
+    # As in the foreign passport, for the ВЗР/ВПМК policy; empty: transliterated from the name
+    last_name_latin = models.CharField(_("фамилия латиницей"), max_length=60, blank=True)
+    first_name_latin = models.CharField(_("имя латиницей"), max_length=60, blank=True)
     birth_date = models.DateField(_("дата рождения"), null=True, blank=True)
     phone = models.CharField(_("мобильный телефон"), max_length=16, blank=True)
     phone_confirmed_at = models.DateTimeField(_("телефон подтверждён"), null=True, blank=True)
@@ -77,6 +81,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def latin_name(self) -> str:
+        """«IVANOV ALEKSEI» as the foreign passport prints it: what the person wrote in
+        «Личная информация», else their name transliterated (ICAO)."""
+        last = self.last_name_latin or latin(self.last_name or "")
+        first = self.first_name_latin or latin(self.first_name or "")
+        return f"{last} {first}".strip().upper()
 
     @property
     def full_name(self) -> str:

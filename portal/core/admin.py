@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_log_record, audit_subject_people, audit_value
 from .client_ip import client_ip
-from .models import AuditLogEntry, DestructionAct, JobRun, OutboxMessage, VersionCounter
+from .insurer import IMAGE_MAX_BYTES, image_kind
+from .models import (
+    AuditLogEntry,
+    DestructionAct,
+    InsurerDetails,
+    JobRun,
+    OutboxMessage,
+    VersionCounter,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -250,6 +258,65 @@ class DestructionActAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "kept",
     )
     fields = readonly_fields
+
+
+class InsurerDetailsForm(forms.ModelForm):
+    class Meta:
+        model = InsurerDetails
+        fields = [
+            "full_name",
+            "name_en",
+            "inn",
+            "kpp",
+            "ogrn",
+            "licence_number",
+            "licence_date",
+            "address",
+            "address_en",
+            "phones",
+            "email",
+            "website",
+            "signatory",
+            "signature",
+            "stamp",
+        ]
+
+    def _image(self, field: str):
+        upload = self.cleaned_data.get(field)
+        if upload and hasattr(upload, "read") and getattr(upload, "_committed", True) is False:
+            head = upload.read(16)
+            upload.seek(0)
+            if image_kind(head) is None:
+                raise forms.ValidationError(_("Загрузите изображение PNG или JPEG."))
+            if upload.size > IMAGE_MAX_BYTES:
+                raise forms.ValidationError(_("Изображение — не больше 2 МБ."))
+        return upload
+
+    def clean_signature(self):
+        return self._image("signature")
+
+    def clean_stamp(self):
+        return self._image("stamp")
+
+    def clean_inn(self):
+        inn = self.cleaned_data["inn"].strip()
+        if not inn.isdigit() or len(inn) not in (10, 12):
+            raise forms.ValidationError(_("ИНН — 10 или 12 цифр"))
+        return inn
+
+
+@admin.register(InsurerDetails)
+class InsurerDetailsAdmin(admin.ModelAdmin):
+    """One row: the requisites every policy PDF and receipt prints."""
+
+    form = InsurerDetailsForm
+    list_display = ("full_name", "inn", "licence_number", "updated_at")
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not InsurerDetails.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(OutboxMessage)

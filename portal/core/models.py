@@ -134,6 +134,46 @@ class DestructionAct(models.Model):
         }
 
 
+class InsurerDetails(models.Model):
+    """The insurer's requisites as printed on every policy and receipt: one row, edited by the
+    administrator (portal.core.insurer.insurer_details reads it, with the settings' values for
+    what the row leaves empty). The seller of a 54-ФЗ receipt is named from here too."""
+
+    full_name = models.CharField(_("полное наименование"), max_length=255)
+    name_en = models.CharField(_("наименование по-английски"), max_length=255, blank=True)
+    inn = models.CharField(_("ИНН"), max_length=12)
+    kpp = models.CharField(_("КПП"), max_length=9, blank=True)
+    ogrn = models.CharField(_("ОГРН"), max_length=15)
+    licence_number = models.CharField(
+        _("лицензия: серия и номер"), max_length=64, help_text=_("Например, СИ № 4321")
+    )
+    licence_date = models.DateField(_("лицензия: дата выдачи"))
+    address = models.CharField(_("адрес"), max_length=255)
+    address_en = models.CharField(_("адрес по-английски"), max_length=255, blank=True)
+    phones = models.CharField(
+        _("телефоны"),
+        max_length=255,
+        help_text=_("Через запятую, например: +78003024419, +74959876543"),
+    )
+    email = models.EmailField(_("электронная почта"), blank=True)
+    website = models.CharField(_("сайт"), max_length=120, blank=True)
+    signatory = models.CharField(
+        _("подписант"), max_length=255, blank=True, help_text=_("Должность и фамилия с инициалами")
+    )
+    signature = models.FileField(
+        _("факсимиле подписи (PNG)"), upload_to="insurer/", blank=True, max_length=255
+    )
+    stamp = models.FileField(_("печать (PNG)"), upload_to="insurer/", blank=True, max_length=255)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("реквизиты страховщика")
+        verbose_name_plural = _("реквизиты страховщика")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
 class OutboxMessage(models.Model):
     """A task queued by a write (portal.core.outbox): written in the write's own transaction, so
     it exists exactly when the write does, and handed to the broker after commit, or later by the

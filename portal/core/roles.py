@@ -70,6 +70,7 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     # portal.core
     "core.auditlogentry": {},  # superusers only (its admin refuses anyone else)
     "core.destructionact": {A: "view"},  # acts of destruction: counts, no personal data
+    "core.insurerdetails": {A: "view add change"},  # the requisites every policy PDF prints
     "core.outboxmessage": {},  # queued tasks and their errors: superusers only
     "core.jobrun": {},  # runs of scheduled jobs: superusers only
     "core.versioncounter": {},  # versions of cached data: nobody edits them
@@ -91,6 +92,8 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "policies.policylink": {S: "view"},
     "policies.policydocument": {},
     "policies.boxedpolicycard": {A: "view add change"},
+    "policies.assistancecompany": {S: "view", A: "view add change"},
+    "policies.programdocument": {},
     # clinics
     "clinics.clinic": {S: "view", N: "view add change", R: "view"},
     "clinics.programclinic": {S: "view", N: "view add change delete"},

@@ -581,6 +581,13 @@ INSURER_NAME_EN = env.str("INSURER_NAME_EN", default="JSC Insurance Company Nady
 INSURER_INN = env.str("INSURER_INN", default="7709988778")
 INSURER_OGRN = env.str("INSURER_OGRN", default="1027709988778")
 INSURER_LICENCE = env.str("INSURER_LICENCE", default="СИ № 4321 от 15.03.2021")
+# What the admin's «Реквизиты страховщика» leaves empty is taken from here
+# (portal.core.insurer.insurer_details): КПП, the licence's number and date, the phones.
+INSURER_KPP = env.str("INSURER_KPP", default="770301001")
+INSURER_LICENCE_NUMBER = env.str("INSURER_LICENCE_NUMBER", default="СИ № 4321")
+INSURER_LICENCE_DATE = env.str("INSURER_LICENCE_DATE", default="2021-03-15")
+INSURER_PHONES = env.list("INSURER_PHONES", default=["+78003024419", "+74957771122"])
+INSURER_WEBSITE = env.str("INSURER_WEBSITE", default="nadpolis.example")
 INSURER_ADDRESS = env.str(
     "INSURER_ADDRESS", default="123112, г. Москва, Пресненская наб., д. 12, стр. 1"
 )

@@ -18,9 +18,10 @@ from tests.factories import PolicyFactory, UserFactory
 
 from .family import family_for
 
-# session, user, links, the policy, its program's kinds of care, and the document row locked
-# (between the test transaction's SAVEPOINT and RELEASE); a ready row is not read again
-QUERIES_OF_A_STORED_DOWNLOAD = 8
+# session, user, links, the policy, its program's kinds of care, the insurer's requisites (one
+# row, edited in the admin) and the document row locked (between the test transaction's SAVEPOINT
+# and RELEASE); a ready row is not read again
+QUERIES_OF_A_STORED_DOWNLOAD = 9
 
 pytestmark = pytest.mark.django_db
 
@@ -114,10 +115,15 @@ def test_another_persons_policy_pdf_is_not_found(person_client, user, on_commit)
     assert not PolicyDocument.objects.exists()
 
 
-def test_a_bought_policy_has_no_pdf_here(person_client, user):
-    osago = PolicyFactory(osago=True, holder=user)
+def test_a_bought_policy_has_its_pdf_here_once_issued(person_client, user, on_commit):
+    osago = PolicyFactory(osago=True, holder=user, status="awaiting_payment")
+    assert person_client.get(pdf_url(osago)).status_code == 404  # unpaid: no policy yet
 
-    assert person_client.get(pdf_url(osago)).status_code == 404
+    osago.status = "active"
+    osago.save()
+    response = download(person_client, osago, on_commit)
+
+    assert response.status_code == 200 and body(response).startswith(b"%PDF")
 
 
 def test_anonymous_is_sent_to_login(client, dms_policy):

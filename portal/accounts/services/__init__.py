@@ -27,7 +27,7 @@ from .phone import (
     phone_verification_start,
 )
 from .pin import device_forget, device_remember, pin_change, pin_confirm, pin_login
-from .profile import ProfileChange, profile_change, profile_change_save
+from .profile import ProfileChange, latin_name_set, profile_change, profile_change_save
 from .registration import user_register, user_register_declined
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "pin_change",
     "pin_confirm",
     "pin_login",
+    "latin_name_set",
     "profile_change",
     "profile_change_save",
     "sessions_end_everywhere",
