@@ -21,6 +21,7 @@ from portal.accounts.models import AccountEvent
 from portal.accounts.services import access_log_digest_set, account_event_record
 
 from .export import personal_data_archive
+from .pwa import keep_offline
 from .selectors import access_log_for_user, access_log_rows, policy_cards_for_user
 from .services import ProfileChangeRefused, profile_update
 from .services import account_delete as delete_account
@@ -38,11 +39,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def policy_list(request: HttpRequest) -> HttpResponse:
     found = policy_cards_for_user(request.user)
-    return render(
+    response = render(
         request,
         "policies/policy_list.html",
-        {"policies": found.policies, "sections": found.sections, "has_unpaid": found.has_unpaid},
+        {
+            "policies": found.policies,
+            "sections": found.sections,
+            "has_unpaid": found.has_unpaid,
+            "saved_at": timezone.localtime(),
+        },
     )
+    return keep_offline(response)  # the installable app shows it offline (cabinet.pwa)
 
 
 @login_required

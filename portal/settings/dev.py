@@ -15,6 +15,7 @@ if ESIA_EMULATOR:
     ESIA_DEV_KEYS_AUTOCREATE = True
     ESIA_SIGNER = env.str("ESIA_SIGNER", default="devtools.esia_emulator.devkeys.DevKeysSigner")
 
+PUSH_EMULATOR = env.bool("PUSH_EMULATOR", default=True)
 RSA_EMULATOR = env.bool("RSA_EMULATOR", default=True)
 if RSA_EMULATOR:
     # The КБМ check answers from the emulator on this server (devtools.rsa_emulator).

@@ -44,6 +44,9 @@ if ESIA_EMULATOR:
 RSA_EMULATOR = env.bool("RSA_EMULATOR", default=False)
 if RSA_EMULATOR:
     raise ImproperlyConfigured("The РСА emulator is for development and tests only")
+PUSH_EMULATOR = env.bool("PUSH_EMULATOR", default=False)
+if PUSH_EMULATOR:
+    raise ImproperlyConfigured("The push service emulator is for development and tests only")
 if env.str("ESIA_CLIENT_ID", default=""):
     # ESIA login is on: ESIA's address, issuer and certificate, and our own certificate (or its
     # hash) and key, are set explicitly, never taken from the development defaults.

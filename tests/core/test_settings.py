@@ -238,6 +238,18 @@ def test_production_refuses_to_start_with_the_rsa_emulator():
     assert "РСА emulator" in result.stderr
 
 
+def test_production_refuses_to_start_with_the_push_emulator():
+    result = run(
+        ["-c", "import django; django.setup()"],
+        "portal.settings.production",
+        **production_env(),
+        PUSH_EMULATOR="true",
+    )
+
+    assert result.returncode != 0
+    assert "push service emulator" in result.stderr
+
+
 def test_production_refuses_sqlite():
     variables = {**production_env(), "DATABASE_URL": "sqlite:////tmp/portal-prod.sqlite3"}
 
