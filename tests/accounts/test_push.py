@@ -137,3 +137,28 @@ def test_the_notifications_page_keeps_the_choices_and_the_subscription(client, v
         content_type="application/json",
     )
     assert not PushSubscription.objects.filter(user=user).exists()
+
+
+def test_a_visit_two_hours_ahead_is_reminded_by_push_once(
+    live_server, vapid, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from clinics.tasks import appointment_soon_reminders_send
+    from tests.factories import AppointmentFactory, SlotFactory
+
+    user = UserFactory()
+    _subscription, browser = _subscribe(user, live_server.url)
+    slot = SlotFactory(starts_at=timezone.now() + datetime.timedelta(minutes=90))
+    AppointmentFactory(user=user, slot=slot)
+    SlotFactory(starts_at=timezone.now() + datetime.timedelta(hours=5))  # not yet
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert appointment_soon_reminders_send() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert appointment_soon_reminders_send() == 0
+
+    (message,) = RECEIVED[browser["endpoint"]]
+    assert message["kind"] == "visit_reminder" and message["title"].startswith("Сегодня в ")
