@@ -82,6 +82,10 @@ class ChannelsIn(Schema):
     email: bool
 
 
+class ChannelsSetIn(Schema):
+    channels: dict[str, ChannelsIn]  # kind of message → its channels
+
+
 class KindChannelsOut(ChannelsIn):
     kind: str
     label: str
@@ -124,9 +128,9 @@ def notifications(request: HttpRequest):
 @router.put(
     "/notifications/", response=list[KindChannelsOut], summary="Изменить каналы уведомлений"
 )
-def notifications_set(request: HttpRequest, data: dict[str, ChannelsIn]):
+def notifications_set(request: HttpRequest, data: ChannelsSetIn):
     notification_channels_set(
-        user=request.auth, channels={kind: value.dict() for kind, value in data.items()}
+        user=request.auth, channels={kind: value.dict() for kind, value in data.channels.items()}
     )
     return _channels_out(request.auth)
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
-from cabinet.selectors import policy_cards_for_user
+from cabinet.selectors import policy_card_for_user, policy_cards_for_user
 from policies import services as policy_services
 from policies.cards import PolicyCard
 from policies.downloads import policy_pdf_response
@@ -96,11 +96,7 @@ def policy_list(request: HttpRequest):
 
 @router.get("/{int:pk}", response=PolicyDetailOut, summary="Полис")
 def policy_detail(request: HttpRequest, pk: int):
-    found = policy_cards_for_user(request.auth)
-    card = next(
-        (c for c in found.cards if pk in (c.policy.pk, c.companion.pk if c.companion else None)),
-        None,
-    )
+    card = policy_card_for_user(request.auth, pk)
     if card is None:
         raise Http404
     data = _card_out(request, card)

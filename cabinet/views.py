@@ -22,7 +22,12 @@ from portal.accounts.services import access_log_digest_set, account_event_record
 
 from .export import personal_data_archive
 from .pwa import keep_offline
-from .selectors import access_log_for_user, access_log_rows, policy_cards_for_user
+from .selectors import (
+    access_log_for_user,
+    access_log_rows,
+    policy_card_for_user,
+    policy_cards_for_user,
+)
 from .services import ProfileChangeRefused, profile_update
 from .services import account_delete as delete_account
 
@@ -54,13 +59,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # All the person's cards are read (a fixed number of queries) so that a ВЗР policy opens
-    # inside its DMS policy's card; someone else's id matches none of them: 404.
-    found = policy_cards_for_user(request.user)
-    card = next(
-        (c for c in found.cards if pk in (c.policy.pk, c.companion.pk if c.companion else None)),
-        None,
-    )
+    card = policy_card_for_user(request.user, pk)
     if card is None:
         raise Http404
     return render(request, "policies/policy_detail.html", {"card": card, "policy": card.policy})

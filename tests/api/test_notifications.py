@@ -18,7 +18,7 @@ def test_channels_and_an_fcm_token(user, client):
 
     response = api.client.put(
         "/api/v1/notifications/",
-        {"claim_status": {"push": False, "sms": True, "email": True}},
+        {"channels": {"claim_status": {"push": False, "sms": True, "email": True}}},
         content_type="application/json",
         headers=api.headers,
     )
@@ -28,7 +28,7 @@ def test_channels_and_an_fcm_token(user, client):
 
     refused = api.client.put(
         "/api/v1/notifications/",
-        {"no_such_kind": {"push": True, "sms": True, "email": True}},
+        {"channels": {"no_such_kind": {"push": True, "sms": True, "email": True}}},
         content_type="application/json",
         headers=api.headers,
     )

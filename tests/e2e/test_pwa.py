@@ -155,8 +155,9 @@ def test_the_installed_app_shows_the_e_card_with_its_qr_when_the_server_is_gone(
 
     # logging out forgets the person's pages
     page.goto("/policies/")
-    page.locator("form.topbar__logout").evaluate("(form) => form.requestSubmit()")
-    page.wait_for_url("**/")
+    with page.expect_navigation():
+        page.locator("form.topbar__logout").evaluate("(form) => form.requestSubmit()")
+    page.wait_for_load_state()
     assert _kept(page) == []
 
     _log_in(page, "pwa@example.com")
