@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
+from portal.core import outbox
 from portal.core.ratelimits import rate_limit_hit
 
 from .formatting import phone_display
@@ -217,7 +218,7 @@ def child_link_end(*, link_id: int, now: datetime.datetime) -> bool:
         if ended:
             from .tasks import child_link_ended_notify
 
-            transaction.on_commit(lambda: child_link_ended_notify.delay(link_id), robust=True)
+            outbox.send(child_link_ended_notify, link_id)
     return bool(ended)
 
 
@@ -437,7 +438,7 @@ def policy_document_request(*, policy: Policy) -> PolicyDocument:
     from .tasks import policy_document_render_task
 
     policy_id = policy.pk
-    transaction.on_commit(lambda: policy_document_render_task.delay(policy_id), robust=True)
+    outbox.send(policy_document_render_task, policy_id)
     return document
 
 

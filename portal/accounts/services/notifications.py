@@ -1,10 +1,10 @@
 """The person's notification channels and push subscriptions, and pushes sent through them.
 
 Each kind of message (NotificationKind) comes by the channels the person chose on
-/profile/notifications/ (or in the app); a kind never chosen has DEFAULT_CHANNELS. A push is
-queued after the commit of the write that caused it (robust: a broker that is down loses no
-write) and sent by Celery to each of the person's Web Push subscriptions; one the push service
-says is gone (404, 410) is removed."""
+/profile/notifications/ (or in the app); a kind never chosen has DEFAULT_CHANNELS. A push or an
+SMS is queued through the transactional outbox (portal.core.outbox) in the transaction of the
+write that caused it, so a broker that is down loses nothing, and sent by Celery to each of the
+person's Web Push subscriptions; one the push service says is gone (404, 410) is removed."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gateways import webpush
+from portal.core import outbox
 
 from ..models import NotificationKind, NotificationPreference, PushSubscription, User
 
@@ -89,8 +90,7 @@ def notify(*, user: User | None, kind: str, title: str, body: str, url: str = "/
     if user.phone and notification_wanted(user, kind, "sms"):
         from ..tasks import sms_notify_task
 
-        text = f"{title}. {body}"[:300]
-        transaction.on_commit(lambda: sms_notify_task.delay(user.pk, text), robust=True)
+        outbox.send(sms_notify_task, user.pk, f"{title}. {body}"[:300])
 
 
 def push_notify(*, user: User, kind: str, title: str, body: str, url: str = "/") -> int:
@@ -107,7 +107,7 @@ def push_notify(*, user: User, kind: str, title: str, body: str, url: str = "/")
     )
     message = {"title": title, "body": body, "url": url, "kind": kind}
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: push_send_task.delay(pk, message), robust=True)
+        outbox.send(push_send_task, pk, message)
     return len(ids)
 
 
