@@ -29,6 +29,7 @@ COPY payments ./payments
 COPY employers ./employers
 COPY shop ./shop
 COPY cabinet ./cabinet
+COPY api ./api
 RUN pip install ".[production]"
 COPY manage.py ./
 COPY templates ./templates

@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from payments.selectors import copay_debt
+from policies.cards import PolicyCard
 from policies.selectors import PolicyCards, card_policies_for_user, linked_insured_ids, policy_cards
 from portal.accounts.models import User
 from portal.core.models import AuditLogEntry
@@ -17,6 +18,19 @@ def policy_cards_for_user(user: User) -> PolicyCards:
     persons = found.copay_person_ids
     debts = copay_debt(insured_person_ids=persons) if persons else {}
     return policy_cards(found, debts=debts)
+
+
+def policy_card_for_user(user: User, pk: int) -> PolicyCard | None:
+    """One card of «Мои полисы»: all the person's cards are read (a fixed number of queries) so
+    that a ВЗР policy opens inside its DMS policy's card; someone else's id matches none."""
+    return next(
+        (
+            card
+            for card in policy_cards_for_user(user).cards
+            if pk in (card.policy.pk, card.companion.pk if card.companion else None)
+        ),
+        None,
+    )
 
 
 def access_log_for_user(user: User) -> QuerySet[AuditLogEntry]:

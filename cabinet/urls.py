@@ -7,12 +7,13 @@ from django.urls import include, path
 from policies import urls as policies_urls
 from portal.accounts import urls as accounts_urls
 
-from . import views
+from . import pwa, views
 from .documents import my_documents
 
 policies_patterns = [
     path("", views.policy_list, name="list"),
     path("<int:pk>/", views.policy_detail, name="detail"),
+    path("<int:pk>/card/", pwa.policy_ecard, name="ecard"),
     *policies_urls.urlpatterns,
 ]
 

@@ -21,7 +21,13 @@ from portal.accounts.models import AccountEvent
 from portal.accounts.services import access_log_digest_set, account_event_record
 
 from .export import personal_data_archive
-from .selectors import access_log_for_user, access_log_rows, policy_cards_for_user
+from .pwa import keep_offline
+from .selectors import (
+    access_log_for_user,
+    access_log_rows,
+    policy_card_for_user,
+    policy_cards_for_user,
+)
 from .services import ProfileChangeRefused, latin_name_update, profile_update
 from .services import account_delete as delete_account
 
@@ -38,22 +44,22 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def policy_list(request: HttpRequest) -> HttpResponse:
     found = policy_cards_for_user(request.user)
-    return render(
+    response = render(
         request,
         "policies/policy_list.html",
-        {"policies": found.policies, "sections": found.sections, "has_unpaid": found.has_unpaid},
+        {
+            "policies": found.policies,
+            "sections": found.sections,
+            "has_unpaid": found.has_unpaid,
+            "saved_at": timezone.localtime(),
+        },
     )
+    return keep_offline(response)  # the installable app shows it offline (cabinet.pwa)
 
 
 @login_required
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # All the person's cards are read (a fixed number of queries) so that a ВЗР policy opens
-    # inside its DMS policy's card; someone else's id matches none of them: 404.
-    found = policy_cards_for_user(request.user)
-    card = next(
-        (c for c in found.cards if pk in (c.policy.pk, c.companion.pk if c.companion else None)),
-        None,
-    )
+    card = policy_card_for_user(request.user, pk)
     if card is None:
         raise Http404
     return render(request, "policies/policy_detail.html", {"card": card, "policy": card.policy})

@@ -69,17 +69,7 @@ def claim_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                claim = services.claim_submit(
-                    user=request.user,
-                    policy=policy,
-                    event_type=event.code,
-                    event_at=form.event_at(),
-                    place=form.cleaned_data["place"],
-                    description=form.cleaned_data["description"],
-                    payout=form.payout(),
-                    other_parties=form.other_parties(),
-                    documents=form.documents(),
-                )
+                claim = services.claim_submit(user=request.user, **form.submission())
             except ValidationError as error:
                 form.add_service_errors(error)
             else:

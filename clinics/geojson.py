@@ -141,3 +141,25 @@ def cached_collection(parts: tuple, build: Callable[[], str]) -> bytes:
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"clinics:geojson:{network_version()}:{digest}"
     return versioned_get(key, lambda: build().encode(), CACHE_SECONDS)
+
+
+def collection_for(query, kinds: Sequence[CareKind], *, base_url: str) -> bytes:
+    """The map's collection of a ClinicQuery (the page's and the API's), cached by its filters."""
+    from .selectors import clinics_geojson_rows
+
+    def build() -> str:
+        rows = clinics_geojson_rows(query, kinds)
+        if connection.vendor == "postgresql":
+            return feature_collection_in_database(rows, kinds=kinds, base_url=base_url)
+        return feature_collection(rows, kinds=kinds, base_url=base_url)
+
+    parts = (
+        None if query.program_ids is None else tuple(sorted(query.program_ids)),
+        query.care_kind.pk if query.care_kind else None,
+        query.city,
+        query.online_booking,
+        query.text,
+        query.bbox,
+        base_url,
+    )
+    return cached_collection(parts, build)

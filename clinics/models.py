@@ -154,6 +154,10 @@ class Appointment(TimeStampedModel):
     cancelled_at = models.DateTimeField(_("отменена"), null=True, blank=True)
     # The day-before reminder goes out once (clinics.tasks); a move clears it for the new time.
     reminded_at = models.DateTimeField(_("напоминание отправлено"), null=True, blank=True)
+    # The reminder two hours before (push and SMS, as the person chose), once; a move clears it.
+    reminded_soon_at = models.DateTimeField(
+        _("напоминание за 2 часа отправлено"), null=True, blank=True
+    )
     # iCalendar SEQUENCE: one more on every move or cancellation, so that a calendar replaces
     # the event of the same UID; `notified_sequence` is the last one e-mailed to the person.
     sequence = models.PositiveIntegerField(_("версия записи"), default=0)

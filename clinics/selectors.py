@@ -512,6 +512,24 @@ def appointments_due_for_reminder(*, now: datetime.datetime | None = None) -> li
     )
 
 
+SOON = datetime.timedelta(hours=2)
+
+
+def appointments_due_for_soon_reminder(*, now: datetime.datetime | None = None) -> list[int]:
+    """Booked appointments starting within two hours that have not had that reminder yet."""
+    now = now or timezone.now()
+    return list(
+        Appointment.objects.filter(
+            status=Appointment.Status.BOOKED,
+            reminded_soon_at__isnull=True,
+            slot__starts_at__gt=now,
+            slot__starts_at__lte=now + SOON,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def free_slots_of_doctor(
     *, doctor: Doctor, now: datetime.datetime | None = None, exclude: Slot | None = None
 ) -> list[Slot]:

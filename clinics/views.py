@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,7 +34,7 @@ from .forms import (
     parse_bbox,
 )
 from .geojson import CONTENT_TYPE as GEOJSON_CONTENT_TYPE
-from .geojson import cached_collection, feature_collection, feature_collection_in_database
+from .geojson import collection_for
 from .ics import CONTENT_TYPE, appointment_ics, ics_filename
 from .models import SavedPlace
 from .services.booking import (
@@ -144,23 +143,9 @@ def clinic_geojson(request: HttpRequest) -> JsonResponse:
     query = form.query(bbox=bbox, with_origin=False)
     base_url = reverse("clinics")
 
-    def build() -> str:
-        rows = selectors.clinics_geojson_rows(query, kinds)
-        if connection.vendor == "postgresql":
-            return feature_collection_in_database(rows, kinds=kinds, base_url=base_url)
-        return feature_collection(rows, kinds=kinds, base_url=base_url)
-
-    parts = (
-        None if query.program_ids is None else tuple(sorted(query.program_ids)),
-        query.care_kind.pk if query.care_kind else None,
-        query.city,
-        query.online_booking,
-        query.text,
-        query.bbox,
-        base_url,
-    )
     return HttpResponse(
-        cached_collection(parts, build), content_type=f"{GEOJSON_CONTENT_TYPE}; charset=utf-8"
+        collection_for(query, kinds, base_url=base_url),
+        content_type=f"{GEOJSON_CONTENT_TYPE}; charset=utf-8",
     )
 
 

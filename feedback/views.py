@@ -124,6 +124,11 @@ def appeal_attachment(request: HttpRequest, pk: int, attachment_id: int) -> Http
     attachment = appeal_attachment_for_user(request.user, appeal_id=pk, pk=attachment_id)
     if attachment is None:
         raise Http404
+    return attachment_response(attachment)
+
+
+def attachment_response(attachment) -> FileResponse:
+    """A file of an appeal as a download that no cache keeps (the page's and the API's)."""
     response = FileResponse(
         attachment.file.open("rb"),
         content_type=attachment.content_type or "application/octet-stream",

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from api.main import api
+from cabinet import pwa
 from cabinet.webhooks import stripe_webhook
 from claims.views_cases import cases as cases_view
 from payments.views import copay_page
@@ -25,6 +27,9 @@ urlpatterns = [
     path("", include("cabinet.urls")),
     path("healthz/", core_views.healthz, name="healthz"),
     path("livez/", core_views.livez, name="livez"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
+    path("sw.js", pwa.service_worker, name="pwa_service_worker"),
+    path("offline/", pwa.offline, name="pwa_offline"),
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.accounts.urls_auth")),
     # allauth's logout, through ESIA's logout for a person who logged in through ESIA
@@ -43,11 +48,17 @@ urlpatterns = [
     path("shop/", include("shop.urls")),
     path("offers/", shop_views.offers_view, name="offers"),
     path("guarantee-letters/", include("feedback.urls_letters")),
+    # The store apps: allauth's headless login for apps and the portal's API.
+    path("_allauth/", include("allauth.headless.urls")),
+    path("api/v1/", api.urls),
 ]
 
 # Development and tests only: production installs no devtools and refuses ESIA_EMULATOR.
 if apps.is_installed("devtools") and settings.ESIA_EMULATOR:
     urlpatterns.append(path("esia-emulator/", include("devtools.esia_emulator.urls")))
+
+if apps.is_installed("devtools") and settings.PUSH_EMULATOR:
+    urlpatterns.append(path("push-emulator/", include("devtools.push_emulator")))
 
 if apps.is_installed("devtools") and settings.RSA_EMULATOR:
     urlpatterns.append(path("rsa-emulator/", include("devtools.rsa_emulator")))

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import User
+from portal.accounts.models import NotificationKind, User
+from portal.accounts.services import notify
 from portal.core import outbox
 
 from ..deadlines import decision_terms
@@ -114,4 +115,12 @@ def claim_set_status(
     for field in STEP_FIELDS:
         setattr(claim, field, getattr(locked, field))
     _queue_notification(event)
+    notify(
+        user=locked.user,
+        kind=NotificationKind.CLAIM_STATUS,
+        title=_("Убыток № %(number)s: %(status)s")
+        % {"number": locked.number, "status": Claim.Status(status).label},
+        body=_("Статус вашего заявления изменился"),
+        url=f"/claims/{locked.pk}/",
+    )
     return event

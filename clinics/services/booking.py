@@ -318,9 +318,11 @@ def appointment_move(
         appointment.slot = slot
         appointment.sequence += 1
         appointment.reminded_at = None
+        appointment.reminded_soon_at = None
         appointment.full_clean(validate_constraints=False)
         _save_holding_slot(
-            appointment, update_fields=["slot", "sequence", "reminded_at", "updated_at"]
+            appointment,
+            update_fields=["slot", "sequence", "reminded_at", "reminded_soon_at", "updated_at"],
         )
         AppointmentEvent.objects.create(
             appointment=appointment,

@@ -23,7 +23,8 @@ from claims.health import service_line_reference
 from claims.models import ServiceLine
 from claims.services.files import files_removed_on_failure
 from clinics.models import Clinic
-from portal.accounts.models import User
+from portal.accounts.models import NotificationKind, User
+from portal.accounts.services import notify
 from portal.core import outbox
 from portal.core.uploads import CheckedFile
 
@@ -211,6 +212,13 @@ def appeal_answer(*, appeal: Appeal, staff: User, body: str, close: bool = False
         if appeal.status != to_status:
             appeal_set_status(appeal=appeal, to_status=to_status, by=staff)
         _notify_on_commit(message.pk)
+        notify(
+            user=appeal.user,
+            kind=NotificationKind.APPEAL_ANSWERED,
+            title=_("Ответ на обращение № %(number)s") % {"number": appeal.number},
+            body=_("Страховая компания ответила на ваше обращение"),
+            url=f"/appeals/{appeal.pk}/",
+        )
     return message
 
 

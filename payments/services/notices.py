@@ -12,6 +12,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import NotificationKind
+from portal.accounts.services import notification_wanted, notify
+from portal.core.formatting import money
+
 from ..models import Charge, CopayEnrollment, CopayNotice, Refund
 from ..selectors import lines_chargeable
 
@@ -45,11 +49,19 @@ def copay_notice_send(*, enrollment_id: int, charge_day: datetime.date) -> bool:
         "charge_day": charge_day,
         "hotline": settings.HOTLINE_PHONE_DISPLAY,
     }
-    send_mail(
-        _("Завтра будет списана со-оплата"),
-        render_to_string("payments/email/notice.txt", context),
-        None,
-        [enrollment.user.email],
+    if notification_wanted(enrollment.user, NotificationKind.COPAY_CHARGE, "email"):
+        send_mail(
+            _("Завтра будет списана со-оплата"),
+            render_to_string("payments/email/notice.txt", context),
+            None,
+            [enrollment.user.email],
+        )
+    notify(
+        user=enrollment.user,
+        kind=NotificationKind.COPAY_CHARGE,
+        title=_("Завтра будет списана со-оплата"),
+        body=_("Сумма: %(amount)s") % {"amount": money(total)},
+        url="/copay/",
     )
     CopayNotice.objects.filter(pk=notice.pk, sent_at__isnull=True).update(sent_at=timezone.now())
     return True

@@ -354,3 +354,74 @@ class IdentifierChangeRequest(models.Model):
     def is_open(self) -> bool:
         """Pending and within its term: the only state in which it can be confirmed."""
         return self.status == self.Status.PENDING and not self.is_expired()
+
+
+class NotificationKind(models.TextChoices):
+    """The kinds of message a person chooses channels for on /profile/notifications/."""
+
+    VISIT_REMINDER = "visit_reminder", _("напоминания о записи к врачу (за день и за 2 часа)")
+    COPAY_CHARGE = "copay_charge", _("списания со-оплаты")
+    APPEAL_ANSWERED = "appeal_answered", _("ответ на обращение")
+    CLAIM_STATUS = "claim_status", _("изменение статуса убытка")
+    GUARANTEE_LETTER = "guarantee_letter", _("выдано гарантийное письмо")
+
+
+class NotificationPreference(models.Model):
+    """Which channels one kind of message comes by; a kind without a row has the defaults
+    (e-mail and push, no SMS: portal.accounts.notifications.DEFAULT_CHANNELS)."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("пользователь"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("вид сообщения"), max_length=24, choices=NotificationKind.choices)
+    push = models.BooleanField(_("push"), default=True)
+    sms = models.BooleanField(_("SMS"), default=False)
+    email = models.BooleanField(_("e-mail"), default=True)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("настройка уведомлений")
+        verbose_name_plural = _("настройки уведомлений")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind}"
+
+
+class PushSubscription(models.Model):
+    """Where pushes of a person go: a browser's Web Push subscription (its push service's
+    endpoint and keys) or a store app's FCM registration token."""
+
+    class Kind(models.TextChoices):
+        WEB = "web", _("Web Push (браузер)")
+        FCM = "fcm", _("FCM (мобильное приложение)")
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("пользователь"),
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+    )
+    kind = models.CharField(_("вид"), max_length=8, choices=Kind.choices, default=Kind.WEB)
+    # Web Push: the push service's URL; FCM: the registration token.
+    endpoint = models.CharField(_("адрес или токен"), max_length=1024)
+    p256dh = models.CharField(_("ключ p256dh"), max_length=128, blank=True)
+    auth = models.CharField(_("секрет auth"), max_length=64, blank=True)
+    label = models.CharField(_("устройство"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("подключено"), auto_now_add=True)
+    last_sent_at = models.DateTimeField(_("последняя отправка"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("подписка на push")
+        verbose_name_plural = _("подписки на push")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "endpoint"], name="push_subscription_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.label or self.pk}"

@@ -80,6 +80,8 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "accounts.phoneverification": {},
     "accounts.remembereddevice": {},
     "accounts.accountevent": {},
+    "accounts.notificationpreference": {},  # the person's own choices (the user's page inline)
+    "accounts.pushsubscription": {},  # push endpoints and keys: no one reads them
     # a change of a person's e-mail or phone, asked for by support and confirmed by the person
     "accounts.identifierchangerequest": {S: "view add"},
     # policies

@@ -38,9 +38,11 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.mfa",
+    "allauth.headless",
     "axes",
     "csp",
     "leaflet",
+    "ninja",
     "portal.core",
     "portal.accounts",
     "portal.esia",
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "shop",
     "employers",
     "cabinet",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.StaffMfaRequiredMiddleware",
     "portal.core.errors.MethodNotAllowedMiddleware",
     "portal.core.db_router.ReplicaReadsMiddleware",
+    "cabinet.pwa.PersonHeaderMiddleware",
 ]
 CSRF_FAILURE_VIEW = "portal.core.errors.csrf_failure"
 
@@ -257,6 +261,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "clinics.tasks.appointment_reminders_send",
         "schedule": crontab(minute=5, hour="9-20"),
     },
+    # The reminders two hours before a visit (push and SMS, as each person chose).
+    "clinics-appointment-soon-reminders": {
+        "task": "clinics.tasks.appointment_soon_reminders_send",
+        "schedule": crontab(minute="*/10"),
+    },
     # Co-pay: the day-before notices, the daily charges, reconciliation, activation.
     "payments-copay-notices": {
         "task": "payments.tasks.copay_notices_send",
@@ -367,6 +376,7 @@ PORTAL_RATE_LIMITS = {
     "policy_search": "10/h",
     "activation_user": "10/h",  # boxed policy activation codes tried by a person
     "activation_number": "5/h",  # ... and for one policy number, by anyone
+    "api_user": env.str("RATE_LIMIT_API_USER", default="600/m,6000/h"),  # API calls per person
 }
 # The proxies in front of the app (portal.core.client_ip, README «Production»): their number, or
 # their addresses and networks; empty: none, and X-Forwarded-For is ignored.
@@ -395,6 +405,12 @@ PERSONAL_DATA_RETENTION = {
     # SMS codes and login records (django-axes): days
     "sms_and_login_days": 365,
 }
+# The store apps log in through allauth's headless API for apps (/_allauth/app/v1/, the session
+# token in X-Session-Token); the web pages keep allauth's own views. Links in its e-mails open
+# those pages. The portal's own steps (the SMS code, the PIN login) are under /api/v1/auth/.
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_ONLY = False
+HEADLESS_SERVE_SPECIFICATION = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an ESIA login never takes over an account by e-mail
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 SOCIALACCOUNT_ADAPTER = "portal.esia.adapter.SocialAccountAdapter"
@@ -595,6 +611,21 @@ INSURER_ADDRESS = env.str(
 PORTAL_PUBLIC_URL = env.str("PORTAL_PUBLIC_URL", default="http://localhost:8000")
 # WeasyPrint reads fonts from this folder and our static files only (policies.pdf.fetcher).
 PDF_FONT_DIR = env.str("PDF_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
+# Web Push (gateways.webpush): the VAPID key pair (P-256; `manage.py vapid_keys` makes one) and
+# the contact the push services see. Without a private key push is off.
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:support@example.com")
+WEBPUSH_TIMEOUT = env.float("WEBPUSH_TIMEOUT", default=10.0)
+PUSH_EMULATOR = False  # devtools.push_emulator, a push service for development and tests
+# The installable app (cabinet.pwa): its short name and colours, and the store apps' pages that
+# the landing and login pages link to on phones (empty: no link).
+PWA_SHORT_NAME = "Мой ДМС"
+PWA_THEME_COLOR = "#006b73"
+PWA_BACKGROUND_COLOR = "#f4f7f8"
+APP_STORE_URL = env.str("APP_STORE_URL", default="")
+GOOGLE_PLAY_URL = env.str("GOOGLE_PLAY_URL", default="")
+RUSTORE_URL = env.str("RUSTORE_URL", default="")
 HOTLINE_PHONE = "+78003024419"
 HOTLINE_PHONE_DISPLAY = "8-800-302-44-19"
 

@@ -24,6 +24,7 @@ if DADATA_EMULATOR:
     )
     DADATA_API_KEY = env.str("DADATA_API_KEY", default="dev-token")
 
+PUSH_EMULATOR = env.bool("PUSH_EMULATOR", default=True)
 RSA_EMULATOR = env.bool("RSA_EMULATOR", default=True)
 if RSA_EMULATOR:
     # The КБМ check answers from the emulator on this server (devtools.rsa_emulator).

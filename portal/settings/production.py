@@ -40,6 +40,9 @@ if RSA_EMULATOR:
 DADATA_EMULATOR = env.bool("DADATA_EMULATOR", default=False)
 if DADATA_EMULATOR:
     raise ImproperlyConfigured("The DaData emulator is for development and tests only")
+PUSH_EMULATOR = env.bool("PUSH_EMULATOR", default=False)
+if PUSH_EMULATOR:
+    raise ImproperlyConfigured("The push service emulator is for development and tests only")
 if env.str("ESIA_CLIENT_ID", default=""):
     # ESIA login is on: ESIA's address, issuer and certificate, and our own certificate (or its
     # hash) and key, are set explicitly, never taken from the development defaults.

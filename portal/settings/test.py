@@ -16,6 +16,7 @@ ESIA_BASE_URL = "http://127.0.0.1:8000/esia-emulator"
 ESIA_DEV_KEYS_AUTOCREATE = False
 # The РСА emulator is mounted; a test that checks КБМ points RSA_KBM_URL at the live server.
 RSA_EMULATOR = True
+PUSH_EMULATOR = True  # devtools.push_emulator stands in for the browsers' push services
 RSA_KBM_URL = ""
 # The DaData emulator is mounted; a test of suggestions points DADATA_SUGGESTIONS_URL at the live
 # server (tests/conftest.py `dadata`).

@@ -238,16 +238,20 @@ def test_production_refuses_to_start_with_the_rsa_emulator():
     assert "РСА emulator" in result.stderr
 
 
-def test_production_refuses_to_start_with_the_dadata_emulator():
+@pytest.mark.parametrize(
+    ("variable", "named"),
+    [("DADATA_EMULATOR", "DaData emulator"), ("PUSH_EMULATOR", "push service emulator")],
+)
+def test_production_refuses_to_start_with_the_dadata_or_push_emulator(variable, named):
     result = run(
         ["-c", "import django; django.setup()"],
         "portal.settings.production",
         **production_env(),
-        DADATA_EMULATOR="true",
+        **{variable: "true"},
     )
 
     assert result.returncode != 0
-    assert "DaData emulator" in result.stderr
+    assert named in result.stderr
 
 
 def test_production_refuses_sqlite():

@@ -19,6 +19,15 @@ from .identity import (
     identifier_new_value_clean,
 )
 from .lifecycle import account_anonymise, account_unlock, sessions_end_everywhere
+from .notifications import (
+    notification_channels,
+    notification_channels_set,
+    notification_wanted,
+    notify,
+    push_notify,
+    push_subscription_delete,
+    push_subscription_save,
+)
 from .phone import (
     detached_phone_verification,
     detached_phone_verification_confirm,
@@ -31,6 +40,13 @@ from .profile import ProfileChange, latin_name_set, profile_change, profile_chan
 from .registration import user_register, user_register_declined
 
 __all__ = [
+    "notification_channels",
+    "notification_channels_set",
+    "notification_wanted",
+    "notify",
+    "push_notify",
+    "push_subscription_delete",
+    "push_subscription_save",
     "access_log_digest_set",
     "ProfileChange",
     "account_anonymise",
