@@ -1,6 +1,8 @@
 """Receipts of co-pay charges and refunds: PDFs made with the policies' WeasyPrint setup (its safe
 fetcher and embedded fonts), and their rows in «Мои документы»."""
 
+from decimal import Decimal
+
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -8,11 +10,12 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 
 from policies.pdf.fetcher import PortalURLFetcher, font_uri
+from policies.pdf.qr import qr_svg_data_uri
 from policies.pdf.render import FONTS
 from portal.core.documents import DocumentEntry
 from portal.core.formatting import money
 
-from .models import Charge, Refund
+from .models import Charge, Receipt, Refund
 
 
 def _pdf(context: dict) -> bytes:
@@ -54,19 +57,26 @@ def refund_receipt_pdf_bytes(refund: Refund) -> bytes:
 
 
 def receipts(user) -> list[DocumentEntry]:
-    """The «Мои документы» provider: one receipt per paid charge and one per refund of the user
-    (two queries)."""
+    """The «Мои документы» provider: one receipt per paid charge and one per refund of the user,
+    leading to its «Чек» page when it has a Receipt row (three queries)."""
     charges = Charge.objects.filter(user=user, status=Charge.Status.SUCCEEDED).select_related(
         "insured_person"
     )
     refunds = Refund.objects.filter(
         charge__user=user, status=Refund.Status.SUCCEEDED
     ).select_related("charge__insured_person")
+    pages = {
+        (source, source_id): reverse("payments:fiscal_receipt", args=[pk])
+        for pk, source, source_id in Receipt.objects.filter(user=user).values_list(
+            "pk", "source", "source_id"
+        )
+    }
     return [
         DocumentEntry(
             group=_("Чеки"),
             title=_("Чек об оплате со-оплаты на %(amount)s") % {"amount": money(charge.amount)},
-            url=reverse("payments:receipt", args=[charge.pk]),
+            url=pages.get((Receipt.Source.COPAY, charge.pk))
+            or reverse("payments:receipt", args=[charge.pk]),
             subtitle=charge.insured_person.full_name,
             date=timezone.localdate(charge.settled_at) if charge.settled_at else charge.day,
             state=_("готов"),
@@ -76,10 +86,63 @@ def receipts(user) -> list[DocumentEntry]:
         DocumentEntry(
             group=_("Чеки"),
             title=_("Чек возврата со-оплаты на %(amount)s") % {"amount": money(refund.amount)},
-            url=reverse("payments:refund_receipt", args=[refund.pk]),
+            url=pages.get((Receipt.Source.REFUND, refund.pk))
+            or reverse("payments:refund_receipt", args=[refund.pk]),
             subtitle=refund.charge.insured_person.full_name,
             date=timezone.localdate(refund.settled_at),
             state=_("готов"),
         )
         for refund in refunds
     ]
+
+
+# --- 54-ФЗ receipts and «квитанции» (the Receipt rows) ----------------------------------------
+
+FISCAL_TITLES = {
+    Receipt.Kind.INCOME: _("Кассовый чек — приход"),
+    Receipt.Kind.INCOME_RETURN: _("Кассовый чек — возврат прихода"),
+}
+
+
+def receipt_context(receipt: Receipt) -> dict:
+    """What the «Чек» page and its PDF show: the seller, the time, the items and the amount, and
+    for a registered fiscal receipt ФН, ФД, ФП and the tax service's QR code."""
+    registered = receipt.status == Receipt.Status.REGISTERED
+    return {
+        "receipt": receipt,
+        "title": FISCAL_TITLES[receipt.kind] if receipt.fiscal else _("Квитанция об оплате"),
+        "amount": money(receipt.amount),
+        "items": [
+            {"description": item.get("description", ""), "amount": money(Decimal(item["amount"]))}
+            for item in receipt.items
+        ],
+        "paid_at": timezone.localtime(receipt.registered_at or receipt.paid_at),
+        "qr_string": receipt.qr_string,
+        "qr_image": qr_svg_data_uri(receipt.qr_string) if registered else "",
+        "tax_system": TAX_SYSTEMS.get(receipt.tax_system_code or 0, ""),
+    }
+
+
+TAX_SYSTEMS = {
+    1: _("ОСН"),
+    2: _("УСН доход"),
+    3: _("УСН доход минус расход"),
+    4: _("ЕНВД"),
+    5: _("ЕСХН"),
+    6: _("ПСН"),
+}
+
+
+def fiscal_receipt_pdf_bytes(receipt: Receipt) -> bytes:
+    html = render_to_string(
+        "payments/pdf/fiscal_receipt.html",
+        {
+            **receipt_context(receipt),
+            "fonts": {name: font_uri(filename) for name, filename in FONTS.items()},
+        },
+    )
+    return HTML(string=html, url_fetcher=PortalURLFetcher()).write_pdf()
+
+
+def receipt_for(source: str, source_id: int) -> Receipt | None:
+    return Receipt.objects.filter(source=source, source_id=source_id).first()

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from cabinet.webhooks import stripe_webhook
+from cabinet.webhooks import stripe_webhook, yookassa_webhook
 from claims.views_cases import cases as cases_view
 from payments.views import copay_page
 from policies.views import policy_verify
@@ -39,6 +39,7 @@ urlpatterns = [
     path("copay/", copay_page, name="copay"),
     path("copay/", include("payments.urls")),
     path("payments/webhooks/stripe/", stripe_webhook, name="stripe_webhook"),
+    path("payments/webhooks/yookassa/", yookassa_webhook, name="yookassa_webhook"),
     path("shop/", include("shop.urls")),
     path("offers/", shop_views.offers_view, name="offers"),
     path("guarantee-letters/", include("feedback.urls_letters")),
@@ -50,6 +51,9 @@ if apps.is_installed("devtools") and settings.ESIA_EMULATOR:
 
 if apps.is_installed("devtools") and settings.RSA_EMULATOR:
     urlpatterns.append(path("rsa-emulator/", include("devtools.rsa_emulator")))
+
+if apps.is_installed("devtools") and settings.YOOKASSA_EMULATOR:
+    urlpatterns.append(path("yookassa-emulator/", include("devtools.yookassa_emulator.urls")))
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

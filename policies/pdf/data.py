@@ -3,6 +3,7 @@ so that a stored PDF is made again as soon as anything it shows has changed."""
 
 import hashlib
 import json
+from dataclasses import asdict
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.urls import reverse
 from policies.formatting import money, phone_display, phone_href
 from policies.models import Policy
 from policies.translit import latin
+from portal.core.insurer import insurer_details
 
 # Bump when a template or the stylesheet changes what the PDF looks like: every PDF is remade.
 TEMPLATE_VERSION = "2026-11-24.2"
@@ -45,15 +47,7 @@ def _date(day) -> str:
 
 
 def _insurer() -> dict:
-    return {
-        "name": settings.INSURER_NAME,
-        "name_en": settings.INSURER_NAME_EN,
-        "inn": settings.INSURER_INN,
-        "ogrn": settings.INSURER_OGRN,
-        "licence": settings.INSURER_LICENCE,
-        "address": settings.INSURER_ADDRESS,
-        "hotline": phone_display(settings.HOTLINE_PHONE),
-    }
+    return asdict(insurer_details())
 
 
 def policy_pdf_data(policy: Policy, *, token: str) -> dict:

@@ -1,7 +1,7 @@
 """Settings of the test suite: the database and Redis come from the environment (CI sets both)."""
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, STORAGES, env
+from .base import INSTALLED_APPS, STORAGES, YOOKASSA_NOTIFY_NETWORKS, env
 
 INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # the demo seeding and the ESIA emulator
 
@@ -15,6 +15,12 @@ ESIA_DEV_KEYS_AUTOCREATE = False
 # The РСА emulator is mounted; a test that checks КБМ points RSA_KBM_URL at the live server.
 RSA_EMULATOR = True
 RSA_KBM_URL = ""
+# The ЮKassa emulator is mounted; its tests point YOOKASSA_API_URL at the live server and let it
+# notify from 127.0.0.1 (tests/payments/gateways.py).
+YOOKASSA_EMULATOR = True
+YOOKASSA_NOTIFY_NETWORKS = [*YOOKASSA_NOTIFY_NETWORKS, "127.0.0.1/32"]
+YOOKASSA_EMULATOR_NOTIFY_URL = ""
+YOOKASSA_RETRY_PAUSE_SECONDS = 0.0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
