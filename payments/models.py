@@ -127,7 +127,7 @@ class Charge(TimeStampedModel):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("создано, ещё не отправлено")
-        IN_DOUBT = "in_doubt", _("отправлено, ответ не получен")
+        IN_DOUBT = "in_doubt", _("в процессе проверки: отправлено, ответ не получен")
         SUCCEEDED = "succeeded", _("оплачено")
         FAILED = "failed", _("отклонено")
         REQUIRES_ACTION = "requires_action", _("нужно подтверждение")

@@ -57,26 +57,19 @@ def refund_receipt_pdf_bytes(refund: Refund) -> bytes:
 
 
 def receipts(user) -> list[DocumentEntry]:
-    """The «Мои документы» provider: one receipt per paid charge and one per refund of the user,
-    leading to its «Чек» page when it has a Receipt row (three queries)."""
+    """The «Мои документы» provider: one receipt per paid charge and one per refund of the user
+    (two queries); its PDF is the 54-ФЗ receipt (or «квитанция») when it has a Receipt row."""
     charges = Charge.objects.filter(user=user, status=Charge.Status.SUCCEEDED).select_related(
         "insured_person"
     )
     refunds = Refund.objects.filter(
         charge__user=user, status=Refund.Status.SUCCEEDED
     ).select_related("charge__insured_person")
-    pages = {
-        (source, source_id): reverse("payments:fiscal_receipt", args=[pk])
-        for pk, source, source_id in Receipt.objects.filter(user=user).values_list(
-            "pk", "source", "source_id"
-        )
-    }
     return [
         DocumentEntry(
             group=_("Чеки"),
             title=_("Чек об оплате со-оплаты на %(amount)s") % {"amount": money(charge.amount)},
-            url=pages.get((Receipt.Source.COPAY, charge.pk))
-            or reverse("payments:receipt", args=[charge.pk]),
+            url=reverse("payments:receipt", args=[charge.pk]),
             subtitle=charge.insured_person.full_name,
             date=timezone.localdate(charge.settled_at) if charge.settled_at else charge.day,
             state=_("готов"),
@@ -86,8 +79,7 @@ def receipts(user) -> list[DocumentEntry]:
         DocumentEntry(
             group=_("Чеки"),
             title=_("Чек возврата со-оплаты на %(amount)s") % {"amount": money(refund.amount)},
-            url=pages.get((Receipt.Source.REFUND, refund.pk))
-            or reverse("payments:refund_receipt", args=[refund.pk]),
+            url=reverse("payments:refund_receipt", args=[refund.pk]),
             subtitle=refund.charge.insured_person.full_name,
             date=timezone.localdate(refund.settled_at),
             state=_("готов"),

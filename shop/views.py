@@ -377,7 +377,13 @@ def purchase_detail(request: HttpRequest, purchase_id: int) -> HttpResponse:
     return render(
         request,
         "shop/purchase.html",
-        {"purchase": purchase, "declined": decline_message(declined) if declined else ""},
+        {
+            "purchase": purchase,
+            "declined": decline_message(declined) if declined else "",
+            "receipt": receipt_for(Receipt.Source.PURCHASE, purchase.pk)
+            if purchase.status == Purchase.Status.PAID
+            else None,
+        },
     )
 
 

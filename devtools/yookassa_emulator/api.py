@@ -342,7 +342,11 @@ def _api(view):
                     try:
                         answer = view(request, shop, body, *args, **kwargs)
                     except ApiError as error:
-                        shop.keys[key] = (print_, error.status, json.loads(error.response().content))
+                        shop.keys[key] = (
+                            print_,
+                            error.status,
+                            json.loads(error.response().content),
+                        )
                         raise
                     shop.keys[key] = (print_, 200, answer)
                 else:

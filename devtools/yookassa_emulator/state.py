@@ -123,7 +123,7 @@ def reset() -> None:
 
 def fault_take() -> tuple[str, float]:
     with LOCK:
-        if FAULTS.count <= 0:
+        if FAULTS.count <= 0 or FAULTS.mode == "refund_canceled":  # taken by refunds only
             return "", 0.0
         FAULTS.count -= 1
         return FAULTS.mode, FAULTS.delay

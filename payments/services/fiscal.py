@@ -180,7 +180,7 @@ def receipts_for_paid_charges(charges: list[Charge], *, now: datetime.datetime) 
         )
         for charge in charges
     ]
-    created = Receipt.objects.bulk_create(rows, ignore_conflicts=True)
+    created = Receipt.objects.bulk_create(rows)
     _fetch_on_commit([r for r in created if r.pk])
 
 
@@ -204,7 +204,7 @@ def receipt_for_refund(refund: Refund, *, now: datetime.datetime) -> None:
         customer_contact="",
         paid_at=now,
     )
-    created = Receipt.objects.bulk_create([row], ignore_conflicts=True)
+    created = Receipt.objects.bulk_create([row])
     _fetch_on_commit(created)
 
 
@@ -223,7 +223,7 @@ def receipt_for_purchase(
         customer_contact=user.email or user.phone,
         paid_at=timezone.now(),
     )
-    created = Receipt.objects.bulk_create([row], ignore_conflicts=True)
+    created = Receipt.objects.bulk_create([row])
     _fetch_on_commit(created)
 
 

@@ -508,7 +508,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         # a login through ESIA is a form post that the portal redirects to ESIA
-        "form-action": ["'self'", _origin(ESIA_BASE_URL)],
+        # (and the «pay» forms that ЮKassa's page follows: its confirmation URLs' origin)
+        "form-action": ["'self'", _origin(ESIA_BASE_URL)]
+        + (["https://yoomoney.ru"] if PAYMENT_GATEWAY == "yookassa" else []),
         "frame-ancestors": ["'none'"],
     },
 }

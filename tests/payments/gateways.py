@@ -39,13 +39,13 @@ class YooKassaPerson:
             f"{self.base.split('/yookassa-emulator')[0]}{path}",
             data=data,
             allow_redirects=False,
-            timeout=10,
+            timeout=60,
         )
         assert response.status_code in (200, 302), response.text[:500]
         return response
 
     def control(self, what: str, **body) -> dict:
-        response = requests.post(f"{self.base}/_control/{what}", json=body, timeout=10)
+        response = requests.post(f"{self.base}/_control/{what}", json=body, timeout=60)
         assert response.status_code == 200, response.text
         return response.json()
 

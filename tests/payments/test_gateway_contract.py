@@ -19,8 +19,6 @@ from gateways.payments_base import (
     WebhookObject,
 )
 
-from .gateways import any_gateway, yookassa  # noqa: F401  (fixtures)
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
