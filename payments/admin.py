@@ -29,6 +29,7 @@ from .models import (
     CopayNotice,
     PaymentCard,
     ProcessedEvent,
+    Receipt,
     Refund,
     RefundEvent,
 )
@@ -262,6 +263,32 @@ class RefundAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def audit_entry(self, request, obj: Refund):
         return obj.charge.insured_person.full_name, _("возврат со-оплаты и его услуга")
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """54-ФЗ receipts (and Stripe's «квитанции»): written by the payment services, their fiscal
+    attributes read back from the provider; a receipt the cash register refused is «не
+    зарегистрирован» here for the operator."""
+
+    list_display = (
+        "paid_at",
+        "user",
+        "kind",
+        "source",
+        "amount",
+        "status",
+        "fiscal_document_number",
+    )
+    list_filter = ("status", "kind", "source", "gateway")
+    search_fields = (
+        "user__email",
+        "provider_payment_id",
+        "provider_refund_id",
+        "fiscal_document_number",
+    )
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
 
 
 @admin.register(CopayNotice)

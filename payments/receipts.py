@@ -1,6 +1,8 @@
 """Receipts of co-pay charges and refunds: PDFs made with the policies' WeasyPrint setup (its safe
 fetcher and embedded fonts), and their rows in «Мои документы»."""
 
+from decimal import Decimal
+
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -8,12 +10,13 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 
 from policies.pdf.fetcher import PortalURLFetcher, font_uri
+from policies.pdf.qr import qr_svg_data_uri
 from policies.pdf.render import FONTS
 from portal.accounts.models import User
 from portal.core.documents import DocumentEntry
 from portal.core.formatting import money
 
-from .models import Charge, Refund
+from .models import Charge, Receipt, Refund
 
 
 def _pdf(context: dict) -> bytes:
@@ -60,7 +63,7 @@ def refund_receipt_pdf_bytes(refund: Refund, *, user: User) -> bytes:
 
 def receipts(user) -> list[DocumentEntry]:
     """The «Мои документы» provider: one receipt per paid charge and one per refund of the user
-    (two queries)."""
+    (two queries); its PDF is the 54-ФЗ receipt (or «квитанция») when it has a Receipt row."""
     charges = Charge.objects.filter(user=user, status=Charge.Status.SUCCEEDED).select_related(
         "insured_person"
     )
@@ -88,3 +91,55 @@ def receipts(user) -> list[DocumentEntry]:
         )
         for refund in refunds
     ]
+
+
+# --- 54-ФЗ receipts and «квитанции» (the Receipt rows) ----------------------------------------
+
+FISCAL_TITLES = {
+    Receipt.Kind.INCOME: _("Кассовый чек — приход"),
+    Receipt.Kind.INCOME_RETURN: _("Кассовый чек — возврат прихода"),
+}
+
+
+def receipt_context(receipt: Receipt) -> dict:
+    """What the «Чек» page and its PDF show: the seller, the time, the items and the amount, and
+    for a registered fiscal receipt ФН, ФД, ФП and the tax service's QR code."""
+    registered = receipt.status == Receipt.Status.REGISTERED
+    return {
+        "receipt": receipt,
+        "title": FISCAL_TITLES[receipt.kind] if receipt.fiscal else _("Квитанция об оплате"),
+        "amount": money(receipt.amount),
+        "items": [
+            {"description": item.get("description", ""), "amount": money(Decimal(item["amount"]))}
+            for item in receipt.items
+        ],
+        "paid_at": timezone.localtime(receipt.registered_at or receipt.paid_at),
+        "qr_string": receipt.qr_string,
+        "qr_image": qr_svg_data_uri(receipt.qr_string) if registered else "",
+        "tax_system": TAX_SYSTEMS.get(receipt.tax_system_code or 0, ""),
+    }
+
+
+TAX_SYSTEMS = {
+    1: _("ОСН"),
+    2: _("УСН доход"),
+    3: _("УСН доход минус расход"),
+    4: _("ЕНВД"),
+    5: _("ЕСХН"),
+    6: _("ПСН"),
+}
+
+
+def fiscal_receipt_pdf_bytes(receipt: Receipt) -> bytes:
+    html = render_to_string(
+        "payments/pdf/fiscal_receipt.html",
+        {
+            **receipt_context(receipt),
+            "fonts": {name: font_uri(filename) for name, filename in FONTS.items()},
+        },
+    )
+    return HTML(string=html, url_fetcher=PortalURLFetcher()).write_pdf()
+
+
+def receipt_for(source: str, source_id: int) -> Receipt | None:
+    return Receipt.objects.filter(source=source, source_id=source_id).first()

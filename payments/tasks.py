@@ -118,3 +118,24 @@ def refund_notify(refund_id: int) -> None:
 def charge_failed_notify(charge_id: int) -> None:
     """Tell the person a charge did not go through and ask them to pay on the page."""
     services.charge_failed_notice_send(charge_id=charge_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def receipt_fetch(receipt_id: int) -> None:
+    """The registered receipt's fiscal attributes, read back from the provider."""
+    from .services.fiscal import receipt_fetch as fetch
+
+    fetch(receipt_id=receipt_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def receipts_fetch_pending() -> int:
+    """The beat's sweep: receipts still being registered (a lost task, a slow cash register)."""
+    from .services.fiscal import receipts_fetch_pending as sweep
+
+    return sweep()
+
+
+@shared_task(**TASK_OPTIONS)
+def refund_refused_notify(refund_id: int) -> None:
+    services.refund_refused_notice_send(refund_id=refund_id)

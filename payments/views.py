@@ -6,16 +6,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gateways.payments_base import GatewayError
+from gateways.payments_base import GatewayError, PaymentStatus, gateway
 from policies.models import InsuredPerson
 from policies.selectors import insured_persons_for_user
 
 from . import services
+from .declines import decline_message
 from .forms import (
     CardAttachForm,
     CardBindStartForm,
@@ -24,8 +26,14 @@ from .forms import (
     CopayWithdrawForm,
     PayNowForm,
 )
-from .models import Charge, CopayEnrollment, Refund
-from .receipts import receipt_pdf_bytes, refund_receipt_pdf_bytes
+from .models import Charge, CopayEnrollment, Receipt, Refund
+from .receipts import (
+    fiscal_receipt_pdf_bytes,
+    receipt_context,
+    receipt_for,
+    receipt_pdf_bytes,
+    refund_receipt_pdf_bytes,
+)
 from .selectors import (
     card_active,
     charges_for_user,
@@ -122,6 +130,21 @@ def copay_consent_view(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def _card_form(request: HttpRequest, enrollment: CopayEnrollment) -> HttpResponse:
+    person_id = enrollment.insured_person_id
+    if gateway().confirmation == "redirect":
+        # The card is entered on the provider's page (ЮKassa), which sends the person back.
+        return_url = request.build_absolute_uri(reverse("payments:card_return", args=[person_id]))
+        try:
+            payment_id, confirmation_url = services.card_setup_redirect(
+                enrollment=enrollment, return_url=return_url
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("payments:copay")
+        except GatewayError:
+            return _provider_down(request)
+        request.session[f"card_check_{person_id}"] = payment_id
+        return redirect(confirmation_url)
     try:
         client_secret = services.card_setup_start(enrollment=enrollment)
     except GatewayError:
@@ -162,6 +185,43 @@ def card_attach_view(request: HttpRequest, person_id: int) -> HttpResponse:
         card = services.card_attach(
             enrollment=enrollment, setup_intent_id=form.cleaned_data["setup_intent"]
         )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except GatewayError:
+        return _provider_down(request)
+    else:
+        messages.success(
+            request,
+            _("Карта %(card)s привязана. Программа начнёт действовать в течение 24 часов.")
+            % {"card": str(card)},
+        )
+    return redirect("payments:copay")
+
+
+@login_required
+def card_return(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Back from the provider's page: the card check this session started is read from the
+    provider (never from the address), its card bound when it saved one."""
+    enrollment = _enrollment(request, person_id)
+    payment_id = request.session.pop(f"card_check_{person_id}", "")
+    if not payment_id:
+        return redirect("payments:copay")
+    try:
+        result = gateway().payment_retrieve(payment_id=payment_id)
+        if result.status == PaymentStatus.DECLINED:
+            messages.error(
+                request,
+                _("Карта не привязана: %(reason)s")
+                % {"reason": decline_message(result.decline_code)},
+            )
+            return redirect("payments:copay")
+        if result.status == PaymentStatus.REQUIRES_ACTION:
+            messages.info(
+                request,
+                _("Банк ещё не подтвердил карту: она появится здесь, когда он ответит."),
+            )
+            return redirect("payments:copay")
+        card = services.card_attach(enrollment=enrollment, setup_intent_id=payment_id)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except GatewayError:
@@ -296,9 +356,11 @@ def receipt_pdf(request: HttpRequest, charge_id: int) -> HttpResponse:
     )
     if charge.status != Charge.Status.SUCCEEDED:
         raise Http404
-    response = HttpResponse(
-        receipt_pdf_bytes(charge, user=request.user), content_type="application/pdf"
+    receipt = receipt_for(Receipt.Source.COPAY, charge.pk)
+    content = (
+        fiscal_receipt_pdf_bytes(receipt) if receipt else receipt_pdf_bytes(charge, user=request.user)
     )
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{charge.pk}.pdf"'
     return response
 
@@ -314,8 +376,28 @@ def refund_receipt_pdf(request: HttpRequest, refund_id: int) -> HttpResponse:
         ),
         pk=refund_id,
     )
-    response = HttpResponse(
-        refund_receipt_pdf_bytes(refund, user=request.user), content_type="application/pdf"
+    receipt = receipt_for(Receipt.Source.REFUND, refund.pk)
+    content = (
+        fiscal_receipt_pdf_bytes(receipt)
+        if receipt
+        else refund_receipt_pdf_bytes(refund, user=request.user)
     )
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="refund-{refund.pk}.pdf"'
+    return response
+
+
+@login_required
+def fiscal_receipt_page(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    """The person's «Чек»: a 54-ФЗ receipt with its fiscal attributes and QR code, or a
+    «Квитанция об оплате» with a provider that registers none."""
+    receipt = get_object_or_404(Receipt.objects.filter(user=request.user), pk=receipt_id)
+    return render(request, "payments/receipt.html", receipt_context(receipt))
+
+
+@login_required
+def fiscal_receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    receipt = get_object_or_404(Receipt.objects.filter(user=request.user), pk=receipt_id)
+    response = HttpResponse(fiscal_receipt_pdf_bytes(receipt), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{receipt.pk}.pdf"'
     return response

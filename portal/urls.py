@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from api.main import api
 from cabinet import pwa
-from cabinet.webhooks import stripe_webhook
+from cabinet.webhooks import stripe_webhook, yookassa_webhook
 from claims.views_cases import cases as cases_view
 from payments.views import copay_page
 from policies.views import policy_verify
@@ -45,6 +45,7 @@ urlpatterns = [
     path("copay/", copay_page, name="copay"),
     path("copay/", include("payments.urls")),
     path("payments/webhooks/stripe/", stripe_webhook, name="stripe_webhook"),
+    path("payments/webhooks/yookassa/", yookassa_webhook, name="yookassa_webhook"),
     path("shop/", include("shop.urls")),
     path("offers/", shop_views.offers_view, name="offers"),
     path("guarantee-letters/", include("feedback.urls_letters")),
@@ -67,6 +68,8 @@ if apps.is_installed("devtools") and settings.DADATA_EMULATOR:
     urlpatterns.append(
         path("dadata-emulator/suggestions/api/4_1/rs/", include("devtools.dadata_emulator"))
     )
+if apps.is_installed("devtools") and settings.YOOKASSA_EMULATOR:
+    urlpatterns.append(path("yookassa-emulator/", include("devtools.yookassa_emulator.urls")))
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

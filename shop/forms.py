@@ -611,3 +611,21 @@ TravellerFormSet = forms.formset_factory(
     validate_min=True,
     validate_max=True,
 )
+
+
+CHECKOUT_METHOD_TITLES = {
+    "bank_card": _("Банковская карта (в том числе «Мир»)"),
+    "sbp": _("СБП — Система быстрых платежей"),
+    "sberbank": _("SberPay"),
+}
+
+
+class PaymentMethodForm(forms.Form):
+    """How to pay on the provider's page: the methods the gateway offers."""
+
+    method = forms.ChoiceField(label=_("Способ оплаты"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, methods: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [(m, CHECKOUT_METHOD_TITLES[m]) for m in methods]
+        self.fields["method"].initial = methods[0] if methods else None

@@ -7,11 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gateways.payments_base import GatewayError, PaymentStatus
+from gateways.payments_base import GatewayError, PaymentStatus, gateway
+from payments.declines import decline_message
+from payments.models import Receipt
+from payments.receipts import fiscal_receipt_pdf_bytes, receipt_for
 from policies.cards import PRODUCT_TITLES
 from policies.models import Policy
 from policies.translit import user_latin_name
@@ -26,6 +30,7 @@ from .forms import (
     KaskoDriverFormSet,
     KaskoQuoteForm,
     OsagoQuoteForm,
+    PaymentMethodForm,
     PersonalQuoteForm,
     PropertyQuoteForm,
     TravellerFormSet,
@@ -308,6 +313,14 @@ def purchase_pay_view(request: HttpRequest, purchase_id: int) -> HttpResponse:
     purchase = _purchase(request, purchase_id)
     if purchase.status == Purchase.Status.PAID:
         return redirect("shop_purchase", purchase_id=purchase.pk)
+    gw = gateway()
+    if gw.confirmation == "redirect":
+        # The person picks card, СБП or SberPay and pays on the provider's page.
+        return render(
+            request,
+            "shop/pay_redirect.html",
+            {"purchase": purchase, "form": PaymentMethodForm(methods=gw.checkout_methods)},
+        )
     try:
         client_secret = services.purchase_pay(purchase=purchase)
     except ValidationError as error:
@@ -325,6 +338,28 @@ def purchase_pay_view(request: HttpRequest, purchase_id: int) -> HttpResponse:
             "stripe_js_url": settings.STRIPE_JS_URL,
         },
     )
+
+
+@login_required
+@require_POST
+def purchase_checkout(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    purchase = _purchase(request, purchase_id)
+    gw = gateway()
+    form = PaymentMethodForm(request.POST, methods=gw.checkout_methods)
+    if gw.confirmation != "redirect" or not form.is_valid():
+        messages.error(request, _("Выберите способ оплаты."))
+        return redirect("shop_pay", purchase_id=purchase.pk)
+    return_url = request.build_absolute_uri(reverse("shop_purchase", args=[purchase.pk]))
+    try:
+        confirmation_url = services.purchase_checkout(
+            purchase=purchase, method=form.cleaned_data["method"], return_url=return_url
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("shop_purchase", purchase_id=purchase.pk)
+    except GatewayError:
+        return _provider_down(request)
+    return redirect(confirmation_url)
 
 
 @login_required
@@ -375,11 +410,22 @@ def purchase_confirmed(request: HttpRequest, purchase_id: int) -> HttpResponse:
 @login_required
 def purchase_detail(request: HttpRequest, purchase_id: int) -> HttpResponse:
     purchase = _purchase(request, purchase_id)
+    declined = ""
     if purchase.status == Purchase.Status.AWAITING_PAYMENT and purchase.provider_payment_id:
         # Back from the provider: the webhook may not have come yet.
         with contextlib.suppress(GatewayError):
-            purchase = services.purchase_refresh(purchase=purchase)
-    return render(request, "shop/purchase.html", {"purchase": purchase})
+            purchase, declined = services.purchase_refresh_outcome(purchase=purchase)
+    return render(
+        request,
+        "shop/purchase.html",
+        {
+            "purchase": purchase,
+            "declined": decline_message(declined) if declined else "",
+            "receipt": receipt_for(Receipt.Source.PURCHASE, purchase.pk)
+            if purchase.status == Purchase.Status.PAID
+            else None,
+        },
+    )
 
 
 @login_required
@@ -411,7 +457,9 @@ def purchase_receipt_pdf(request: HttpRequest, purchase_id: int) -> HttpResponse
     purchase = _purchase(request, purchase_id)
     if purchase.status != Purchase.Status.PAID:
         raise Http404
-    response = HttpResponse(receipt_pdf_bytes(purchase), content_type="application/pdf")
+    receipt = receipt_for(Receipt.Source.PURCHASE, purchase.pk)
+    content = fiscal_receipt_pdf_bytes(receipt) if receipt else receipt_pdf_bytes(purchase)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-purchase-{purchase.pk}.pdf"'
     return response
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics.models import ProgramClinic
-from gateways.payments_base import GatewayError, gateway
+from gateways.payments_base import GatewayError, PaymentResult, PaymentStatus, gateway
 from policies.models import InsuredPerson
 from portal.accounts.models import AccountEvent, Consent
 from portal.accounts.services.events import account_event_record
@@ -24,11 +26,14 @@ from ..models import ClinicAttachmentList, CopayEnrollment, PaymentCard
 from ..selectors import card_active, debt_total
 from ..selectors import clinic_processing_until as _processing_until
 from .charges import charges_awaiting_release
+from .fiscal import card_check_receipt
 
 logger = logging.getLogger(__name__)
 
 CLINIC_ACCESS_DELAY = datetime.timedelta(minutes=30)
 ACTIVATION_DELAY = datetime.timedelta(hours=24)
+CLINIC_PROCESSING_WORKING_DAYS = 5
+CARD_CHECK = "card_check"  # the metadata purpose of a redirect gateway's card check
 
 
 @transaction.atomic
@@ -73,6 +78,12 @@ def copay_consent(*, user, insured_person: InsuredPerson) -> CopayEnrollment:
 
 def card_setup_start(*, enrollment: CopayEnrollment) -> str:
     """A SetupIntent for the provider's card form; returns its client secret."""
+    _customer_ensure(enrollment)
+    _, client_secret = gateway().setup_intent_create(customer_id=enrollment.provider_customer_id)
+    return client_secret
+
+
+def _customer_ensure(enrollment: CopayEnrollment) -> str:
     if not enrollment.provider_customer_id:
         customer_id = gateway().customer_create(
             email=enrollment.user.email, reference=f"enrollment-{enrollment.pk}"
@@ -81,8 +92,48 @@ def card_setup_start(*, enrollment: CopayEnrollment) -> str:
             provider_customer_id=customer_id
         )
         enrollment.refresh_from_db(fields=["provider_customer_id"])
-    _, client_secret = gateway().setup_intent_create(customer_id=enrollment.provider_customer_id)
-    return client_secret
+    return enrollment.provider_customer_id
+
+
+def card_setup_redirect(*, enrollment: CopayEnrollment, return_url: str) -> tuple[str, str]:
+    """A gateway whose page the person confirms on (ЮKassa): the card check — a payment of
+    settings.YOOKASSA_CARD_CHECK_AMOUNT that saves the card and is then cancelled, with its
+    receipt. Returns (its payment id, the page's URL)."""
+    customer_id = _customer_ensure(enrollment)
+    user = enrollment.user
+    result = gateway().checkout_create(
+        amount=Decimal(settings.YOOKASSA_CARD_CHECK_AMOUNT),
+        customer_id=customer_id,
+        idempotency_key=f"card-check-{enrollment.pk}-{uuid.uuid4().hex}",
+        metadata={"purpose": CARD_CHECK},
+        return_url=return_url,
+        save_method=True,
+        capture=False,
+        receipt=card_check_receipt(email=user.email, phone=user.phone),
+        description=_("Привязка карты для со-оплаты по ДМС (сумма вернётся)"),
+    )
+    if not result.confirmation_url:
+        raise ValidationError(_("Платёжная система не открыла страницу оплаты: попробуйте позже"))
+    return result.payment_id, result.confirmation_url
+
+
+def card_check_apply(payment: PaymentResult) -> None:
+    """A notification's card check (the provider's own answer): bind the card it saved, when
+    the person did not come back to the page."""
+    reference = payment.customer_id
+    if payment.metadata.get("purpose") != CARD_CHECK or not reference.startswith("enrollment-"):
+        return
+    if payment.status not in (PaymentStatus.PROCESSING, PaymentStatus.SUCCEEDED):
+        return
+    enrollment = CopayEnrollment.objects.filter(
+        pk=reference.removeprefix("enrollment-"), provider_customer_id=reference
+    ).first()
+    if enrollment is None or not payment.payment_method_id:
+        return
+    try:
+        card_attach(enrollment=enrollment, setup_intent_id=payment.payment_id)
+    except (ValidationError, GatewayError):
+        logger.warning("card check %s not bound from its notification", payment.payment_id)
 
 
 def card_attach(*, enrollment: CopayEnrollment, setup_intent_id: str) -> PaymentCard:

@@ -4,6 +4,7 @@ charge that did not go through, a refund back on their card."""
 from __future__ import annotations
 
 import datetime
+import logging
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,9 +16,12 @@ from django.utils.translation import gettext as _
 from portal.accounts.models import NotificationKind
 from portal.accounts.services import notification_wanted, notify
 from portal.core.formatting import money
+from gateways.payments_base import METHOD_GONE_CODES
 
 from ..models import Charge, CopayEnrollment, CopayNotice, Refund
 from ..selectors import lines_chargeable
+
+logger = logging.getLogger(__name__)
 
 
 def _copay_url() -> str:
@@ -72,6 +76,7 @@ def charge_failed_notice_send(*, charge_id: int) -> None:
     charge = Charge.objects.select_related("user", "insured_person").get(pk=charge_id)
     context = {
         "charge": charge,
+        "card_gone": charge.decline_code in METHOD_GONE_CODES,
         "copay_url": _copay_url(),
         "hotline": settings.HOTLINE_PHONE_DISPLAY,
     }
@@ -103,4 +108,37 @@ def refund_notice_send(*, refund_id: int) -> None:
         ),
         None,
         [refund.charge.user.email],
+    )
+
+
+def refund_refused_notice_send(*, refund_id: int) -> None:
+    """The provider refused a refund on every try: the operators who may refund are told (and
+    see it failed in the admin), so the money goes back another way."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    refund = Refund.objects.select_related("charge__insured_person", "service_line").get(
+        pk=refund_id
+    )
+    staff = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(groups__permissions__codename="refund_charge")
+            | Q(user_permissions__codename="refund_charge")
+            | Q(is_superuser=True)
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    recipients = sorted(set(staff))
+    if not recipients:
+        logger.error("refund %s refused for good and no operator to tell", refund.pk)
+        return
+    send_mail(
+        _("Возврат со-оплаты не прошёл: нужна ручная обработка"),
+        render_to_string("payments/email/refund_refused.txt", {"refund": refund}),
+        None,
+        recipients,
     )

@@ -129,6 +129,7 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "payments.copaynotice": {S: "view"},
     "payments.refund": {S: "view"},
     "payments.refundevent": {S: "view"},  # a refund's history, inline on its page
+    "payments.receipt": {S: "view"},  # 54-ФЗ receipts and «квитанции»: written by the services
     # shop: the tariff tables are versioned (a new version, not a deletion)
     "shop.tariffversion": {A: "view add change"},
     "shop.region": {A: "view add change"},

@@ -279,6 +279,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "payments.tasks.charges_reconcile",
         "schedule": crontab(minute="*/30"),
     },
+    "payments-receipts-fetch": {
+        "task": "payments.tasks.receipts_fetch_pending",
+        "schedule": crontab(minute="*/15"),
+    },
     "payments-enrollments-activate": {
         "task": "payments.tasks.enrollments_activate",
         "schedule": crontab(minute="*/20"),
@@ -449,6 +453,9 @@ ESIA_DEV_KEYS_AUTOCREATE = False
 # The emulator (devtools/esia_emulator; dev and test only). "" = the portal's own client id and
 # certificate are the registered ones, and the portal's signature format is expected.
 ESIA_EMULATOR = False
+# The ЮKassa emulator (devtools/yookassa_emulator; dev and test only) and where it notifies.
+YOOKASSA_EMULATOR = False
+YOOKASSA_EMULATOR_NOTIFY_URL = ""
 ESIA_EMULATOR_CLIENT_ID = ""
 ESIA_EMULATOR_CLIENT_CERT = ""
 ESIA_EMULATOR_SIGNATURE_FORMAT = ""
@@ -552,7 +559,51 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_localstripe")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_localstripe")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_localstripe")
 STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
-PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="gateways.stripe.StripeGateway")
+# PAYMENT_GATEWAY=stripe|yookassa picks the acquirer (PAYMENTS_GATEWAY, a dotted path, still wins
+# when set: tests point it at a fake).
+PAYMENT_GATEWAYS = {
+    "stripe": "gateways.stripe.StripeGateway",
+    "yookassa": "gateways.yookassa.YooKassaGateway",
+}
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="stripe")
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default=PAYMENT_GATEWAYS.get(PAYMENT_GATEWAY, ""))
+# ЮKassa (gateways.yookassa): the shop's id and secret key, the API address (the emulator in
+# development and tests), a real timeout per request and our own retries (the SDK has neither).
+YOOKASSA_SHOP_ID = env.str("YOOKASSA_SHOP_ID", default="100500")
+YOOKASSA_SECRET_KEY = env.str("YOOKASSA_SECRET_KEY", default="test_emulator_secret")
+YOOKASSA_API_URL = env.str("YOOKASSA_API_URL", default="http://127.0.0.1:8000/yookassa-emulator/v3")
+YOOKASSA_TIMEOUT_SECONDS = env.float("YOOKASSA_TIMEOUT_SECONDS", default=20.0)
+YOOKASSA_RETRIES = env.int("YOOKASSA_RETRIES", default=2)
+YOOKASSA_RETRY_PAUSE_SECONDS = env.float("YOOKASSA_RETRY_PAUSE_SECONDS", default=0.5)
+# The sum authorised and then cancelled when a card is bound (ЮKassa's save-during-payment).
+YOOKASSA_CARD_CHECK_AMOUNT = env.str("YOOKASSA_CARD_CHECK_AMOUNT", default="10.00")
+# ЮKassa's notifications are not signed: only these networks may send them (yookassa.ru/developers
+# /using-api/webhooks, «IP-адреса ЮKassa»).
+YOOKASSA_NOTIFY_NETWORKS = env.list(
+    "YOOKASSA_NOTIFY_NETWORKS",
+    default=[
+        "185.71.76.0/27",
+        "185.71.77.0/27",
+        "77.75.153.0/25",
+        "77.75.156.11/32",
+        "77.75.156.35/32",
+        "77.75.154.128/25",
+        "2a02:5180::/32",
+    ],
+)
+# 54-ФЗ: the seller's tax system (1 ОСН … 6 ПСН) sent with every receipt; insurance premiums and
+# co-payments are VAT-exempt (vat_code 1 «Без НДС»). payment_subject «service»: insurance and a
+# co-payment for medical care are services (ЮKassa's «insurance_premium» is tag 1212 = 16,
+# compulsory social insurance contributions, not premiums under a contract); payment_mode
+# «full_payment»: the policy is issued / the service was rendered when the money is taken.
+FISCAL_TAX_SYSTEM_CODE = env.int("FISCAL_TAX_SYSTEM_CODE", default=1)
+FISCAL_VAT_CODE = 1
+FISCAL_PREMIUM_SUBJECT = "service"
+FISCAL_COPAY_SUBJECT = "service"
+FISCAL_PAYMENT_MODE = "full_payment"
+# A refund the provider refused is sent again after these many hours; the operator is told after
+# the last try.
+REFUND_RETRY_HOURS = (1, 6, 24)
 # The co-pay program's terms: the version recorded with each consent.
 COPAY_TERMS_VERSION = env.str("COPAY_TERMS_VERSION", default="2026-01")
 # Days after a failed daily charge before the next automatic try (then the person pays on-session).
@@ -579,7 +630,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         # a login through ESIA is a form post that the portal redirects to ESIA
-        "form-action": ["'self'", _origin(ESIA_BASE_URL)],
+        # (and the «pay» forms that ЮKassa's page follows: its confirmation URLs' origin)
+        "form-action": ["'self'", _origin(ESIA_BASE_URL)]
+        + (["https://yoomoney.ru"] if PAYMENT_GATEWAY == "yookassa" else []),
         "frame-ancestors": ["'none'"],
     },
 }

@@ -11,7 +11,15 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, LOGGING, STORAGES, env, redis_cache
+from .base import (
+    DATABASES,
+    LOGGING,
+    PAYMENT_GATEWAYS,
+    STORAGES,
+    YOOKASSA_NOTIFY_NETWORKS,
+    env,
+    redis_cache,
+)
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -43,6 +51,9 @@ if DADATA_EMULATOR:
 PUSH_EMULATOR = env.bool("PUSH_EMULATOR", default=False)
 if PUSH_EMULATOR:
     raise ImproperlyConfigured("The push service emulator is for development and tests only")
+YOOKASSA_EMULATOR = env.bool("YOOKASSA_EMULATOR", default=False)
+if YOOKASSA_EMULATOR:
+    raise ImproperlyConfigured("The ЮKassa emulator is for development and tests only")
 if env.str("ESIA_CLIENT_ID", default=""):
     # ESIA login is on: ESIA's address, issuer and certificate, and our own certificate (or its
     # hash) and key, are set explicitly, never taken from the development defaults.
@@ -128,12 +139,30 @@ def _payment_url(name: str) -> str:
     return value
 
 
-PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="gateways.stripe.StripeGateway")
-if PAYMENTS_GATEWAY != "gateways.stripe.StripeGateway":
-    # A new gateway brings its own credentials check here.
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="stripe")
+if PAYMENT_GATEWAY not in PAYMENT_GATEWAYS:
+    raise ImproperlyConfigured(f"PAYMENT_GATEWAY must be one of {', '.join(PAYMENT_GATEWAYS)}")
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default=PAYMENT_GATEWAYS[PAYMENT_GATEWAY])
+if PAYMENTS_GATEWAY not in PAYMENT_GATEWAYS.values():
+    # A gateway brings its own credentials check here.
     raise ImproperlyConfigured(f"PAYMENTS_GATEWAY {PAYMENTS_GATEWAY}: no production credentials")
-STRIPE_SECRET_KEY = _payment_secret("STRIPE_SECRET_KEY", "sk_live_", "rk_live_")
-STRIPE_PUBLISHABLE_KEY = _payment_secret("STRIPE_PUBLISHABLE_KEY", "pk_live_")
-STRIPE_WEBHOOK_SECRET = _payment_secret("STRIPE_WEBHOOK_SECRET", "whsec_")
-STRIPE_API_BASE = _payment_url("STRIPE_API_BASE")
-STRIPE_JS_URL = _payment_url("STRIPE_JS_URL")
+if PAYMENT_GATEWAYS["stripe"] == PAYMENTS_GATEWAY:
+    STRIPE_SECRET_KEY = _payment_secret("STRIPE_SECRET_KEY", "sk_live_", "rk_live_")
+    STRIPE_PUBLISHABLE_KEY = _payment_secret("STRIPE_PUBLISHABLE_KEY", "pk_live_")
+    STRIPE_WEBHOOK_SECRET = _payment_secret("STRIPE_WEBHOOK_SECRET", "whsec_")
+    STRIPE_API_BASE = _payment_url("STRIPE_API_BASE")
+    STRIPE_JS_URL = _payment_url("STRIPE_JS_URL")
+else:
+    # ЮKassa: the shop's id (digits) and its live secret key («live_…»; a «test_…» key is a test
+    # shop's, where test cards pay), at ЮKassa's https address, never the emulator's.
+    YOOKASSA_SHOP_ID = env.str("YOOKASSA_SHOP_ID")
+    if not YOOKASSA_SHOP_ID.isdigit():
+        raise ImproperlyConfigured("YOOKASSA_SHOP_ID must be the shop's number (shopId)")
+    YOOKASSA_SECRET_KEY = _payment_secret("YOOKASSA_SECRET_KEY", "live_")
+    YOOKASSA_API_URL = _payment_url("YOOKASSA_API_URL")
+    YOOKASSA_NOTIFY_NETWORKS = env.list(
+        "YOOKASSA_NOTIFY_NETWORKS", default=YOOKASSA_NOTIFY_NETWORKS
+    )
+    FISCAL_TAX_SYSTEM_CODE = env.int("FISCAL_TAX_SYSTEM_CODE")
+    if FISCAL_TAX_SYSTEM_CODE not in range(1, 7):
+        raise ImproperlyConfigured("FISCAL_TAX_SYSTEM_CODE must be ЮKassa's code 1–6")

@@ -3,7 +3,7 @@
 import copy
 
 from .base import *  # noqa: F403
-from .base import DATABASES, INSTALLED_APPS, STORAGES, env
+from .base import DATABASES, INSTALLED_APPS, STORAGES, YOOKASSA_NOTIFY_NETWORKS, env
 
 INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # the demo seeding and the ESIA emulator
 
@@ -23,6 +23,12 @@ RSA_KBM_URL = ""
 DADATA_EMULATOR = True
 DADATA_SUGGESTIONS_URL = ""
 DADATA_API_KEY = "test-token"
+# The ЮKassa emulator is mounted; its tests point YOOKASSA_API_URL at the live server and let it
+# notify from 127.0.0.1 (tests/payments/gateways.py).
+YOOKASSA_EMULATOR = True
+YOOKASSA_NOTIFY_NETWORKS = [*YOOKASSA_NOTIFY_NETWORKS, "127.0.0.1/32"]
+YOOKASSA_EMULATOR_NOTIFY_URL = ""
+YOOKASSA_RETRY_PAUSE_SECONDS = 0.0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
