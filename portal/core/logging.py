@@ -2,7 +2,7 @@
 
 `redact()` replaces, in any text, what identifies a person or tells about their health: e-mail
 addresses, Russian phone numbers, names written «Фамилия Имя Отчество» (or «Фамилия И. О.»),
-postal addresses, passports, СНИЛС, policy and card numbers, SMS and PIN codes, diagnoses.
+postal addresses, IP addresses, passports, СНИЛС, policy and card numbers, SMS and PIN codes, diagnoses.
 `redact_data()` does the same through dicts and lists, and hides whole values under the keys that
 name a person's data ("email", "last_name", "passport"...): logging's `extra` and Sentry's events
 (portal.core.sentry) go through it.
@@ -58,6 +58,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b[А-ЯЁA-Z]{2,6}-\d[\d-]{5,}\b"), "[полис скрыт]"),
     (re.compile(r"\b[А-ЯЁA-Z]{3}\s?№?\s?\d{10}\b"), "[полис скрыт]"),
     (re.compile(r"\b\d{3}-\d{3}-\d{3}[ -]\d{2}\b"), "[СНИЛС скрыт]"),
+    # a client's address (rate-limit keys, the request's REMOTE_ADDR) identifies the person too
+    (re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])"), "[IP скрыт]"),
     (re.compile(r"(?i)\bсерия\s*\d{2}\s?\d{2}\s*(?:№|номер)?\s*\d{6}\b"), "[паспорт скрыт]"),
     (re.compile(r"\b\d{2} ?\d{2} ?\d{6}\b"), "[паспорт скрыт]"),
     (re.compile(r"\b(?:\d[ -]?){13,19}\b"), "[номер скрыт]"),

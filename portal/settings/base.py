@@ -522,3 +522,16 @@ LOGGING = {
 }
 SMS_PROVIDER_URL = env.str("SMS_PROVIDER_URL", default="")
 SMS_PROVIDER_TOKEN = env.str("SMS_PROVIDER_TOKEN", default="")
+
+# --- Error reports (portal.core.sentry): a self-hosted Sentry or a compatible service ----------
+# Unset: no reports. Personal data is masked before anything is sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from portal.core.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=""),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
