@@ -2,7 +2,7 @@
 
 `redact()` replaces, in any text, what identifies a person or tells about their health: e-mail
 addresses, Russian phone numbers, names written «Фамилия Имя Отчество» (or «Фамилия И. О.»),
-postal addresses, IP addresses, passports, СНИЛС, policy and card numbers, SMS and PIN codes, diagnoses.
+postal and IP addresses, passports, СНИЛС, policy and card numbers, SMS and PIN codes, diagnoses.
 `redact_data()` does the same through dicts and lists, and hides whole values under the keys that
 name a person's data ("email", "last_name", "passport"...): logging's `extra` and Sentry's events
 (portal.core.sentry) go through it.
