@@ -4,6 +4,8 @@ from urllib.parse import quote
 
 from django.http import FileResponse
 
+from portal.core.uploads import stored_file_open
+
 from .models import PolicyDocument
 from .pdf.data import FILE_LABELS
 from .translit import ascii_filename
@@ -24,7 +26,7 @@ def policy_pdf_filename(document: PolicyDocument) -> str:
 
 
 def policy_pdf_response(document: PolicyDocument) -> FileResponse:
-    response = FileResponse(document.file.open("rb"), content_type="application/pdf")
+    response = FileResponse(stored_file_open(document.file), content_type="application/pdf")
     response["Content-Disposition"] = attachment_disposition(policy_pdf_filename(document))
     response["Cache-Control"] = "private, no-store"
     return response

@@ -421,10 +421,36 @@ def policy_document_request(*, policy: Policy) -> PolicyDocument:
         raise ValueError(f"{policy} has no PDF")
     _data, digest = policy_document_state(policy=policy)
     document, _created = PolicyDocument.objects.select_for_update().get_or_create(policy=policy)
-    if document.is_current(digest) and _file_present(document):
-        return document
+    if document.is_current(digest):
+        if _file_present(document):
+            return document
+        if document.lost_hash == digest:
+            # Made again once already and gone again: another render would go the same way
+            # (every poll of the waiting page queued one). The person sees «не удалось» (a retry
+            # after PENDING_RETRY_AFTER makes it once more), the operators an error: the storage
+            # must be one that every instance shares.
+            document.status = PolicyDocument.Status.FAILED
+            document.save(update_fields=["status", "updated_at"])
+            logger.error(
+                "policy PDF %s: the stored file %s is missing again after it was made again; "
+                "is the file storage shared by every web and worker instance?",
+                policy.pk,
+                document.file.name,
+            )
+            return document
+        logger.warning(
+            "policy PDF %s: the stored file %s is missing; making it again once",
+            policy.pk,
+            document.file.name,
+        )
+        document.lost_hash = digest
+        document.save(update_fields=["lost_hash", "updated_at"])
+    # Queued a moment ago, or lost twice a moment ago: not queued again on every poll.
     recently_queued = (
-        document.status == PolicyDocument.Status.PENDING
+        (
+            document.status == PolicyDocument.Status.PENDING
+            or (document.status == PolicyDocument.Status.FAILED and document.lost_hash == digest)
+        )
         and document.requested_hash == digest
         and not _created
         and document.updated_at > timezone.now() - PENDING_RETRY_AFTER

@@ -14,6 +14,7 @@ sees them.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from collections.abc import Mapping
@@ -29,6 +30,22 @@ _STREET = (
     r"(?:ул|просп|пер|наб|ш|бул|пл|мкр|туп)\.|(?:пр-т|б-р|пр-д)\.?|"
     r"(?:улица|проспект|переулок|набережная|шоссе|бульвар|площадь|микрорайон|проезд|тупик)\b"
 )
+
+
+_OWN_NETWORKS = tuple(
+    ipaddress.ip_network(net)
+    for net in ("127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
+
+
+def _public_ip_hidden(match: re.Match[str]) -> str:
+    """A public IPv4 address hidden; the portal's own hosts (private, loopback) are left."""
+    try:
+        address = ipaddress.ip_address(match.group(0))
+    except ValueError:
+        return match.group(0)
+    return match.group(0) if any(address in net for net in _OWN_NETWORKS) else "[IP скрыт]"
+
 
 # Order matters: the specific patterns (e-mails, phones, addresses with their house numbers) run
 # before the generic digit runs that would take only a part of them.
@@ -58,8 +75,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b[А-ЯЁA-Z]{2,6}-\d[\d-]{5,}\b"), "[полис скрыт]"),
     (re.compile(r"\b[А-ЯЁA-Z]{3}\s?№?\s?\d{10}\b"), "[полис скрыт]"),
     (re.compile(r"\b\d{3}-\d{3}-\d{3}[ -]\d{2}\b"), "[СНИЛС скрыт]"),
-    # a client's address (rate-limit keys, the request's REMOTE_ADDR) identifies the person too
-    (re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])"), "[IP скрыт]"),
+    # a client's public address (rate-limit keys, REMOTE_ADDR) identifies the person too
+    (re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])"), _public_ip_hidden),
     (re.compile(r"(?i)\bсерия\s*\d{2}\s?\d{2}\s*(?:№|номер)?\s*\d{6}\b"), "[паспорт скрыт]"),
     (re.compile(r"\b\d{2} ?\d{2} ?\d{6}\b"), "[паспорт скрыт]"),
     (re.compile(r"\b(?:\d[ -]?){13,19}\b"), "[номер скрыт]"),

@@ -374,13 +374,57 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
-STORAGES = {
-    "default": {
-        # Uploads and generated PDFs: outside the web root, no public URL; served only through
-        # views that check the owner.
+
+
+def s3_storage(
+    *,
+    bucket: str,
+    endpoint_url: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    region: str | None,
+    addressing_style: str | None,
+) -> dict:
+    """A private bucket of any S3-compatible store (django-storages with boto3): Yandex Object
+    Storage, VK Cloud, Selectel, MinIO... Files are never public: the views that check the owner
+    stream them."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "region_name": region or None,
+            "addressing_style": addressing_style or None,
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own (private) access; some stores refuse ACLs
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
+# Uploads and generated PDFs: outside the web root, no public URL; served only through views that
+# check the owner. A bucket when AWS_STORAGE_BUCKET_NAME is set, else a local folder (production
+# refuses one unless it is named shared: portal.settings.production).
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    _DEFAULT_STORAGE = s3_storage(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        access_key=env.str("AWS_S3_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("AWS_S3_SECRET_ACCESS_KEY", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+        addressing_style=env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+    )
+else:
+    _DEFAULT_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-    },
+    }
+STORAGES = {
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
