@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
+from portal.core.metrics import PDF_RENDER_SECONDS, PDF_RENDERS
 from portal.core.ratelimits import rate_limit_hit
 
 from .formatting import phone_display
@@ -489,12 +490,15 @@ def policy_document_render(*, policy_id: int) -> PolicyDocument | None:
         # Outside any transaction: rendering takes a few hundred milliseconds.
         pdf = policy_pdf_bytes(data, generated_on=timezone.localdate())
     except Exception:
+        PDF_RENDERS.labels("failed").inc()
         PolicyDocument.objects.filter(pk=document.pk, requested_hash=digest).update(
             status=PolicyDocument.Status.FAILED, updated_at=timezone.now()
         )
         logger.exception("policy PDF failed: policy %s", policy_id)
         raise
     render_ms = round((time.perf_counter() - started) * 1000)
+    PDF_RENDERS.labels("ok").inc()
+    PDF_RENDER_SECONDS.observe(render_ms / 1000)
     with transaction.atomic():
         document = PolicyDocument.objects.select_for_update().get(pk=document.pk)
         old_name = document.file.name

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.core.metrics.MetricsMiddleware",  # request latency and errors per view (/metrics/)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -579,3 +580,12 @@ if SENTRY_DSN:
         release=env.str("SENTRY_RELEASE", default=""),
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
+
+# --- Prometheus metrics (portal.core.metrics) at /metrics/ -------------------------------------
+# Who may read them: these addresses and networks (the client's address as TRUSTED_PROXIES makes
+# it known), or a request with "Authorization: Bearer <METRICS_TOKEN>"; anyone else gets a 404.
+METRICS_ALLOWED_IPS = env.str("METRICS_ALLOWED_IPS", default="127.0.0.1/32,::1/128")
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=["celery"])
+# What the apps report at each scrape (functions yielding metric families).
+METRICS_COLLECTORS = ["payments.metrics.copay_daily_run", "policies.metrics.pdf_documents"]

@@ -60,7 +60,8 @@ if env.str("ESIA_CLIENT_ID", default=""):
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # probes of the load balancer and compose speak HTTP
+# probes of the load balancer and compose, and the metrics scraper, speak HTTP inside
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^metrics/$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
