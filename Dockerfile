@@ -30,7 +30,7 @@ COPY employers ./employers
 COPY shop ./shop
 COPY cabinet ./cabinet
 RUN pip install ".[production]"
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale
