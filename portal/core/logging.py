@@ -8,8 +8,8 @@ name a person's data ("email", "last_name", "passport"...): logging's `extra` an
 (portal.core.sentry) go through it.
 
 `PersonalDataFilter` sits on every log handler (settings.LOGGING): it rewrites the record's
-message, its arguments, its extra fields and its traceback before any formatter (text or JSON)
-sees them.
+message, its arguments and its extra fields before any formatter sees them; the formatters
+(`MaskingFormatter`, `MaskingJsonFormatter`) mask the traceback and the stack they print.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import logging
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter
 
 HIDDEN = "[скрыто]"
 
@@ -168,7 +170,6 @@ _RECORD_FIELDS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dic
     "asctime",
     "taskName",
 }
-_traceback_formatter = logging.Formatter()
 
 
 class PersonalDataFilter(logging.Filter):
@@ -181,16 +182,10 @@ class PersonalDataFilter(logging.Filter):
             if cleaned != message:
                 record.msg = cleaned
                 record.args = None
-        if record.exc_info:
-            # The traceback as text, redacted: the formatters print exc_text when exc_info is gone
-            # (the exception's message and the source lines quoted may carry anything).
-            if not record.exc_text:
-                record.exc_text = _traceback_formatter.formatException(record.exc_info)
-            record.exc_info = None
+        # The traceback (the exception's message, the source lines quoted) is redacted by the
+        # formatters below when they print it; one printed already is redacted here.
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
         for key, value in list(record.__dict__.items()):
             if key in _RECORD_FIELDS or key.startswith("_"):
                 continue
@@ -202,3 +197,23 @@ class PersonalDataFilter(logging.Filter):
                 # an object (Django's `request`...): what a formatter would print of it, redacted
                 setattr(record, key, redact(str(value)))
         return True
+
+
+class MaskingFormatter(logging.Formatter):
+    """Plain-text lines whose tracebacks and stacks are masked too (settings.LOGGING "text")."""
+
+    def formatException(self, ei) -> str:  # noqa: N802 (logging's name)
+        return redact(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802
+        return redact(super().formatStack(stack_info))
+
+
+class MaskingJsonFormatter(JsonFormatter):
+    """One JSON object a line (python-json-logger), tracebacks and stacks masked (production)."""
+
+    def formatException(self, ei) -> str:  # noqa: N802
+        return redact(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802
+        return redact(super().formatStack(stack_info))

@@ -544,9 +544,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"personal_data": {"()": "portal.core.logging.PersonalDataFilter"}},
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "text": {
+            "()": "portal.core.logging.MaskingFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "portal.core.logging.MaskingJsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
