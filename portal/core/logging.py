@@ -199,8 +199,8 @@ class PersonalDataFilter(logging.Filter):
         return True
 
 
-class MaskingFormatter(logging.Formatter):
-    """Plain-text lines whose tracebacks and stacks are masked too (settings.LOGGING "text")."""
+class _MaskedTracebacks:
+    """The traceback and the stack a formatter prints, masked."""
 
     def formatException(self, ei) -> str:  # noqa: N802 (logging's name)
         return redact(super().formatException(ei))
@@ -209,11 +209,9 @@ class MaskingFormatter(logging.Formatter):
         return redact(super().formatStack(stack_info))
 
 
-class MaskingJsonFormatter(JsonFormatter):
+class MaskingFormatter(_MaskedTracebacks, logging.Formatter):
+    """Plain-text lines, tracebacks and stacks masked too (settings.LOGGING "text")."""
+
+
+class MaskingJsonFormatter(_MaskedTracebacks, JsonFormatter):
     """One JSON object a line (python-json-logger), tracebacks and stacks masked (production)."""
-
-    def formatException(self, ei) -> str:  # noqa: N802
-        return redact(super().formatException(ei))
-
-    def formatStack(self, stack_info: str) -> str:  # noqa: N802
-        return redact(super().formatStack(stack_info))

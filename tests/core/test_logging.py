@@ -257,3 +257,23 @@ def test_celery_leaves_the_root_logger_to_the_settings():
 
     assert app.conf.worker_hijack_root_logger is False
     assert signals.setup_logging.receivers
+
+
+GUNICORN_PROBE = """
+import logging, logging.config, runpy
+config = runpy.run_path("gunicorn.conf.py")["logconfig_dict"]
+logging.config.dictConfig(config)
+logging.getLogger("gunicorn.error").info("Booting worker with pid: 42")
+logging.getLogger("gunicorn.access").info('203.0.113.5 "GET /?email=ivan.smirnov@example.ru" 200')
+"""
+
+
+def test_gunicorn_logs_json_through_the_mask_under_production_settings():
+    from tests.core.test_settings import production_env, run
+
+    result = run(["-c", GUNICORN_PROBE], "portal.settings.production", **production_env())
+
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert [r["logger"] for r in records] == ["gunicorn.error", "gunicorn.access"]
+    assert records[1]["message"] == '[IP скрыт] "GET /?email=[e-mail скрыт]" 200'
