@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
+from portal.core import outbox
 from portal.core.metrics import PDF_RENDER_SECONDS, PDF_RENDERS
 from portal.core.ratelimits import rate_limit_hit
 
@@ -218,7 +219,7 @@ def child_link_end(*, link_id: int, now: datetime.datetime) -> bool:
         if ended:
             from .tasks import child_link_ended_notify
 
-            transaction.on_commit(lambda: child_link_ended_notify.delay(link_id), robust=True)
+            outbox.send(child_link_ended_notify, link_id)
     return bool(ended)
 
 
@@ -464,7 +465,7 @@ def policy_document_request(*, policy: Policy) -> PolicyDocument:
     from .tasks import policy_document_render_task
 
     policy_id = policy.pk
-    transaction.on_commit(lambda: policy_document_render_task.delay(policy_id), robust=True)
+    outbox.send(policy_document_render_task, policy_id)
     return document
 
 

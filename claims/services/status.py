@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
+from portal.core import outbox
 
 from ..deadlines import decision_terms
 from ..models import Claim, ClaimEvent
@@ -31,7 +32,7 @@ def _queue_notification(event: ClaimEvent) -> None:
 
     event_id = event.pk
     # robust: a broker outage must not undo the step; claim_notifications_resend sends it later.
-    transaction.on_commit(lambda: claim_event_notify.delay(event_id), robust=True)
+    outbox.send(claim_event_notify, event_id)
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from payments.selectors import copay_clinic_access_from
 from policies.models import InsuredPerson
 from policies.selectors import insured_persons_for_user
 from portal.accounts.models import User
+from portal.core import outbox
 
 from .. import schedule
 from ..models import Appointment, AppointmentEvent, Slot
@@ -135,7 +136,7 @@ def _notify_on_commit(appointment: Appointment) -> None:
     from ..tasks import appointment_notify
 
     pk = appointment.pk
-    transaction.on_commit(lambda: appointment_notify.delay(pk))
+    outbox.send(appointment_notify, pk)
 
 
 def appointment_book(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from policies.models import Contract, InsuredPerson, Policy, PolicyLink, Program
+from portal.core import outbox
 from portal.core.bulk import Sql, analyze, copy_rows, insert_select, sort_memory_local
 
 from ..models import ImportBatch, ImportRow, Invitation
@@ -76,7 +77,7 @@ def import_batch_apply_request(*, batch: ImportBatch, user, skip_invalid: bool) 
         locked.applied_by = user
         locked.message = ""
         locked.save(update_fields=["status", "skip_invalid", "applied_by", "message", "updated_at"])
-        transaction.on_commit(lambda: import_batch_apply_task.delay(locked.pk))
+        outbox.send(import_batch_apply_task, locked.pk)
     return locked
 
 
@@ -93,7 +94,7 @@ def import_batch_recheck(*, batch: ImportBatch) -> ImportBatch:
             )
         locked.status = ImportBatch.Status.UPLOADED
         locked.save(update_fields=["status", "updated_at"])
-        transaction.on_commit(lambda: import_batch_check_task.delay(locked.pk))
+        outbox.send(import_batch_check_task, locked.pk)
     return locked
 
 
@@ -124,7 +125,7 @@ def import_batch_apply(*, batch_id: int) -> ImportBatch:
             if result["invitations"]:
                 from ..tasks import invitations_send_task
 
-                transaction.on_commit(lambda: invitations_send_task.delay(batch_id))
+                outbox.send(invitations_send_task, batch_id)
     except DatabaseError as exc:
         return import_batch_fail(batch_id=batch_id, reason=_constraint_reason(exc))
     finally:

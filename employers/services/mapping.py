@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.core import outbox
+
 from ..columns import COLUMN_BY_KEY, header_key
 from ..models import ColumnMapping, ImportBatch
 
@@ -48,5 +50,5 @@ def column_mappings_save(*, batch: ImportBatch, user, choices: dict[str, str]) -
         locked.status = ImportBatch.Status.UPLOADED
         locked.message = ""
         locked.save(update_fields=["status", "message", "updated_at"])
-        transaction.on_commit(lambda: import_batch_check_task.delay(locked.pk))
+        outbox.send(import_batch_check_task, locked.pk)
     return locked

@@ -23,6 +23,7 @@ from claims.models import ServiceLine
 from claims.services.files import files_removed_on_failure
 from clinics.models import Clinic
 from portal.accounts.models import User
+from portal.core import outbox
 from portal.core.uploads import CheckedFile
 
 from ..models import Appeal, AppealAttachment, AppealEvent, AppealMessage
@@ -215,7 +216,7 @@ def appeal_answer(*, appeal: Appeal, staff: User, body: str, close: bool = False
 def _notify_on_commit(message_id: int) -> None:
     from ..tasks import appeal_answer_notify
 
-    transaction.on_commit(lambda: appeal_answer_notify.delay(message_id), robust=True)
+    outbox.send(appeal_answer_notify, message_id)
 
 
 def service_dispute_settle(
@@ -247,7 +248,7 @@ def service_dispute_settle(
             if charged:
                 from payments.tasks import copay_refund_request
 
-                transaction.on_commit(lambda: copay_refund_request.delay(line.pk), robust=True)
+                outbox.send(copay_refund_request, line.pk)
                 body = _(
                     "Мы проверили: услуга «%(service)s» от %(date)s не была оказана. Клиника "
                     "вернёт её стоимость страховой компании, а со-оплата будет возвращена на "

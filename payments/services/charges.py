@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from claims.models import ServiceLine
 from gateways.payments_base import GatewayError, PaymentResult, PaymentStatus, gateway
 from portal.accounts.models import User
+from portal.core import outbox
 
 from ..models import Charge, ChargeLine, CopayEnrollment, PaymentCard, Refund
 from ..selectors import card_active, lines_chargeable_for
@@ -383,7 +384,7 @@ def _charge_settle_unpaid(
     if notify and charge.status in (Charge.Status.FAILED, Charge.Status.REQUIRES_ACTION):
         from ..tasks import charge_failed_notify
 
-        transaction.on_commit(lambda pk=charge.pk: charge_failed_notify.delay(pk))
+        outbox.send(charge_failed_notify, charge.pk)
 
 
 def _schedule_retry(charge: Charge) -> None:
@@ -434,7 +435,7 @@ def refunds_waiting_release(charge: Charge, *, paid: bool) -> None:
     from ..tasks import refund_send as refund_send_task
 
     for refund in going:
-        transaction.on_commit(lambda pk=refund.pk: refund_send_task.delay(pk))
+        outbox.send(refund_send_task, refund.pk)
 
 
 # --- Awaiting the person (3-D Secure) ---------------------------------------------------------

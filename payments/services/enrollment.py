@@ -16,6 +16,7 @@ from clinics.models import ProgramClinic
 from gateways.payments_base import GatewayError, gateway
 from policies.models import InsuredPerson
 from portal.accounts.models import Consent
+from portal.core import outbox
 from portal.core.dates import working_days_after
 
 from ..models import ClinicAttachmentList, CopayEnrollment, PaymentCard
@@ -124,7 +125,7 @@ def card_attach(*, enrollment: CopayEnrollment, setup_intent_id: str) -> Payment
         enrollment.save()
         from ..tasks import enrollment_activate
 
-        transaction.on_commit(lambda: enrollment_activate.delay(enrollment.pk))
+        outbox.send(enrollment_activate, enrollment.pk)
     if old_method:
         charges_awaiting_release(insured_person_id=enrollment.insured_person_id)
         try:

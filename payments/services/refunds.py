@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from claims.models import ServiceLine
 from gateways.payments_base import GatewayError, RefundResult, RefundStatus, gateway
 from portal.accounts.models import User
+from portal.core import outbox
 
 from ..models import Charge, ChargeLine, Refund
 from .charges import (
@@ -139,7 +140,7 @@ def refund_settle(*, refund_id: int, result: RefundResult, note: str = "") -> Re
             ).update(copay_state=ServiceLine.CopayState.CANCELLED, updated_at=now)
             from ..tasks import refund_notify
 
-            transaction.on_commit(lambda: refund_notify.delay(refund.pk))
+            outbox.send(refund_notify, refund.pk)
         elif result.status == RefundStatus.FAILED:
             failure_code = result.failure_code or "failed"
             refund_status_set(

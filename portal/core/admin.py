@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_log_record, audit_subject_people, audit_value
 from .client_ip import client_ip
-from .models import AuditLogEntry, DestructionAct
+from .models import AuditLogEntry, DestructionAct, OutboxMessage
 
 
 class ReadOnlyAdminMixin:
@@ -240,3 +240,19 @@ class DestructionActAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "kept",
     )
     fields = readonly_fields
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The outbox of queued tasks (portal.core.outbox): superusers watch what waits and why."""
+
+    list_display = ("task_name", "created_at", "sent_at", "acked_at", "attempts", "given_up_at")
+    list_filter = (("acked_at", admin.EmptyFieldListFilter), "task_name")
+    search_fields = ("task_name", "last_error")
+    list_per_page = 50
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser

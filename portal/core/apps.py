@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
         from django.apps import apps
         from django.utils.module_loading import module_has_submodule
 
+        from . import outbox  # noqa: F401 — its Celery signal handlers acknowledge rows
         from .client_ip import trusted_proxies
 
         trusted_proxies()  # a malformed TRUSTED_PROXIES stops the start, not each request

@@ -132,3 +132,40 @@ class DestructionAct(models.Model):
             "number": self.pk,
             "date": self.created_at.strftime("%d.%m.%Y") if self.created_at else "",
         }
+
+
+class OutboxMessage(models.Model):
+    """A task queued by a write (portal.core.outbox): written in the write's own transaction, so
+    it exists exactly when the write does, and handed to the broker after commit, or later by the
+    beat job while the broker is down. Acknowledged when the task has run through; a row handed
+    over but not acknowledged within OUTBOX_ACK_DEADLINE_SECONDS is handed over again."""
+
+    task_name = models.CharField(_("задача"), max_length=200)
+    args = models.JSONField(_("аргументы"), default=list, blank=True, encoder=DjangoJSONEncoder)
+    kwargs = models.JSONField(
+        _("именованные аргументы"), default=dict, blank=True, encoder=DjangoJSONEncoder
+    )
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    # When the next hand-over is due (after a failure: later and later).
+    due_at = models.DateTimeField(_("отправить не раньше"))
+    sent_at = models.DateTimeField(_("передано брокеру"), null=True, blank=True)
+    acked_at = models.DateTimeField(_("выполнено"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("попыток"), default=0)
+    last_error = models.TextField(_("последняя ошибка"), blank=True)
+    given_up_at = models.DateTimeField(_("попытки прекращены"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("сообщение исходящей очереди")
+        verbose_name_plural = _("исходящая очередь задач")
+        ordering = ["-created_at"]
+        indexes = [
+            # the rows still to deliver or to acknowledge: the beat job's and the metric's scan
+            models.Index(
+                fields=["due_at"],
+                name="outbox_pending_due",
+                condition=models.Q(acked_at__isnull=True, given_up_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} #{self.pk}"

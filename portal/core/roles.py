@@ -70,6 +70,7 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     # portal.core
     "core.auditlogentry": {},  # superusers only (its admin refuses anyone else)
     "core.destructionact": {A: "view"},  # acts of destruction: counts, no personal data
+    "core.outboxmessage": {},  # queued tasks and their errors: superusers only
     # portal.accounts
     "accounts.user": {S: "view change", A: "view"},  # staff accounts: superusers only
     "accounts.consent": {S: "view"},

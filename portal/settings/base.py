@@ -131,7 +131,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Moscow"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The outbox of tasks queued by writes (portal.core.outbox): tries before giving up, how long a
+# handed-over task may stay unacknowledged before it is handed over again, days kept when done.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+OUTBOX_ACK_DEADLINE_SECONDS = env.int("OUTBOX_ACK_DEADLINE_SECONDS", default=30 * 60)
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 CELERY_BEAT_SCHEDULE: dict = {
+    "outbox-deliver": {
+        "task": "portal.core.tasks.outbox_deliver",
+        "schedule": crontab(minute="*"),
+    },
+    "outbox-purge": {
+        "task": "portal.core.tasks.outbox_purge",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "claims-notifications-resend": {
         "task": "claims.tasks.claim_notifications_resend",
         "schedule": crontab(minute="*/15"),
