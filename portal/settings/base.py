@@ -4,6 +4,7 @@ The embedded default needs nothing set: SQLite, eager Celery, console e-mail and
 With DATABASE_URL and REDIS_URL set, PostgreSQL (psycopg 3, pooled) and a real Celery on Redis.
 """
 
+import copy
 from pathlib import Path
 
 import environ
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "portal.accounts.middleware.SessionIdleMiddleware",
     "portal.accounts.middleware.StaffMfaRequiredMiddleware",
     "portal.core.errors.MethodNotAllowedMiddleware",
+    "portal.core.db_router.ReplicaReadsMiddleware",
 ]
 CSRF_FAILURE_VIEW = "portal.core.errors.csrf_failure"
 
@@ -105,6 +107,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "pool", {"min_size": 1, "max_size": env.int("DATABASE_POOL_MAX", default=10)}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the psycopg pool keeps connections instead
+    # Behind PgBouncer in transaction mode: no server-side prepared statements (Django's default
+    # for psycopg 3, said here so no one turns it on) and, with DATABASE_PGBOUNCER=1, no named
+    # cursors for .iterator() (a cursor does not survive the server connection changing).
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DATABASE_PGBOUNCER", default=False
+    )
+
+# A streaming replica for the cabinet's reads (portal/core/db_router.py); a person stays on the
+# primary for DATABASE_REPLICA_PIN_SECONDS after a write of their own.
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=30)
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "OPTIONS": copy.deepcopy(DATABASES["default"]["OPTIONS"]),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["portal.core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------

@@ -11,17 +11,16 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import AWS_STORAGE_BUCKET_NAME, LOGGING, STORAGES, env
+from .base import AWS_STORAGE_BUCKET_NAME, DATABASES, LOGGING, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
+env.str("DATABASE_URL")  # required here; base.py built DATABASES from it (and the replica's)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production runs on PostgreSQL: DATABASE_URL must be postgres://")
-DATABASES["default"]["OPTIONS"] = {
-    "pool": {"min_size": 2, "max_size": env.int("DATABASE_POOL_MAX", default=10)}
-}
+for _alias in DATABASES:
+    DATABASES[_alias]["OPTIONS"]["pool"]["min_size"] = 2
 REDIS_URL = env.str("REDIS_URL")
 CACHES = {
     "default": {

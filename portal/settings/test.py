@@ -1,7 +1,9 @@
 """Settings of the test suite: the database and Redis come from the environment (CI sets both)."""
 
+import copy
+
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, STORAGES, env
+from .base import DATABASES, INSTALLED_APPS, STORAGES, env
 
 INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # the demo seeding and the ESIA emulator
 
@@ -25,3 +27,12 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING")
+
+# On PostgreSQL a `replica` alias mirrors the test database (what DATABASE_REPLICA_URL pointing
+# at the primary gives); the router stays off except in tests/clinics/test_replica_reads.py.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and "replica" not in DATABASES:
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        "OPTIONS": copy.deepcopy(DATABASES["default"]["OPTIONS"]),
+        "TEST": {"MIRROR": "default"},
+    }

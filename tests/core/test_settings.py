@@ -367,3 +367,50 @@ def test_production_keeps_files_in_an_s3_compatible_bucket_from_the_environment(
     assert options["secret_key"] == "YCM-secret"
     assert options["region_name"] == "ru-central1"
     assert options["querystring_auth"] is True and options["file_overwrite"] is False
+
+
+DATABASES_PROBE = """
+import json
+import django
+django.setup()
+from django.conf import settings
+print(json.dumps({
+    alias: {
+        "options": db.get("OPTIONS", {}),
+        "no_named_cursors": db.get("DISABLE_SERVER_SIDE_CURSORS", False),
+        "mirror": db.get("TEST", {}).get("MIRROR"),
+    }
+    for alias, db in settings.DATABASES.items()
+} | {"routers": settings.DATABASE_ROUTERS}))
+"""
+
+
+def test_production_behind_pgbouncer_prepares_nothing_and_opens_no_named_cursors():
+    result = run(
+        ["-c", DATABASES_PROBE],
+        "portal.settings.production",
+        **production_env(),
+        DATABASE_PGBOUNCER="1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["default"]["options"]["prepare_threshold"] is None
+    assert found["default"]["no_named_cursors"] is True
+    assert found["routers"] == []
+
+
+def test_production_with_a_replica_url_routes_the_cabinets_reads_to_it():
+    result = run(
+        ["-c", DATABASES_PROBE],
+        "portal.settings.production",
+        **production_env(),
+        DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:5432/portal_replica_probe",
+    )
+
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["routers"] == ["portal.core.db_router.ReplicaRouter"]
+    assert found["replica"]["options"]["pool"]["min_size"] == 2
+    assert found["replica"]["options"]["prepare_threshold"] is None
+    assert found["default"]["no_named_cursors"] is False
