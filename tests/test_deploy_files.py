@@ -79,7 +79,7 @@ def test_compose_is_the_picture_of_production():
     assert "@pgbouncer:" in web_env["DATABASE_URL"] and web_env["DATABASE_PGBOUNCER"] == "1"
     assert "@pgbouncer:" in web_env["DATABASE_REPLICA_URL"]
     assert "postgres-replica" in services["pgbouncer"]["environment"]["DATABASE_URLS"]
-    assert "transaction" == services["pgbouncer"]["environment"]["POOL_MODE"]
+    assert services["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
     assert "--appendonly" in services["redis-broker"]["command"]
     assert "allkeys-lru" in services["redis-cache"]["command"]
     assert "@postgres:5432/" in services["migrate"]["environment"]["DATABASE_URL"]
