@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from claims.selectors import service_line_explanation, service_line_for_user
-from portal.core.uploads import attachment_disposition
+from portal.core.uploads import attachment_disposition, stored_file_open
 
 from . import services
 from .forms import AppealForm, MessageForm
@@ -130,7 +130,7 @@ def appeal_attachment(request: HttpRequest, pk: int, attachment_id: int) -> Http
 def attachment_response(attachment) -> FileResponse:
     """A file of an appeal as a download that no cache keeps (the page's and the API's)."""
     response = FileResponse(
-        attachment.file.open("rb"),
+        stored_file_open(attachment.file),
         content_type=attachment.content_type or "application/octet-stream",
     )
     response["Content-Disposition"] = attachment_disposition(attachment.original_name)

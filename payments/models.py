@@ -183,7 +183,11 @@ class Charge(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
         ]
-        indexes = [models.Index(fields=["status", "updated_at"])]
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            # the day's run: its charges by state (payments.metrics, read at each scrape)
+            models.Index(fields=["day", "kind"], name="charge_day_kind"),
+        ]
         permissions = [
             ("reconcile_charge", _("Может сверять списания с платёжной системой")),
             ("refund_charge", _("Может возвращать со-оплату по подтверждённым обращениям")),

@@ -358,7 +358,9 @@ def receipt_pdf(request: HttpRequest, charge_id: int) -> HttpResponse:
         raise Http404
     receipt = receipt_for(Receipt.Source.COPAY, charge.pk)
     content = (
-        fiscal_receipt_pdf_bytes(receipt) if receipt else receipt_pdf_bytes(charge, user=request.user)
+        fiscal_receipt_pdf_bytes(receipt)
+        if receipt
+        else receipt_pdf_bytes(charge, user=request.user)
     )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{charge.pk}.pdf"'

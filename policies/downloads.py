@@ -5,6 +5,8 @@ from urllib.parse import quote
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from portal.core.uploads import stored_file_open
+
 from .models import PolicyDocument, ProgramDocument
 from .pdf.data import FILE_LABELS
 from .translit import ascii_filename
@@ -25,7 +27,7 @@ def policy_pdf_filename(document: PolicyDocument) -> str:
 
 
 def pdf_file_response(file, filename: str) -> FileResponse:
-    response = FileResponse(file.open("rb"), content_type="application/pdf")
+    response = FileResponse(stored_file_open(file), content_type="application/pdf")
     response["Content-Disposition"] = attachment_disposition(filename)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -451,6 +451,12 @@ class StoredPdf(TimeStampedModel):
     )
     data_hash = models.CharField(_("хеш данных файла"), max_length=64, blank=True)
     requested_hash = models.CharField(_("хеш запрошенных данных"), max_length=64, blank=True)
+    # The data hash of a ready file found missing from the storage and queued to be made again:
+    # missing a second time for the same data, it is not made a third (the storage is not shared
+    # by every instance, or loses files), and the document fails instead.
+    lost_hash = models.CharField(
+        _("хеш данных пропавшего файла"), max_length=64, blank=True, editable=False
+    )
     generated_at = models.DateTimeField(_("сформирован"), null=True, blank=True)
     size = models.PositiveIntegerField(_("размер, байт"), default=0)
 

@@ -11,6 +11,7 @@ from claims.views_cases import cases as cases_view
 from payments.views import copay_page
 from policies.views import policy_verify
 from portal.core import views as core_views
+from portal.core.metrics import metrics_view
 from portal.esia import views as esia_views
 from shop import views as shop_views
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
     path("sw.js", pwa.service_worker, name="pwa_service_worker"),
     path("offline/", pwa.offline, name="pwa_offline"),
+    path("metrics/", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("portal.accounts.urls_auth")),
     # allauth's logout, through ESIA's logout for a person who logged in through ESIA

@@ -135,5 +135,13 @@ def test_the_image_copies_only_what_production_runs():
     assert packages <= copies
     assert {"manage.py", "templates", "static", "locale"} <= copies
     assert not {"devtools", "tests", "bench", "docs", "scripts"} & copies
-    runtime = {"pyproject.toml", "README.md", "manage.py", "templates", "static", "locale"}
+    runtime = {
+        "pyproject.toml",
+        "README.md",
+        "manage.py",
+        "templates",
+        "static",
+        "locale",
+        "gunicorn.conf.py",
+    }
     assert copies <= packages | runtime

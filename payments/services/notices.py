@@ -13,10 +13,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gateways.payments_base import METHOD_GONE_CODES
 from portal.accounts.models import NotificationKind
 from portal.accounts.services import notification_wanted, notify
 from portal.core.formatting import money
-from gateways.payments_base import METHOD_GONE_CODES
 
 from ..models import Charge, CopayEnrollment, CopayNotice, Refund
 from ..selectors import lines_chargeable

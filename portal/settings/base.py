@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.core.metrics.MetricsMiddleware",  # request latency and errors per view (/metrics/)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -500,13 +501,57 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
-STORAGES = {
-    "default": {
-        # Uploads and generated PDFs: outside the web root, no public URL; served only through
-        # views that check the owner.
+
+
+def s3_storage(
+    *,
+    bucket: str,
+    endpoint_url: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+    region: str | None,
+    addressing_style: str | None,
+) -> dict:
+    """A private bucket of any S3-compatible store (django-storages with boto3): Yandex Object
+    Storage, VK Cloud, Selectel, MinIO... Files are never public: the views that check the owner
+    stream them."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "region_name": region or None,
+            "addressing_style": addressing_style or None,
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own (private) access; some stores refuse ACLs
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
+# Uploads and generated PDFs: outside the web root, no public URL; served only through views that
+# check the owner. A bucket when AWS_STORAGE_BUCKET_NAME is set, else a local folder (production
+# refuses one unless it is named shared: portal.settings.production).
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    _DEFAULT_STORAGE = s3_storage(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        access_key=env.str("AWS_S3_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("AWS_S3_SECRET_ACCESS_KEY", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+        addressing_style=env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+    )
+else:
+    _DEFAULT_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-    },
+    }
+STORAGES = {
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -696,9 +741,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"personal_data": {"()": "portal.core.logging.PersonalDataFilter"}},
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "text": {
+            "()": "portal.core.logging.MaskingFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "portal.core.logging.MaskingJsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
@@ -719,3 +767,25 @@ LOGGING = {
 }
 SMS_PROVIDER_URL = env.str("SMS_PROVIDER_URL", default="")
 SMS_PROVIDER_TOKEN = env.str("SMS_PROVIDER_TOKEN", default="")
+
+# --- Error reports (portal.core.sentry): a self-hosted Sentry or a compatible service ----------
+# Unset: no reports. Personal data is masked before anything is sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from portal.core.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=""),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# --- Prometheus metrics (portal.core.metrics) at /metrics/ -------------------------------------
+# Who may read them: these addresses and networks (the client's address as TRUSTED_PROXIES makes
+# it known), or a request with "Authorization: Bearer <METRICS_TOKEN>"; anyone else gets a 404.
+METRICS_ALLOWED_IPS = env.str("METRICS_ALLOWED_IPS", default="127.0.0.1/32,::1/128")
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=["celery"])
+# What the apps report at each scrape (functions yielding metric families).
+METRICS_COLLECTORS = ["payments.metrics.copay_daily_run", "policies.metrics.pdf_documents"]

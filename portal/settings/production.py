@@ -1,8 +1,8 @@
 """Production: every secret comes from the environment and has no default.
 
 Refuses to start without DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL, DJANGO_ALLOWED_HOSTS,
-FIELD_ENCRYPTION_KEY and PORTAL_PUBLIC_URL, without the payment gateway's live credentials, and
-with the ESIA emulator switched on.
+FIELD_ENCRYPTION_KEY and PORTAL_PUBLIC_URL, without the payment gateway's live credentials,
+without shared file storage (a bucket or SHARED_MEDIA_ROOT), and with the ESIA emulator on.
 """
 
 import ipaddress
@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import (
+    AWS_STORAGE_BUCKET_NAME,
     DATABASES,
     LOGGING,
     PAYMENT_GATEWAYS,
@@ -70,8 +71,8 @@ if env.str("ESIA_CLIENT_ID", default=""):
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-# probes of the load balancer and compose speak HTTP
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^livez/$"]
+# probes of the load balancer and compose, and the metrics scraper, speak HTTP inside
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^livez/$", r"^metrics/$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -92,19 +93,25 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
-    # S3-compatible private bucket (django-storages); files are never public, the views that check
-    # the owner stream them.
+# Files on storage that every web and worker instance shares: a bucket (AWS_STORAGE_BUCKET_NAME,
+# set up in base), or a folder named shared explicitly (a volume every instance mounts, NFS...).
+# A local folder of one host would serve its files on that host only, and a PDF made by a worker
+# elsewhere would be "missing" on every other one.
+SHARED_MEDIA_ROOT = env.str("SHARED_MEDIA_ROOT", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    pass  # the bucket (base); SHARED_MEDIA_ROOT, if set too, is not used
+elif SHARED_MEDIA_ROOT:
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": SHARED_MEDIA_ROOT, "base_url": None},
     }
+else:
+    raise ImproperlyConfigured(
+        "Production keeps files (uploads, PDFs) on storage every instance shares: set "
+        "AWS_STORAGE_BUCKET_NAME (with AWS_S3_ENDPOINT_URL, AWS_S3_ACCESS_KEY_ID, "
+        "AWS_S3_SECRET_ACCESS_KEY, AWS_S3_REGION_NAME) for an S3-compatible bucket, or "
+        "SHARED_MEDIA_ROOT to a folder that every web and worker host mounts"
+    )
 
 LOGGING = {**LOGGING, "handlers": {**LOGGING["handlers"]}}
 LOGGING["handlers"]["console"] = {**LOGGING["handlers"]["console"], "formatter": "json"}
