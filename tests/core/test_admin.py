@@ -25,13 +25,14 @@ from payments.models import (
     CopayNotice,
     PaymentCard,
     ProcessedEvent,
+    Receipt,
     Refund,
     RefundEvent,
 )
-from policies.models import BoxedPolicyCard
+from policies.models import AssistanceCompany, BoxedPolicyCard, ProgramDocument
 from portal.accounts.models import IdentifierChangeRequest
 from portal.core import roles
-from portal.core.models import AuditLogEntry, DestructionAct
+from portal.core.models import AuditLogEntry, DestructionAct, InsurerDetails, JobRun, OutboxMessage
 from tests.conftest import staff_login
 from tests.factories import (
     AppealFactory,
@@ -89,6 +90,14 @@ ADD_DISABLED = {
     "socialaccount.SocialAccount",
     "policies.PolicyLink",
     "claims.Icd10Diagnosis",  # the Ministry's dictionary, loaded by load_mkb10
+    # written by code only: the outbox, the one-run marks, the version counters, the fiscal
+    # receipts (from the provider's answer), the program documents (made by the worker)
+    "core.OutboxMessage",
+    "core.JobRun",
+    "core.VersionCounter",
+    "payments.Receipt",
+    "policies.ProgramDocument",
+    "core.InsurerDetails",  # one row: once it exists (as here) it is only changed
 }
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -244,6 +253,39 @@ def _other_rows(user, person, program) -> None:
         size=1,
     )
     AppealNumberSequence.objects.create(year=2026, last=3)
+    _later_rows(user, program)
+
+
+def _later_rows(user, program) -> None:
+    """Rows of the models the outbox, the one-run lock, the documents and the receipts added."""
+    InsurerDetails.objects.create(
+        full_name="АО «Страховая компания»",
+        inn="7700000000",
+        ogrn="1027700000000",
+        licence_number="СИ № 0001",
+        licence_date=datetime.date(2020, 1, 1),
+        address="Москва",
+        phones="+78003024419",
+        signatory="Иванов И. И.",
+    )
+    JobRun.objects.create(name="copay-daily", key="2026-12-07")
+    OutboxMessage.objects.create(task_name="claims.tasks.claim_event_notify", due_at=timezone.now())
+    Receipt.objects.create(
+        user=user,
+        kind=Receipt.Kind.INCOME,
+        source=Receipt.Source.COPAY,
+        source_id=1,
+        gateway="stripe",
+        provider_payment_id="pi_1",
+        amount=100,
+        customer_contact=user.email,
+        seller_name="АО «Страховая компания»",
+        seller_inn="7700000000",
+        paid_at=timezone.now(),
+        status=Receipt.Status.NOT_FISCAL,
+    )
+    AssistanceCompany.objects.create(name="Ассистанс", name_en="Assistance", phone="+74950000000")
+    ProgramDocument.objects.create(program=program, key="program")
 
 
 @pytest.mark.parametrize(("model", "model_admin"), REGISTRY, ids=REGISTRY_IDS)
