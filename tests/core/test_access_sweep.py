@@ -287,7 +287,8 @@ OWNED: dict[str, Owned] = {
     "copay/<int:person_id>/card/": Owned(_enrolled, "post", 200),
     "copay/<int:person_id>/card/attach/": Owned(_enrolled, "post", 302),
     "copay/<int:person_id>/card/remove/": Owned(_enrolled, "post", 200),
-    "copay/<int:person_id>/pay/": Owned(_enrolled, "post", 302),
+    # an empty POST shows the amount and the card to confirm first (issue 21's pay-now page)
+    "copay/<int:person_id>/pay/": Owned(_enrolled, "post", 200),
     "copay/charges/<int:charge_id>/confirmed/": Owned(_charge, "post", 302),
     "copay/receipts/<int:charge_id>.pdf": Owned(_charge),
     "copay/refunds/<int:refund_id>.pdf": Owned(_refund),
@@ -297,7 +298,8 @@ OWNED: dict[str, Owned] = {
     "shop/purchases/<int:purchase_id>/card/": Owned(_purchase, "post", 302),
     "shop/purchases/<int:purchase_id>/confirmed/": Owned(_paid_purchase, "post", 302),
     "shop/purchases/<int:purchase_id>/cancel/": Owned(_purchase, "post", 302),
-    "shop/purchases/<int:purchase_id>/policy.pdf": Owned(_paid_purchase),
+    # the policy is the insurer's document (issue 22): sent on to the owner's /policies/<pk>/pdf/
+    "shop/purchases/<int:purchase_id>/policy.pdf": Owned(_paid_purchase, owner_status=302),
     "shop/purchases/<int:purchase_id>/receipt.pdf": Owned(_paid_purchase),
     "guarantee-letters/<int:pk>/pdf/": Owned(
         lambda o, p: {"pk": GuaranteeLetterFactory(user=o, insured_person=p, issued=True).pk}
