@@ -322,6 +322,8 @@ PER_USER = {
     "clinics/places/<str:kind>/delete/": "«home» or «work» of request.user's saved places",
 }
 
+_YOOKASSA_EMULATOR = "the ЮKassa emulator, as above: ЮKassa's API, guarded by shop id and key"
+
 PUBLIC = {
     "verify/<str:token>/": "the QR code of a policy PDF: a reception desk checks validity; "
     "the token is random (not an id) and the page shows initials only",
@@ -335,6 +337,15 @@ PUBLIC = {
     "refuses to start with it): ESIA's REST API, guarded by the bearer token as ESIA's is",
     "esia-emulator/rs/prns/<str:oid>/docs": "the ESIA emulator, as above",
     "esia-emulator/rs/prns/<str:oid>/ctts": "the ESIA emulator, as above",
+    "yookassa-emulator/_control/<str:what>": "the ЮKassa emulator (development and tests only; "
+    "production refuses to start with it): its test controls",
+    "yookassa-emulator/checkout/<str:payment_id>/": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/payment_methods/<str:method_id>": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/payments/<str:payment_id>": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/payments/<str:payment_id>/cancel": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/payments/<str:payment_id>/capture": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/receipts/<str:receipt_id>": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/refunds/<str:refund_id>": _YOOKASSA_EMULATOR,
 }
 
 
