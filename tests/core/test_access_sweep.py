@@ -268,6 +268,7 @@ OWNED: dict[str, Owned] = {
     "profile/identity/<int:pk>/cancel/": Owned(_identifier_change, "post", 302),
     "policies/<int:pk>/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
     "policies/<int:pk>/pdf/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
+    "policies/<int:pk>/program/pdf/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
     "policies/<int:pk>/card/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
     "policies/<int:pk>/pdf/status/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
     "appointments/<int:pk>/cancel/": Owned(_appointment, "post", 302),
@@ -287,6 +288,7 @@ OWNED: dict[str, Owned] = {
     "copay/<int:person_id>/card/": Owned(_enrolled, "post", 200),
     "copay/<int:person_id>/card/attach/": Owned(_enrolled, "post", 302),
     "copay/<int:person_id>/card/remove/": Owned(_enrolled, "post", 200),
+    "copay/<int:person_id>/withdraw/": Owned(_enrolled, "post", 200),
     # an empty POST shows the amount and the card to confirm first (issue 21's pay-now page)
     "copay/<int:person_id>/pay/": Owned(_enrolled, "post", 200),
     "copay/charges/<int:charge_id>/confirmed/": Owned(_charge, "post", 302),
