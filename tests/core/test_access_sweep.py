@@ -288,6 +288,7 @@ OWNED: dict[str, Owned] = {
     "copay/<int:person_id>/card/": Owned(_enrolled, "post", 200),
     "copay/<int:person_id>/card/attach/": Owned(_enrolled, "post", 302),
     "copay/<int:person_id>/card/remove/": Owned(_enrolled, "post", 200),
+    "copay/<int:person_id>/card/return/": Owned(_enrolled, "get", 302),
     "copay/<int:person_id>/withdraw/": Owned(_enrolled, "post", 200),
     # an empty POST shows the amount and the card to confirm first (issue 21's pay-now page)
     "copay/<int:person_id>/pay/": Owned(_enrolled, "post", 200),
@@ -303,6 +304,7 @@ OWNED: dict[str, Owned] = {
     # the policy is the insurer's document (issue 22): sent on to the owner's /policies/<pk>/pdf/
     "shop/purchases/<int:purchase_id>/policy.pdf": Owned(_paid_purchase, owner_status=302),
     "shop/purchases/<int:purchase_id>/receipt.pdf": Owned(_paid_purchase),
+    "shop/purchases/<int:purchase_id>/checkout/": Owned(_paid_purchase, "post", 302),
     "guarantee-letters/<int:pk>/pdf/": Owned(
         lambda o, p: {"pk": GuaranteeLetterFactory(user=o, insured_person=p, issued=True).pk}
     ),
