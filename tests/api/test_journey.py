@@ -64,7 +64,9 @@ def test_the_demo_person_through_the_api(demo_api, client):
     for attempt, patient in enumerate([patients[0], *patients]):
         if attempt == 1:
             assert refusals is not None and refusals["code"] == "copay_card_required"
-            assert refusals["detail"] == "Для записи по со-оплатной программе привяжите карту"
+            # the wording of issue 23 (the co-pay clock): the program named, the card required
+            assert "— со-оплатная" in refusals["detail"]
+            assert "только с привязанной банковской картой" in refusals["detail"]
             for person in patients:
                 _card_bound(user, person)
         clinics = Clinic.objects.filter(

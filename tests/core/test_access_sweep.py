@@ -268,6 +268,7 @@ OWNED: dict[str, Owned] = {
     "profile/identity/<int:pk>/cancel/": Owned(_identifier_change, "post", 302),
     "policies/<int:pk>/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
     "policies/<int:pk>/pdf/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
+    "policies/<int:pk>/program/pdf/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
     "policies/<int:pk>/card/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
     "policies/<int:pk>/pdf/status/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
     "appointments/<int:pk>/cancel/": Owned(_appointment, "post", 302),
@@ -287,7 +288,10 @@ OWNED: dict[str, Owned] = {
     "copay/<int:person_id>/card/": Owned(_enrolled, "post", 200),
     "copay/<int:person_id>/card/attach/": Owned(_enrolled, "post", 302),
     "copay/<int:person_id>/card/remove/": Owned(_enrolled, "post", 200),
-    "copay/<int:person_id>/pay/": Owned(_enrolled, "post", 302),
+    "copay/<int:person_id>/card/return/": Owned(_enrolled, "get", 302),
+    "copay/<int:person_id>/withdraw/": Owned(_enrolled, "post", 200),
+    # an empty POST shows the amount and the card to confirm first (issue 21's pay-now page)
+    "copay/<int:person_id>/pay/": Owned(_enrolled, "post", 200),
     "copay/charges/<int:charge_id>/confirmed/": Owned(_charge, "post", 302),
     "copay/receipts/<int:charge_id>.pdf": Owned(_charge),
     "copay/refunds/<int:refund_id>.pdf": Owned(_refund),
@@ -297,8 +301,10 @@ OWNED: dict[str, Owned] = {
     "shop/purchases/<int:purchase_id>/card/": Owned(_purchase, "post", 302),
     "shop/purchases/<int:purchase_id>/confirmed/": Owned(_paid_purchase, "post", 302),
     "shop/purchases/<int:purchase_id>/cancel/": Owned(_purchase, "post", 302),
-    "shop/purchases/<int:purchase_id>/policy.pdf": Owned(_paid_purchase),
+    # the policy is the insurer's document (issue 22): sent on to the owner's /policies/<pk>/pdf/
+    "shop/purchases/<int:purchase_id>/policy.pdf": Owned(_paid_purchase, owner_status=302),
     "shop/purchases/<int:purchase_id>/receipt.pdf": Owned(_paid_purchase),
+    "shop/purchases/<int:purchase_id>/checkout/": Owned(_paid_purchase, "post", 302),
     "guarantee-letters/<int:pk>/pdf/": Owned(
         lambda o, p: {"pk": GuaranteeLetterFactory(user=o, insured_person=p, issued=True).pk}
     ),
@@ -320,6 +326,8 @@ PER_USER = {
     "clinics/places/<str:kind>/delete/": "«home» or «work» of request.user's saved places",
 }
 
+_YOOKASSA_EMULATOR = "the ЮKassa emulator, as above: ЮKassa's API, guarded by shop id and key"
+
 PUBLIC = {
     "verify/<str:token>/": "the QR code of a policy PDF: a reception desk checks validity; "
     "the token is random (not an id) and the page shows initials only",
@@ -333,6 +341,15 @@ PUBLIC = {
     "refuses to start with it): ESIA's REST API, guarded by the bearer token as ESIA's is",
     "esia-emulator/rs/prns/<str:oid>/docs": "the ESIA emulator, as above",
     "esia-emulator/rs/prns/<str:oid>/ctts": "the ESIA emulator, as above",
+    "yookassa-emulator/_control/<str:what>": "the ЮKassa emulator (development and tests only; "
+    "production refuses to start with it): its test controls",
+    "yookassa-emulator/checkout/<str:payment_id>/": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/payment_methods/<str:method_id>": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/payments/<str:payment_id>": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/payments/<str:payment_id>/cancel": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/payments/<str:payment_id>/capture": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/receipts/<str:receipt_id>": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/refunds/<str:refund_id>": _YOOKASSA_EMULATOR,
 }
 
 
