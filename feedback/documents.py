@@ -3,13 +3,13 @@ download (each view checks the owner)."""
 
 from collections.abc import Iterable
 
-from django.db.models import Max, Q
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.documents import DocumentEntry
 
-from .models import GuaranteeLetter
+from .models import AppealMessage, GuaranteeLetter
 from .selectors import appeals_for_user, guarantee_letters_for_user
 
 
@@ -27,10 +27,17 @@ def guarantee_letters(user) -> Iterable[DocumentEntry]:
 
 def appeal_answers(user) -> Iterable[DocumentEntry]:
     """Answers to the person's appeals, one PDF each (made on download)."""
+    # A subquery, not a GROUP BY: the service lines' table is partitioned and its key is
+    # (id, service_date), so grouping by the joined line's id alone is refused by PostgreSQL.
+    last_answer = (
+        AppealMessage.objects.filter(appeal=OuterRef("pk"), from_staff=True)
+        .order_by("-sent_at")
+        .values("sent_at")[:1]
+    )
     answered = (
         appeals_for_user(user)
-        .filter(messages__from_staff=True)
-        .annotate(answered_at=Max("messages__sent_at", filter=Q(messages__from_staff=True)))
+        .annotate(answered_at=Subquery(last_answer))
+        .filter(answered_at__isnull=False)
     )
     for appeal in answered:
         yield DocumentEntry(
