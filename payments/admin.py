@@ -83,9 +83,15 @@ class CopayEnrollmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class ChargeLineInline(ReadOnlyInline):
     model = ChargeLine
-    fields = ("service_line", "amount", "active", "dispute", "refund_status")
+    fields = ("service_line", "service", "amount", "active", "dispute", "refund_status")
     readonly_fields = fields
     verbose_name_plural = gettext_lazy("строки списания")
+
+    # The line's __str__ leaves the service name out (health data, claims.health); the operator,
+    # whose view is audited, reads it here as on the service lines' own admin page.
+    @admin.display(description=gettext_lazy("услуга"))
+    def service(self, obj: ChargeLine) -> str:
+        return obj.service_line.service_name
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("service_line", "refund")

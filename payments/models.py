@@ -340,7 +340,10 @@ class Refund(TimeStampedModel):
         NOT_NEEDED = "not_needed", _("не нужен: списание не прошло")
 
     OPEN = (Status.PENDING, Status.IN_DOUBT)
-    FINAL = (Status.SUCCEEDED, Status.FAILED, Status.NOT_NEEDED)
+    # A refusal is answered (SETTLED: the provider's late answers leave it as it is) but not final:
+    # it is sent again on a schedule (issue 21), so FINAL holds only the states with no way out.
+    FINAL = (Status.SUCCEEDED, Status.NOT_NEEDED)
+    SETTLED = (Status.SUCCEEDED, Status.FAILED, Status.NOT_NEEDED)
 
     # Allowed moves; payments.services.status.refunds_status_set enforces them. In doubt goes
     # back to pending when reconciliation finds no refund at the provider (sent again).

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 
+from claims.health import health_data_visible, service_name_for
 from policies.pdf.fetcher import PortalURLFetcher, font_uri
 from policies.pdf.qr import qr_svg_data_uri
 from policies.pdf.render import FONTS
@@ -16,7 +17,8 @@ from portal.accounts.models import User
 from portal.core.documents import DocumentEntry
 from portal.core.formatting import money
 
-from .models import Charge, Receipt, Refund
+from .models import Charge, ChargeLine, Receipt, Refund
+from .services.fiscal import copay_line_title
 
 
 def _pdf(context: dict) -> bytes:
@@ -101,17 +103,42 @@ FISCAL_TITLES = {
 }
 
 
-def receipt_context(receipt: Receipt) -> dict:
-    """What the «Чек» page and its PDF show: the seller, the time, the items and the amount, and
-    for a registered fiscal receipt ФН, ФД, ФП and the tax service's QR code."""
+def _item_descriptions(receipt: Receipt, user: User | None) -> list[str]:
+    """The items' texts as `user` is shown them. A co-pay item names its service (health data,
+    claims.health): the stored text is the one registered, the person reads the service's name
+    only under their health-data consent, else «наименование скрыто»."""
+    stored = [item.get("description", "") for item in receipt.items]
+    if receipt.source == Receipt.Source.COPAY:
+        lines = [
+            cl.service_line
+            for cl in ChargeLine.objects.filter(charge_id=receipt.source_id, active=True)
+            .select_related("service_line")
+            .order_by("pk")
+        ]
+    elif receipt.source == Receipt.Source.REFUND:
+        lines = [
+            r.service_line
+            for r in Refund.objects.filter(pk=receipt.source_id).select_related("service_line")
+        ]
+    else:
+        return stored
+    if len(lines) != len(stored):  # never expected: the stored texts under the rule
+        return stored if health_data_visible(user) else [_("Со-оплата по ДМС")] * len(stored)
+    return [copay_line_title(service_name_for(line, user), line.service_date) for line in lines]
+
+
+def receipt_context(receipt: Receipt, user: User | None = None) -> dict:
+    """What the «Чек» page and its PDF show to `user`: the seller, the time, the items and the
+    amount, and for a registered fiscal receipt ФН, ФД, ФП and the tax service's QR code."""
     registered = receipt.status == Receipt.Status.REGISTERED
+    descriptions = _item_descriptions(receipt, user)
     return {
         "receipt": receipt,
         "title": FISCAL_TITLES[receipt.kind] if receipt.fiscal else _("Квитанция об оплате"),
         "amount": money(receipt.amount),
         "items": [
-            {"description": item.get("description", ""), "amount": money(Decimal(item["amount"]))}
-            for item in receipt.items
+            {"description": text, "amount": money(Decimal(item["amount"]))}
+            for text, item in zip(descriptions, receipt.items, strict=True)
         ],
         "paid_at": timezone.localtime(receipt.registered_at or receipt.paid_at),
         "qr_string": receipt.qr_string,
@@ -130,11 +157,11 @@ TAX_SYSTEMS = {
 }
 
 
-def fiscal_receipt_pdf_bytes(receipt: Receipt) -> bytes:
+def fiscal_receipt_pdf_bytes(receipt: Receipt, user: User | None = None) -> bytes:
     html = render_to_string(
         "payments/pdf/fiscal_receipt.html",
         {
-            **receipt_context(receipt),
+            **receipt_context(receipt, user),
             "fonts": {name: font_uri(filename) for name, filename in FONTS.items()},
         },
     )

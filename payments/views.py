@@ -358,7 +358,7 @@ def receipt_pdf(request: HttpRequest, charge_id: int) -> HttpResponse:
         raise Http404
     receipt = receipt_for(Receipt.Source.COPAY, charge.pk)
     content = (
-        fiscal_receipt_pdf_bytes(receipt)
+        fiscal_receipt_pdf_bytes(receipt, request.user)
         if receipt
         else receipt_pdf_bytes(charge, user=request.user)
     )
@@ -380,7 +380,7 @@ def refund_receipt_pdf(request: HttpRequest, refund_id: int) -> HttpResponse:
     )
     receipt = receipt_for(Receipt.Source.REFUND, refund.pk)
     content = (
-        fiscal_receipt_pdf_bytes(receipt)
+        fiscal_receipt_pdf_bytes(receipt, request.user)
         if receipt
         else refund_receipt_pdf_bytes(refund, user=request.user)
     )
@@ -394,12 +394,14 @@ def fiscal_receipt_page(request: HttpRequest, receipt_id: int) -> HttpResponse:
     """The person's «Чек»: a 54-ФЗ receipt with its fiscal attributes and QR code, or a
     «Квитанция об оплате» with a provider that registers none."""
     receipt = get_object_or_404(Receipt.objects.filter(user=request.user), pk=receipt_id)
-    return render(request, "payments/receipt.html", receipt_context(receipt))
+    return render(request, "payments/receipt.html", receipt_context(receipt, request.user))
 
 
 @login_required
 def fiscal_receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
     receipt = get_object_or_404(Receipt.objects.filter(user=request.user), pk=receipt_id)
-    response = HttpResponse(fiscal_receipt_pdf_bytes(receipt), content_type="application/pdf")
+    response = HttpResponse(
+        fiscal_receipt_pdf_bytes(receipt, request.user), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'inline; filename="receipt-{receipt.pk}.pdf"'
     return response

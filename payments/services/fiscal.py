@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from gateways.payments_base import GatewayError, ReceiptData, ReceiptItem, gateway
-from portal.core.insurer import insurer_details
+from portal.core.insurer import Insurer, insurer_details
 
 from ..models import Charge, ChargeLine, Receipt, Refund
 
@@ -50,7 +50,7 @@ def _data(items: Iterable[ReceiptItem], *, email: str, phone: str = "") -> Recei
     )
 
 
-def _copay_line_title(service_name: str, service_date) -> str:
+def copay_line_title(service_name: str, service_date) -> str:
     return f"Со-оплата по ДМС: {service_name} ({service_date:%d.%m.%Y})"
 
 
@@ -64,7 +64,7 @@ def _charge_lines(charges: list[Charge]) -> dict[int, list[tuple[str, Decimal]]]
             "charge_id", "amount", "service_line__service_name", "service_line__service_date"
         )
     ):
-        lines.setdefault(charge_id, []).append((_copay_line_title(name, day), amount))
+        lines.setdefault(charge_id, []).append((copay_line_title(name, day), amount))
     return lines
 
 
@@ -111,7 +111,7 @@ def refund_receipt_data(refund: Refund) -> ReceiptData | None:
     return _data(
         [
             _item(
-                _copay_line_title(line.service_name, line.service_date),
+                copay_line_title(line.service_name, line.service_date),
                 refund.amount,
                 settings.FISCAL_COPAY_SUBJECT,
             )
@@ -132,9 +132,12 @@ def purchase_receipt_data(*, user, description: str, amount: Decimal) -> Receipt
     )
 
 
-def _row(*, user_id: int, kind: str, source: str, source_id: int, **values) -> Receipt:
+def _row(
+    *, user_id: int, kind: str, source: str, source_id: int, seller: Insurer | None = None, **values
+) -> Receipt:
     gw = gateway()
-    seller = insurer_details()
+    # The insurer's requisites are a query (portal.core.insurer): a chunk reads them once.
+    seller = seller or insurer_details()
     return Receipt(
         user_id=user_id,
         kind=kind,
@@ -166,8 +169,10 @@ def receipts_for_paid_charges(charges: list[Charge], *, now: datetime.datetime) 
         charge_id: [{"description": title, "amount": f"{amount:.2f}"} for title, amount in items]
         for charge_id, items in _charge_lines(charges).items()
     }
+    seller = insurer_details()
     rows = [
         _row(
+            seller=seller,
             user_id=charge.user_id,
             kind=Receipt.Kind.INCOME,
             source=Receipt.Source.COPAY,
@@ -197,7 +202,7 @@ def receipt_for_refund(refund: Refund, *, now: datetime.datetime) -> None:
         amount=refund.amount,
         items=[
             {
-                "description": _copay_line_title(line.service_name, line.service_date),
+                "description": copay_line_title(line.service_name, line.service_date),
                 "amount": f"{refund.amount:.2f}",
             }
         ],

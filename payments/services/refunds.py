@@ -146,7 +146,7 @@ def refund_settle(*, refund_id: int, result: RefundResult, note: str = "") -> Re
             .select_related("charge", "service_line")
             .get(pk=refund_id)
         )
-        if refund.status in Refund.FINAL:
+        if refund.status in Refund.SETTLED:
             return refund
         now = timezone.now()
         values: dict = {}

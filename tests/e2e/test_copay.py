@@ -147,7 +147,10 @@ def test_declined_card_and_3ds_challenge_when_binding(
     message = card_error_shown(page)
     assert message.startswith("Карта не привязана.") and "Банк отклонил карту" in message
     assert "declined" not in message.lower()
-    assert "/card/" in page.url
+    # still the provider's form (since the one-PIN flow of issue 23 it is the consent's answer,
+    # /copay/<id>/consent/, not /card/), not the ledger
+    assert not page.url.endswith("/copay/")
+    expect(page.locator("#card-element input[placeholder=number]")).to_be_visible()
     assert not PaymentCard.objects.filter(enrollment__insured_person_id=person_id).exists()
     screenshot(page, "copay-card-declined")
 

@@ -13,6 +13,7 @@ from claims.models import ServiceLine
 from clinics.models import Clinic
 from payments.models import Charge, CopayEnrollment, PaymentCard
 from portal.accounts.models import Consent
+from portal.accounts.services import health_consent_give
 
 from .conftest import CARD_3DS, CARD_OK, PIN, make_lines
 
@@ -198,8 +199,10 @@ def test_page_without_copay_programs(client, user):
     assert client.get("/copay/").status_code == 200
 
 
-def test_ledger_rows_escape_the_register_text(page, copay_person):
+def test_ledger_rows_escape_the_register_text(page, copay_user, copay_person):
     # the clinic register's text is outside data: markup in it must show as text in every table
+    # (the service names show only under the health-data consent, issue 24)
+    health_consent_give(user=copay_user)
     for state in (ServiceLine.CopayState.UNPAID, ServiceLine.CopayState.FROZEN):
         make_lines(copay_person, ["10.00"], state=state)
     make_lines(copay_person, ["10.00"], state=ServiceLine.CopayState.PAID)
@@ -210,9 +213,10 @@ def test_ledger_rows_escape_the_register_text(page, copay_person):
     text = page.get("/copay/").content.decode()
 
     assert "<script>alert(1)</script>" not in text and "<b>Б</b>" not in text
-    # unpaid, frozen and paid rows each show the service, escaped; the first two their clinic
+    # unpaid, frozen and paid rows each show the service, escaped; the first two their clinic,
+    # twice each: its column and, for a phone, under the service's name (issue 24)
     assert text.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
-    assert text.count("Клиника &quot;А&quot; &amp; &lt;b&gt;Б&lt;/b&gt;") == 2
+    assert text.count("Клиника &quot;А&quot; &amp; &lt;b&gt;Б&lt;/b&gt;") == 4
 
 
 def test_ledger_page_queries_do_not_grow_with_lines(
