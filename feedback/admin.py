@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from portal.core.audit import audit_log_record
+from portal.core.formatting import money
 
 from .admin_queue import AppealQueueAdminMixin, GuaranteeLetterAdminMixin
 from .models import (
@@ -151,14 +152,14 @@ class AppealAdmin(AppealQueueAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
             return "—"
         diagnosis = f"{line.icd10_code} {line.icd10_name}".strip() or "—"
         return format_html(
-            "{} · {} · {}<br>{}: {} · {}: {} ₽ · {}: {}",
+            "{} · {} · {}<br>{}: {} · {}: {} · {}: {}",
             line.service_date.strftime("%d.%m.%Y"),
             line.clinic,
             line.service_name,
             _("Диагноз"),
             diagnosis,
             _("Сумма"),
-            line.amount,
+            money(line.amount),
             _("со-оплата"),
             line.get_copay_state_display(),
         )

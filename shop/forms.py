@@ -291,7 +291,7 @@ class PersonalQuoteForm(forms.Form):
     """Accident and oncology: the insured is the buyer (birth date from the profile)."""
 
     birth_date = forms.DateField(label=_("Дата рождения застрахованного"), **DATE)
-    sum_insured = forms.TypedChoiceField(label=_("Страховая сумма, ₽"), coerce=int)
+    sum_insured = forms.TypedChoiceField(label=_("Страховая сумма, руб."), coerce=int)
     term_months = forms.TypedChoiceField(
         label=_("Срок страхования, месяцев"),
         choices=[(t, str(t)) for t in TERMS],
@@ -342,16 +342,16 @@ class PropertyQuoteForm(forms.Form):
         label=_("Площадь, м²"), min_value=Decimal("5"), max_value=Decimal("2000"), decimal_places=1
     )
     sum_structure = forms.IntegerField(
-        label=_("Конструктив, ₽"), min_value=0, max_value=100_000_000, required=False
+        label=_("Конструктив, руб."), min_value=0, max_value=100_000_000, required=False
     )
     sum_finish = forms.IntegerField(
-        label=_("Отделка и инженерное оборудование, ₽"),
+        label=_("Отделка и инженерное оборудование, руб."),
         min_value=0,
         max_value=50_000_000,
         required=False,
     )
     sum_belongings = forms.IntegerField(
-        label=_("Движимое имущество, ₽"), min_value=0, max_value=20_000_000, required=False
+        label=_("Движимое имущество, руб."), min_value=0, max_value=20_000_000, required=False
     )
     starts_on = forms.DateField(label=_("Дата начала действия"), **DATE)
 
@@ -371,9 +371,9 @@ class KaskoQuoteForm(forms.Form):
     year = forms.IntegerField(label=_("Год выпуска"), min_value=1990)
     vin = forms.CharField(label=_("VIN"), max_length=17)
     price = forms.IntegerField(
-        label=_("Стоимость автомобиля, ₽"), min_value=100_000, max_value=50_000_000
+        label=_("Стоимость автомобиля, руб."), min_value=100_000, max_value=50_000_000
     )
-    deductible = forms.TypedChoiceField(label=_("Франшиза, ₽"), coerce=int)
+    deductible = forms.TypedChoiceField(label=_("Франшиза, руб."), coerce=int)
     starts_on = forms.DateField(label=_("Дата начала действия"), **DATE)
 
     latest_start_days = PersonalQuoteForm.latest_start_days

@@ -89,6 +89,8 @@ TEMPLATES = [
                 "portal.core.context_processors.portal",
                 "cabinet.context_processors.navigation",
             ],
+            # Russian formats (money, numbers, plurals, phones) in every template without a load.
+            "builtins": ["portal.core.templatetags.ru"],
         },
     },
 ]
@@ -483,7 +485,7 @@ PORTAL_PUBLIC_URL = env.str("PORTAL_PUBLIC_URL", default="http://localhost:8000"
 # WeasyPrint reads fonts from this folder and our static files only (policies.pdf.fetcher).
 PDF_FONT_DIR = env.str("PDF_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
 HOTLINE_PHONE = "+78003024419"
-HOTLINE_PHONE_DISPLAY = "8-800-302-44-19"
+HOTLINE_PHONE_DISPLAY = "+7\u00a0(800)\u00a0302-44-19"  # as every phone is written
 
 LEAFLET_CONFIG = {
     "TILES": [("OSM", MAP_TILES_URL, {"attribution": "© OpenStreetMap"})],
