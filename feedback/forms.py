@@ -131,8 +131,12 @@ class ClinicSelect(forms.Select):
 
 class GuaranteeLetterForm(forms.Form):
     insured_person = forms.TypedChoiceField(label=_("Пациент"), coerce=int)
-    clinic = forms.ModelChoiceField(label=_("Клиника"), queryset=None, widget=ClinicSelect)
-    care_kind = forms.ModelChoiceField(label=_("Вид медицинской помощи"), queryset=None)
+    clinic = forms.ModelChoiceField(
+        label=_("Клиника"), queryset=None, widget=ClinicSelect, empty_label=_("Выберите клинику…")
+    )
+    care_kind = forms.ModelChoiceField(
+        label=_("Вид медицинской помощи"), queryset=None, empty_label=_("Выберите вид помощи…")
+    )
     service_name = forms.CharField(
         label=_("Услуга (если известна)"),
         max_length=255,

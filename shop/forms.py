@@ -105,7 +105,7 @@ class OsagoQuoteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "—")] + [
+        self.fields["region"].choices = [("", _("Выберите субъект РФ…"))] + [
             (r.code, r.name) for r in Region.objects.order_by("name")
         ]
         # The town suggestions follow the subject (htmx; without it, the page's own list).
