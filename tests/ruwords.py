@@ -71,13 +71,22 @@ GENITIVE_BEFORE = {
 # …and after which nothing is checked (dative, instrumental, prepositional).
 OTHER_CASES_BEFORE = {"по", "к", "с", "со", "о", "об", "при", "в", "во", "на", "за", "над", "под"}
 
+# The nominative plural of an adjective never follows a number in Russian («2 страховые
+# случаи» is wrong): it leads to its noun's entry so that the pair is checked.
+_ADJECTIVE_PLURALS = {
+    "страховые": "страховой случай",
+    "гарантийные": "гарантийное письмо",
+    "рабочие": "рабочий день",
+}
 _FORMS: dict[str, list[tuple[int, tuple[str, str, str, str]]]] = {}
 for _entry in NOUNS:
     for _i, _form in enumerate(_entry):
         _FORMS.setdefault(_form.split()[0].lower(), []).append((_i, _entry))
+for _adjective, _one in _ADJECTIVE_PLURALS.items():
+    _FORMS[_adjective] = [(-1, e) for e in NOUNS if e[0] == _one]
 
 _NUMBER_WORD = re.compile(
-    r"(?:(?P<prep>[а-яё]+)\s+)?(?<![\d.,:/№#-])(?P<n>\d{1,3}(?:[ \u00a0]\d{3})*|\d+)"
+    r"(?<![\d.,:/№#-])(?P<n>\d{1,3}(?:[ \u00a0]\d{3})*|\d+)"
     r"(?![\d.,:/-]\d)(?:\s|\u00a0)+(?P<w1>[а-яё]+)(?:\s+(?P<w2>[а-яё]+))?",
     re.I,
 )
@@ -94,7 +103,8 @@ def plural_index(n: int) -> int:
 def wrong_plurals(text: str) -> list[str]:
     found = []
     for match in _NUMBER_WORD.finditer(text):
-        prep = (match["prep"] or "").lower()
+        before = re.search(r"([а-яё]+)[\s\u00a0]*$", text[: match.start()], re.I)
+        prep = before.group(1).lower() if before else ""
         if prep in OTHER_CASES_BEFORE:
             continue
         n = int(re.sub(r"\D", "", match["n"]))
@@ -111,6 +121,8 @@ def wrong_plurals(text: str) -> list[str]:
         for e in multi:
             if two in e:
                 entry, said = e, two
+        if entry is None and w1 in _ADJECTIVE_PLURALS:
+            entry, said = multi[0], two  # «2 страховые случаи»: the pair is no form of it
         if entry is None:
             if not single:
                 continue
