@@ -223,6 +223,15 @@ class GuaranteeLetterAdmin(GuaranteeLetterAdminMixin, AuditedAdminMixin, admin.M
         "reminded_at",
     )
 
+    def get_ordering(self, request):
+        # The operators' queue: letters waiting for a decision on top, the oldest request first.
+        waiting = Case(
+            When(status=GuaranteeLetter.Status.REQUESTED, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return (waiting.asc(), "created_at")
+
     def get_readonly_fields(self, request, obj=None):
         # A letter is issued or refused on its decision page (feedback.services), not edited.
         readonly = ["referral_name", "reminded_at"]

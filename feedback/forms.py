@@ -8,6 +8,7 @@ from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.forms import DateField
 from portal.core.uploads import CheckedFile, rules_from_settings, upload_help, uploads_check
 from portal.core.validators import LONG_TEXT_MAX_LENGTH, refuse_control_characters
 
@@ -143,7 +144,7 @@ class GuaranteeLetterForm(forms.Form):
         required=False,
         validators=[refuse_control_characters],
     )
-    planned_on = forms.DateField(
+    planned_on = DateField(
         label=_("Планируемая дата визита"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -8,6 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.formatting import LATIN_TO_CYRILLIC
+from portal.core.forms import DateField
+
 from .models import (
     Country,
     KaskoDeductible,
@@ -74,7 +77,7 @@ class OsagoQuoteForm(forms.Form):
     months = forms.TypedChoiceField(
         label=_("Период использования, месяцев в году"), choices=MONTHS, coerce=int, initial=12
     )
-    starts_on = forms.DateField(label=_("Дата начала действия полиса"), **DATE)
+    starts_on = DateField(label=_("Дата начала действия полиса"), **DATE)
     trailer = forms.BooleanField(label=_("Управление с прицепом"), required=False)
     violations = forms.BooleanField(
         label=_(
@@ -90,7 +93,7 @@ class OsagoQuoteForm(forms.Form):
     owner_licence_number = forms.CharField(
         label=_("Удостоверение собственника: номер"), max_length=6, required=False
     )
-    owner_licence_since = forms.DateField(
+    owner_licence_since = DateField(
         label=_("Стаж собственника с (дата выдачи первого удостоверения)"), required=False, **DATE
     )
     vin = forms.CharField(label=_("VIN"), max_length=17, required=False)
@@ -213,16 +216,13 @@ def licence_series_clean(text: str) -> str | None:
     return f"{compact[:2]} {compact[2:]}"
 
 
-LATIN_TO_CYRILLIC = str.maketrans("ABEKMHOPCTYX", "АВЕКМНОРСТУХ")
-
-
 class DriverForm(forms.Form):
     """An ОСАГО driver: the name and licence the РСА's АИС ОСАГО finds their КБМ class by."""
 
     last_name = forms.CharField(label=_("Фамилия"), max_length=80)
     first_name = forms.CharField(label=_("Имя"), max_length=80)
     middle_name = forms.CharField(label=_("Отчество (если есть)"), max_length=80, required=False)
-    birth_date = forms.DateField(label=_("Дата рождения"), **DATE)
+    birth_date = DateField(label=_("Дата рождения"), **DATE)
     licence_series = forms.CharField(
         label=_("Водительское удостоверение: серия"),
         max_length=5,
@@ -234,7 +234,7 @@ class DriverForm(forms.Form):
         max_length=6,
         error_messages={"invalid": LICENCE_NUMBER_ERROR},
     )
-    licence_since = forms.DateField(label=_("Стаж с (дата выдачи первого удостоверения)"), **DATE)
+    licence_since = DateField(label=_("Стаж с (дата выдачи первого удостоверения)"), **DATE)
 
     def clean_licence_series(self):
         series = licence_series_clean(self.cleaned_data["licence_series"])
@@ -290,7 +290,7 @@ class CardForm(forms.Form):
 class PersonalQuoteForm(forms.Form):
     """Accident and oncology: the insured is the buyer (birth date from the profile)."""
 
-    birth_date = forms.DateField(label=_("Дата рождения застрахованного"), **DATE)
+    birth_date = DateField(label=_("Дата рождения застрахованного"), **DATE)
     sum_insured = forms.TypedChoiceField(label=_("Страховая сумма, руб."), coerce=int)
     term_months = forms.TypedChoiceField(
         label=_("Срок страхования, месяцев"),
@@ -298,7 +298,7 @@ class PersonalQuoteForm(forms.Form):
         coerce=int,
         initial=12,
     )
-    starts_on = forms.DateField(label=_("Дата начала действия"), **DATE)
+    starts_on = DateField(label=_("Дата начала действия"), **DATE)
     options = forms.MultipleChoiceField(
         label=_("Опции"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -353,7 +353,7 @@ class PropertyQuoteForm(forms.Form):
     sum_belongings = forms.IntegerField(
         label=_("Движимое имущество, руб."), min_value=0, max_value=20_000_000, required=False
     )
-    starts_on = forms.DateField(label=_("Дата начала действия"), **DATE)
+    starts_on = DateField(label=_("Дата начала действия"), **DATE)
 
     latest_start_days = PersonalQuoteForm.latest_start_days
     clean_starts_on = PersonalQuoteForm.clean_starts_on
@@ -374,7 +374,7 @@ class KaskoQuoteForm(forms.Form):
         label=_("Стоимость автомобиля, руб."), min_value=100_000, max_value=50_000_000
     )
     deductible = forms.TypedChoiceField(label=_("Франшиза, руб."), coerce=int)
-    starts_on = forms.DateField(label=_("Дата начала действия"), **DATE)
+    starts_on = DateField(label=_("Дата начала действия"), **DATE)
 
     latest_start_days = PersonalQuoteForm.latest_start_days
     clean_starts_on = PersonalQuoteForm.clean_starts_on
@@ -392,13 +392,13 @@ class KaskoQuoteForm(forms.Form):
 class KaskoDriverForm(forms.Form):
     last_name = forms.CharField(label=_("Фамилия"), max_length=80)
     first_name = forms.CharField(label=_("Имя"), max_length=80)
-    birth_date = forms.DateField(label=_("Дата рождения"), **DATE)
+    birth_date = DateField(label=_("Дата рождения"), **DATE)
     licence_number = forms.RegexField(
         label=_("Водительское удостоверение: серия и номер"),
         regex=r"^\d{2}\s?[\dА-ЯA-Z]{2}\s?\d{6}$",
         error_messages={"invalid": _("10 знаков: серия и номер, например 77 16 123456.")},
     )
-    licence_issued_on = forms.DateField(label=_("Дата выдачи первого удостоверения"), **DATE)
+    licence_issued_on = DateField(label=_("Дата выдачи первого удостоверения"), **DATE)
 
     def clean(self):
         data = super().clean()
@@ -417,8 +417,8 @@ class TravelQuoteForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Выберите хотя бы одну страну поездки.")},
     )
-    starts_on = forms.DateField(label=_("Начало поездки"), **DATE)
-    ends_on = forms.DateField(label=_("Окончание поездки"), **DATE)
+    starts_on = DateField(label=_("Начало поездки"), **DATE)
+    ends_on = DateField(label=_("Окончание поездки"), **DATE)
     ages = forms.CharField(
         label=_("Возраст путешественников, полных лет"),
         max_length=60,

@@ -5,6 +5,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 NBSP = "\u00a0"
 
+# Latin letters that look like Cyrillic ones (on a policy card, a number plate, an ОСАГО policy):
+# typed on an English keyboard, they are read as the Cyrillic letters.
+LATIN_LOOKALIKES = dict(zip("ABCEHKMOPTXY", "АВСЕНКМОРТХУ", strict=True))
+LATIN_TO_CYRILLIC = str.maketrans(LATIN_LOOKALIKES)
+
 
 def phone_digits(phone: str) -> str:
     """The digits of a phone, a Russian 8-… number read as +7."""
