@@ -374,8 +374,7 @@ class StripeGateway(Gateway):
     def payment_method_detach(self, *, payment_method_id: str) -> None:
         payment_method_detach(payment_method_id=payment_method_id)
 
-    def payment_create(self, *, receipt=None, description: str = "", **kwargs) -> PaymentResult:
-        # No 54-ФЗ receipt at Stripe (a separate online cash register registers them).
+    def payment_create(self, **kwargs) -> PaymentResult:
         return payment_intent_create(**kwargs)
 
     def payment_retrieve(self, *, payment_id: str) -> PaymentResult:
@@ -388,22 +387,13 @@ class StripeGateway(Gateway):
         return _with_metadata(payment_intents_for_customer(customer_id=customer_id), metadata)
 
     def refund_create(
-        self,
-        *,
-        payment_id: str,
-        amount: Decimal,
-        idempotency_key: str,
-        metadata: dict[str, str],
-        reason: str = "",
-        receipt=None,
+        self, *, payment_id: str, amount: Decimal, idempotency_key: str, metadata: dict[str, str]
     ) -> RefundResult:
-        # Stripe's own `reason` is an enumeration (localstripe refuses it): ours goes in the
-        # metadata, which the dashboard shows.
         return refund_create(
             payment_id=payment_id,
             amount=amount,
             idempotency_key=idempotency_key,
-            metadata={**metadata, "reason": reason[:500]} if reason else metadata,
+            metadata=metadata,
         )
 
     def refunds_find(self, *, payment_id: str, metadata: dict[str, str]) -> list[RefundResult]:
