@@ -29,8 +29,9 @@ COPY payments ./payments
 COPY employers ./employers
 COPY shop ./shop
 COPY cabinet ./cabinet
+COPY api ./api
 RUN pip install ".[production]"
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale
@@ -38,6 +39,7 @@ COPY locale ./locale
 # Static files are collected at build time; the values below exist only for this step.
 RUN DJANGO_SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
     REDIS_URL=redis://localhost:6379/0 DJANGO_ALLOWED_HOSTS=localhost FIELD_ENCRYPTION_KEY=build \
+    SHARED_MEDIA_ROOT=/var/lib/portal/private \
     python manage.py collectstatic --noinput
 
 USER portal

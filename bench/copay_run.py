@@ -220,6 +220,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1000)
     parser.add_argument("--json-out", help="also write the report to this file (for collect())")
+    parser.add_argument(
+        "--provider-delay", type=float, default=0.0, help="seconds added to each provider call"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="provider calls in flight (per worker)"
+    )
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_COPAY_DATABASE_URL", DEFAULT_DATABASE_URL)
     from bench.run import database_ensure
@@ -239,8 +245,13 @@ def main(argv: list[str] | None = None) -> dict:
         started = time.perf_counter()
         enrollment_ids = fill(args.persons, stripe_url)
         fill_seconds = time.perf_counter() - started
-        report = run(enrollment_ids)
-        report.update(persons=args.persons, fill_seconds=round(fill_seconds, 1))
+        report = run(enrollment_ids, delay=args.provider_delay, concurrency=args.concurrency)
+        report.update(
+            persons=args.persons,
+            fill_seconds=round(fill_seconds, 1),
+            provider_delay=args.provider_delay,
+            concurrency=args.concurrency,
+        )
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -314,7 +325,45 @@ def rows(report: dict) -> list[dict]:
     ]
 
 
-def collect(persons: int = 10_000) -> list[dict]:
+SLOW_GOAL_SECONDS = 3600  # 100,000 debtors in an hour
+PROJECTED_PERSONS = 100_000
+
+
+def slow_rows(report: dict) -> list[dict]:
+    """The figures of a run against a slowed provider: the rate, and the time it projects for
+    100,000 debtors (one worker; more workers divide it)."""
+    persons = report["persons"]
+    rate = report["charges_per_second"] or 0
+    projected = round(PROJECTED_PERSONS / rate) if rate else None
+    delay = report["provider_delay"]
+    title = f"Co-pay run, provider at {delay:g} s a call, {report['concurrency']} in flight"
+    return [
+        {
+            "figure": f"{title}: charges per second ({persons} debtors)",
+            "value": rate,
+            "unit": "1/s",
+            "goal": "reported",
+            "ok": None,
+        },
+        {
+            "figure": f"{title}: projected time for 100 000 debtors, one worker",
+            "value": projected,
+            "unit": "s",
+            "goal": "≤ 3600 s",
+            "ok": projected is not None and projected <= SLOW_GOAL_SECONDS,
+        },
+        {
+            "figure": f"{title}: each person charged once",
+            "value": f"{report['charges_succeeded']}/{persons}",
+            "unit": "",
+            "goal": "all, once",
+            "ok": report["charges_succeeded"] == persons == report["charges_total"]
+            and report["repeat_run_new_payments"] == 0,
+        },
+    ]
+
+
+def collect(persons: int = 10_000, provider_delay: float = 0.0, concurrency: int = 1) -> list[dict]:
     """Run the bench in a child process (its own Django settings and database, whatever the
     caller has set up) and return its figures as rows for `make bench`."""
     import tempfile
@@ -332,16 +381,24 @@ def collect(persons: int = 10_000) -> list[dict]:
                 str(persons),
                 "--json-out",
                 str(out),
+                "--provider-delay",
+                str(provider_delay),
+                "--concurrency",
+                str(concurrency),
             ],
             cwd=root,
             env=env,
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        return rows(json.loads(out.read_text()))
+        report = json.loads(out.read_text())
+        return slow_rows(report) if provider_delay else rows(report)
 
 
-def run(enrollment_ids: list[int]) -> dict:
+def run(enrollment_ids: list[int], *, delay: float = 0.0, concurrency: int = 1) -> dict:
+    import threading
+
+    from django.conf import settings
     from django.db import connection
     from django.utils import timezone
 
@@ -354,14 +411,21 @@ def run(enrollment_ids: list[int]) -> dict:
     provider_calls = 0
     original = StripeGateway.payment_create
 
+    counting = threading.Lock()  # the calls may come from several threads at once
+
     def timed(self, **kwargs):
         nonlocal provider_seconds, provider_calls
-        provider_calls += 1
         t0 = time.perf_counter()
         try:
+            if delay:
+                time.sleep(delay)  # a slow provider
             return original(self, **kwargs)
         finally:
-            provider_seconds += time.perf_counter() - t0
+            with counting:
+                provider_calls += 1
+                provider_seconds += time.perf_counter() - t0
+
+    settings.COPAY_PROVIDER_CONCURRENCY = concurrency
 
     StripeGateway.payment_create = timed
     day = timezone.localdate()

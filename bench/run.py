@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 BASELINE_SCALE = "tiny"
+# The slowed-provider co-pay figure: provider calls in flight, as COPAY_PROVIDER_CONCURRENCY.
+COPAY_SLOW_CONCURRENCY = 100  # a chunk (DAILY_BATCH) in one round
 
 
 def database_ensure(url: str) -> None:
@@ -123,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
     parser.add_argument("--skip-concurrency", action="store_true", help="no gunicorn run")
     parser.add_argument("--skip-imports", action="store_true", help="no HR or register import")
     parser.add_argument("--skip-copay", action="store_true", help="no co-pay charge run")
+    parser.add_argument(
+        "--skip-copay-slow", action="store_true", help="no co-pay run against a slowed provider"
+    )
     args = parser.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -207,6 +212,15 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
         external += others.collect(
             "bench.copay_run", "daily co-pay run for 10,000 persons", persons=10_000
         )
+    if not args.skip_copay_slow:
+        print("== co-pay run against a provider slowed to 1 s a call", flush=True)
+        external += others.collect(
+            "bench.copay_run",
+            "daily co-pay run, 2,000 debtors, provider at 1 s a call",
+            persons=2_000,
+            provider_delay=1.0,
+            concurrency=COPAY_SLOW_CONCURRENCY,
+        )
 
     rows = [
         *report.page_rows(args.scale, BASELINE_SCALE, baseline, goal_results, load),
@@ -224,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
             f"No {BASELINE_SCALE} baseline on this machine yet: query counts not compared."
         )
     skipped = [
-        flag for flag in ("concurrency", "imports", "copay") if getattr(args, f"skip_{flag}")
+        flag
+        for flag in ("concurrency", "imports", "copay", "copay_slow")
+        if getattr(args, f"skip_{flag}")
     ]
     if skipped:
         notes.append("Skipped in this run: " + ", ".join(skipped) + ".")

@@ -16,7 +16,7 @@ from django.shortcuts import render
 
 from feedback.documents import appeal_answers, guarantee_letters
 from payments.receipts import receipts
-from policies.documents import policy_documents
+from policies.documents import policy_documents, program_documents
 from portal.core.documents import DocumentEntry
 from shop.documents import purchase_documents
 
@@ -24,7 +24,14 @@ Provider = Callable[..., Iterable[DocumentEntry]]
 
 
 def providers() -> tuple[Provider, ...]:
-    return (policy_documents, receipts, purchase_documents, appeal_answers, guarantee_letters)
+    return (
+        policy_documents,
+        program_documents,
+        receipts,
+        purchase_documents,
+        appeal_answers,
+        guarantee_letters,
+    )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import json
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO
 
 from allauth.account.models import EmailAddress
@@ -26,6 +26,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from claims.health import HEALTH_FIELDS, health_data_visible
 from claims.models import Claim, ClaimDocument, ClaimEvent, ServiceLine
 from clinics.models import Appointment
 from feedback.models import Appeal, AppealAttachment, AppealMessage, GuaranteeLetter
@@ -286,16 +287,24 @@ EXPORT_SECTIONS: tuple[ExportSection, ...] = (
 )
 
 
+# Health data (152-FZ art. 9, claims.health): left out of the export while the person's separate
+# consent to process it is not in force, as /cases/ leaves it out.
+HEALTH_SECTIONS: dict[str, tuple[str, ...]] = {"service_lines": HEALTH_FIELDS}
+
+
 def personal_data_export(user: User) -> dict:
     data: dict = {
         "format_version": FORMAT_VERSION,
         "generated_at": timezone.now(),
         "sections": {section.name: section.title for section in EXPORT_SECTIONS},
     }
+    health = health_data_visible(user)
     for section in EXPORT_SECTIONS:
         if section.name == "profile":
             data["profile"] = _profile(user)
             continue
+        if not health and section.name in HEALTH_SECTIONS:
+            section = replace(section, exclude=section.exclude + HEALTH_SECTIONS[section.name])
         data[section.name] = [_row(obj, section) for obj in section.rows(user)]
     return data
 

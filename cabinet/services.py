@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 
 from clinics.services.booking import appointments_cancel_upcoming
 from policies.identity import Identity
+from policies.models import Policy
 from policies.selectors import own_register_rows
-from policies.services import policy_links_end
+from policies.services import policy_documents_refresh, policy_links_end
 from portal.accounts.models import AccountEvent, User
 from portal.accounts.services import (
     account_anonymise,
     account_event_record,
+    latin_name_set,
     profile_change,
     profile_change_save,
 )
@@ -76,6 +78,25 @@ def profile_update(
             code="profile_mismatch",
         )
     return profile_change_save(change=change)
+
+
+@transaction.atomic
+def latin_name_update(*, user: User, last_name_latin: str, first_name_latin: str) -> list[str]:
+    """The Latin name as in the foreign passport; the ВЗР/ВПМК policies of the person's own
+    register rows print it, so their PDFs are made again (by the worker, after the commit)."""
+    changed = latin_name_set(
+        user=user, last_name_latin=last_name_latin, first_name_latin=first_name_latin
+    )
+    if changed:
+        own = [row.pk for row in own_register_rows(user)]
+        policy_documents_refresh(
+            policies=Policy.objects.filter(
+                product=Policy.Product.VZR, insured_person_id__in=own
+            ).select_related(
+                "holder", "insured_person__program", "insured_person__contract__policyholder"
+            )
+        )
+    return changed
 
 
 @transaction.atomic

@@ -7,12 +7,13 @@ from django.urls import include, path
 from policies import urls as policies_urls
 from portal.accounts import urls as accounts_urls
 
-from . import views
+from . import pwa, views
 from .documents import my_documents
 
 policies_patterns = [
     path("", views.policy_list, name="list"),
     path("<int:pk>/", views.policy_detail, name="detail"),
+    path("<int:pk>/card/", pwa.policy_ecard, name="ecard"),
     *policies_urls.urlpatterns,
 ]
 
@@ -20,6 +21,12 @@ profile_patterns = [
     path("edit/", views.profile_edit, name="profile_edit"),
     path("data/", views.data_export, name="data_export"),
     path("delete/", views.account_delete, name="account_delete"),
+    path(
+        "consents/personal-data/withdraw/",
+        views.personal_data_consent_withdraw,
+        name="personal_data_withdraw",
+    ),
+    path("access-log/", views.access_log, name="access_log"),
     *accounts_urls.urlpatterns,
 ]
 

@@ -11,7 +11,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -20,7 +26,8 @@ from django.utils.translation import gettext_lazy
 from portal.core.admin import ReadOnlyAdminMixin
 
 from .icd10 import icd10_normalize
-from .registers import COLUMNS, RegisterFileError, register_import, template_csv, template_xlsx
+from .register_jobs import register_job_get, register_job_start
+from .registers import COLUMNS, template_csv, template_xlsx
 from .services.icd10 import icd10_load
 
 # A code or its beginning, in the dictionary's form: «K», «K02», «K02.», «K02.1».
@@ -58,6 +65,11 @@ class RegisterImportAdminMixin:
                 name="claims_serviceline_import",
             ),
             path(
+                "import/<str:job_id>/",
+                self.admin_site.admin_view(self.register_job_view),
+                name="claims_serviceline_import_job",
+            ),
+            path(
                 "import/template.csv",
                 self.admin_site.admin_view(self.register_template_csv),
                 name="claims_serviceline_template_csv",
@@ -76,41 +88,52 @@ class RegisterImportAdminMixin:
     def register_import_view(self, request: HttpRequest) -> HttpResponse:
         self._check(request)
         form = RegisterUploadForm(request.POST or None, request.FILES or None)
-        result = None
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            try:
-                result = register_import(content=upload.read(), filename=upload.name)
-            except RegisterFileError as error:
-                form.add_error("file", str(error))
-            else:
-                if result.ok:
-                    self.message_user(
-                        request,
-                        _("Реестр загружен: новых строк %(new)s, уже были загружены %(old)s.")
-                        % {"new": result.created, "old": result.already_loaded},
-                        messages.SUCCESS,
-                    )
-                    if result.icd10_flagged:
-                        self.message_user(
-                            request,
-                            _(
-                                "Строк с кодом МКБ-10 не из справочника: %(n)s. Они загружены "
-                                "и отмечены для проверки (фильтр «проверка кода МКБ-10»)."
-                            )
-                            % {"n": result.icd10_flagged},
-                            messages.WARNING,
-                        )
-                    return HttpResponseRedirect(reverse("admin:claims_serviceline_changelist"))
+            job = register_job_start(content=upload.read(), filename=upload.name)
+            return HttpResponseRedirect(
+                reverse("admin:claims_serviceline_import_job", args=[job.id])
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Загрузка реестра услуг клиники"),
             "form": form,
-            "result": result,
             "columns": COLUMNS,
         }
         return TemplateResponse(request, "claims/admin/register_import.html", context)
+
+    def register_job_view(self, request: HttpRequest, job_id: str) -> HttpResponse:
+        """The upload's progress (the page refreshes itself) and then its outcome."""
+        self._check(request)
+        job = register_job_get(job_id)
+        if job is None:
+            raise Http404
+        if job.ok:
+            self.message_user(
+                request,
+                _("Реестр загружен: новых строк %(new)s, уже были загружены %(old)s.")
+                % {"new": job.created, "old": job.already_loaded},
+                messages.SUCCESS,
+            )
+            if job.icd10_flagged:
+                self.message_user(
+                    request,
+                    _(
+                        "Строк с кодом МКБ-10 не из справочника: %(n)s. Они загружены "
+                        "и отмечены для проверки (фильтр «проверка кода МКБ-10»)."
+                    )
+                    % {"n": job.icd10_flagged},
+                    messages.WARNING,
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Загрузка реестра услуг клиники"),
+            "job": job,
+            "form": RegisterUploadForm(),
+        }
+        return TemplateResponse(request, "claims/admin/register_job.html", context)
 
     def register_template_csv(self, request: HttpRequest) -> HttpResponse:
         self._check(request)

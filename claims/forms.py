@@ -175,6 +175,19 @@ class ClaimForm(forms.Form):
             for n in range(1, OTHER_PARTY_ROWS + 1)
         ]
 
+    def submission(self) -> dict:
+        """What claims.services.claim_submit takes from the form (the page and the API)."""
+        return {
+            "policy": self.policy,
+            "event_type": self.event.code,
+            "event_at": self.event_at(),
+            "place": self.cleaned_data["place"],
+            "description": self.cleaned_data["description"],
+            "payout": self.payout(),
+            "other_parties": self.other_parties(),
+            "documents": self.documents(),
+        }
+
     def documents(self) -> list[tuple]:
         return [
             (document.code, file)

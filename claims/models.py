@@ -28,7 +28,7 @@ class ServiceLine(TimeStampedModel):
         UNPAID = "unpaid", _("не оплачено")
         FROZEN = "frozen", _("заморожено до решения по обращению")
         PAID = "paid", _("оплачено")
-        CANCELLED = "cancelled", _("списано")
+        CANCELLED = "cancelled", _("отменено")
 
     clinic = models.ForeignKey(
         Clinic, on_delete=models.PROTECT, related_name="service_lines", verbose_name=_("клиника")
@@ -76,8 +76,11 @@ class ServiceLine(TimeStampedModel):
         verbose_name_plural = _("услуги ДМС (реестры клиник)")
         ordering = ["-service_date", "clinic", "register_number", "line_number"]
         constraints = [
+            # The partition key is in every unique key (claims/partitions.py): a line number
+            # used again in another month is refused by the register import instead.
             models.UniqueConstraint(
-                fields=["clinic", "register_number", "line_number"], name="serviceline_unique"
+                fields=["clinic", "register_number", "line_number", "service_date"],
+                name="serviceline_unique",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="serviceline_amount_positive"),
             models.CheckConstraint(
@@ -89,7 +92,10 @@ class ServiceLine(TimeStampedModel):
         indexes = [models.Index(fields=["insured_person", "-service_date"])]
 
     def __str__(self) -> str:
-        return f"{self.service_date:%d.%m.%Y} {self.service_name}"
+        # No service name (health data, claims.health): the admin's choices and links, the logs
+        # and any list that names a line show its date and register line only.
+        day = f"{self.service_date:%d.%m.%Y}"
+        return f"{day}, реестр {self.register_number}, строка {self.line_number}"
 
 
 class Icd10Diagnosis(models.Model):

@@ -124,17 +124,32 @@ def claim_events_unnotified(*, since: datetime.datetime, until: datetime.datetim
 ZERO = Decimal("0.00")
 
 
-def service_lines_for_user(user: User) -> QuerySet[ServiceLine]:
+def service_lines_for_user(user: User, *, health: bool = True) -> QuerySet[ServiceLine]:
     """The DMS service lines of the user's linked insured persons, newest first, with everything
-    a card shows read in the same query."""
+    a card shows read in the same query. `health=False` (no health-data consent) leaves the
+    diagnosis out of the query; the caller leaves the service name and ICD-10 columns out."""
+    lines = (
+        ServiceLine.objects.filter(insured_person_id__in=linked_insured_ids(user))
+        .select_related("clinic", "care_kind", "insured_person__program")
+        .order_by("-service_date", "-pk")
+    )
+    if not health:
+        return lines
     # The diagnosis name comes from the ICD-10 dictionary (operators may correct it), then from
     # the register line; a code known to neither shows as the code itself.
     dictionary_name = Icd10Diagnosis.objects.filter(code=OuterRef("icd10_code")).values("name")
-    return (
-        ServiceLine.objects.filter(insured_person_id__in=linked_insured_ids(user))
-        .select_related("clinic", "care_kind", "insured_person__program")
-        .annotate(diagnosis_name=Subquery(dictionary_name[:1]))
-        .order_by("-service_date", "-pk")
+    return lines.annotate(diagnosis_name=Subquery(dictionary_name[:1]))
+
+
+def lines_refunded(line_ids: list[int]) -> set[int]:
+    """Which of these lines (found not provided) had their co-pay returned to the card: read
+    through the refunds' reverse relation, by name (payments sits above claims)."""
+    if not line_ids:
+        return set()
+    return set(
+        ServiceLine.objects.filter(pk__in=line_ids, copay_refunds__status="succeeded")
+        .values_list("pk", flat=True)
+        .distinct()
     )
 
 
@@ -222,12 +237,26 @@ def case_filter_choices(
     return persons, clinics, kinds
 
 
-def service_line_explanation(line: ServiceLine) -> str:
-    """Why the line was covered and what the person owes, in plain Russian."""
+def service_line_explanation(line: ServiceLine, *, refunded: bool = False) -> str:
+    """Why the line was covered and what the person owes, in plain Russian. `refunded`: the
+    co-pay of a line found not provided came back to the card."""
     program = line.insured_person.program
     code = program.code if program else ""
-    covered = _("Оплачено страховой компанией по программе %(program)s") % {"program": code}
     state = ServiceLine.CopayState
+    if line.recovery_flagged_at:
+        text = _(
+            "Страховая компания подтвердила, что услуга не оказана: клиника вернёт её стоимость."
+        )
+        if line.copay_state == state.NONE or not line.copay_amount:
+            return text
+        if refunded:
+            tail = _("Со-оплата %(amount)s возвращена на карту.")
+        elif line.copay_state == state.PAID:
+            tail = _("Со-оплата %(amount)s возвращается на карту, с которой была списана.")
+        else:
+            tail = _("Со-оплата %(amount)s отменена: платить ничего не нужно.")
+        return f"{text} {tail % {'amount': money(line.copay_amount)}}"
+    covered = _("Оплачено страховой компанией по программе %(program)s") % {"program": code}
     if line.copay_state == state.NONE or not line.copay_amount:
         return covered + _("; с вас ничего не причитается.")
     share = program.copay_share.normalize() if program else ""

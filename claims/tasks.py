@@ -28,3 +28,20 @@ def claim_notifications_resend() -> int:
     for event_id in pending:
         claim_event_notify.delay(event_id)
     return len(pending)
+
+
+@shared_task
+def service_line_partitions_ahead() -> int:
+    """Daily: the monthly partitions of the service lines for the coming year (partitions.py)."""
+    from . import partitions
+
+    return len(partitions.partitions_ahead_ensure(today=timezone.localdate()))
+
+
+@shared_task
+def register_job_run_task(job_id: str) -> str:
+    """Load a clinic register uploaded in the admin (claims.register_jobs)."""
+    from .register_jobs import register_job_run
+
+    job = register_job_run(job_id)
+    return job.status if job else "gone"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.core.uploads import KINDS, attachment_disposition
+from portal.core.uploads import KINDS, attachment_disposition, stored_file_open
 
 from . import services
 from .deadlines import decision_deadline
@@ -69,17 +69,7 @@ def claim_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                claim = services.claim_submit(
-                    user=request.user,
-                    policy=policy,
-                    event_type=event.code,
-                    event_at=form.event_at(),
-                    place=form.cleaned_data["place"],
-                    description=form.cleaned_data["description"],
-                    payout=form.payout(),
-                    other_parties=form.other_parties(),
-                    documents=form.documents(),
-                )
+                claim = services.claim_submit(user=request.user, **form.submission())
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -203,7 +193,8 @@ def document_download_name(document: ClaimDocument) -> str:
 def document_response(document: ClaimDocument) -> FileResponse:
     """A private file as a download, never shown inline: the browser is not to render it."""
     response = FileResponse(
-        document.file.open("rb"), content_type=document.content_type or "application/octet-stream"
+        stored_file_open(document.file),
+        content_type=document.content_type or "application/octet-stream",
     )
     response["Content-Disposition"] = attachment_disposition(document_download_name(document))
     response["Cache-Control"] = "private, no-store"

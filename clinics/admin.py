@@ -1,5 +1,6 @@
 """The clinic network for operators: clinics with their doctors, schedules and bookings."""
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils import timezone
@@ -9,6 +10,7 @@ from django.utils.translation import ngettext
 from portal.core.admin import ReadOnlyAdminMixin
 from portal.core.forms import JSONFormField
 
+from . import schedule
 from .models import Appointment, AppointmentEvent, Clinic, Doctor, ProgramClinic, SavedPlace, Slot
 
 
@@ -59,8 +61,31 @@ class DoctorAdmin(admin.ModelAdmin):
     list_select_related = ("clinic", "care_kind")
 
 
+class SlotAdminForm(forms.ModelForm):
+    class Meta:
+        model = Slot
+        fields = ("doctor", "starts_at", "ends_at")
+
+    def clean(self):
+        data = super().clean()
+        doctor, starts, ends = data.get("doctor"), data.get("starts_at"), data.get("ends_at")
+        if (
+            doctor
+            and starts
+            and ends
+            and schedule.slot_outside_hours(
+                doctor.clinic.hours, starts, ends, timezone.get_current_timezone()
+            )
+        ):
+            raise forms.ValidationError(
+                _("Время вне часов работы клиники (%(hours)s).") % {"hours": doctor.clinic.hours}
+            )
+        return data
+
+
 @admin.register(Slot)
 class SlotAdmin(admin.ModelAdmin):
+    form = SlotAdminForm
     list_display = ("doctor", "starts_at", "ends_at")
     date_hierarchy = "starts_at"
     search_fields = ("doctor__full_name", "doctor__clinic__name")

@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -154,6 +155,20 @@ def parse_bbox(value: str) -> BBox | None:
     return BBox(clamp(min_lon, 180), clamp(min_lat, 90), clamp(max_lon, 180), clamp(max_lat, 90))
 
 
+def address_suggest_attrs() -> dict[str, str]:
+    """The htmx attributes of an address input with suggestions (components/address_field.html
+    holds the list they fill)."""
+    return {
+        "hx-get": reverse("address_suggestions"),
+        "hx-trigger": "input changed delay:300ms",
+        "hx-target": "next [data-address-list]",
+        "hx-swap": "innerHTML",
+        "hx-sync": "this:replace",
+        "autocomplete": "off",
+        "data-address-suggest": "",
+    }
+
+
 class SavedPlaceForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Что это за место"), choices=SavedPlace.Kind.choices, widget=forms.RadioSelect
@@ -165,12 +180,41 @@ class SavedPlaceForm(forms.Form):
         validators=[refuse_control_characters],
         help_text=_("Например, адрес — его видите только вы."),
     )
+    address = forms.CharField(
+        label=_("Адрес"),
+        required=False,
+        max_length=300,
+        validators=[refuse_control_characters],
+        help_text=_("Начните вводить улицу и дом и выберите адрес из подсказок."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-address-suggest": ""}),
+    )
     latitude = forms.DecimalField(
-        label=_("Широта"), min_value=Decimal("-90"), max_value=Decimal("90"), localize=False
+        label=_("Широта"),
+        min_value=Decimal("-90"),
+        max_value=Decimal("90"),
+        localize=False,
+        required=False,
     )
     longitude = forms.DecimalField(
-        label=_("Долгота"), min_value=Decimal("-180"), max_value=Decimal("180"), localize=False
+        label=_("Долгота"),
+        min_value=Decimal("-180"),
+        max_value=Decimal("180"),
+        localize=False,
+        required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["address"].widget.attrs.update(address_suggest_attrs())
+
+    def clean(self):
+        data = super().clean()
+        has_point = data.get("latitude") is not None and data.get("longitude") is not None
+        if not has_point and not (data.get("address") or "").strip() and not self.errors:
+            raise forms.ValidationError(
+                _("Укажите адрес, точку на карте, своё местоположение или координаты.")
+            )
+        return data
 
 
 class CoverageCheckForm(forms.Form):

@@ -10,12 +10,12 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 
-from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 
 from policies.models import CareKind
 from portal.core.versioned_cache import forget_all, versioned_get
+from portal.core.versions import version_bump, version_sql
 
 CONTENT_TYPE = "application/geo+json"
 
@@ -109,28 +109,28 @@ def feature_collection_in_database(
 
 def network_changed(*_args, **_kwargs) -> None:
     """The clinics, their coverage or the kinds of care changed: cached collections are stale.
-    (A signal receiver too.)"""
+    (A signal receiver too.) The counter is in the database, in the change's transaction: a
+    restart of Redis cannot rewind it and bring an older network's keys back."""
     forget_all()
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet, or expired
-        cache.set(VERSION_KEY, 1, None)
+    version_bump(VERSION_KEY)
 
 
 def network_version() -> str:
     """A text that changes whenever the clinic network does: the counter `network_changed` bumps,
     and the clinic table's count, top id and last change (for writes that send no signal, such
-    as bulk ones). Anything cached from the network goes under it."""
+    as bulk ones), read in one query. Anything cached from the network goes under it."""
     from .models import Clinic
 
-    clinics = Clinic.objects.aggregate(n=Count("pk"), top=Max("pk"), last=Max("updated_at"))
-    last = clinics["last"].timestamp() if clinics["last"] else 0
-    counter = cache.get(VERSION_KEY)
-    if counter is None:
-        counter = 1
-        cache.add(VERSION_KEY, counter, None)
-        counter = cache.get(VERSION_KEY, counter)
-    return f"{counter}:{clinics['n']}:{clinics['top']}:{last}"
+    counter_sql, counter_params = version_sql(VERSION_KEY)
+    table = connection.ops.quote_name(Clinic._meta.db_table)
+    updated = connection.ops.quote_name(Clinic._meta.get_field("updated_at").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ({counter_sql}), COUNT(*), MAX(id), MAX({updated}) FROM {table}",  # noqa: S608
+            counter_params,
+        )
+        counter, n, top, last = cursor.fetchone()
+    return f"{counter or 0}:{n}:{top}:{last.timestamp() if last else 0}"
 
 
 def cached_collection(parts: tuple, build: Callable[[], str]) -> bytes:
@@ -141,3 +141,25 @@ def cached_collection(parts: tuple, build: Callable[[], str]) -> bytes:
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"clinics:geojson:{network_version()}:{digest}"
     return versioned_get(key, lambda: build().encode(), CACHE_SECONDS)
+
+
+def collection_for(query, kinds: Sequence[CareKind], *, base_url: str) -> bytes:
+    """The map's collection of a ClinicQuery (the page's and the API's), cached by its filters."""
+    from .selectors import clinics_geojson_rows
+
+    def build() -> str:
+        rows = clinics_geojson_rows(query, kinds)
+        if connection.vendor == "postgresql":
+            return feature_collection_in_database(rows, kinds=kinds, base_url=base_url)
+        return feature_collection(rows, kinds=kinds, base_url=base_url)
+
+    parts = (
+        None if query.program_ids is None else tuple(sorted(query.program_ids)),
+        query.care_kind.pk if query.care_kind else None,
+        query.city,
+        query.online_booking,
+        query.text,
+        query.bbox,
+        base_url,
+    )
+    return cached_collection(parts, build)

@@ -154,6 +154,10 @@ class Appointment(TimeStampedModel):
     cancelled_at = models.DateTimeField(_("отменена"), null=True, blank=True)
     # The day-before reminder goes out once (clinics.tasks); a move clears it for the new time.
     reminded_at = models.DateTimeField(_("напоминание отправлено"), null=True, blank=True)
+    # The reminder two hours before (push and SMS, as the person chose), once; a move clears it.
+    reminded_soon_at = models.DateTimeField(
+        _("напоминание за 2 часа отправлено"), null=True, blank=True
+    )
     # iCalendar SEQUENCE: one more on every move or cancellation, so that a calendar replaces
     # the event of the same UID; `notified_sequence` is the last one e-mailed to the person.
     sequence = models.PositiveIntegerField(_("версия записи"), default=0)
@@ -250,6 +254,7 @@ class SavedPlace(TimeStampedModel):
     )
     kind = models.CharField(_("что это"), max_length=8, choices=Kind.choices)
     label = models.CharField(_("подпись"), max_length=120, blank=True)
+    address = models.CharField(_("адрес"), max_length=300, blank=True)
     latitude = models.DecimalField(
         _("широта"), max_digits=9, decimal_places=6, validators=latitude_validators
     )
@@ -274,7 +279,12 @@ class SavedPlace(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.label or self.latitude_longitude}"
+        return f"{self.get_kind_display()}: {self.shown}"
+
+    @property
+    def shown(self) -> str:
+        """How the person recognises the place: their label, the address, or the point."""
+        return self.label or self.address or self.latitude_longitude
 
     @property
     def latitude_longitude(self) -> str:

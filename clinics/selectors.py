@@ -22,7 +22,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Cos, Radians, Sqrt
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from policies.models import CareKind, InsuredPerson, Policy
@@ -306,6 +306,10 @@ class Coverage:
     LETTER = "letter"
     NOT_COVERED = "not_covered"
     NO_POLICY = "no_policy"
+    # A co-pay program covers the clinic, but only with a bound card: none bound yet, or the
+    # card was removed (access suspended from `card_removed_at`).
+    CARD_REQUIRED = "card_required"
+    CARD_REMOVED = "card_removed"
 
     status: str
     insured_person: InsuredPerson
@@ -314,6 +318,9 @@ class Coverage:
     on: datetime.date
     policy: Policy | None = None
     copay_share: Decimal = Decimal("0")
+    card_removed_at: datetime.datetime | None = None
+    # the clinics may not have the person on their attachment list until this day
+    processing_until: datetime.date | None = None
 
     @property
     def is_covered(self) -> bool:
@@ -331,7 +338,21 @@ class Coverage:
         return _("со-оплата %(share)s\u00a0%% стоимости услуги") % {"share": share}
 
     @property
+    def needs_card(self) -> bool:
+        return self.status in (self.CARD_REQUIRED, self.CARD_REMOVED)
+
+    @property
     def message(self) -> str:
+        if self.status == self.CARD_REQUIRED:
+            return _(
+                "Программа «%(program)s» — со-оплатная: обращаться в клиники по ней можно только "
+                "с привязанной банковской картой."
+            ) % {"program": self.insured_person.program.name}
+        if self.status == self.CARD_REMOVED:
+            return _(
+                "Обращения в клиники по со-оплатной программе приостановлены с %(day)s: карта "
+                "отвязана. Привяжите карту, чтобы снова обращаться в клиники."
+            ) % {"day": formats.date_format(timezone.localtime(self.card_removed_at), "d.m.Y")}
         if self.status == self.NO_POLICY:
             return _("Нет полиса ДМС, действующего на %(day)s.") % {
                 "day": self.on.strftime("%d.%m.%Y")
@@ -485,6 +506,24 @@ def appointments_due_for_reminder(*, now: datetime.datetime | None = None) -> li
             reminded_at__isnull=True,
             slot__starts_at__gte=max(start, now),
             slot__starts_at__lt=end,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+SOON = datetime.timedelta(hours=2)
+
+
+def appointments_due_for_soon_reminder(*, now: datetime.datetime | None = None) -> list[int]:
+    """Booked appointments starting within two hours that have not had that reminder yet."""
+    now = now or timezone.now()
+    return list(
+        Appointment.objects.filter(
+            status=Appointment.Status.BOOKED,
+            reminded_soon_at__isnull=True,
+            slot__starts_at__gt=now,
+            slot__starts_at__lte=now + SOON,
         )
         .order_by("pk")
         .values_list("pk", flat=True)

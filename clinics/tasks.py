@@ -3,8 +3,12 @@ twice (the appointment row records what was sent)."""
 
 from celery import shared_task
 
-from .selectors import appointments_due_for_reminder
-from .services.notifications import appointment_notification_send, appointment_reminder_send
+from .selectors import appointments_due_for_reminder, appointments_due_for_soon_reminder
+from .services.notifications import (
+    appointment_notification_send,
+    appointment_reminder_send,
+    appointment_soon_reminder_send,
+)
 
 
 @shared_task
@@ -24,4 +28,26 @@ def appointment_reminders_send() -> int:
     due = appointments_due_for_reminder()
     for appointment_id in due:
         appointment_remind.delay(appointment_id)
+    return len(due)
+
+
+@shared_task
+def clinic_list_pdf_render_task(program_id: int, care_kind_id: int) -> None:
+    """Make the clinic list PDF of a program's kind of care (queued through the outbox)."""
+    from .documents import clinic_list_pdf_render
+
+    clinic_list_pdf_render(program_id=program_id, care_kind_id=care_kind_id)
+
+
+@shared_task
+def appointment_remind_soon(appointment_id: int) -> bool:
+    return appointment_soon_reminder_send(appointment_id=appointment_id)
+
+
+@shared_task
+def appointment_soon_reminders_send() -> int:
+    """Periodic: queue the two-hours-before reminders."""
+    due = appointments_due_for_soon_reminder()
+    for appointment_id in due:
+        appointment_remind_soon.delay(appointment_id)
     return len(due)

@@ -9,16 +9,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from gateways import dadata
+from policies.downloads import program_document_response
+from policies.models import Program
+
 from . import selectors
+from .documents import clinic_list_pdf_request
 from .forms import (
     ClinicFilterForm,
     ClinicReportForm,
@@ -29,7 +34,7 @@ from .forms import (
     parse_bbox,
 )
 from .geojson import CONTENT_TYPE as GEOJSON_CONTENT_TYPE
-from .geojson import cached_collection, feature_collection, feature_collection_in_database
+from .geojson import collection_for
 from .ics import CONTENT_TYPE, appointment_ics, ics_filename
 from .models import SavedPlace
 from .services.booking import (
@@ -38,10 +43,12 @@ from .services.booking import (
     appointment_move,
     booking_check,
     can_change,
+    coverage_check,
 )
 from .services.places import saved_place_delete, saved_place_set
 
 PAGE_SIZE = 20
+ADDRESS_PARAMS = ("address", "owner_address", "q")
 FILTER_FIELDS = ("policy", "care_kind", "city", "q", "online", "sort")
 
 
@@ -136,23 +143,9 @@ def clinic_geojson(request: HttpRequest) -> JsonResponse:
     query = form.query(bbox=bbox, with_origin=False)
     base_url = reverse("clinics")
 
-    def build() -> str:
-        rows = selectors.clinics_geojson_rows(query, kinds)
-        if connection.vendor == "postgresql":
-            return feature_collection_in_database(rows, kinds=kinds, base_url=base_url)
-        return feature_collection(rows, kinds=kinds, base_url=base_url)
-
-    parts = (
-        None if query.program_ids is None else tuple(sorted(query.program_ids)),
-        query.care_kind.pk if query.care_kind else None,
-        query.city,
-        query.online_booking,
-        query.text,
-        query.bbox,
-        base_url,
-    )
     return HttpResponse(
-        cached_collection(parts, build), content_type=f"{GEOJSON_CONTENT_TYPE}; charset=utf-8"
+        collection_for(query, kinds, base_url=base_url),
+        content_type=f"{GEOJSON_CONTENT_TYPE}; charset=utf-8",
     )
 
 
@@ -177,7 +170,7 @@ def clinic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         data = request.GET if "care_kind" in request.GET else None
         coverage_form = CoverageCheckForm(data, patients=patients, kinds=offered)
         if coverage_form.is_valid():
-            coverage = selectors.coverage_for(
+            coverage = coverage_check(
                 insured_person=coverage_form.chosen_patient,
                 clinic=clinic,
                 care_kind=coverage_form.chosen_kind,
@@ -292,11 +285,30 @@ def saved_place_save(request: HttpRequest) -> HttpResponse:
         messages.error(
             request,
             _(
-                "Точка не сохранена: укажите её на карте, определите местоположение "
-                "или введите координаты."
+                "Точка не сохранена: введите адрес, укажите её на карте, определите "
+                "местоположение или введите координаты."
             ),
         )
     return redirect(_back(request))
+
+
+@login_required
+@require_GET
+def address_suggestions(request: HttpRequest) -> HttpResponse:
+    """The address suggestions as one types (htmx): the place form's «Адрес» and the ОСАГО
+    owner's address. A service that does not answer leaves the list empty with a word why."""
+    query = next((request.GET.get(k, "") for k in ADDRESS_PARAMS if request.GET.get(k)), "")
+    suggestions, error = [], ""
+    if len(query.strip()) >= 3:
+        try:
+            suggestions = dadata.address_suggest(query)
+        except dadata.DadataUnavailable as unavailable:
+            error = str(unavailable)
+    return render(
+        request,
+        "components/address_suggestions.html",
+        {"suggestions": suggestions, "error": error},
+    )
 
 
 @login_required
@@ -382,3 +394,20 @@ def appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(appointment_ics(appointment), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{ics_filename(appointment)}"'
     return response
+
+
+@login_required
+@never_cache
+@require_GET
+def clinic_list_pdf(request: HttpRequest, policy_pk: int, care_kind: str) -> HttpResponse:
+    """The clinic list of a DMS policy's program for one kind of care, as a PDF."""
+    policy = get_object_or_404(selectors.dms_policies_for_user(request.user), pk=policy_pk)
+    program = Program.objects.get(pk=policy.insured_person.program_id)
+    kind = get_object_or_404(program.care_kinds.all(), code=care_kind)
+    document = clinic_list_pdf_request(program=program, care_kind=kind)
+    return program_document_response(
+        request,
+        document,
+        filename=f"Клиники {program.code} {kind.name}.pdf",
+        title=_("Список клиник: %(kind)s") % {"kind": kind.name},
+    )

@@ -27,7 +27,7 @@ from policies.models import (
 from portal.core.admin import AuditedAdminMixin
 
 from . import admin_views as import_views
-from .models import EmployerManager, Invitation
+from .models import ColumnMapping, EmployerManager, Invitation
 from .scoping import EmployerScopedAdminMixin
 from .selectors import (
     contracts_for_staff,
@@ -37,6 +37,7 @@ from .selectors import (
     is_employer_manager,
     programs_for_staff,
 )
+from .services.mapping import column_choices
 from .services.register import insured_person_save
 
 
@@ -55,12 +56,34 @@ class EmployerManagerInline(admin.TabularInline):
     verbose_name_plural = _("HR-менеджеры (видят и загружают списки застрахованных компании)")
 
 
+class ColumnMappingInline(admin.TabularInline):
+    """What the company's HR chose for the columns of their lists the import did not recognise
+    (employers.services.mapping): an administrator corrects a wrong choice or deletes it, and the
+    next list asks for that column again."""
+
+    model = ColumnMapping
+    extra = 0
+    fields = ("header", "field", "chosen_by", "updated_at")
+    readonly_fields = ("header", "chosen_by", "updated_at")
+    verbose_name_plural = _("Столбцы списков, сопоставленные HR-менеджерами")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "field":
+            return forms.ChoiceField(
+                choices=column_choices(), required=False, label=db_field.verbose_name
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(Policyholder)
 class PolicyholderAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
     policyholder_path = "pk"
     list_display = ("name", "inn")
     search_fields = ("name", "inn")
-    inlines = [ContractInline, EmployerManagerInline]
+    inlines = [ContractInline, EmployerManagerInline, ColumnMappingInline]
 
 
 class ProgramInline(admin.TabularInline):
@@ -176,6 +199,16 @@ class ContractAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
                 name="policies_contract_import_recheck",
             ),
             path(
+                "<path:object_id>/import/<int:batch_id>/columns/",
+                wrap(import_views.import_columns_view),
+                name="policies_contract_import_columns",
+            ),
+            path(
+                "<path:object_id>/import/<int:batch_id>/list.<str:file_format>",
+                wrap(import_views.import_list_view),
+                name="policies_contract_import_list",
+            ),
+            path(
                 "<path:object_id>/import/<int:batch_id>/errors.csv",
                 wrap(import_views.import_errors_view),
                 name="policies_contract_import_errors",
@@ -278,6 +311,8 @@ class InsuredPersonAdminForm(forms.ModelForm):
             "birth_date",
             "email",
             "phone",
+            "personnel_number",
+            "department",
             "starts_on",
             "ends_on",
         ]
@@ -330,8 +365,18 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
         ("contract", ContractOnlyFieldListFilter),
         ("program", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = ("policy_number", "last_name", "first_name", "middle_name", "email", "phone")
-    search_help_text = _("Номер полиса, фамилия, имя, отчество, e-mail или телефон")
+    search_fields = (
+        "policy_number",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "email",
+        "phone",
+        "personnel_number",
+    )
+    search_help_text = _(
+        "Номер полиса, фамилия, имя, отчество, e-mail, телефон или табельный номер"
+    )
     raw_id_fields = ("parent",)
     list_select_related = ("program",)
     inlines = [InvitationInline]
@@ -383,7 +428,16 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
         )
 
     def get_fieldsets(self, request, obj=None):
-        personal = ["last_name", "first_name", "middle_name", "birth_date", "email", "phone"]
+        personal = [
+            "last_name",
+            "first_name",
+            "middle_name",
+            "birth_date",
+            "email",
+            "phone",
+            "personnel_number",
+            "department",
+        ]
         if obj is not None and obj.passport and not is_employer_manager(request.user):
             personal.append("passport_masked")
         fieldsets = [

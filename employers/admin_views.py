@@ -26,7 +26,7 @@ from policies.models import Contract
 from portal.core.audit import audit_log_record
 from portal.core.models import AuditLogEntry
 
-from .forms import ApplyForm, EmployeeListUploadForm
+from .forms import ApplyForm, ColumnMappingForm, EmployeeListUploadForm
 from .models import ImportBatch, ImportRow
 from .progress import progress_get
 from .selectors import (
@@ -36,7 +36,15 @@ from .selectors import (
     import_batches_for_staff,
 )
 from .services.applying import import_batch_apply_request, import_batch_recheck
-from .services.exports import csv_lines, error_rows, register_rows, xlsx_file
+from .services.exports import (
+    batch_list_rows,
+    csv_lines,
+    error_rows,
+    one_c_template_rows,
+    register_rows,
+    xlsx_file,
+)
+from .services.mapping import REMAPPABLE, column_choices, column_mappings_save
 from .services.uploads import import_batch_upload
 
 PREVIEW_ROWS = 50
@@ -185,9 +193,43 @@ def import_batch_view(
         preview_rows=PREVIEW_ROWS,
         error_rows=ERROR_ROWS,
         apply_form=ApplyForm(),
+        columns_form=_columns_form(batch),
         upload_url=reverse("admin:policies_contract_import", args=[contract.pk]),
     )
     return TemplateResponse(request, "admin/employers/import_batch.html", context)
+
+
+def _columns_form(batch: ImportBatch, data=None) -> ColumnMappingForm | None:
+    if not batch.unknown_headers or batch.status not in REMAPPABLE:
+        return None
+    return ColumnMappingForm(data, headers=batch.unknown_headers, choices=column_choices())
+
+
+def import_columns_view(
+    model_admin, request: HttpRequest, object_id: str, batch_id: int
+) -> HttpResponse:
+    """HR's choice of field for the columns the import did not recognise: kept for the
+    employer, and the list checked again with it."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    contract = _contract(request, object_id)
+    batch = _batch(request, contract, batch_id)
+    if not can_upload(request.user):
+        raise PermissionDenied
+    form = _columns_form(batch, request.POST)
+    if form is None or not form.is_valid():
+        messages.error(request, _("Столбцы этого списка сопоставить нельзя."))
+        return redirect(_batch_url(contract, batch))
+    try:
+        column_mappings_save(batch=batch, user=request.user, choices=form.chosen())
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("Столбцы запомнены для этого работодателя; список проверяется заново.")
+        )
+    return redirect(_batch_url(contract, batch))
 
 
 def import_apply_view(
@@ -242,11 +284,46 @@ def import_errors_view(
     return response
 
 
+def _list_response(rows, stem: str, file_format: str) -> HttpResponse:
+    if file_format == "xlsx":
+        return FileResponse(
+            xlsx_file("Список", rows, notes=True),
+            as_attachment=True,
+            filename=f"{stem}.xlsx",
+            content_type=XLSX_TYPE,
+        )
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    return response
+
+
+def import_list_view(
+    model_admin, request: HttpRequest, object_id: str, batch_id: int, file_format: str
+) -> HttpResponse:
+    """An applied list back, with the policy numbers assigned to its newcomers."""
+    contract = _contract(request, object_id)
+    batch = _batch(request, contract, batch_id)
+    if batch.status != ImportBatch.Status.APPLIED or file_format not in ("csv", "xlsx"):
+        raise Http404
+    # An export of the company's people, as the register's export is: written to the audit log.
+    audit_log_record(
+        request=request,
+        subject=contract,
+        person_label=_("застрахованные по договору № %(number)s") % {"number": contract.number},
+        what=_("выгрузка применённого списка с номерами полисов"),
+        action=AuditLogEntry.Action.EXPORT,
+    )
+    return _list_response(batch_list_rows(batch), f"spisok-s-nomerami-{batch.pk}", file_format)
+
+
 def import_template_view(
     model_admin, request: HttpRequest, object_id: str, file_format: str
 ) -> HttpResponse:
-    """The empty template, or (?current=1) the template filled with today's register."""
+    """The empty template (?layout=1c: «как в 1С»), or (?current=1) the template filled with
+    today's register."""
     contract = _contract(request, object_id)
+    if request.GET.get("layout") == "1c":
+        return _list_response(one_c_template_rows(), "shablon-kak-v-1c", file_format)
     current = request.GET.get("current") == "1"
     if current:
         # An export of the company's people: written to the staff audit log.
@@ -259,13 +336,4 @@ def import_template_view(
         )
     rows = register_rows(contract if current else None)
     stem = f"spisok-zastrahovannyh-{contract.pk}" if current else "shablon-spiska-zastrahovannyh"
-    if file_format == "xlsx":
-        return FileResponse(
-            xlsx_file("Список", rows, notes=True),
-            as_attachment=True,
-            filename=f"{stem}.xlsx",
-            content_type=XLSX_TYPE,
-        )
-    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-    return response
+    return _list_response(rows, stem, file_format)

@@ -16,12 +16,20 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "policy_number",
         "Номер полиса",
-        True,
-        "Номер полиса ДМС застрахованного, например ДМС-0147-000123; уникален",
+        False,
+        "Номер полиса ДМС застрахованного, например ДМС-0147-000123; пусто у новых сотрудников — "
+        "номер присвоит страховщик",
         ("полис", "№ полиса", "номер полиса дмс"),
     ),
-    Column("last_name", "Фамилия", True, "Обязательно"),
-    Column("first_name", "Имя", True, "Обязательно"),
+    Column(
+        "full_name",
+        "ФИО",
+        False,
+        "Фамилия, имя и отчество в одной ячейке (вместо трёх столбцов), как в 1С",
+        ("сотрудник", "ф.и.о.", "ф.и.о", "фамилия имя отчество", "физическое лицо", "работник"),
+    ),
+    Column("last_name", "Фамилия", True, "Обязательно (или столбец «ФИО»)"),
+    Column("first_name", "Имя", True, "Обязательно (или столбец «ФИО»)"),
     Column("middle_name", "Отчество", False, "Если есть"),
     Column("birth_date", "Дата рождения", True, "ДД.ММ.ГГГГ, например 12.04.1988", ("дата рожд.",)),
     Column(
@@ -42,7 +50,7 @@ COLUMNS: tuple[Column, ...] = (
         "program_code",
         "Код программы",
         True,
-        "Код программы страхования договора",
+        "Код программы страхования договора; пусто — единственная программа договора",
         ("программа", "код программы страхования"),
     ),
     Column(
@@ -73,10 +81,40 @@ COLUMNS: tuple[Column, ...] = (
         "Только для ребёнка: номер полиса родителя-сотрудника",
         ("полис родителя",),
     ),
+    Column(
+        "personnel_number",
+        "Табельный номер",
+        False,
+        "Табельный номер сотрудника в учётной системе работодателя; уникален в списке",
+        ("таб. номер", "таб. №", "табельный №", "таб номер", "табельный"),
+    ),
+    Column(
+        "department",
+        "Подразделение",
+        False,
+        "Если нужно",
+        ("отдел", "структурное подразделение"),
+    ),
 )
 
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
-HEADERS = [column.header for column in COLUMNS]
+# The portal's own template: one column a field, the name in three.
+PORTAL_KEYS = tuple(column.key for column in COLUMNS if column.key != "full_name")
+HEADERS = [COLUMN_BY_KEY[key].header for key in PORTAL_KEYS]
+# The «как в 1С» template: the layout of a payroll export (a title above the table, the name in
+# one column, the personnel number first), with the insurer's columns after.
+ONE_C_TITLE = "Список сотрудников для страхования ДМС"
+ONE_C_KEYS = (
+    "personnel_number",
+    "full_name",
+    "birth_date",
+    "department",
+    "email",
+    "phone",
+    "program_code",
+    "policy_number",
+)
+ONE_C_HEADERS = [COLUMN_BY_KEY[key].header for key in ONE_C_KEYS]
 
 
 def header_key(text: str) -> str:

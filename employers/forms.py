@@ -31,3 +31,21 @@ class ApplyForm(forms.Form):
         label=_("Пропустить строки с ошибками: эти люди останутся в реестре без изменений"),
         required=False,
     )
+
+
+class ColumnMappingForm(forms.Form):
+    """A choice of field for each column of the list the import did not recognise."""
+
+    def __init__(self, *args, headers: list[str], choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = list(headers)
+        for index, header in enumerate(self.headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header, choices=choices, required=False
+            )
+
+    def chosen(self) -> dict[str, str]:
+        return {
+            header: self.cleaned_data.get(f"column_{index}", "")
+            for index, header in enumerate(self.headers)
+        }

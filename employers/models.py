@@ -110,6 +110,8 @@ class ImportBatch(TimeStampedModel):
     )
     applied_at = models.DateTimeField(_("применён"), null=True, blank=True)
     result = models.JSONField(_("итог"), default=dict, blank=True)
+    # The headers of the file's columns the check did not recognise (HR maps them to fields).
+    unknown_headers = models.JSONField(_("нераспознанные столбцы"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("загрузка списка застрахованных")
@@ -136,6 +138,40 @@ class ImportBatch(TimeStampedModel):
     @property
     def can_apply(self) -> bool:
         return self.status == self.Status.CHECKED and self.rows_total > self.rows_invalid
+
+
+class ColumnMapping(TimeStampedModel):
+    """What a column of an employer's lists means, chosen by its HR manager once: a header the
+    import does not know (as compared: columns.header_key) → a field, or "" to leave it out."""
+
+    policyholder = models.ForeignKey(
+        Policyholder,
+        on_delete=models.CASCADE,
+        related_name="column_mappings",
+        verbose_name=_("страхователь"),
+    )
+    header = models.CharField(_("заголовок столбца"), max_length=150)
+    field = models.CharField(_("поле"), max_length=32, blank=True)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто выбрал"),
+    )
+
+    class Meta:
+        verbose_name = _("столбец списков работодателя")
+        verbose_name_plural = _("столбцы списков работодателей")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policyholder", "header"], name="columnmapping_one_per_header"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.header} → {self.field or '—'}"
 
 
 class ImportRow(models.Model):
@@ -185,6 +221,8 @@ class ImportRow(models.Model):
     birth_date = models.DateField(_("дата рождения"), null=True, blank=True)
     email = models.CharField(_("электронная почта"), max_length=254, blank=True)
     phone = models.CharField(_("телефон"), max_length=16, blank=True)
+    personnel_number = models.CharField(_("табельный номер"), max_length=32, blank=True)
+    department = models.CharField(_("подразделение"), max_length=150, blank=True)
     program = models.ForeignKey(
         Program,
         on_delete=models.SET_NULL,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.core.audit import audit_log_record
-from portal.core.uploads import attachment_disposition
+from portal.core.uploads import attachment_disposition, stored_file_open
 from portal.core.validators import LONG_TEXT_MAX_LENGTH, refuse_control_characters
 
 from . import services
@@ -246,7 +246,7 @@ def staff_file_response(
     """A person's private file opened by staff: audit-logged, sent as an attachment."""
     audit_log_record(request=request, subject=subject, person_label=person_label, what=what)
     response = FileResponse(
-        file.open("rb"), content_type=content_type or "application/octet-stream"
+        stored_file_open(file), content_type=content_type or "application/octet-stream"
     )
     response["Content-Disposition"] = attachment_disposition(name)
     response["Cache-Control"] = "private, no-store"

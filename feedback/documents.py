@@ -3,13 +3,13 @@ download (each view checks the owner)."""
 
 from collections.abc import Iterable
 
-from django.db.models import Max, Q
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.documents import DocumentEntry
 
-from .models import GuaranteeLetter
+from .models import AppealMessage, GuaranteeLetter
 from .selectors import appeals_for_user, guarantee_letters_for_user
 
 
@@ -26,11 +26,15 @@ def guarantee_letters(user) -> Iterable[DocumentEntry]:
 
 
 def appeal_answers(user) -> Iterable[DocumentEntry]:
-    """Answers to the person's appeals, one PDF each (made on download)."""
+    """Answers to the person's appeals, one PDF each (made on download).
+
+    The latest answer's time is a subquery, not an aggregate: the selected service line's table
+    is partitioned with a composite key, so PostgreSQL refuses a GROUP BY on its id alone."""
+    answers = AppealMessage.objects.filter(appeal=OuterRef("pk"), from_staff=True)
     answered = (
         appeals_for_user(user)
-        .filter(messages__from_staff=True)
-        .annotate(answered_at=Max("messages__sent_at", filter=Q(messages__from_staff=True)))
+        .filter(Exists(answers))
+        .annotate(answered_at=Subquery(answers.order_by("-sent_at").values("sent_at")[:1]))
     )
     for appeal in answered:
         yield DocumentEntry(

@@ -51,6 +51,8 @@ class Appeal(TimeStampedModel):
         blank=True,
         related_name="appeals",
         verbose_name=_("услуга"),
+        # The database's key is (service_line_id, service_line_date): claims/partitions.py
+        db_constraint=False,
     )
     clinic = models.ForeignKey(
         Clinic,

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from claims.selectors import service_line_explanation, service_line_for_user
-from portal.core.uploads import attachment_disposition
+from portal.core.uploads import attachment_disposition, stored_file_open
 
 from . import services
 from .forms import AppealForm, MessageForm
@@ -39,6 +39,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache  # shows a service's name under the health-data consent: no copy kept by the browser
 def appeal_new(request: HttpRequest) -> HttpResponse:
     line_id = _int_or_none(request.GET.get("service_line"))
     line = service_line_for_user(request.user, line_id)
@@ -89,6 +90,7 @@ def appeal_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache  # as appeal_new
 def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = appeal_for_user(request.user, pk)
     if appeal is None:
@@ -122,8 +124,13 @@ def appeal_attachment(request: HttpRequest, pk: int, attachment_id: int) -> Http
     attachment = appeal_attachment_for_user(request.user, appeal_id=pk, pk=attachment_id)
     if attachment is None:
         raise Http404
+    return attachment_response(attachment)
+
+
+def attachment_response(attachment) -> FileResponse:
+    """A file of an appeal as a download that no cache keeps (the page's and the API's)."""
     response = FileResponse(
-        attachment.file.open("rb"),
+        stored_file_open(attachment.file),
         content_type=attachment.content_type or "application/octet-stream",
     )
     response["Content-Disposition"] = attachment_disposition(attachment.original_name)

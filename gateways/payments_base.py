@@ -1,7 +1,9 @@
-"""The gateway interface: what the co-pay code needs from a card acquirer.
+"""The gateway interface: what the co-pay code and the shop need from a card acquirer.
 
-Stripe is the one implemented (gateways/stripe.py), chosen by settings.PAYMENTS_GATEWAY (a
-dotted path, loaded by `gateway()`).
+Two are implemented: Stripe (gateways/stripe.py; its card form is Stripe.js on our page) and
+ЮKassa (gateways/yookassa.py; the person confirms on ЮKassa's page, `confirmation = "redirect"`,
+and every payment carries its 54-ФЗ receipt). settings.PAYMENT_GATEWAY=stripe|yookassa picks one
+(settings.PAYMENTS_GATEWAY, a dotted path, loaded by `gateway()`).
 Amounts cross this boundary in roubles (Decimal); each gateway converts to its own units. Our
 ledger (a charge or refund row committed before the call, its key deterministic) is what prevents
 double payments; the provider's idempotency is a second guard, never the only one.
@@ -59,6 +61,26 @@ class InvalidSignature(Exception):
 # The only currency of our payments: amounts cross this boundary in roubles.
 CURRENCY = "RUB"
 
+# Decline codes after which a saved card will never pay again (ЮKassa's cancellation_details
+# reasons, Stripe's decline codes): the card is dropped and the person asked for another; other
+# declines are retried on the schedule.
+METHOD_GONE_CODES = frozenset(
+    {
+        "card_expired",
+        "permission_revoked",
+        "invalid_card_number",
+        "payment_method_restricted",
+        "expired_card",  # Stripe
+        "lost_card",  # Stripe
+        "stolen_card",  # Stripe
+    }
+)
+
+
+class GatewayRefused(GatewayError):
+    """The provider refused the request for good (a 4xx other than not found): a definite answer,
+    for the calls where a refusal means something (a refund)."""
+
 
 class PaymentStatus(enum.StrEnum):
     SUCCEEDED = "succeeded"
@@ -88,6 +110,9 @@ class PaymentResult:
     metadata: dict = field(default_factory=dict)
     currency: str = ""  # ISO 4217, upper case, as the provider answers it
     customer_id: str = ""
+    confirmation_url: str = ""  # where the person confirms it (a redirect gateway)
+    payment_method_id: str = ""  # the method saved by this payment (card binding)
+    method_type: str = ""  # bank_card, sbp, sberbank…
 
 
 class RefundStatus(enum.StrEnum):
@@ -105,6 +130,43 @@ class RefundResult:
     metadata: dict = field(default_factory=dict)
     payment_id: str = ""  # the payment refunded
     currency: str = ""
+
+
+@dataclass(frozen=True)
+class ReceiptItem:
+    """One line of a 54-ФЗ receipt (a service line, a policy)."""
+
+    description: str
+    amount: Decimal
+    payment_subject: str
+    payment_mode: str
+    vat_code: int
+    quantity: Decimal = Decimal("1")
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    """The receipt sent with a payment or a refund: the customer's e-mail or phone, the lines."""
+
+    items: tuple[ReceiptItem, ...]
+    tax_system_code: int
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class FiscalReceipt:
+    """A receipt as the provider registered it: the fiscal attributes the person's «Чек» shows."""
+
+    receipt_id: str
+    kind: str  # payment (приход) | refund (возврат прихода)
+    status: str  # pending | succeeded | canceled
+    payment_id: str = ""
+    refund_id: str = ""
+    fiscal_storage_number: str = ""  # ФН
+    fiscal_document_number: str = ""  # ФД
+    fiscal_attribute: str = ""  # ФП (ФПД)
+    registered_at: str = ""  # ISO 8601
 
 
 class WebhookObject(enum.StrEnum):
@@ -131,6 +193,13 @@ class Gateway:
     """One method per remote call. Subclasses raise GatewayError when the outcome is unknown."""
 
     name: str = ""
+    # "script": the card is entered on our page in the provider's script (Stripe.js);
+    # "redirect": the person confirms on the provider's page (ЮKassa) and comes back.
+    confirmation: str = "script"
+    # Does the provider register 54-ФЗ receipts sent with payments and refunds?
+    fiscal: bool = False
+    # The ways a person may pay a one-off purchase (checkout_create's `method`).
+    checkout_methods: tuple[str, ...] = ()
 
     def customer_create(self, *, email: str, reference: str) -> str:
         raise NotImplementedError
@@ -158,8 +227,33 @@ class Gateway:
         idempotency_key: str,
         metadata: dict[str, str],
         off_session: bool,
+        receipt: ReceiptData | None = None,
+        description: str = "",
     ) -> PaymentResult:
         raise NotImplementedError
+
+    def checkout_create(
+        self,
+        *,
+        amount: Decimal,
+        customer_id: str,
+        idempotency_key: str,
+        metadata: dict[str, str],
+        return_url: str,
+        method: str = "bank_card",
+        save_method: bool = False,
+        capture: bool = True,
+        receipt: ReceiptData | None = None,
+        description: str = "",
+    ) -> PaymentResult:
+        """A payment the person confirms on the provider's page (`confirmation == "redirect"`):
+        REQUIRES_ACTION with its confirmation_url."""
+        raise NotImplementedError
+
+    def receipts_find(self, *, payment_id: str = "", refund_id: str = "") -> list[FiscalReceipt]:
+        """The 54-ФЗ receipts the provider registered for a payment or a refund (none for a
+        provider that registers none)."""
+        return []
 
     def payment_retrieve(self, *, payment_id: str) -> PaymentResult:
         """Raises ObjectNotFound for an id the provider does not know."""
@@ -175,10 +269,18 @@ class Gateway:
         raise NotImplementedError
 
     def refund_create(
-        self, *, payment_id: str, amount: Decimal, idempotency_key: str, metadata: dict[str, str]
+        self,
+        *,
+        payment_id: str,
+        amount: Decimal,
+        idempotency_key: str,
+        metadata: dict[str, str],
+        reason: str = "",
+        receipt: ReceiptData | None = None,
     ) -> RefundResult:
-        """Return `amount` of a succeeded payment to its card. A refused refund (already
-        refunded, more than was paid) is an answer (FAILED), not an unknown."""
+        """Return `amount` of a succeeded payment to its card, with the reason told to the
+        provider. A refused refund (already refunded, more than was paid) is an answer (FAILED),
+        not an unknown."""
         raise NotImplementedError
 
     def refunds_find(self, *, payment_id: str, metadata: dict[str, str]) -> list[RefundResult]:

@@ -374,7 +374,8 @@ class StripeGateway(Gateway):
     def payment_method_detach(self, *, payment_method_id: str) -> None:
         payment_method_detach(payment_method_id=payment_method_id)
 
-    def payment_create(self, **kwargs) -> PaymentResult:
+    def payment_create(self, *, receipt=None, description: str = "", **kwargs) -> PaymentResult:
+        # No 54-ФЗ receipt at Stripe (a separate online cash register registers them).
         return payment_intent_create(**kwargs)
 
     def payment_retrieve(self, *, payment_id: str) -> PaymentResult:
@@ -387,13 +388,22 @@ class StripeGateway(Gateway):
         return _with_metadata(payment_intents_for_customer(customer_id=customer_id), metadata)
 
     def refund_create(
-        self, *, payment_id: str, amount: Decimal, idempotency_key: str, metadata: dict[str, str]
+        self,
+        *,
+        payment_id: str,
+        amount: Decimal,
+        idempotency_key: str,
+        metadata: dict[str, str],
+        reason: str = "",
+        receipt=None,
     ) -> RefundResult:
+        # Stripe's own `reason` is an enumeration (localstripe refuses it): ours goes in the
+        # metadata, which the dashboard shows.
         return refund_create(
             payment_id=payment_id,
             amount=amount,
             idempotency_key=idempotency_key,
-            metadata=metadata,
+            metadata={**metadata, "reason": reason[:500]} if reason else metadata,
         )
 
     def refunds_find(self, *, payment_id: str, metadata: dict[str, str]) -> list[RefundResult]:

@@ -29,6 +29,7 @@ from .models import (
     CopayNotice,
     PaymentCard,
     ProcessedEvent,
+    Receipt,
     Refund,
     RefundEvent,
 )
@@ -82,9 +83,15 @@ class CopayEnrollmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class ChargeLineInline(ReadOnlyInline):
     model = ChargeLine
-    fields = ("service_line", "amount", "active", "dispute", "refund_status")
+    fields = ("service_line", "service", "amount", "active", "dispute", "refund_status")
     readonly_fields = fields
     verbose_name_plural = gettext_lazy("строки списания")
+
+    # The line's __str__ leaves the service name out (health data, claims.health); the operator,
+    # whose view is audited, reads it here as on the service lines' own admin page.
+    @admin.display(description=gettext_lazy("услуга"))
+    def service(self, obj: ChargeLine) -> str:
+        return obj.service_line.service_name
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("service_line", "refund")
@@ -262,6 +269,32 @@ class RefundAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def audit_entry(self, request, obj: Refund):
         return obj.charge.insured_person.full_name, _("возврат со-оплаты и его услуга")
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """54-ФЗ receipts (and Stripe's «квитанции»): written by the payment services, their fiscal
+    attributes read back from the provider; a receipt the cash register refused is «не
+    зарегистрирован» here for the operator."""
+
+    list_display = (
+        "paid_at",
+        "user",
+        "kind",
+        "source",
+        "amount",
+        "status",
+        "fiscal_document_number",
+    )
+    list_filter = ("status", "kind", "source", "gateway")
+    search_fields = (
+        "user__email",
+        "provider_payment_id",
+        "provider_refund_id",
+        "fiscal_document_number",
+    )
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
 
 
 @admin.register(CopayNotice)

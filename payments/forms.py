@@ -23,3 +23,12 @@ class CardAttachForm(forms.Form):
 
 class CardRemoveForm(PinConfirmForm):
     pass
+
+
+class CopayWithdrawForm(PinConfirmForm):
+    """Leaving the co-pay program is confirmed by the PIN."""
+
+
+class PayNowForm(forms.Form):
+    # Set by the confirmation page: the first press of «Оплатить сейчас» only shows the amount.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -59,6 +59,9 @@ class CopayEnrollment(TimeStampedModel):
     # The retry schedule of automatic charges after a decline (settings.COPAY_RETRY_DAYS).
     charge_failures = models.PositiveSmallIntegerField(_("неудачных списаний подряд"), default=0)
     next_charge_on = models.DateField(_("следующее автосписание не раньше"), null=True, blank=True)
+    # The person left the program (withdrew the consent): the card is unbound, no clinic access
+    # under it; a new consent starts it over with a new card and a new 30-minute clock.
+    withdrawn_at = models.DateTimeField(_("согласие отозвано"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("подключение со-оплатной программы")
@@ -127,7 +130,7 @@ class Charge(TimeStampedModel):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("создано, ещё не отправлено")
-        IN_DOUBT = "in_doubt", _("отправлено, ответ не получен")
+        IN_DOUBT = "in_doubt", _("в процессе проверки: отправлено, ответ не получен")
         SUCCEEDED = "succeeded", _("оплачено")
         FAILED = "failed", _("отклонено")
         REQUIRES_ACTION = "requires_action", _("нужно подтверждение")
@@ -180,7 +183,11 @@ class Charge(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
         ]
-        indexes = [models.Index(fields=["status", "updated_at"])]
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            # the day's run: its charges by state (payments.metrics, read at each scrape)
+            models.Index(fields=["day", "kind"], name="charge_day_kind"),
+        ]
         permissions = [
             ("reconcile_charge", _("Может сверять списания с платёжной системой")),
             ("refund_charge", _("Может возвращать со-оплату по подтверждённым обращениям")),
@@ -237,8 +244,9 @@ class ChargeLine(models.Model):
     """A service line in a charge. A line is in at most one charge that has not failed."""
 
     charge = models.ForeignKey(Charge, on_delete=models.CASCADE, related_name="lines")
+    # The database's key is (service_line_id, service_line_date): claims/partitions.py
     service_line = models.ForeignKey(
-        ServiceLine, on_delete=models.PROTECT, related_name="charge_lines"
+        ServiceLine, on_delete=models.PROTECT, related_name="charge_lines", db_constraint=False
     )
     amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
     active = models.BooleanField(default=True)
@@ -332,7 +340,10 @@ class Refund(TimeStampedModel):
         NOT_NEEDED = "not_needed", _("не нужен: списание не прошло")
 
     OPEN = (Status.PENDING, Status.IN_DOUBT)
-    FINAL = (Status.SUCCEEDED, Status.FAILED, Status.NOT_NEEDED)
+    # A refusal is answered (SETTLED: the provider's late answers leave it as it is) but not final:
+    # it is sent again on a schedule (issue 21), so FINAL holds only the states with no way out.
+    FINAL = (Status.SUCCEEDED, Status.NOT_NEEDED)
+    SETTLED = (Status.SUCCEEDED, Status.FAILED, Status.NOT_NEEDED)
 
     # Allowed moves; payments.services.status.refunds_status_set enforces them. In doubt goes
     # back to pending when reconciliation finds no refund at the provider (sent again).
@@ -341,7 +352,9 @@ class Refund(TimeStampedModel):
         Status.PENDING: (Status.IN_DOUBT,),
         Status.IN_DOUBT: (Status.PENDING, Status.SUCCEEDED, Status.FAILED),
         Status.SUCCEEDED: (),
-        Status.FAILED: (),
+        # A refusal is sent again on settings.REFUND_RETRY_HOURS (a new provider key each try);
+        # after the last one it stays failed and the operators are told.
+        Status.FAILED: (Status.PENDING,),
         Status.NOT_NEEDED: (),
     }
 
@@ -359,6 +372,7 @@ class Refund(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="copay_refunds",
         verbose_name=_("услуга"),
+        db_constraint=False,  # the key is (service_line_id, service_line_date): claims/partitions
     )
     idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=128, unique=True)
     amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
@@ -367,6 +381,8 @@ class Refund(TimeStampedModel):
     )
     provider_refund_id = models.CharField(_("возврат у провайдера"), max_length=64, blank=True)
     failure_code = models.CharField(_("код отказа"), max_length=64, blank=True)
+    refusals = models.PositiveSmallIntegerField(_("отказов провайдера"), default=0)
+    retry_at = models.DateTimeField(_("повторить после отказа"), null=True, blank=True)
     sent_at = models.DateTimeField(_("отправлен провайдеру"), null=True, blank=True)
     settled_at = models.DateTimeField(_("завершён"), null=True, blank=True)
 
@@ -386,6 +402,13 @@ class Refund(TimeStampedModel):
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, ())
 
+    @property
+    def provider_key(self) -> str:
+        """The provider's idempotency key of the current try: a refused refund is a new request."""
+        return (
+            self.idempotency_key if not self.refusals else f"{self.idempotency_key}-{self.refusals}"
+        )
+
 
 class RefundEvent(StatusEvent):
     """A step of a refund's history."""
@@ -404,3 +427,93 @@ class RefundEvent(StatusEvent):
 
     def __str__(self) -> str:
         return f"{self.refund_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Receipt(TimeStampedModel):
+    """The document of one movement of money: a co-pay charge, its refund, a shop purchase.
+
+    With a provider that registers 54-ФЗ receipts (ЮKassa: «Чеки от ЮKassa») it is a fiscal
+    receipt — sent with the payment, its fiscal attributes (ФН, ФД, ФП, the time) read back from
+    the provider; with one that does not (Stripe) it is a «Квитанция об оплате», not a fiscal
+    document. The seller's name and ИНН are copied when it is written, so a later change of the
+    insurer's details does not rewrite issued documents."""
+
+    class Kind(models.TextChoices):
+        INCOME = "income", _("приход")
+        INCOME_RETURN = "income_return", _("возврат прихода")
+
+    class Source(models.TextChoices):
+        COPAY = "copay", _("со-оплата")
+        REFUND = "refund", _("возврат со-оплаты")
+        PURCHASE = "purchase", _("покупка полиса")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("регистрируется")
+        REGISTERED = "registered", _("зарегистрирован")
+        FAILED = "failed", _("не зарегистрирован")
+        NOT_FISCAL = "not_fiscal", _("квитанция (без фискализации)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="receipts"
+    )
+    kind = models.CharField(_("признак расчёта"), max_length=16, choices=Kind.choices)
+    source = models.CharField(_("за что"), max_length=16, choices=Source.choices)
+    source_id = models.PositiveBigIntegerField(_("номер списания, возврата или покупки"))
+    gateway = models.CharField(_("провайдер"), max_length=16)
+    provider_payment_id = models.CharField(_("платёж у провайдера"), max_length=64)
+    provider_refund_id = models.CharField(_("возврат у провайдера"), max_length=64, blank=True)
+    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
+    items = models.JSONField(_("предметы расчёта"), default=list)
+    customer_contact = models.CharField(_("e-mail или телефон покупателя"), max_length=254)
+    seller_name = models.CharField(_("продавец"), max_length=255)
+    seller_inn = models.CharField(_("ИНН продавца"), max_length=12)
+    tax_system_code = models.PositiveSmallIntegerField(_("система налогообложения"), null=True)
+    paid_at = models.DateTimeField(_("дата и время расчёта"))
+    status = models.CharField(
+        _("состояние"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    provider_receipt_id = models.CharField(_("чек у провайдера"), max_length=64, blank=True)
+    fiscal_storage_number = models.CharField(_("ФН"), max_length=16, blank=True)
+    fiscal_document_number = models.CharField(_("ФД"), max_length=10, blank=True)
+    fiscal_attribute = models.CharField(_("ФП"), max_length=10, blank=True)
+    registered_at = models.DateTimeField(_("зарегистрирован"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("чек")
+        verbose_name_plural = _("чеки")
+        ordering = ["-paid_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="receipt_one_per_source"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
+            # A registered receipt has every fiscal attribute.
+            models.CheckConstraint(
+                condition=~Q(status="registered")
+                | (
+                    ~Q(fiscal_storage_number="")
+                    & ~Q(fiscal_document_number="")
+                    & ~Q(fiscal_attribute="")
+                    & Q(registered_at__isnull=False)
+                ),
+                name="receipt_registered_has_attributes",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ₽ ({self.get_status_display()})"
+
+    @property
+    def fiscal(self) -> bool:
+        return self.status != self.Status.NOT_FISCAL
+
+    @property
+    def qr_string(self) -> str:
+        """The tax service's QR string: t=YYYYMMDDTHHMM&s=SUM&fn=…&i=…&fp=…&n=1 (2: a refund)."""
+        if self.status != self.Status.REGISTERED:
+            return ""
+        moment = timezone.localtime(self.registered_at)
+        n = 2 if self.kind == self.Kind.INCOME_RETURN else 1
+        return (
+            f"t={moment:%Y%m%dT%H%M}&s={self.amount:.2f}&fn={self.fiscal_storage_number}"
+            f"&i={self.fiscal_document_number}&fp={self.fiscal_attribute}&n={n}"
+        )

@@ -6,21 +6,72 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.utils import timezone
 
 from claims.models import ServiceLine
 from policies.models import InsuredPerson
 from policies.selectors import insured_persons_for_user
+from portal.core.dates import working_days_after
 
 from .models import Charge, ChargeLine, CopayEnrollment, PaymentCard, Refund
 
+CLINIC_PROCESSING_WORKING_DAYS = 5
 
-def copay_clinic_access_from(*, insured_person: InsuredPerson) -> datetime.datetime | None:
-    """When the insured person may first visit clinics under their co-pay program (30 minutes
-    after the card was bound); None while no card is bound or there is no enrollment."""
-    return (
-        CopayEnrollment.objects.filter(insured_person=insured_person)
-        .values_list("clinic_access_from", flat=True)
+
+@dataclass(frozen=True)
+class CopayAccess:
+    """Where the person stands with the co-pay program's clinic access: the booking rule, the
+    coverage check and the co-pay page read it alike."""
+
+    enrolled: bool = False  # consent given and not withdrawn
+    card_bound_at: datetime.datetime | None = None  # the first binding: the clocks start here
+    clinic_access_from: datetime.datetime | None = None  # visits from (binding + 30 minutes)
+    card_active: bool = False
+    card_removed_at: datetime.datetime | None = None  # without an active card: when it went
+    processing_until: datetime.date | None = None  # clinics' attachment lists, 5 working days
+
+    @property
+    def suspended(self) -> bool:
+        """A card was bound once and is bound no more: clinic access is suspended."""
+        return self.enrolled and self.card_bound_at is not None and not self.card_active
+
+    def visit_allowed(self, starts_at: datetime.datetime) -> bool:
+        return (
+            self.card_active
+            and self.clinic_access_from is not None
+            and starts_at >= self.clinic_access_from
+        )
+
+    def processing(self, today: datetime.date) -> bool:
+        """The clinics may not have the person on their lists yet: call the hotline."""
+        return self.card_active and bool(self.processing_until and today <= self.processing_until)
+
+
+def clinic_processing_until(card_bound_at: datetime.datetime | None) -> datetime.date | None:
+    """«до 5 рабочих дней» counted from the binding day (the binding day itself not counted)."""
+    if card_bound_at is None:
+        return None
+    return working_days_after(timezone.localdate(card_bound_at), CLINIC_PROCESSING_WORKING_DAYS)
+
+
+def copay_access(*, insured_person: InsuredPerson) -> CopayAccess:
+    """The insured person's co-pay clinic access (two small queries)."""
+    enrollment = (
+        CopayEnrollment.objects.filter(insured_person=insured_person, withdrawn_at__isnull=True)
+        .only("card_bound_at", "clinic_access_from")
         .first()
+    )
+    if enrollment is None:
+        return CopayAccess()
+    cards = list(enrollment.cards.order_by("-created_at").values_list("removed_at", flat=True)[:1])
+    active = bool(cards) and cards[0] is None
+    return CopayAccess(
+        enrolled=True,
+        card_bound_at=enrollment.card_bound_at,
+        clinic_access_from=enrollment.clinic_access_from,
+        card_active=active,
+        card_removed_at=cards[0] if cards and not active else None,
+        processing_until=clinic_processing_until(enrollment.card_bound_at),
     )
 
 
@@ -65,7 +116,7 @@ def card_active(*, enrollment: CopayEnrollment) -> PaymentCard | None:
 
 def enrollments_for_user(user) -> QuerySet[CopayEnrollment]:
     return CopayEnrollment.objects.filter(
-        user=user, insured_person__in=insured_persons_for_user(user)
+        user=user, insured_person__in=insured_persons_for_user(user), withdrawn_at__isnull=True
     ).select_related("insured_person", "program")
 
 

@@ -6,6 +6,8 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from portal.core.locks import advisory_lock, run_finished, run_once
+
 from . import services
 from .models import CopayEnrollment
 from .services import daily
@@ -45,15 +47,29 @@ def copay_notices_send(day: str | None = None) -> int:
 @shared_task(**TASK_OPTIONS)
 def copay_daily_charges(day: str | None = None) -> int:
     """Queue the day's charges: one task per chunk of persons due today (each chunk's charges are
-    written with a few bulk statements; see services.charges_daily)."""
-    day = day or timezone.localdate().isoformat()
-    ids = list(
-        services.enrollments_due(day=datetime.date.fromisoformat(day))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for start in range(0, len(ids), daily.DAILY_BATCH):
-        copay_charge_persons.delay(ids[start : start + daily.DAILY_BATCH], day)
+    written with a few bulk statements; see services.charges_daily), so every task stays short.
+
+    The beat's run (no day given) happens once a day whatever the number of beats (a JobRun row);
+    a run for a given day (a catch-up by hand) may repeat: each person is charged once by the
+    charges' keys. Two runs at the same moment: the second does nothing (an advisory lock)."""
+    run = None
+    if day is None:
+        day = timezone.localdate().isoformat()
+        run = run_once("payments.copay_daily_charges", day)
+        if run is None:
+            return 0
+    with advisory_lock(f"payments.copay_daily_charges:{day}") as held:
+        if not held:
+            return 0
+        ids = list(
+            services.enrollments_due(day=datetime.date.fromisoformat(day))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for start in range(0, len(ids), daily.DAILY_BATCH):
+            copay_charge_persons.delay(ids[start : start + daily.DAILY_BATCH], day)
+    if run is not None:
+        run_finished(run, f"{len(ids)} to charge")
     return len(ids)
 
 
@@ -102,3 +118,24 @@ def refund_notify(refund_id: int) -> None:
 def charge_failed_notify(charge_id: int) -> None:
     """Tell the person a charge did not go through and ask them to pay on the page."""
     services.charge_failed_notice_send(charge_id=charge_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def receipt_fetch(receipt_id: int) -> None:
+    """The registered receipt's fiscal attributes, read back from the provider."""
+    from .services.fiscal import receipt_fetch as fetch
+
+    fetch(receipt_id=receipt_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def receipts_fetch_pending() -> int:
+    """The beat's sweep: receipts still being registered (a lost task, a slow cash register)."""
+    from .services.fiscal import receipts_fetch_pending as sweep
+
+    return sweep()
+
+
+@shared_task(**TASK_OPTIONS)
+def refund_refused_notify(refund_id: int) -> None:
+    services.refund_refused_notice_send(refund_id=refund_id)

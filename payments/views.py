@@ -6,19 +6,42 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gateways.payments_base import GatewayError
+from gateways.payments_base import GatewayError, PaymentStatus, gateway
 from policies.models import InsuredPerson
 from policies.selectors import insured_persons_for_user
 
 from . import services
-from .forms import CardAttachForm, CardBindStartForm, CardRemoveForm, CopayConsentForm
-from .models import Charge, CopayEnrollment, Refund
-from .receipts import receipt_pdf_bytes, refund_receipt_pdf_bytes
-from .selectors import charges_for_user, debt_total, enrollments_for_user, ledgers_for_user
+from .declines import decline_message
+from .forms import (
+    CardAttachForm,
+    CardBindStartForm,
+    CardRemoveForm,
+    CopayConsentForm,
+    CopayWithdrawForm,
+    PayNowForm,
+)
+from .models import Charge, CopayEnrollment, Receipt, Refund
+from .receipts import (
+    fiscal_receipt_pdf_bytes,
+    receipt_context,
+    receipt_for,
+    receipt_pdf_bytes,
+    refund_receipt_pdf_bytes,
+)
+from .selectors import (
+    card_active,
+    charges_for_user,
+    copay_access,
+    debt_total,
+    enrollments_for_user,
+    ledgers_for_user,
+)
 
 PROVIDER_UNAVAILABLE = _(
     "Платёжная система сейчас недоступна. Попробуйте позже или позвоните на горячую линию %(phone)s"
@@ -43,10 +66,15 @@ def _page(request: HttpRequest, **forms) -> HttpResponse:
     today = timezone.localdate()
     for ledger in ledgers:
         enrollment = ledger.enrollment
-        ledger.processing_until = (
-            services.clinic_processing_until(enrollment) if enrollment else None
+        ledger.access = copay_access(insured_person=ledger.person) if enrollment else None
+        ledger.processing_until = ledger.access.processing_until if enrollment else None
+        ledger.show_hotline = bool(ledger.access and ledger.access.processing(today))
+        ledger.withdraw_blocker = (
+            services.copay_withdraw_blocker(enrollment=enrollment) if enrollment else ""
         )
-        ledger.show_hotline = bool(ledger.processing_until and today <= ledger.processing_until)
+        ledger.withdraw_form = forms.get("withdraw", {}).get(ledger.person.pk) or CopayWithdrawForm(
+            user=request.user, prefix=f"w{ledger.person.pk}"
+        )
         ledger.consent_form = forms.get("consent", {}).get(ledger.person.pk) or CopayConsentForm(
             user=request.user, prefix=f"c{ledger.person.pk}"
         )
@@ -70,6 +98,7 @@ def _page(request: HttpRequest, **forms) -> HttpResponse:
 
 
 @login_required
+@never_cache  # the ledger names services under the health-data consent: no copy kept
 def copay_page(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
@@ -91,22 +120,31 @@ def copay_consent_view(request: HttpRequest, person_id: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, consent={person.pk: form})
     try:
-        services.copay_consent(user=request.user, insured_person=person)
+        enrollment = services.copay_consent(user=request.user, insured_person=person)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Согласие принято. Осталось привязать банковскую карту."))
-    return redirect("payments:copay")
+        return redirect("payments:copay")
+    # The one PIN confirmed both: the card form opens straight away.
+    messages.success(request, _("Согласие принято. Осталось привязать банковскую карту."))
+    return _card_form(request, enrollment)
 
 
-@login_required
-@require_POST
-def card_bind(request: HttpRequest, person_id: int) -> HttpResponse:
-    """PIN-confirmed: open the provider's card form with a fresh SetupIntent."""
-    enrollment = _enrollment(request, person_id)
-    form = CardBindStartForm(request.POST, user=request.user, prefix=f"b{person_id}")
-    if not form.is_valid():
-        return _page(request, bind={person_id: form})
+def _card_form(request: HttpRequest, enrollment: CopayEnrollment) -> HttpResponse:
+    person_id = enrollment.insured_person_id
+    if gateway().confirmation == "redirect":
+        # The card is entered on the provider's page (ЮKassa), which sends the person back.
+        return_url = request.build_absolute_uri(reverse("payments:card_return", args=[person_id]))
+        try:
+            payment_id, confirmation_url = services.card_setup_redirect(
+                enrollment=enrollment, return_url=return_url
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("payments:copay")
+        except GatewayError:
+            return _provider_down(request)
+        request.session[f"card_check_{person_id}"] = payment_id
+        return redirect(confirmation_url)
     try:
         client_secret = services.card_setup_start(enrollment=enrollment)
     except GatewayError:
@@ -122,6 +160,17 @@ def card_bind(request: HttpRequest, person_id: int) -> HttpResponse:
             "attach_form": CardAttachForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def card_bind(request: HttpRequest, person_id: int) -> HttpResponse:
+    """PIN-confirmed: open the provider's card form with a fresh SetupIntent."""
+    enrollment = _enrollment(request, person_id)
+    form = CardBindStartForm(request.POST, user=request.user, prefix=f"b{person_id}")
+    if not form.is_valid():
+        return _page(request, bind={person_id: form})
+    return _card_form(request, enrollment)
 
 
 @login_required
@@ -150,32 +199,107 @@ def card_attach_view(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
+def card_return(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Back from the provider's page: the card check this session started is read from the
+    provider (never from the address), its card bound when it saved one."""
+    enrollment = _enrollment(request, person_id)
+    payment_id = request.session.pop(f"card_check_{person_id}", "")
+    if not payment_id:
+        return redirect("payments:copay")
+    try:
+        result = gateway().payment_retrieve(payment_id=payment_id)
+        if result.status == PaymentStatus.DECLINED:
+            messages.error(
+                request,
+                _("Карта не привязана: %(reason)s")
+                % {"reason": decline_message(result.decline_code)},
+            )
+            return redirect("payments:copay")
+        if result.status == PaymentStatus.REQUIRES_ACTION:
+            messages.info(
+                request,
+                _("Банк ещё не подтвердил карту: она появится здесь, когда он ответит."),
+            )
+            return redirect("payments:copay")
+        card = services.card_attach(enrollment=enrollment, setup_intent_id=payment_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except GatewayError:
+        return _provider_down(request)
+    else:
+        messages.success(
+            request,
+            _("Карта %(card)s привязана. Программа начнёт действовать в течение 24 часов.")
+            % {"card": str(card)},
+        )
+    return redirect("payments:copay")
+
+
+@login_required
 @require_POST
 def card_remove_view(request: HttpRequest, person_id: int) -> HttpResponse:
     enrollment = _enrollment(request, person_id)
     form = CardRemoveForm(request.POST, user=request.user, prefix=f"r{person_id}")
     if not form.is_valid():
         return _page(request, remove={person_id: form})
-    services.card_remove(enrollment=enrollment)
-    debt = debt_total(insured_person_id=person_id)
-    if debt:
-        messages.warning(
+    card = services.card_remove(enrollment=enrollment)
+    when = formats.date_format(timezone.localtime(card.removed_at if card else None), "d.m.Y")
+    text = _(
+        "Карта отвязана. С %(day)s обращения в клиники по со-оплатной программе приостановлены, "
+        "пока не будет привязана новая карта."
+    ) % {"day": when}
+    if debt_total(insured_person_id=person_id):
+        text += " " + _(
+            "Задолженность не списывается автоматически: оплатите её на этой странице после "
+            "привязки новой карты."
+        )
+        messages.warning(request, text)
+    else:
+        messages.success(request, text)
+    return redirect("payments:copay")
+
+
+@login_required
+@require_POST
+def copay_withdraw_view(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Leave the program: the page said what happens to the card and the debt; the PIN confirms."""
+    enrollment = _enrollment(request, person_id)
+    form = CopayWithdrawForm(request.POST, user=request.user, prefix=f"w{person_id}")
+    if not form.is_valid():
+        return _page(request, withdraw={person_id: form})
+    try:
+        services.copay_withdraw(enrollment=enrollment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
             request,
             _(
-                "Карта отвязана. Задолженность не списывается автоматически: оплатите её на этой "
-                "странице после привязки новой карты. Пока карта не привязана, обращения в "
-                "клиники по программе приостановлены."
+                "Вы вышли из со-оплатной программы: согласие отозвано, карта отвязана, обращения "
+                "в клиники по программе прекращены."
             ),
         )
-    else:
-        messages.success(request, _("Карта отвязана."))
     return redirect("payments:copay")
 
 
 @login_required
 @require_POST
 def pay_now(request: HttpRequest, person_id: int) -> HttpResponse:
+    """First the amount and the card to confirm, then the charge (the confirmed form)."""
     enrollment = _enrollment(request, person_id)
+    form = PayNowForm(request.POST)
+    debt = debt_total(insured_person_id=person_id)
+    if not (form.is_valid() and form.cleaned_data["confirmed"]):
+        return render(
+            request,
+            "payments/pay_confirm.html",
+            {
+                "enrollment": enrollment,
+                "debt": debt,
+                "card": card_active(enrollment=enrollment),
+                "form": PayNowForm(initial={"confirmed": True}),
+            },
+        )
     try:
         charge = services.charge_pay_now(enrollment=enrollment)
     except GatewayError:
@@ -224,6 +348,7 @@ def charge_confirmed(request: HttpRequest, charge_id: int) -> HttpResponse:
 
 
 @login_required
+@never_cache  # as copay_page
 def receipt_pdf(request: HttpRequest, charge_id: int) -> HttpResponse:
     charge = get_object_or_404(
         charges_for_user(request.user).prefetch_related("lines__service_line__clinic"),
@@ -231,12 +356,19 @@ def receipt_pdf(request: HttpRequest, charge_id: int) -> HttpResponse:
     )
     if charge.status != Charge.Status.SUCCEEDED:
         raise Http404
-    response = HttpResponse(receipt_pdf_bytes(charge), content_type="application/pdf")
+    receipt = receipt_for(Receipt.Source.COPAY, charge.pk)
+    content = (
+        fiscal_receipt_pdf_bytes(receipt, request.user)
+        if receipt
+        else receipt_pdf_bytes(charge, user=request.user)
+    )
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{charge.pk}.pdf"'
     return response
 
 
 @login_required
+@never_cache  # as copay_page
 def refund_receipt_pdf(request: HttpRequest, refund_id: int) -> HttpResponse:
     refund = get_object_or_404(
         Refund.objects.filter(
@@ -246,6 +378,30 @@ def refund_receipt_pdf(request: HttpRequest, refund_id: int) -> HttpResponse:
         ),
         pk=refund_id,
     )
-    response = HttpResponse(refund_receipt_pdf_bytes(refund), content_type="application/pdf")
+    receipt = receipt_for(Receipt.Source.REFUND, refund.pk)
+    content = (
+        fiscal_receipt_pdf_bytes(receipt, request.user)
+        if receipt
+        else refund_receipt_pdf_bytes(refund, user=request.user)
+    )
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="refund-{refund.pk}.pdf"'
+    return response
+
+
+@login_required
+def fiscal_receipt_page(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    """The person's «Чек»: a 54-ФЗ receipt with its fiscal attributes and QR code, or a
+    «Квитанция об оплате» with a provider that registers none."""
+    receipt = get_object_or_404(Receipt.objects.filter(user=request.user), pk=receipt_id)
+    return render(request, "payments/receipt.html", receipt_context(receipt, request.user))
+
+
+@login_required
+def fiscal_receipt_pdf(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    receipt = get_object_or_404(Receipt.objects.filter(user=request.user), pk=receipt_id)
+    response = HttpResponse(
+        fiscal_receipt_pdf_bytes(receipt, request.user), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="receipt-{receipt.pk}.pdf"'
     return response

@@ -3,9 +3,9 @@ programs, insured persons, policies), scoped for HR managers, is employers.admin
 
 from django.contrib import admin
 
-from portal.core.admin import ChangeAuditedAdminMixin
+from portal.core.admin import ChangeAuditedAdminMixin, ReadOnlyAdminMixin
 
-from .models import BoxedPolicyCard, CareKind, PolicyLink
+from .models import AssistanceCompany, BoxedPolicyCard, CareKind, PolicyLink, ProgramDocument
 
 
 @admin.register(CareKind)
@@ -47,3 +47,21 @@ class BoxedPolicyCardAdmin(admin.ModelAdmin):
     search_fields = ("number", "title")
     raw_id_fields = ("activated_by", "policy")
     readonly_fields = ("activated_at", "activated_by", "policy")
+
+
+@admin.register(AssistanceCompany)
+class AssistanceCompanyAdmin(admin.ModelAdmin):
+    """The assistance company and its 24/7 phone that ВЗР/ВПМК policies print."""
+
+    list_display = ("name", "phone", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "name_en")
+
+
+@admin.register(ProgramDocument)
+class ProgramDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Made by the portal (the program's PDF, its clinic lists): shown, never edited."""
+
+    list_display = ("program", "key", "status", "generated_at", "size")
+    list_filter = ("status",)
+    list_select_related = ("program",)

@@ -94,8 +94,16 @@ def object_facts(policy: Policy) -> list[tuple[str, str]]:
     ):
         if data.get(key):
             facts.append((str(label), str(data[key])))
+    travellers = data.get("travellers")
+    if isinstance(travellers, list) and travellers:
+        names = [
+            f"{t.get('last_name_latin', '')} {t.get('first_name_latin', '')}".strip()
+            for t in travellers
+            if isinstance(t, dict)
+        ]
+        facts.append((str(_("Путешественники")), ", ".join(names)))
     ages = data.get("ages")
-    if isinstance(ages, list) and ages:
+    if isinstance(ages, list) and ages and not travellers:
         facts.append(
             (
                 str(_("Путешественники")),
@@ -158,11 +166,10 @@ class PolicyCard:
 
     @property
     def bought_pdf_url(self) -> str:
-        """The shop's PDF of a bought policy once paid ("" otherwise)."""
-        purchase = getattr(self.policy, "purchase", None)
-        if purchase is None or purchase.status != "paid":
+        """The PDF of a bought or activated policy once issued ("" otherwise)."""
+        if not self.policy.has_pdf:
             return ""
-        return reverse("shop_policy_pdf", args=[purchase.pk])
+        return reverse("policies:pdf", args=[self.policy.pk])
 
     @property
     def insured_person(self):
@@ -208,8 +215,28 @@ class PolicyCard:
         return f"{CLINICS_PATH}?{query}"
 
     @property
-    def care_kind_links(self) -> list[tuple[CareKind, str]]:
-        return [(kind, self.care_kind_url(kind)) for kind in self.care_kinds]
+    def care_kind_links(self) -> list[tuple[CareKind, str, str]]:
+        """Each kind of care: its clinics on the map and list, and their list as a PDF (a DMS
+        policy in force or about to be)."""
+        with_pdf = (
+            self.policy.product == Policy.Product.DMS
+            and self.policy.status == Policy.Status.ACTIVE
+            and self.group != Group.EXPIRED
+        )
+        return [
+            (
+                kind,
+                self.care_kind_url(kind),
+                f"{CLINICS_PATH}pdf/{self.policy.pk}/{kind.code}.pdf" if with_pdf else "",
+            )
+            for kind in self.care_kinds
+        ]
+
+    @property
+    def program_pdf_url(self) -> str:
+        if self.policy.product != Policy.Product.DMS or self.policy.insured_person_id is None:
+            return ""
+        return reverse("policies:program_pdf", args=[self.policy.pk])
 
     copay_path = COPAY_PATH
     shop_path = SHOP_PATH

@@ -2,9 +2,12 @@
 
 from urllib.parse import quote
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from .models import PolicyDocument
+from portal.core.uploads import stored_file_open
+
+from .models import PolicyDocument, ProgramDocument
 from .pdf.data import FILE_LABELS
 from .translit import ascii_filename
 
@@ -23,8 +26,27 @@ def policy_pdf_filename(document: PolicyDocument) -> str:
     return f"{FILE_LABELS[policy.product]} {policy.number}.pdf"
 
 
-def policy_pdf_response(document: PolicyDocument) -> FileResponse:
-    response = FileResponse(document.file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = attachment_disposition(policy_pdf_filename(document))
+def pdf_file_response(file, filename: str) -> FileResponse:
+    response = FileResponse(stored_file_open(file), content_type="application/pdf")
+    response["Content-Disposition"] = attachment_disposition(filename)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def policy_pdf_response(document: PolicyDocument) -> FileResponse:
+    return pdf_file_response(document.file, policy_pdf_filename(document))
+
+
+def program_document_response(
+    request: HttpRequest, document: ProgramDocument, *, filename: str, title: str
+) -> HttpResponse:
+    """The stored file when ready; while it is being made, a page that asks again shortly."""
+    if document.status != ProgramDocument.Status.READY:
+        document.refresh_from_db()  # made inline in eager mode once the request's work committed
+    if document.status == ProgramDocument.Status.READY:
+        return pdf_file_response(document.file, filename)
+    return render(
+        request,
+        "policies/document_pending.html",
+        {"title": title, "failed": document.status == ProgramDocument.Status.FAILED},
+    )

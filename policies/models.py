@@ -50,6 +50,11 @@ class Contract(TimeStampedModel):
         blank=True,
         help_text=_('Список вида [{"name": "Пульс 24/7", "phone": "+78003024419"}]'),
     )
+    # The last serial of the policy numbers the insurer assigned to newcomers of the contract's
+    # HR lists (employers.services.applying): only grows, under the contract's row lock.
+    policy_serial = models.PositiveIntegerField(
+        _("последний присвоенный номер полиса"), default=0, editable=False
+    )
 
     class Meta:
         verbose_name = _("договор ДМС")
@@ -100,6 +105,18 @@ class Program(TimeStampedModel):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     includes_vzr = models.BooleanField(_("включает ВЗР/ВПМК"), default=False)
+    # What «Программа страхования (PDF)» prints beside the kinds of care: one item a line.
+    services = models.TextField(
+        _("услуги по программе"), blank=True, help_text=_("Одна услуга или группа услуг в строке")
+    )
+    limits = models.TextField(
+        _("лимиты"),
+        blank=True,
+        help_text=_("Один лимит в строке, например «Стоматология — 50 000 руб. в год»"),
+    )
+    exclusions = models.TextField(
+        _("исключения"), blank=True, help_text=_("Одно исключение в строке")
+    )
 
     class Meta:
         verbose_name = _("программа страхования")
@@ -137,6 +154,10 @@ class InsuredPerson(TimeStampedModel):
     birth_date = models.DateField(_("дата рождения"))
     email = models.EmailField(_("электронная почта"), blank=True)
     phone = models.CharField(_("телефон"), max_length=16, blank=True)
+    # From the employer's payroll export (1С): HR sees them and matches by the personnel
+    # number; not medical data.
+    personnel_number = models.CharField(_("табельный номер"), max_length=32, blank=True, default="")
+    department = models.CharField(_("подразделение"), max_length=150, blank=True, default="")
     # No index of its own: insured_contract_name_idx (Meta) starts with the contract.
     contract = models.ForeignKey(
         Contract,
@@ -195,6 +216,12 @@ class InsuredPerson(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name", "birth_date"]),
+            # An HR list without policy numbers is matched by personnel number in the contract.
+            models.Index(
+                fields=["contract", "personnel_number"],
+                condition=~Q(personnel_number=""),
+                name="insured_personnel_number_idx",
+            ),
             # An HR manager's list: their contracts' people in the list's order, read in order
             # from the index instead of walking the whole register's names (the admin filters by
             # the contracts' ids, see InsuredPersonAdmin.scope_queryset).
@@ -348,12 +375,18 @@ class Policy(TimeStampedModel):
 
     @property
     def has_pdf(self) -> bool:
-        """The register's DMS and ВЗР/ВПМК policies are printed by the portal (policies.pdf)."""
-        return self.is_register
+        """Printed by the portal (policies.pdf): the register's DMS and ВЗР/ВПМК policies, and a
+        bought or activated policy once issued (paid; an unpaid one is no policy yet)."""
+        if self.is_register:
+            return True
+        return self.holder_id is not None and self.status in PRINTABLE_STATUSES
 
     def is_valid_on(self, day: datetime.date) -> bool:
         """In force on the day: issued (not cancelled, not awaiting payment) and within its term."""
         return self.status == self.Status.ACTIVE and self.starts_on <= day <= self.ends_on
+
+
+PRINTABLE_STATUSES = (Policy.Status.ACTIVE, Policy.Status.EXPIRED)
 
 
 class PolicyLink(TimeStampedModel):
@@ -402,29 +435,46 @@ def policy_document_path(instance: "PolicyDocument", filename: str) -> str:
     return f"policies/{instance.policy_id}/{instance.data_hash[:24]}.pdf"
 
 
-class PolicyDocument(TimeStampedModel):
-    """The printable PDF of a DMS or ВЗР/ВПМК policy, in the private storage.
+class StoredPdf(TimeStampedModel):
+    """A PDF made from data, in the private storage (policies.pdf.storage keeps it).
 
     `data_hash` is the hash of the data the file was rendered from; a request compares it with
-    the policy's current data and has the PDF made again when they differ."""
+    the current data and has the PDF made again when they differ."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("готовится")
         READY = "ready", _("готов")
         FAILED = "failed", _("ошибка формирования")
 
-    policy = models.OneToOneField(
-        Policy, on_delete=models.CASCADE, related_name="document", verbose_name=_("полис")
-    )
     status = models.CharField(
         _("состояние"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
-    file = models.FileField(_("файл"), upload_to=policy_document_path, blank=True, max_length=255)
     data_hash = models.CharField(_("хеш данных файла"), max_length=64, blank=True)
     requested_hash = models.CharField(_("хеш запрошенных данных"), max_length=64, blank=True)
+    # The data hash of a ready file found missing from the storage and queued to be made again:
+    # missing a second time for the same data, it is not made a third (the storage is not shared
+    # by every instance, or loses files), and the document fails instead.
+    lost_hash = models.CharField(
+        _("хеш данных пропавшего файла"), max_length=64, blank=True, editable=False
+    )
     generated_at = models.DateTimeField(_("сформирован"), null=True, blank=True)
-    render_ms = models.PositiveIntegerField(_("время формирования, мс"), null=True, blank=True)
     size = models.PositiveIntegerField(_("размер, байт"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def is_current(self, data_hash: str) -> bool:
+        return self.status == self.Status.READY and self.data_hash == data_hash
+
+
+class PolicyDocument(StoredPdf):
+    """The printable PDF of a policy (every product), in the private storage."""
+
+    policy = models.OneToOneField(
+        Policy, on_delete=models.CASCADE, related_name="document", verbose_name=_("полис")
+    )
+    file = models.FileField(_("файл"), upload_to=policy_document_path, blank=True, max_length=255)
+    render_ms = models.PositiveIntegerField(_("время формирования, мс"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("PDF полиса")
@@ -438,9 +488,6 @@ class PolicyDocument(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"PDF: {self.policy}"
-
-    def is_current(self, data_hash: str) -> bool:
-        return self.status == self.Status.READY and self.data_hash == data_hash
 
 
 BOXED_PRODUCTS = (Policy.Product.ACCIDENT, Policy.Product.ONCOLOGY, Policy.Product.PROPERTY)
@@ -535,3 +582,53 @@ class BoxedPolicyCard(TimeStampedModel):
         return bool(self.code_hash) and check_password(
             normalize_activation_code(raw_code), self.code_hash
         )
+
+
+class AssistanceCompany(TimeStampedModel):
+    """The assistance company a ВЗР/ВПМК policy names: the insured calls it 24/7 abroad before
+    seeking treatment. The administrator keeps it; the first active one is printed."""
+
+    name = models.CharField(_("наименование"), max_length=255)
+    name_en = models.CharField(_("наименование по-английски"), max_length=255)
+    phone = models.CharField(
+        _("телефон 24/7"), max_length=20, help_text=_("В международном формате: +74951234567")
+    )
+    email = models.EmailField(_("электронная почта"), blank=True)
+    is_active = models.BooleanField(_("действует"), default=True)
+
+    class Meta:
+        verbose_name = _("ассистанс (сервисная компания ВЗР)")
+        verbose_name_plural = _("ассистанс (сервисные компании ВЗР)")
+        ordering = ["-is_active", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def program_document_path(instance: "ProgramDocument", filename: str) -> str:
+    return f"programs/{instance.program_id}/{instance.data_hash[:24]}.pdf"
+
+
+class ProgramDocument(StoredPdf):
+    """A DMS program's PDF made for the people on it: the program itself («program») or its
+    network for one kind of care («clinics:<care kind code>»)."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="documents", verbose_name=_("программа")
+    )
+    key = models.CharField(_("документ"), max_length=64)
+    file = models.FileField(_("файл"), upload_to=program_document_path, blank=True, max_length=255)
+
+    class Meta:
+        verbose_name = _("PDF программы")
+        verbose_name_plural = _("PDF программ")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "key"], name="programdocument_one_per_key"),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (~Q(file="") & ~Q(data_hash="")),
+                name="programdocument_ready_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF: {self.program} ({self.key})"

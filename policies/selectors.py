@@ -9,7 +9,7 @@ from portal.accounts.models import User
 
 from .cards import CardSection, Group, PolicyCard, cards_build, cards_by_group
 from .identity import Identity, normalize_policy_number
-from .models import BoxedPolicyCard, InsuredPerson, Policy, PolicyLink
+from .models import PRINTABLE_STATUSES, BoxedPolicyCard, InsuredPerson, Policy, PolicyLink
 
 PDF_PRODUCTS = (Policy.Product.DMS, Policy.Product.VZR)
 
@@ -102,15 +102,24 @@ def boxed_card_by_number(number: str) -> BoxedPolicyCard | None:
 
 
 def _register_pdf_policies(user: User) -> QuerySet[Policy]:
-    """The register's DMS and ВЗР policies the user may see (a bought ВЗР is the shop's PDF)."""
-    return policies_for_user(user).filter(product__in=PDF_PRODUCTS, insured_person_id__isnull=False)
+    """The policies the user may see that have a PDF: the register's DMS and ВЗР, and the ones
+    they bought or activated once issued (Policy.has_pdf)."""
+    return policies_for_user(user).filter(
+        Q(product__in=PDF_PRODUCTS, insured_person_id__isnull=False)
+        | Q(holder=user, status__in=PRINTABLE_STATUSES)
+    )
 
 
 def pdf_policies_for_user(user: User) -> QuerySet[Policy]:
-    """The DMS and ВЗР policies the user may see, with what their PDFs show."""
+    """The policies with a PDF the user may see, with what their PDFs show."""
     return (
         _register_pdf_policies(user)
-        .select_related("document")
+        .select_related(
+            "document",
+            "holder",
+            "insured_person__program",
+            "insured_person__contract__policyholder",
+        )
         .prefetch_related("insured_person__program__care_kinds")
     )
 

@@ -12,14 +12,13 @@ from functools import cache
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import User
+from portal.core import outbox
 from portal.core.ratelimits import rate_limit_hit
 
 from .formatting import phone_display
@@ -39,6 +38,7 @@ from .models import (
     normalize_activation_code,
     policy_document_path,
 )
+from .pdf import storage as pdf_storage
 from .pdf.data import data_hash, policy_pdf_data
 from .pdf.render import policy_pdf_bytes
 from .selectors import (
@@ -217,7 +217,7 @@ def child_link_end(*, link_id: int, now: datetime.datetime) -> bool:
         if ended:
             from .tasks import child_link_ended_notify
 
-            transaction.on_commit(lambda: child_link_ended_notify.delay(link_id), robust=True)
+            outbox.send(child_link_ended_notify, link_id)
     return bool(ended)
 
 
@@ -332,6 +332,8 @@ def boxed_policy_activate(*, user: User, number: str, code: str) -> Policy:
     card.policy = policy
     card.full_clean()
     card.save(update_fields=["activated_at", "activated_by", "policy", "updated_at"])
+    # The policy's PDF is made now (by the worker, once this commits): it waits in «Мои документы»
+    policy_document_request(policy=policy)
     return policy
 
 
@@ -405,14 +407,6 @@ def policy_document_state(*, policy: Policy) -> tuple[dict, str]:
     return data, data_hash(data)
 
 
-# A render queued longer ago than this is queued again (the worker may have lost it).
-PENDING_RETRY_AFTER = datetime.timedelta(minutes=5)
-
-
-def _file_present(document: PolicyDocument) -> bool:
-    return bool(document.file.name) and default_storage.exists(document.file.name)
-
-
 @transaction.atomic
 def policy_document_request(*, policy: Policy) -> PolicyDocument:
     """The policy's PDF row, ready when the stored file shows the current data; otherwise the
@@ -420,25 +414,38 @@ def policy_document_request(*, policy: Policy) -> PolicyDocument:
     if not policy.has_pdf:
         raise ValueError(f"{policy} has no PDF")
     _data, digest = policy_document_state(policy=policy)
-    document, _created = PolicyDocument.objects.select_for_update().get_or_create(policy=policy)
-    if document.is_current(digest) and _file_present(document):
-        return document
-    recently_queued = (
-        document.status == PolicyDocument.Status.PENDING
-        and document.requested_hash == digest
-        and not _created
-        and document.updated_at > timezone.now() - PENDING_RETRY_AFTER
-    )
-    if recently_queued:
-        return document
-    document.status = PolicyDocument.Status.PENDING
-    document.requested_hash = digest
-    document.save(update_fields=["status", "requested_hash", "updated_at"])
+    document, created = PolicyDocument.objects.select_for_update().get_or_create(policy=policy)
     from .tasks import policy_document_render_task
 
     policy_id = policy.pk
-    transaction.on_commit(lambda: policy_document_render_task.delay(policy_id), robust=True)
-    return document
+    return pdf_storage.queue_once(
+        document,
+        digest,
+        created=created,
+        queue=lambda: outbox.send(policy_document_render_task, policy_id),
+    )
+
+
+def policy_documents_stuck_requeue() -> int:
+    """Documents pending longer than PENDING_RETRY_AFTER (their render lost with a killed worker,
+    or never delivered) are queued again, each once per period, through the outbox."""
+    from .tasks import policy_document_render_task
+
+    cutoff = timezone.now() - pdf_storage.PENDING_RETRY_AFTER
+    requeued = 0
+    with transaction.atomic():
+        stuck = list(
+            PolicyDocument.objects.select_for_update(skip_locked=True)
+            .filter(status=PolicyDocument.Status.PENDING, updated_at__lt=cutoff)
+            .values_list("pk", "policy_id")[:500]
+        )
+        for pk, policy_id in stuck:
+            PolicyDocument.objects.filter(pk=pk).update(updated_at=timezone.now())
+            outbox.send(policy_document_render_task, policy_id)
+            requeued += 1
+    if requeued:
+        logger.warning("policy PDFs stuck in rendering: %s queued again", requeued)
+    return requeued
 
 
 def policy_document_render(*, policy_id: int) -> PolicyDocument | None:
@@ -446,7 +453,7 @@ def policy_document_render(*, policy_id: int) -> PolicyDocument | None:
     the stored file already shows that data (safe to run twice)."""
     policy = (
         Policy.objects.select_related(
-            "insured_person__program", "insured_person__contract__policyholder"
+            "holder", "insured_person__program", "insured_person__contract__policyholder"
         )
         .prefetch_related("insured_person__program__care_kinds")
         .filter(pk=policy_id)
@@ -456,34 +463,33 @@ def policy_document_render(*, policy_id: int) -> PolicyDocument | None:
         return None
     data, digest = policy_document_state(policy=policy)
     document, _created = PolicyDocument.objects.get_or_create(policy=policy)
-    if document.is_current(digest) and _file_present(document):
+    if pdf_storage.is_served(document, digest):
         return document
     started = time.perf_counter()
     try:
         # Outside any transaction: rendering takes a few hundred milliseconds.
         pdf = policy_pdf_bytes(data, generated_on=timezone.localdate())
     except Exception:
-        PolicyDocument.objects.filter(pk=document.pk, requested_hash=digest).update(
-            status=PolicyDocument.Status.FAILED, updated_at=timezone.now()
-        )
+        pdf_storage.mark_failed(document, digest)
         logger.exception("policy PDF failed: policy %s", policy_id)
         raise
     render_ms = round((time.perf_counter() - started) * 1000)
-    with transaction.atomic():
-        document = PolicyDocument.objects.select_for_update().get(pk=document.pk)
-        old_name = document.file.name
-        document.data_hash = digest
-        name = policy_document_path(document, "policy.pdf")
-        if default_storage.exists(name):
-            default_storage.delete(name)  # the same data rendered again: same name, fresh file
-        document.file.name = default_storage.save(name, ContentFile(pdf))
-        document.status = PolicyDocument.Status.READY
-        document.requested_hash = digest
-        document.generated_at = timezone.now()
-        document.render_ms = render_ms
-        document.size = len(pdf)
-        document.full_clean()
-        document.save()
-        if old_name and old_name != document.file.name:
-            transaction.on_commit(lambda: default_storage.delete(old_name), robust=True)
-    return document
+    return pdf_storage.store(document, digest, pdf, path=policy_document_path, render_ms=render_ms)
+
+
+def policy_verify_token_revoke(*, policy: Policy) -> None:
+    """The old QR code stops answering (a leaked or reissued policy): the next PDF gets a new
+    token, and the stored one is made again since its data changed."""
+    Policy.objects.filter(pk=policy.pk).update(verify_token=None, updated_at=timezone.now())
+    policy.verify_token = None
+
+
+def policy_documents_refresh(*, policies) -> int:
+    """Queue the PDFs of these policies again when what they print has changed (a Latin name
+    corrected in «Личная информация», for one): cached ones that still show the data stay."""
+    count = 0
+    for policy in policies:
+        if policy.has_pdf:
+            document = policy_document_request(policy=policy)
+            count += document.status != PolicyDocument.Status.READY
+    return count

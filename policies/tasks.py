@@ -9,7 +9,7 @@ from . import services
 
 @shared_task
 def policy_document_render_task(policy_id: int) -> None:
-    """Make a policy's PDF (queued by policy_document_request with transaction.on_commit)."""
+    """Make a policy's PDF (queued by policy_document_request through the outbox)."""
     services.policy_document_render(policy_id=policy_id)
 
 
@@ -27,3 +27,17 @@ def child_links_end_at_15() -> int:
 @shared_task
 def child_link_ended_notify(link_id: int) -> None:
     services.child_link_ended_notify(link_id=link_id)
+
+
+@shared_task
+def policy_documents_stuck_requeue() -> int:
+    """PDFs left "being prepared" by a worker that died: queued again (see services)."""
+    return services.policy_documents_stuck_requeue()
+
+
+@shared_task
+def program_document_render_task(program_id: int) -> None:
+    """Make «Программа страхования (PDF)» (queued by program_pdf_request through the outbox)."""
+    from .program_documents import program_pdf_render
+
+    program_pdf_render(program_id=program_id)

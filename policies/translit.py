@@ -3,24 +3,7 @@ name on a ВЗР/ВПМК policy must read the same as in the passport shown abr
 
 import re
 
-ICAO = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "shch", "ъ": "ie", "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia",
-}  # fmt: skip
-
-
-def latin(text: str) -> str:
-    out = []
-    for ch in text:
-        low = ch.lower()
-        if low in ICAO:
-            piece = ICAO[low]
-            out.append(piece.capitalize() if ch != low and piece else piece)
-        else:
-            out.append(ch)
-    return "".join(out)
+from portal.core.translit import ICAO, latin  # noqa: F401 — one table for every app
 
 
 def ascii_filename(name: str) -> str:
@@ -28,3 +11,11 @@ def ascii_filename(name: str) -> str:
     text = latin(name)
     text = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
     return re.sub(r"-{2,}", "-", text) or "document"
+
+
+def user_latin_name(user) -> tuple[str, str]:
+    """(surname, given name) in capitals as the person's foreign passport prints them: what they
+    wrote in «Личная информация», else their name transliterated by ICAO."""
+    last = (getattr(user, "last_name_latin", "") or latin(user.last_name or "")).upper()
+    first = (getattr(user, "first_name_latin", "") or latin(user.first_name or "")).upper()
+    return last, first

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,12 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal.accounts.selectors import health_consent_given
+
 from . import services
-from .downloads import policy_pdf_response
+from .downloads import policy_pdf_response, program_document_response
 from .forms import BoxedPolicyActivateForm, ChildPolicyAddForm, PolicyAddForm
 from .identity import normalize_policy_number
-from .models import PolicyDocument
+from .models import Policy, PolicyDocument
+from .program_documents import program_pdf_request
 from .selectors import pdf_policies_for_user, policy_by_verify_token
+from .verification import verify_facts
 
 # The number found by «Добавить полис», waiting for the person to confirm it.
 PENDING_NUMBER_KEY = "policies:add:found"
@@ -22,6 +28,15 @@ PENDING_NUMBER_KEY = "policies:add:found"
 
 def _error_status(error: ValidationError) -> int:
     return 429 if getattr(error, "code", None) == "rate_limited" else 200
+
+
+def _health_consent_asked(request: HttpRequest, target: str) -> HttpResponse:
+    """After a DMS policy (the person's or a child's) is linked: its service history holds health
+    data, shown only under their own consent (152-FZ art. 9), which is asked for here while it is
+    missing; the page leads on to `target` («Не сейчас» too)."""
+    if health_consent_given(request.user):
+        return redirect(target)
+    return redirect(reverse("accounts:health_consent") + "?" + urlencode({"next": target}))
 
 
 @login_required
@@ -44,7 +59,9 @@ def policy_add(request: HttpRequest) -> HttpResponse:
                         _("Полис № %(number)s добавлен в личный кабинет.")
                         % {"number": link.insured_person.policy_number},
                     )
-                    return redirect(reverse("policies:list") + "#group-active")
+                    return _health_consent_asked(
+                        request, reverse("policies:list") + "#group-active"
+                    )
                 person = services.policy_lookup(user=request.user, number=number)
                 request.session[PENDING_NUMBER_KEY] = person.policy_number
                 found_number = person.policy_number
@@ -79,7 +96,7 @@ def policy_add_child(request: HttpRequest) -> HttpResponse:
                     _("Полис ребёнка № %(number)s добавлен в личный кабинет.")
                     % {"number": link.insured_person.policy_number},
                 )
-                return redirect("policies:list")
+                return _health_consent_asked(request, reverse("policies:list"))
     else:
         form = ChildPolicyAddForm()
     return render(request, "policies/policy_add_child.html", {"form": form}, status=status)
@@ -145,6 +162,8 @@ def policy_verify(request: HttpRequest, token: str) -> HttpResponse:
     """Public (a clinic's reception desk scans the QR code): valid today or not, and nothing
     personal beyond initials."""
     policy = policy_by_verify_token(token)
+    if policy is not None and not policy.has_pdf:
+        policy = None  # an unpaid purchase is no policy: its token (if any) answers nothing
     today = timezone.localdate()
     response = render(
         request,
@@ -153,10 +172,31 @@ def policy_verify(request: HttpRequest, token: str) -> HttpResponse:
             "policy": policy,
             "valid": policy is not None and policy.is_valid_on(today),
             "today": today,
-            "initials": policy.insured_person.initials if policy and policy.insured_person else "",
+            "facts": verify_facts(policy) if policy is not None else None,
         },
         status=200 if policy is not None else 404,
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@login_required
+@never_cache
+@require_GET
+def program_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Программа страхования (PDF)» of a DMS policy the person sees."""
+    policy = get_object_or_404(
+        pdf_policies_for_user(request.user).filter(
+            product=Policy.Product.DMS, insured_person__isnull=False
+        ),
+        pk=pk,
+    )
+    program = policy.insured_person.program
+    document = program_pdf_request(program=program)
+    return program_document_response(
+        request,
+        document,
+        filename=f"Программа страхования {program.code}.pdf",
+        title=_("Программа страхования %(name)s") % {"name": program.name},
+    )

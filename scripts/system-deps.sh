@@ -5,7 +5,7 @@
 set -euo pipefail
 need=()
 for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core gettext chromium openssl \
-  libengine-gost-openssl; do
+  libengine-gost-openssl pgbouncer; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -1,6 +1,6 @@
-"""The bought policy's PDF and its payment receipt (the policies' WeasyPrint setup: its safe
-fetcher and embedded fonts; the PolicyDocument machinery is built for DMS/ВЗР register
-policies), and their rows in «Мои документы»."""
+"""The payment receipt of a bought policy (the policies' WeasyPrint setup: its safe fetcher and
+embedded fonts) and its row in «Мои документы». The policy itself is the insurer's document made
+by policies.pdf for every product, listed by policies.documents."""
 
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -36,16 +36,12 @@ def _pdf(template: str, purchase: Purchase) -> bytes:
     return HTML(string=html, url_fetcher=PortalURLFetcher()).write_pdf()
 
 
-def policy_pdf_bytes(purchase: Purchase) -> bytes:
-    return _pdf("shop/pdf/policy.html", purchase)
-
-
 def receipt_pdf_bytes(purchase: Purchase) -> bytes:
     return _pdf("shop/pdf/receipt.html", purchase)
 
 
 def purchase_documents(user) -> list[DocumentEntry]:
-    """The «Мои документы» provider: each paid purchase's policy and receipt (one query)."""
+    """The «Мои документы» provider: each paid purchase's receipt (one query)."""
     entries = []
     purchases = Purchase.objects.filter(user=user, status=Purchase.Status.PAID).select_related(
         "policy"
@@ -53,17 +49,6 @@ def purchase_documents(user) -> list[DocumentEntry]:
     for purchase in purchases:
         policy = purchase.policy
         day = timezone.localdate(purchase.paid_at)
-        entries.append(
-            DocumentEntry(
-                group=str(_("Полисы")),
-                title=f"{PRODUCT_TITLES[Policy.Product(policy.product)]} № {policy.number}",
-                subtitle=_("срок действия с %(start)s по %(end)s")
-                % {"start": f"{policy.starts_on:%d.%m.%Y}", "end": f"{policy.ends_on:%d.%m.%Y}"},
-                url=reverse("shop_policy_pdf", args=[purchase.pk]),
-                date=day,
-                state=str(_("готов")),
-            )
-        )
         entries.append(
             DocumentEntry(
                 group=str(_("Чеки")),

@@ -8,6 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinics.forms import address_suggest_attrs
+from portal.accounts.forms import LatinNameField
+from portal.core.validators import refuse_control_characters
+
 from .models import (
     Country,
     KaskoDeductible,
@@ -22,7 +26,19 @@ from .osago import MIN_DRIVER_AGE, MIN_LICENCE_AGE, full_years
 from .personal import SUMS, TERMS
 from .selectors import territory_towns
 from .services import OSAGO_LATEST_START_DAYS, osago_earliest_start
-from .travel import CURRENCY, MAX_TRAVELLERS, ages_check, schengen_check, trip_days
+from .travel import (
+    ANNUAL_COVER_DAYS,
+    ANNUAL_TRIP,
+    CURRENCY,
+    MAX_TRAVELLERS,
+    SCHENGEN_MIN_SUM,
+    SINGLE_TRIP,
+    TRIP_TYPES,
+    annual_end,
+    schengen_check,
+    travel_max_age,
+    trip_days,
+)
 
 # 17 characters, Latin letters and digits without I, O and Q (ISO 3779).
 VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
@@ -49,6 +65,13 @@ class OsagoQuoteForm(forms.Form):
     )
     purpose = forms.ChoiceField(
         label=_("Цель использования"), choices=Purpose.choices, initial=Purpose.PERSONAL
+    )
+    owner_address = forms.CharField(
+        label=_("Адрес регистрации собственника"),
+        required=False,
+        max_length=300,
+        validators=[refuse_control_characters],
+        help_text=_("Начните вводить адрес: выбранная подсказка заполнит субъект и город."),
     )
     region = forms.ChoiceField(
         label=_("Субъект РФ по адресу регистрации собственника"),
@@ -108,6 +131,7 @@ class OsagoQuoteForm(forms.Form):
         self.fields["region"].choices = [("", "—")] + [
             (r.code, r.name) for r in Region.objects.order_by("name")
         ]
+        self.fields["owner_address"].widget.attrs.update(address_suggest_attrs())
         # The town suggestions follow the subject (htmx; without it, the page's own list).
         self.fields["region"].widget.attrs.update(
             {
@@ -410,21 +434,29 @@ KaskoDriverFormSet = forms.formset_factory(KaskoDriverForm, extra=1, max_num=5, 
 
 
 class TravelQuoteForm(forms.Form):
-    """Travel (ВЗР): the buyer is the policyholder; the travellers are given by their ages."""
+    """Travel (ВЗР): the buyer is the policyholder; the travellers are a formset (TravellerForm,
+    prefix «travellers»). A single trip is covered from its first to its last day; an annual
+    multi-trip policy for a year, each trip up to the chosen days of cover."""
 
     countries = forms.MultipleChoiceField(
         label=_("Страны поездки"),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Выберите хотя бы одну страну поездки.")},
     )
-    starts_on = forms.DateField(label=_("Начало поездки"), **DATE)
-    ends_on = forms.DateField(label=_("Окончание поездки"), **DATE)
-    ages = forms.CharField(
-        label=_("Возраст путешественников, полных лет"),
-        max_length=60,
-        help_text=_("Через запятую, например: 35, 33, 7. До %(max)s человек.")
-        % {"max": MAX_TRAVELLERS},
-        error_messages={"required": _("Укажите возраст хотя бы одного путешественника.")},
+    trip_type = forms.ChoiceField(
+        label=_("Вид полиса"),
+        choices=TRIP_TYPES,
+        initial=SINGLE_TRIP,
+        widget=forms.RadioSelect,
+    )
+    starts_on = forms.DateField(label=_("Начало поездки (начало действия полиса)"), **DATE)
+    ends_on = forms.DateField(label=_("Окончание поездки"), required=False, **DATE)
+    cover_days = forms.TypedChoiceField(
+        label=_("Дней покрытия в каждой поездке (годовой полис)"),
+        choices=[(d, str(d)) for d in ANNUAL_COVER_DAYS],
+        coerce=int,
+        initial=ANNUAL_COVER_DAYS[0],
+        required=False,
     )
     sum_insured = forms.TypedChoiceField(label=_("Страховая сумма"), coerce=int)
     sport = forms.ChoiceField(label=_("Спорт и активный отдых"), widget=forms.RadioSelect)
@@ -439,7 +471,13 @@ class TravelQuoteForm(forms.Form):
         self.country_rows = list(Country.objects.filter(is_active=True))
         self.fields["countries"].choices = [(c.code, c.name) for c in self.country_rows]
         self.fields["sum_insured"].choices = [
-            (r.sum_insured, amount_label(r.sum_insured, CURRENCY))
+            (
+                r.sum_insured,
+                amount_label(r.sum_insured, CURRENCY)
+                if r.sum_insured >= SCHENGEN_MIN_SUM
+                else _("%(amount)s — не для Шенгена")
+                % {"amount": amount_label(r.sum_insured, CURRENCY)},
+            )
             for r in TravelRate.in_force(today).order_by("sum_insured")
         ]
         sports = list(TravelSportOption.in_force(today))
@@ -457,27 +495,37 @@ class TravelQuoteForm(forms.Form):
             (_("Другие страны"), [b for b in boxes if b.data["value"] not in schengen]),
         ]
 
-    def clean_ages(self):
-        ages = []
-        for part in re.split(r"[,;\s]+", self.cleaned_data["ages"].strip()):
-            if not part:
-                continue
-            if not part.isdigit():
-                raise ValidationError(
-                    _("Возраст — целое число полных лет: «%(value)s» не подходит.")
-                    % {"value": part}
-                )
-            ages.append(int(part))
-        return ages_check(ages)
+    @property
+    def schengen_warning(self) -> bool:
+        """Schengen countries chosen with less than 30 000 EUR (shown again beside the sums)."""
+        if not self.is_bound:
+            return False
+        chosen = set(self.data.getlist("countries")) if hasattr(self.data, "getlist") else set()
+        schengen = any(c.schengen for c in self.country_rows if c.code in chosen)
+        try:
+            amount = int(self.data.get("sum_insured") or 0)
+        except ValueError:
+            return False
+        return schengen and 0 < amount < SCHENGEN_MIN_SUM
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("starts_on"), data.get("ends_on")
-        if start and end:
-            try:
-                trip_days(start, end)
-            except ValidationError as error:
-                self.add_error("ends_on", error)
+        start = data.get("starts_on")
+        if data.get("trip_type") == ANNUAL_TRIP:
+            if not data.get("cover_days"):
+                self.add_error("cover_days", _("Выберите число дней покрытия в поездке."))
+            if start:
+                data["ends_on"] = annual_end(start)
+        else:
+            end = data.get("ends_on")
+            data["cover_days"] = None
+            if not end and "ends_on" not in self.errors:
+                self.add_error("ends_on", _("Укажите дату окончания поездки."))
+            if start and end:
+                try:
+                    trip_days(start, end)
+                except ValidationError as error:
+                    self.add_error("ends_on", error)
         if data.get("countries") and data.get("sum_insured") is not None:
             chosen = [c for c in self.country_rows if c.code in data["countries"]]
             try:
@@ -485,3 +533,99 @@ class TravelQuoteForm(forms.Form):
             except ValidationError as error:
                 self.add_error("sum_insured", error)
         return data
+
+
+FOREIGN_PASSPORT_RE = re.compile(r"^\d{2}\s?\d{7}$")
+
+
+class TravellerForm(forms.Form):
+    """A traveller as the foreign passport names them: the consulate compares the two."""
+
+    last_name_latin = LatinNameField(
+        label=_("Фамилия латиницей"), help_text=_("Как в загранпаспорте, например IVANOVA")
+    )
+    first_name_latin = LatinNameField(
+        label=_("Имя латиницей"), help_text=_("Как в загранпаспорте, например ANNA")
+    )
+    birth_date = forms.DateField(label=_("Дата рождения"), **DATE)
+    passport_number = forms.CharField(
+        label=_("Номер загранпаспорта"),
+        max_length=12,
+        help_text=_("9 цифр, например 75 1234567"),
+    )
+
+    def clean_birth_date(self):
+        day = self.cleaned_data["birth_date"]
+        if day > timezone.localdate():
+            raise ValidationError(_("Дата рождения не может быть в будущем."))
+        return day
+
+    def clean_passport_number(self):
+        number = " ".join(self.cleaned_data["passport_number"].split())
+        if not FOREIGN_PASSPORT_RE.match(number):
+            raise ValidationError(_("Номер загранпаспорта — 9 цифр, например 75 1234567."))
+        digits = number.replace(" ", "")
+        return f"{digits[:2]} {digits[2:]}"
+
+
+class BaseTravellerFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": _("В одном полисе — не больше %(num)d путешественников."),
+        "too_few_forms": _("Укажите хотя бы одного путешественника."),
+    }
+
+    def ages_check(self, starts_on: datetime.date | None) -> None:
+        """Each traveller's age on the first day of cover against the ages the tariff insures:
+        the message at the traveller's birth date."""
+        if starts_on is None:
+            return
+        oldest = travel_max_age(starts_on)
+        for form in self.forms:
+            birth = form.cleaned_data.get("birth_date") if form.cleaned_data else None
+            if birth is None:
+                continue
+            age = full_years(birth, starts_on)
+            if oldest is not None and age > oldest:
+                form.add_error(
+                    "birth_date",
+                    _(
+                        "В начале поездки путешественнику будет %(age)s — онлайн страхуем до "
+                        "%(max)s лет включительно."
+                    )
+                    % {"age": age, "max": oldest},
+                )
+
+    @property
+    def travellers(self) -> list[dict]:
+        return [f.cleaned_data for f in self.forms if f.cleaned_data]
+
+
+TravellerFormSet = forms.formset_factory(
+    TravellerForm,
+    formset=BaseTravellerFormSet,
+    # Every row the policy may name is on the page; the empty ones are left out (and hidden by
+    # travel.js behind «Добавить путешественника»).
+    extra=MAX_TRAVELLERS - 1,
+    min_num=1,
+    max_num=MAX_TRAVELLERS,
+    validate_min=True,
+    validate_max=True,
+)
+
+
+CHECKOUT_METHOD_TITLES = {
+    "bank_card": _("Банковская карта (в том числе «Мир»)"),
+    "sbp": _("СБП — Система быстрых платежей"),
+    "sberbank": _("SberPay"),
+}
+
+
+class PaymentMethodForm(forms.Form):
+    """How to pay on the provider's page: the methods the gateway offers."""
+
+    method = forms.ChoiceField(label=_("Способ оплаты"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, methods: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [(m, CHECKOUT_METHOD_TITLES[m]) for m in methods]
+        self.fields["method"].initial = methods[0] if methods else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -15,16 +16,19 @@ from django.utils.translation import gettext as _
 
 from gateways.payments_base import CURRENCY, PaymentResult, PaymentStatus, gateway
 from gateways.rsa import Person
+from payments.services.fiscal import purchase_receipt_data, receipt_for_purchase
 from policies.models import Policy
+from policies.services import policy_document_request
 
 from .kasko import kasko_premium
 from .kbm import kbm_lookup
-from .models import Purchase, Quote, TariffVersion
-from .osago import START_CLASS, Driver, OsagoInputs, osago_premium, tariff_load
+from .models import Purchase, Purpose, Quote, TariffVersion
+from .osago import START_CLASS, Driver, OsagoInputs, full_years, osago_premium, tariff_load
 from .personal import personal_premium
 from .property import COMPONENTS as PROPERTY_COMPONENTS
 from .property import property_premium
 from .travel import CURRENCY as TRAVEL_CURRENCY
+from .travel import DEDUCTIBLE as TRAVEL_DEDUCTIBLE
 from .travel import travel_premium
 
 logger = logging.getLogger(__name__)
@@ -191,23 +195,37 @@ def quote_create(*, user, product: str, inputs: dict) -> Quote:
             ],
         )
     elif product == Policy.Product.VZR:
+        travellers = list(data.get("travellers", []))
+        if not travellers:
+            raise ValidationError(_("Укажите хотя бы одного путешественника."))
+        cover_days = data.get("cover_days")
         breakdown = travel_premium(
             countries=list(data.get("countries", [])),
             starts_on=starts_on,
             ends_on=datetime.date.fromisoformat(data["ends_on"]),
-            ages=[int(age) for age in data.get("ages", [])],
+            ages=[
+                full_years(datetime.date.fromisoformat(t["birth_date"]), starts_on)
+                for t in travellers
+            ],
             sum_insured=int(data["sum_insured"]),
             sport=data["sport"],
             quote_day=timezone.localdate(),
+            cover_days=int(cover_days) if cover_days else None,
         )
-        # What the policy's card and PDF show (policies.cards.object_facts).
+        # What the policy's card and PDF show (policies.cards.object_facts, policies.pdf).
         data.update(
             territory=breakdown["territory"],
+            territory_en=breakdown["territory_en"],
+            schengen=breakdown["schengen"],
             currency=TRAVEL_CURRENCY,
+            deductible=TRAVEL_DEDUCTIBLE,
             sport_name=breakdown["sport_name"],
         )
     else:
         breakdown = _osago_breakdown(user=user, data=data, starts_on=starts_on)
+        # What the policy's PDF prints as the Bank of Russia's form names it.
+        purpose = data.get("purpose") or Purpose.PERSONAL
+        data["purpose_name"] = str(Purpose(purpose).label) if purpose in Purpose.values else ""
     quote = Quote(
         user=user,
         product=product,
@@ -301,6 +319,58 @@ def purchase_pay(*, purchase: Purchase) -> str:
     return client_secret
 
 
+def purchase_checkout(*, purchase: Purchase, method: str, return_url: str) -> str:
+    """A gateway whose page the person pays on (ЮKassa): the premium's payment by card, СБП or
+    SberPay, with its 54-ФЗ receipt; returns the page's URL. A payment of the purchase still
+    awaiting the person by the same method is offered again rather than a second one made. The
+    policy is issued only when the provider says the payment succeeded (purchase_complete)."""
+    _check_payable(purchase)
+    gw = gateway()
+    if method not in gw.checkout_methods:
+        raise ValidationError(_("Этот способ оплаты недоступен."))
+    if purchase.provider_payment_id:
+        previous = gw.payment_retrieve(payment_id=purchase.provider_payment_id)
+        if previous.status == PaymentStatus.SUCCEEDED:
+            purchase_complete(purchase_id=purchase.pk, result=previous)
+            raise ValidationError(_("Оплата уже прошла: полис оформлен."))
+        if previous.status == PaymentStatus.REQUIRES_ACTION and previous.method_type == method:
+            return previous.confirmation_url
+    if not purchase.provider_customer_id:
+        purchase.provider_customer_id = gw.customer_create(
+            email=purchase.user.email, reference=f"purchase-{purchase.pk}"
+        )
+    description = _purchase_description(purchase)
+    result = gw.checkout_create(
+        amount=purchase.amount,
+        customer_id=purchase.provider_customer_id,
+        idempotency_key=f"purchase-{purchase.pk}-{method}-{uuid.uuid4().hex[:12]}",
+        metadata={"purchase_id": str(purchase.pk)},
+        return_url=return_url,
+        method=method,
+        receipt=purchase_receipt_data(
+            user=purchase.user, description=description, amount=purchase.amount
+        ),
+        description=description,
+    )
+    if result.status != PaymentStatus.REQUIRES_ACTION or not result.confirmation_url:
+        raise ValidationError(_("Платёжная система отказала в оплате: попробуйте позже."))
+    purchase.status = Purchase.Status.AWAITING_PAYMENT
+    purchase.provider_payment_id = result.payment_id
+    purchase.save(
+        update_fields=["provider_customer_id", "provider_payment_id", "status", "updated_at"]
+    )
+    return result.confirmation_url
+
+
+def _purchase_description(purchase: Purchase) -> str:
+    """The receipt's item: the insurance premium of this policy."""
+    policy = purchase.policy
+    return _("Страховая премия по полису %(product)s № %(number)s") % {
+        "product": policy.get_product_display(),
+        "number": policy.number,
+    }
+
+
 def purchase_charge(*, purchase: Purchase, setup_intent_id: str) -> PaymentResult:
     """The card entered on the provider's form pays the premium, on-session."""
     _check_payable(purchase)
@@ -338,6 +408,19 @@ def purchase_refresh(*, purchase: Purchase) -> Purchase:
     return purchase
 
 
+def purchase_refresh_outcome(*, purchase: Purchase) -> tuple[Purchase, str]:
+    """purchase_refresh, and the decline code of its last payment when the provider refused it
+    (the person is told why; the purchase stays payable)."""
+    if purchase.status == Purchase.Status.PAID or not purchase.provider_payment_id:
+        return purchase, ""
+    result = gateway().payment_retrieve(payment_id=purchase.provider_payment_id)
+    if result.status == PaymentStatus.SUCCEEDED:
+        return purchase_complete(purchase_id=purchase.pk, result=result), ""
+    if result.status == PaymentStatus.DECLINED:
+        return purchase, result.decline_code or "general_decline"
+    return purchase, ""
+
+
 def purchase_complete(*, purchase_id: int, result: PaymentResult) -> Purchase:
     """Issue the policy of a paid purchase, once: the return page and the webhook may both call
     this at the same moment; the row lock makes the second one see the first one's work. The
@@ -366,6 +449,15 @@ def purchase_complete(*, purchase_id: int, result: PaymentResult) -> Purchase:
         purchase.paid_at = timezone.now()
         purchase.provider_payment_id = result.payment_id
         purchase.save(update_fields=["status", "paid_at", "provider_payment_id", "updated_at"])
+        # The insurer's document: made by the worker once this commits (policies.pdf)
+        policy_document_request(policy=policy)
+        receipt_for_purchase(
+            user=purchase.user,
+            purchase_id=purchase.pk,
+            payment_id=result.payment_id,
+            amount=purchase.amount,
+            description=_purchase_description(purchase),
+        )
     return purchase
 
 

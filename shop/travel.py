@@ -25,6 +25,30 @@ SCHENGEN_MIN_SUM = 30_000
 MAX_TRIP_DAYS = 365
 MAX_TRAVELLERS = 5
 MAX_AGE = 120  # beyond this an age is a typing error, not a traveller
+SINGLE_TRIP = "single"
+ANNUAL_TRIP = "annual"
+TRIP_TYPES = [
+    (SINGLE_TRIP, _("Разовая поездка")),
+    (ANNUAL_TRIP, _("Годовой полис для многократных поездок")),
+]
+# An annual policy covers each trip up to this many days (the premium is for these days).
+ANNUAL_COVER_DAYS = (30, 45, 60, 90)
+DEDUCTIBLE = 0  # no deductible: a Schengen visa asks for cover without one
+
+
+def annual_end(starts_on: datetime.date) -> datetime.date:
+    """A year of cover: the day before the same date a year later."""
+    try:
+        same_day = starts_on.replace(year=starts_on.year + 1)
+    except ValueError:  # 29 February
+        same_day = starts_on.replace(year=starts_on.year + 1, day=28)
+    return same_day - datetime.timedelta(days=1)
+
+
+def travel_max_age(day: datetime.date) -> int | None:
+    """The oldest age the tariff in force insures (None: no limit in the table)."""
+    ages = list(TravelAgeCoefficient.in_force(day).values_list("age_to", flat=True))
+    return max(ages) if ages else None
 
 
 def trip_days(starts_on: datetime.date, ends_on: datetime.date) -> int:
@@ -67,6 +91,22 @@ def schengen_check(countries: list[Country], sum_insured: int) -> None:
         )
 
 
+# A rate this many days older than the quote's day is said to be old (the Bank of Russia sets one
+# each working day; a long holiday leaves at most a few days between two).
+RATE_STALE_DAYS = 3
+
+
+def eur_rate_age_days(breakdown: dict, quote_day: datetime.date) -> int | None:
+    """How many days older than the quote's day its EUR rate is (None: not a travel quote)."""
+    day = breakdown.get("eur_rate_day")
+    if not day:
+        return None
+    try:
+        return (quote_day - datetime.date.fromisoformat(day)).days
+    except ValueError:
+        return None
+
+
 def eur_rate_on(day: datetime.date) -> CurrencyRate:
     rate = CurrencyRate.objects.filter(currency=CURRENCY, day__lte=day).order_by("-day").first()
     if rate is None:
@@ -86,6 +126,7 @@ def travel_premium(
     sum_insured: int,
     sport: str,
     quote_day: datetime.date,
+    cover_days: int | None = None,
 ) -> dict:
     """The breakdown (each factor with its source), the travellers' rows and the premium."""
     chosen = list(Country.objects.filter(code__in=countries, is_active=True))
@@ -93,7 +134,12 @@ def travel_premium(
         raise ValidationError(_("Выберите хотя бы одну страну поездки."))
     if len(chosen) != len(set(countries)):
         raise ValidationError(_("Выберите страны из списка."))
-    days = trip_days(starts_on, ends_on)
+    if cover_days is not None:
+        if cover_days not in ANNUAL_COVER_DAYS:
+            raise ValidationError(_("Выберите число дней покрытия из списка."))
+        days = cover_days
+    else:
+        days = trip_days(starts_on, ends_on)
     ages_check(ages)
     rate = TravelRate.in_force(starts_on).filter(sum_insured=sum_insured).first()
     if rate is None:
@@ -134,7 +180,13 @@ def travel_premium(
                 "source": source,
             },
             {"code": option.name, "value": str(option.value), "source": source},
-            {"code": _("Дней поездки"), "value": str(days), "source": ""},
+            {
+                "code": _("Дней поездки")
+                if cover_days is None
+                else _("Дней покрытия в каждой поездке (годовой полис)"),
+                "value": str(days),
+                "source": "",
+            },
             {"code": _("Премия, EUR"), "value": str(premium_eur), "source": ""},
             {
                 "code": _("Курс EUR, ₽"),
@@ -147,6 +199,9 @@ def travel_premium(
         "travellers": travellers,
         "trip": f"{starts_on:%d.%m.%Y} – {ends_on:%d.%m.%Y}",
         "territory": ", ".join(c.name for c in sorted(chosen, key=lambda c: c.name)),
+        "territory_en": ", ".join(
+            c.name_en or c.name for c in sorted(chosen, key=lambda c: c.name_en or c.name)
+        ),
         "schengen": any(c.schengen for c in chosen),
         "sport_name": option.name,
         "premium_eur": str(premium_eur),

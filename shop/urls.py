@@ -31,6 +31,7 @@ urlpatterns = [
     path("quotes/<int:quote_id>/", views.quote_detail, name="shop_quote"),
     path("purchases/<int:purchase_id>/", views.purchase_detail, name="shop_purchase"),
     path("purchases/<int:purchase_id>/pay/", views.purchase_pay_view, name="shop_pay"),
+    path("purchases/<int:purchase_id>/checkout/", views.purchase_checkout, name="shop_checkout"),
     path("purchases/<int:purchase_id>/card/", views.purchase_card, name="shop_card"),
     path(
         "purchases/<int:purchase_id>/confirmed/",

@@ -7,16 +7,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gateways.payments_base import GatewayError, PaymentStatus
+from gateways.payments_base import GatewayError, PaymentStatus, gateway
+from payments.declines import decline_message
+from payments.models import Receipt
+from payments.receipts import fiscal_receipt_pdf_bytes, receipt_for
 from policies.cards import PRODUCT_TITLES
 from policies.models import Policy
+from policies.translit import user_latin_name
 
 from . import services
-from .documents import policy_pdf_bytes, receipt_pdf_bytes
+from .documents import receipt_pdf_bytes
 from .forms import (
     OTHER_TOWN,
     CardForm,
@@ -25,12 +30,13 @@ from .forms import (
     KaskoDriverFormSet,
     KaskoQuoteForm,
     OsagoQuoteForm,
+    PaymentMethodForm,
     PersonalQuoteForm,
     PropertyQuoteForm,
+    TravellerFormSet,
     TravelQuoteForm,
 )
 from .models import Purchase, Purpose, Region
-from .osago import full_years
 from .selectors import (
     offers_for_user,
     purchases_for_user,
@@ -38,6 +44,7 @@ from .selectors import (
     territory_towns,
     unpaid_purchases_for_user,
 )
+from .travel import RATE_STALE_DAYS, eur_rate_age_days
 
 # Products in the order of the shop; only those with a quote form are linked.
 PRODUCTS = [
@@ -188,18 +195,44 @@ def kasko_quote(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def travel_quote(request: HttpRequest) -> HttpResponse:
+    """ВЗР: the trip and the travellers (as in their foreign passports); the buyer's own data
+    starts the first row (the Latin name from «Личная информация» or transliterated)."""
+    bound = request.method == "POST"
     start = services.osago_earliest_start()
-    birth = request.user.birth_date
-    initial = {
-        "ends_on": start + datetime.timedelta(days=6),
-        "ages": str(full_years(birth, start)) if birth else "",
-    }
-    return _form_quote(
+    form = TravelQuoteForm(
+        request.POST if bound else None,
+        initial={"starts_on": start, "ends_on": start + datetime.timedelta(days=6)},
+    )
+    user = request.user
+    travellers = TravellerFormSet(
+        request.POST if bound else None,
+        prefix="travellers",
+        initial=None
+        if bound
+        else [
+            {
+                "last_name_latin": user_latin_name(user)[0],
+                "first_name_latin": user_latin_name(user)[1],
+                "birth_date": user.birth_date,
+            }
+        ],
+    )
+    if bound and form.is_valid() and travellers.is_valid():
+        travellers.ages_check(form.cleaned_data.get("starts_on"))
+        if not any(f.errors for f in travellers.forms):
+            data = dict(form.cleaned_data)
+            data["travellers"] = travellers.travellers
+            if response := _quote_or_error(request, form, Policy.Product.VZR, data):
+                return response
+    return render(
         request,
-        TravelQuoteForm,
-        Policy.Product.VZR,
-        template="shop/travel_form.html",
-        initial=initial,
+        "shop/travel_form.html",
+        {
+            "form": form,
+            "travellers": travellers,
+            "product": Policy.Product.VZR,
+            "product_title": PRODUCT_TITLES[Policy.Product.VZR],
+        },
     )
 
 
@@ -227,8 +260,21 @@ def quote_detail(request: HttpRequest, quote_id: int) -> HttpResponse:
             "form_url_name": f"shop_{quote.product}",
             "rules_url_name": f"shop_{quote.product}_rules",
             **_osago_facts(quote),
+            **_rate_age(quote),
         },
     )
+
+
+def _rate_age(quote) -> dict:
+    """A travel quote priced with a EUR rate older than RATE_STALE_DAYS says so."""
+    age = eur_rate_age_days(quote.breakdown, timezone.localdate(quote.created_at))
+    if age is None or age <= RATE_STALE_DAYS:
+        return {}
+    return {
+        "eur_rate_stale": True,
+        "eur_rate_day": datetime.date.fromisoformat(quote.breakdown["eur_rate_day"]),
+        "eur_rate_age": age,
+    }
 
 
 def _osago_facts(quote) -> dict:
@@ -267,6 +313,14 @@ def purchase_pay_view(request: HttpRequest, purchase_id: int) -> HttpResponse:
     purchase = _purchase(request, purchase_id)
     if purchase.status == Purchase.Status.PAID:
         return redirect("shop_purchase", purchase_id=purchase.pk)
+    gw = gateway()
+    if gw.confirmation == "redirect":
+        # The person picks card, СБП or SberPay and pays on the provider's page.
+        return render(
+            request,
+            "shop/pay_redirect.html",
+            {"purchase": purchase, "form": PaymentMethodForm(methods=gw.checkout_methods)},
+        )
     try:
         client_secret = services.purchase_pay(purchase=purchase)
     except ValidationError as error:
@@ -284,6 +338,28 @@ def purchase_pay_view(request: HttpRequest, purchase_id: int) -> HttpResponse:
             "stripe_js_url": settings.STRIPE_JS_URL,
         },
     )
+
+
+@login_required
+@require_POST
+def purchase_checkout(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    purchase = _purchase(request, purchase_id)
+    gw = gateway()
+    form = PaymentMethodForm(request.POST, methods=gw.checkout_methods)
+    if gw.confirmation != "redirect" or not form.is_valid():
+        messages.error(request, _("Выберите способ оплаты."))
+        return redirect("shop_pay", purchase_id=purchase.pk)
+    return_url = request.build_absolute_uri(reverse("shop_purchase", args=[purchase.pk]))
+    try:
+        confirmation_url = services.purchase_checkout(
+            purchase=purchase, method=form.cleaned_data["method"], return_url=return_url
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("shop_purchase", purchase_id=purchase.pk)
+    except GatewayError:
+        return _provider_down(request)
+    return redirect(confirmation_url)
 
 
 @login_required
@@ -334,11 +410,22 @@ def purchase_confirmed(request: HttpRequest, purchase_id: int) -> HttpResponse:
 @login_required
 def purchase_detail(request: HttpRequest, purchase_id: int) -> HttpResponse:
     purchase = _purchase(request, purchase_id)
+    declined = ""
     if purchase.status == Purchase.Status.AWAITING_PAYMENT and purchase.provider_payment_id:
         # Back from the provider: the webhook may not have come yet.
         with contextlib.suppress(GatewayError):
-            purchase = services.purchase_refresh(purchase=purchase)
-    return render(request, "shop/purchase.html", {"purchase": purchase})
+            purchase, declined = services.purchase_refresh_outcome(purchase=purchase)
+    return render(
+        request,
+        "shop/purchase.html",
+        {
+            "purchase": purchase,
+            "declined": decline_message(declined) if declined else "",
+            "receipt": receipt_for(Receipt.Source.PURCHASE, purchase.pk)
+            if purchase.status == Purchase.Status.PAID
+            else None,
+        },
+    )
 
 
 @login_required
@@ -358,12 +445,11 @@ def purchase_cancel_view(request: HttpRequest, purchase_id: int) -> HttpResponse
 
 @login_required
 def purchase_policy_pdf(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    """The paid purchase's policy: the insurer's document, made and kept by policies.pdf."""
     purchase = _purchase(request, purchase_id)
     if purchase.status != Purchase.Status.PAID:
         raise Http404
-    response = HttpResponse(policy_pdf_bytes(purchase), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="policy-{purchase.pk}.pdf"'
-    return response
+    return redirect("policies:pdf", purchase.policy_id)
 
 
 @login_required
@@ -371,7 +457,9 @@ def purchase_receipt_pdf(request: HttpRequest, purchase_id: int) -> HttpResponse
     purchase = _purchase(request, purchase_id)
     if purchase.status != Purchase.Status.PAID:
         raise Http404
-    response = HttpResponse(receipt_pdf_bytes(purchase), content_type="application/pdf")
+    receipt = receipt_for(Receipt.Source.PURCHASE, purchase.pk)
+    content = fiscal_receipt_pdf_bytes(receipt) if receipt else receipt_pdf_bytes(purchase)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-purchase-{purchase.pk}.pdf"'
     return response
 

@@ -18,7 +18,19 @@ def compose() -> dict:
 
 def test_compose_has_every_service_of_the_stack():
     services = compose()["services"]
-    assert {"postgres", "redis", "migrate", "web", "worker", "beat"} <= set(services)
+    assert {
+        "postgres",
+        "postgres-replica",
+        "pgbouncer",
+        "redis-broker",
+        "redis-cache",
+        "migrate",
+        "web",
+        "web2",
+        "proxy",
+        "worker",
+        "beat",
+    } <= set(services)
     assert services["web"]["command"][0] == "gunicorn"
     assert "portal.wsgi:application" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "portal", "worker"]
@@ -42,7 +54,8 @@ def test_app_services_run_production_settings_with_required_secrets():
             # `${VAR:?message}`: compose refuses to start without the secret.
             assert env[secret].startswith("${" + secret + ":?"), (name, secret)
         assert env["DATABASE_URL"].startswith("postgres://")
-        assert env["REDIS_URL"] == "redis://redis:6379/0"
+        assert env["REDIS_URL"] == "redis://redis-cache:6379/0"
+        assert env["CELERY_BROKER_URL"] == "redis://redis-broker:6379/0"
 
 
 def test_app_services_wait_for_healthy_database_and_migrations():
@@ -52,7 +65,27 @@ def test_app_services_wait_for_healthy_database_and_migrations():
         assert (
             services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         )
-    assert "healthcheck" in services["postgres"] and "healthcheck" in services["redis"]
+    assert "healthcheck" in services["postgres"] and "healthcheck" in services["redis-broker"]
+
+
+def test_compose_is_the_picture_of_production():
+    """Two web instances behind the proxy; PgBouncer before the primary and its replica; the
+    broker's Redis persistent and apart from the cache's; migrations on the primary directly."""
+    services = compose()["services"]
+    assert services["web"]["command"] == services["web2"]["command"]
+    proxy_conf = (ROOT / "deploy/nginx/portal.conf").read_text(encoding="utf-8")
+    assert "server web:8000" in proxy_conf and "server web2:8000" in proxy_conf
+    web_env = services["web"]["environment"]
+    assert "@pgbouncer:" in web_env["DATABASE_URL"] and web_env["DATABASE_PGBOUNCER"] == "1"
+    assert "@pgbouncer:" in web_env["DATABASE_REPLICA_URL"]
+    assert "postgres-replica" in services["pgbouncer"]["environment"]["DATABASE_URLS"]
+    assert services["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
+    assert "--appendonly" in services["redis-broker"]["command"]
+    assert "allkeys-lru" in services["redis-cache"]["command"]
+    assert "@postgres:5432/" in services["migrate"]["environment"]["DATABASE_URL"]
+    assert "pg_basebackup" in (ROOT / "deploy/postgres/replica.sh").read_text(encoding="utf-8")
+    beats = [name for name, service in services.items() if "beat" in service.get("command", [])]
+    assert beats == ["beat"]
 
 
 def test_dockerfile_installs_pdf_dependencies_and_serves_with_gunicorn():
@@ -102,5 +135,13 @@ def test_the_image_copies_only_what_production_runs():
     assert packages <= copies
     assert {"manage.py", "templates", "static", "locale"} <= copies
     assert not {"devtools", "tests", "bench", "docs", "scripts"} & copies
-    runtime = {"pyproject.toml", "README.md", "manage.py", "templates", "static", "locale"}
+    runtime = {
+        "pyproject.toml",
+        "README.md",
+        "manage.py",
+        "templates",
+        "static",
+        "locale",
+        "gunicorn.conf.py",
+    }
     assert copies <= packages | runtime

@@ -239,14 +239,16 @@ def _records(content: bytes, filename: str) -> Iterator[tuple[int, dict[str, str
         )
 
 
-def _numbers(content: bytes, filename: str) -> set[str]:
-    """The policy numbers of the file (the first pass), refusing a file of too many rows."""
+def _numbers_counted(content: bytes, filename: str) -> tuple[set[str], int]:
+    """The policy numbers of the file and its row count (the first pass), refusing a file of
+    too many rows."""
     numbers = set()
+    count = 0
     for count, (_number, record) in enumerate(_records(content, filename), start=1):
         if count > MAX_ROWS:
             raise RegisterFileError(_("Больше %(n)s строк: разделите реестр") % {"n": MAX_ROWS})
         numbers.add(normalize_policy_number(record["policy_number"]))
-    return numbers
+    return numbers, count
 
 
 def _line(r: dict[str, str], lookups: _Lookups) -> tuple[tuple | None, list]:
@@ -392,15 +394,20 @@ class _Loader:
         self.flush()
 
 
-def register_import(*, content: bytes, filename: str) -> RegisterResult:
+PROGRESS_EVERY = 1000
+
+
+def register_import(*, content: bytes, filename: str, progress=None) -> RegisterResult:
     """Check every row; load the new lines only when no row is wrong (one transaction).
     Raises RegisterFileError when the file itself cannot be read.
 
     Two passes over the file, neither holding its rows: the first collects the policy numbers
     (one query finds them all), the second checks each row and writes the good ones with COPY
     while no row has been wrong; a wrong row stops the writing, the rest is only checked, and the
-    transaction is rolled back."""
-    lookups = _Lookups(_numbers(content, filename))
+    transaction is rolled back. `progress(done, total)`, when given, is told every
+    PROGRESS_EVERY rows."""
+    numbers, total = _numbers_counted(content, filename)
+    lookups = _Lookups(numbers)
     result = RegisterResult()
     seen: dict[tuple, int] = {}
     loader = _Loader()
@@ -408,6 +415,8 @@ def register_import(*, content: bytes, filename: str) -> RegisterResult:
         with transaction.atomic():
             for number, record in _records(content, filename):
                 result.rows += 1
+                if progress is not None and result.rows % PROGRESS_EVERY == 0:
+                    progress(result.rows, total)
                 line, reasons = _line(record, lookups)
                 if line is not None:
                     key = line[:3]

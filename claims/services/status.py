@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import User
+from portal.accounts.models import NotificationKind, User
+from portal.accounts.services import notify
+from portal.core import outbox
 
 from ..deadlines import decision_terms
 from ..models import Claim, ClaimEvent
@@ -31,7 +33,7 @@ def _queue_notification(event: ClaimEvent) -> None:
 
     event_id = event.pk
     # robust: a broker outage must not undo the step; claim_notifications_resend sends it later.
-    transaction.on_commit(lambda: claim_event_notify.delay(event_id), robust=True)
+    outbox.send(claim_event_notify, event_id)
 
 
 @transaction.atomic
@@ -113,4 +115,12 @@ def claim_set_status(
     for field in STEP_FIELDS:
         setattr(claim, field, getattr(locked, field))
     _queue_notification(event)
+    notify(
+        user=locked.user,
+        kind=NotificationKind.CLAIM_STATUS,
+        title=_("Убыток № %(number)s: %(status)s")
+        % {"number": locked.number, "status": Claim.Status(status).label},
+        body=_("Статус вашего заявления изменился"),
+        url=f"/claims/{locked.pk}/",
+    )
     return event

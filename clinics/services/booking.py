@@ -2,11 +2,13 @@
 
 Who may be booked where: the patient is the person or a child linked to them; the patient's DMS
 policy is in force on the day of the visit and its program covers the clinic for the doctor's
-kind of care; on a co-pay program the card must have been bound and the 30 minutes after it
-passed. Two bookings of one time are kept apart by the schedule's hold (a row lock on the slot,
+kind of care; on a co-pay program a card must be bound (removing it suspends access) and the
+visit must start at least 30 minutes after the binding: the booking itself may be made at once.
+Two bookings of one time are kept apart by the schedule's hold (a row lock on the slot,
 clinics.schedule.slot_hold) and, in the end, by the partial unique constraint on Appointment.
 """
 
+import dataclasses
 import datetime
 import enum
 
@@ -18,10 +20,11 @@ from django.utils.translation import gettext as _
 # The one import of a higher layer, named in the import contract: booking's read of co-pay
 # access, until co-pay enrollment has an app of its own. Handing it down instead would move the
 # booking and moving pages (clinics' own) above payments, or leave a lookup no linter sees.
-from payments.selectors import copay_clinic_access_from
+from payments.selectors import CopayAccess, copay_access
 from policies.models import InsuredPerson
 from policies.selectors import insured_persons_for_user
 from portal.accounts.models import User
+from portal.core import outbox
 
 from .. import schedule
 from ..models import Appointment, AppointmentEvent, Slot
@@ -45,8 +48,29 @@ def slot_taken_message() -> str:
     return _("Это время уже занято: выберите другое.")
 
 
-def copay_card_message() -> str:
-    return _("Для записи по со-оплатной программе привяжите карту")
+def coverage_check(
+    *, insured_person: InsuredPerson, clinic, care_kind, on: datetime.date
+) -> Coverage:
+    """The coverage check as the person sees it: a co-pay program covers nothing until a card
+    is bound, and nothing after it is removed."""
+    coverage = coverage_for(
+        insured_person=insured_person, clinic=clinic, care_kind=care_kind, on=on
+    )
+    if not coverage.has_copay:
+        return coverage
+    return _with_copay_access(coverage, copay_access(insured_person=insured_person))
+
+
+def _with_copay_access(coverage: Coverage, access: CopayAccess) -> Coverage:
+    if access.suspended:
+        return dataclasses.replace(
+            coverage, status=Coverage.CARD_REMOVED, card_removed_at=access.card_removed_at
+        )
+    if not access.card_active:
+        return dataclasses.replace(coverage, status=Coverage.CARD_REQUIRED)
+    if access.processing(timezone.localdate()):
+        return dataclasses.replace(coverage, processing_until=access.processing_until)
+    return coverage
 
 
 def _slot_fresh(slot: Slot) -> Slot:
@@ -81,19 +105,25 @@ def booking_check(*, insured_person: InsuredPerson, slot: Slot, now: datetime.da
     )
     if not coverage.is_covered:
         raise ValidationError(coverage.message, code=coverage.status)
-    if insured_person.program.copay_share > 0:
-        access_from = copay_clinic_access_from(insured_person=insured_person)
-        if access_from is None:
-            raise ValidationError(copay_card_message(), code="copay_card_required")
-        if access_from > now:
-            raise ValidationError(
-                _(
-                    "Записаться по со-оплатной программе можно будет с %(time)s — через 30 минут "
-                    "после привязки карты."
-                )
-                % {"time": formats.date_format(timezone.localtime(access_from), "d.m.Y H:i")},
-                code="copay_access_pending",
+    if not coverage.has_copay:
+        return coverage
+    access = copay_access(insured_person=insured_person)
+    coverage = _with_copay_access(coverage, access)
+    if coverage.needs_card:
+        raise ValidationError(coverage.message, code="copay_card_required")
+    if not access.visit_allowed(slot.starts_at):
+        raise ValidationError(
+            _(
+                "По со-оплатной программе можно записаться на приём не раньше %(time)s — через "
+                "30 минут после привязки карты. Выберите время позже."
             )
+            % {
+                "time": formats.date_format(
+                    timezone.localtime(access.clinic_access_from), "d.m.Y H:i"
+                )
+            },
+            code="copay_access_pending",
+        )
     return coverage
 
 
@@ -135,7 +165,7 @@ def _notify_on_commit(appointment: Appointment) -> None:
     from ..tasks import appointment_notify
 
     pk = appointment.pk
-    transaction.on_commit(lambda: appointment_notify.delay(pk))
+    outbox.send(appointment_notify, pk)
 
 
 def appointment_book(
@@ -288,9 +318,11 @@ def appointment_move(
         appointment.slot = slot
         appointment.sequence += 1
         appointment.reminded_at = None
+        appointment.reminded_soon_at = None
         appointment.full_clean(validate_constraints=False)
         _save_holding_slot(
-            appointment, update_fields=["slot", "sequence", "reminded_at", "updated_at"]
+            appointment,
+            update_fields=["slot", "sequence", "reminded_at", "reminded_soon_at", "updated_at"],
         )
         AppointmentEvent.objects.create(
             appointment=appointment,

@@ -11,6 +11,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import NotificationKind
+from portal.accounts.services import notification_wanted, notify
+
 from ..formatting import phone_display
 from ..ics import CONTENT_TYPE, appointment_ics, ics_filename
 from ..models import Appointment
@@ -97,9 +100,22 @@ def appointment_reminder_send(*, appointment_id: int, now: datetime.datetime | N
             or appointment.status != Appointment.Status.BOOKED
             or appointment.reminded_at is not None
             or appointment.slot.starts_at <= now
-            or not appointment.user.email
         ):
             return False
+        when = formats.date_format(timezone.localtime(appointment.slot.starts_at), "j E, H:i")
+        notify(
+            user=appointment.user,
+            kind=NotificationKind.VISIT_REMINDER,
+            title=_("Напоминание: приём у врача %(when)s") % {"when": when},
+            body=f"{appointment.slot.doctor.specialty}, {appointment.slot.doctor.clinic.name}",
+            url="/appointments/",
+        )
+        if not appointment.user.email or not notification_wanted(
+            appointment.user, NotificationKind.VISIT_REMINDER, "email"
+        ):
+            appointment.reminded_at = now
+            appointment.save(update_fields=["reminded_at"])
+            return True
         context = _context(appointment)
         EmailMessage(
             subject=_("Напоминание: приём у врача %(when)s")
@@ -113,4 +129,33 @@ def appointment_reminder_send(*, appointment_id: int, now: datetime.datetime | N
         ).send()
         appointment.reminded_at = now
         appointment.save(update_fields=["reminded_at"])
+    return True
+
+
+def appointment_soon_reminder_send(
+    *, appointment_id: int, now: datetime.datetime | None = None
+) -> bool:
+    """The reminder two hours before, once, by push and SMS as the person chose (the e-mail of
+    the day before has the details)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _locked(appointment_id)
+        if (
+            appointment is None
+            or appointment.status != Appointment.Status.BOOKED
+            or appointment.reminded_soon_at is not None
+            or appointment.slot.starts_at <= now
+        ):
+            return False
+        when = formats.time_format(timezone.localtime(appointment.slot.starts_at), "H:i")
+        doctor = appointment.slot.doctor
+        notify(
+            user=appointment.user,
+            kind=NotificationKind.VISIT_REMINDER,
+            title=_("Сегодня в %(when)s — приём у врача") % {"when": when},
+            body=f"{doctor.specialty}, {doctor.clinic.name}, {doctor.clinic.address}",
+            url="/appointments/",
+        )
+        appointment.reminded_soon_at = now
+        appointment.save(update_fields=["reminded_soon_at"])
     return True

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from employers.models import EmployerManager
 from policies.models import InsuredPerson, Policyholder, PolicyLink
 from portal.accounts.models import Consent, User
+from portal.accounts.services import health_consent_give
 from portal.core import roles
 
 from .register import COMPANIES, DEMO_PERSON
@@ -109,7 +110,45 @@ def demo_user_ensure(*, now: datetime.datetime) -> User:
         document=Consent.Document.PERSONAL_DATA,
         version=CONSENT_VERSION,
         withdrawn_at=None,
-        defaults={"given_at": now},
+        defaults={"given_at": now, "method": Consent.Method.DEMO},
+    )
+    # The service history with diagnoses is what the demo shows: its person has given the
+    # separate health-data consent (once: a withdrawal in the demo stays withdrawn).
+    if not Consent.objects.filter(user=user, document=Consent.Document.HEALTH_DATA).exists():
+        health_consent_give(user=user, method=Consent.Method.DEMO)
+    return user
+
+
+# The second demo person: a DMS policy with a service history, and no health-data consent yet —
+# /cases/ shows dates, clinics and amounts, and asks for the consent (PIN DEMO_PIN).
+SECOND_DEMO_EMAIL = "demo2@example.com"
+SECOND_DEMO_PASSPORT = ("4510", "654321")
+
+
+def second_demo_user_ensure(*, person: InsuredPerson, now: datetime.datetime) -> User:
+    user = User.objects.filter(email__iexact=SECOND_DEMO_EMAIL).first()
+    if user is None:
+        user = User(
+            email=SECOND_DEMO_EMAIL,
+            last_name=person.last_name,
+            first_name=person.first_name,
+            middle_name=person.middle_name,
+            no_middle_name=not person.middle_name,
+            birth_date=person.birth_date,
+            phone="+79161234568",
+            phone_confirmed_at=now,
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.set_passport(*SECOND_DEMO_PASSPORT)
+        user.set_pin(DEMO_PIN)
+        user.save()
+    _verified_address_ensure(user)
+    Consent.objects.get_or_create(
+        user=user,
+        document=Consent.Document.PERSONAL_DATA,
+        version=CONSENT_VERSION,
+        withdrawn_at=None,
+        defaults={"given_at": now, "method": Consent.Method.DEMO},
     )
     return user
 

@@ -5,6 +5,7 @@ import random
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from clinics import schedule
 from clinics.geojson import network_changed
 from clinics.models import Clinic, Doctor, ProgramClinic, Slot
 from policies.models import CareKind
@@ -24,8 +25,6 @@ from .register import COMPANIES, ContractBundle
 # Both cities of the network live on Moscow time, whatever TIME_ZONE the server runs with.
 CLINIC_TZ = ZoneInfo("Europe/Moscow")
 SCHEDULE_DAYS = 14
-DAY_STARTS_AT = datetime.time(9, 0)
-SLOTS_PER_DAY = 18  # 09:00–18:00
 SLOT_LENGTH = datetime.timedelta(minutes=30)
 COVERED_SHARE = 0.8
 # Care that the insurer pays only against a guarantee letter to the clinic.
@@ -164,26 +163,28 @@ def doctors_ensure(
     ]
 
 
-def slot_starts(*, today: datetime.date, now: datetime.datetime) -> list[datetime.datetime]:
-    """Weekday times from 09:00 to 17:30 over the next two weeks, those still ahead of `now`."""
+def slot_starts(
+    *, hours: str, today: datetime.date, now: datetime.datetime
+) -> list[datetime.datetime]:
+    """The clinic's visit times over the next two weeks, in its own hours (weekends included
+    when it works then), those still ahead of `now`."""
+    opening = schedule.opening_hours(hours)
     starts = []
     for offset in range(SCHEDULE_DAYS):
         day = today + datetime.timedelta(days=offset)
-        if day.weekday() >= 5:
-            continue
-        first = datetime.datetime.combine(day, DAY_STARTS_AT, tzinfo=CLINIC_TZ)
-        starts.extend(first + SLOT_LENGTH * k for k in range(SLOTS_PER_DAY))
+        starts.extend(schedule.slot_starts_for_day(opening, day, SLOT_LENGTH, CLINIC_TZ))
     return [start for start in starts if start > now]
 
 
 def slots_ensure(*, doctors: list[Doctor], today: datetime.date, now: datetime.datetime) -> None:
     """Tops the schedules up to two weeks ahead; a time that exists is left alone."""
-    starts = slot_starts(today=today, now=now)
+    hours = dict(Clinic.objects.filter(doctors__in=doctors).values_list("pk", "hours").distinct())
+    by_clinic = {pk: slot_starts(hours=text, today=today, now=now) for pk, text in hours.items()}
     Slot.objects.bulk_create(
         [
             Slot(doctor=doctor, starts_at=start, ends_at=start + SLOT_LENGTH)
             for doctor in doctors
-            for start in starts
+            for start in by_clinic.get(doctor.clinic_id, [])
         ],
         ignore_conflicts=True,
         batch_size=2000,

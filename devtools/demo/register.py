@@ -121,6 +121,10 @@ DEMO_CHILD = PersonPlan(
     program_code="ОПТ-20",
     parent_number=DEMO_PERSON.policy_number,
 )
+# The second demo person's own policy: the first generated employee of «ТехноСфера» (after the
+# demo family's 000001 and 000002), linked to demo2@example.com, who has not given the
+# health-data consent.
+SECOND_DEMO_POLICY_NUMBER = "ДМС-0147-000003"
 # A register row nobody has linked: the summary prints it for trying «Добавить полис».
 UNLINKED_PERSON = PersonPlan(
     company=0,

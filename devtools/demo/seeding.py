@@ -32,8 +32,14 @@ from portal.accounts.models import Consent, User
 from shop.models import Offer
 
 from .cases import appeal_ensure, claim_ensure, osago_policy_ensure
+from .documents import demo_documents_ensure
 from .history import history_ensure, plan_history
-from .logins import demo_user_ensure, policy_links_ensure, staff_ensure
+from .logins import (
+    demo_user_ensure,
+    policy_links_ensure,
+    second_demo_user_ensure,
+    staff_ensure,
+)
 from .network import (
     clinics_ensure,
     coverage_ensure,
@@ -45,6 +51,7 @@ from .network import (
 from .register import (
     DEMO_CHILD,
     DEMO_PERSON,
+    SECOND_DEMO_POLICY_NUMBER,
     care_kinds_ensure,
     contracts_ensure,
     insured_persons_ensure,
@@ -177,11 +184,18 @@ def seed_demo(*, today: datetime.date, now: datetime.datetime) -> list[Created]:
         ],
         now=now,
     )
+    second = persons[SECOND_DEMO_POLICY_NUMBER]
+    policy_links_ensure(
+        user=second_demo_user_ensure(person=second, now=now),
+        links=[(second, PolicyLink.Relation.SELF)],
+        now=now,
+    )
     osago = osago_policy_ensure(user=user, today=today)
     claim_ensure(policy=osago, user=user, operator=operator, now=now)
     course_clinic = clinics[next(line.position for line in lines if line.unpaid)]
     appeal_ensure(user=user, operator=operator, clinic=course_clinic, now=now)
     boxed_cards_seed()
+    demo_documents_ensure()
     demo_offers_ensure(today=today)
 
     after = _row_counts()

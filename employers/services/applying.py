@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from policies.models import Contract, InsuredPerson, Policy, PolicyLink, Program
+from portal.core import outbox
 from portal.core.bulk import Sql, analyze, copy_rows, insert_select, sort_memory_local
 
 from ..models import ImportBatch, ImportRow, Invitation
@@ -76,7 +77,7 @@ def import_batch_apply_request(*, batch: ImportBatch, user, skip_invalid: bool) 
         locked.applied_by = user
         locked.message = ""
         locked.save(update_fields=["status", "skip_invalid", "applied_by", "message", "updated_at"])
-        transaction.on_commit(lambda: import_batch_apply_task.delay(locked.pk))
+        outbox.send(import_batch_apply_task, locked.pk)
     return locked
 
 
@@ -93,7 +94,7 @@ def import_batch_recheck(*, batch: ImportBatch) -> ImportBatch:
             )
         locked.status = ImportBatch.Status.UPLOADED
         locked.save(update_fields=["status", "updated_at"])
-        transaction.on_commit(lambda: import_batch_check_task.delay(locked.pk))
+        outbox.send(import_batch_check_task, locked.pk)
     return locked
 
 
@@ -124,7 +125,7 @@ def import_batch_apply(*, batch_id: int) -> ImportBatch:
             if result["invitations"]:
                 from ..tasks import invitations_send_task
 
-                transaction.on_commit(lambda: invitations_send_task.delay(batch_id))
+                outbox.send(invitations_send_task, batch_id)
     except DatabaseError as exc:
         return import_batch_fail(batch_id=batch_id, reason=_constraint_reason(exc))
     finally:
@@ -182,7 +183,9 @@ def _apply(batch: ImportBatch) -> dict[str, int]:
         done += count
         progress_set(batch.pk, phase="apply", done=done, total=total)
 
+    assigned = 0
     if batch.to_add:
+        assigned = _numbers_assign(batch)
         advance(_persons_add(batch, today=today))
 
     if batch.to_change:
@@ -201,7 +204,65 @@ def _apply(batch: ImportBatch) -> dict[str, int]:
         "unchanged": batch.unchanged,
         "skipped": batch.rows_invalid,
         "invitations": Invitation.objects.filter(batch=batch).count(),
+        "numbers_assigned": assigned,
     }
+
+
+# How many times a block of new numbers is moved on past numbers the register has already.
+NUMBER_ATTEMPTS = 5
+NUMBER_DIGITS = 6
+NUMBER_MAX_LENGTH = 32
+
+
+def number_prefix(contract: Contract) -> str:
+    """The contract's number as the start of the policy numbers it assigns (the characters a
+    policy number may hold, short enough to leave room for the serial)."""
+    kept = "".join(ch for ch in contract.number if ch.isalnum() or ch in "-/.").strip("-/.")
+    return (kept or "ДМС")[: NUMBER_MAX_LENGTH - NUMBER_DIGITS - 2]
+
+
+def _numbers_assign(batch: ImportBatch) -> int:
+    """The ADD rows without a policy number get the next numbers of the contract's numbering
+    («<contract number>-000001», in the file's order), in one statement. The contract row is
+    locked by the apply, so two applies never take the same serial, and its counter only grows:
+    a number is never given twice, even when an apply that took it fails (the counter is
+    rolled back with it and nothing was issued). A block that would reuse a number the register
+    has (typed in by hand) is moved on past it."""
+    rows = _table(ImportRow)
+    waiting = ImportRow.objects.filter(batch=batch, action=ImportRow.Action.ADD, policy_number="")
+    count = waiting.count()
+    if not count:
+        return 0
+    contract = batch.contract
+    prefix = number_prefix(contract) + "-"
+    start = contract.policy_serial
+    for _attempt in range(NUMBER_ATTEMPTS):
+        width = max(NUMBER_DIGITS, len(str(start + count)))
+        if connection.vendor == "postgresql":
+            number = f"%s || lpad((%s + s.n)::text, {width}, '0')"
+        else:
+            number = f"%s || printf('%%0{width}d', %s + s.n)"
+        wanted = [prefix + str(start + n).zfill(width) for n in (1, count)]
+        # Any register number between the block's first and last (an index range, whatever the
+        # block's size; a false alarm only moves the block on).
+        if not InsuredPerson.objects.filter(
+            policy_number__gte=wanted[0], policy_number__lte=wanted[1]
+        ).exists():
+            break
+        start += count
+    else:
+        raise DatabaseError("policy_number_key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {rows} SET policy_number = {number}
+            FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM {rows}
+                  WHERE batch_id = %s AND action = %s AND policy_number = '') s
+            WHERE {rows}.id = s.id""",  # noqa: S608 (names quoted from the models)
+            [prefix, start, batch.pk, ImportRow.Action.ADD],
+        )
+    Contract.objects.filter(pk=contract.pk).update(policy_serial=start + count)
+    contract.policy_serial = start + count
+    return count
 
 
 def _table(model) -> str:

@@ -15,18 +15,18 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from policies.models import Contract, InsuredPerson, Program
 from portal.core.bulk import analyze, copy_rows
 
-from ..columns import COLUMNS, column_for_header
-from ..models import ImportBatch, ImportRow
+from ..columns import COLUMNS, column_for_header, header_key
+from ..models import ColumnMapping, ImportBatch, ImportRow
 from ..progress import progress_clear, progress_set
 from .reading import Cell, ListFileError, read_rows, sniff
-from .validation import CheckedRow, RowContext, check_row, error_entry, ru_date
+from .validation import CheckedRow, RowContext, cell_text, check_row, error_entry, ru_date
 
 CHUNK_ROWS = 1000
 
@@ -38,6 +38,8 @@ DIFF_FIELDS: tuple[tuple[str, str], ...] = (
     ("birth_date", "Дата рождения"),
     ("email", "Электронная почта"),
     ("phone", "Телефон"),
+    ("personnel_number", "Табельный номер"),
+    ("department", "Подразделение"),
     ("program", "Программа"),
     ("starts_on", "Дата начала"),
     ("ends_on", "Дата окончания"),
@@ -56,6 +58,8 @@ REGISTER_VALUES = (
     "birth_date",
     "email",
     "phone",
+    "personnel_number",
+    "department",
     "program_id",
     "program__code",
     "starts_on",
@@ -72,6 +76,8 @@ REGISTER_FIELDS = (
     "birth_date",
     "email",
     "phone",
+    "personnel_number",
+    "department",
     "program_id",
     "starts_on",
     "ends_on",
@@ -135,9 +141,10 @@ def import_batch_check(*, batch_id: int) -> ImportBatch:
         if batch.status != ImportBatch.Status.UPLOADED:
             return batch
         ImportRow.objects.filter(batch=batch).delete()
+        batch.unknown_headers = []
         try:
             with batch.file.open("rb") as stored:
-                _rows_stage(batch, stored)
+                keys = _rows_stage(batch, stored)
         except ListFileError as exc:
             ImportRow.objects.filter(batch=batch).delete()
             _counters_reset(batch)
@@ -147,10 +154,12 @@ def import_batch_check(*, batch_id: int) -> ImportBatch:
             batch.save()
             progress_clear(batch.pk)
             return batch
+        _register_match(batch)
+        _register_keep(batch, keys)
         _register_compare(batch)
         _duplicates_mark(batch)
         _parents_check(batch)
-        _removals_stage(batch)
+        _removals_stage(batch, employees_only="relation" not in keys)
         _counters_store(batch)
         batch.register_fingerprint = register_fingerprint(batch.contract)
         batch.status = ImportBatch.Status.CHECKED
@@ -166,12 +175,25 @@ def _counters_reset(batch: ImportBatch) -> None:
     batch.to_add = batch.to_change = batch.to_remove = batch.unchanged = 0
 
 
-def _header_map(header: list[Cell]) -> dict[int, str]:
+# How far below the top of the sheet a header row is looked for (a payroll export has a title,
+# the company, the date and a blank line above its table).
+HEADER_SEARCH_ROWS = 15
+MAX_UNKNOWN_HEADERS = 40
+
+
+def _header_keys(header: list[Cell], chosen: dict[str, str], unknown: list[str]) -> dict[int, str]:
+    """{column index: field} of a header row; the headers neither the import nor the employer's
+    choices (ColumnMapping: header → field, "" to leave it out) know go to `unknown`."""
     mapping: dict[int, str] = {}
     seen: set[str] = set()
     for index, cell in enumerate(header):
-        key = column_for_header(str(cell or ""))
-        if key is None:
+        text = cell_text(cell)
+        key = column_for_header(text)
+        if key is None and text:
+            key = chosen.get(header_key(text))
+            if key is None and len(unknown) < MAX_UNKNOWN_HEADERS:
+                unknown.append(text[:150])
+        if not key:
             continue
         if key in seen:
             raise ListFileError(
@@ -179,32 +201,72 @@ def _header_map(header: list[Cell]) -> dict[int, str]:
             )
         seen.add(key)
         mapping[index] = key
-    missing = [c.header for c in COLUMNS if c.required and c.key not in seen]
-    if missing:
+    return mapping
+
+
+def _header_missing(mapping: dict[int, str], ctx: RowContext) -> list[str]:
+    seen = set(mapping.values())
+    optional = set()
+    if "full_name" in seen:
+        optional |= {"last_name", "first_name"}
+    if ctx.only_program is not None:
+        optional.add("program_code")
+    if "full_name" in seen and "last_name" in seen:
+        raise ListFileError(_("В заголовке есть и «ФИО», и «Фамилия»: оставьте что-то одно."))
+    return [c.header for c in COLUMNS if c.required and c.key not in seen | optional]
+
+
+def _header_find(batch: ImportBatch, rows: Iterator, ctx: RowContext) -> dict[int, str]:
+    """The mapping of the first row, among the first HEADER_SEARCH_ROWS, that has every required
+    column (the rows above it — a title, the company's name — are skipped); the headers of that
+    row (or of the likeliest one) nobody knows are kept on the batch for HR to map."""
+    chosen = dict(
+        ColumnMapping.objects.filter(policyholder_id=ctx.contract.policyholder_id).values_list(
+            "header", "field"
+        )
+    )
+    best: tuple[int, dict[int, str]] | None = None
+    for _count in range(HEADER_SEARCH_ROWS):
+        try:
+            number, cells = next(rows)
+        except StopIteration:
+            break
+        unknown: list[str] = []
+        mapping = _header_keys(cells, chosen, unknown)
+        if mapping and not _header_missing(mapping, ctx):
+            batch.unknown_headers = unknown
+            return mapping
+        if mapping and (best is None or len(mapping) > len(best[1])):
+            best = (number, mapping)
+            batch.unknown_headers = unknown
+    if best is None:
         raise ListFileError(
             _(
-                "В первой строке нет обязательных столбцов: %(missing)s. Скачайте шаблон на этой "
-                "странице и перенесите данные в него."
+                "В файле не найдена строка заголовков (например «Номер полиса», «ФИО», «Дата "
+                "рождения»). Скачайте шаблон на этой странице и перенесите данные в него."
             )
-            % {"missing": ", ".join(f"«{m}»" for m in missing)}
         )
-    return mapping
+    missing = _header_missing(best[1], ctx)
+    raise ListFileError(
+        _(
+            "В строке заголовков (строка %(row)s) нет обязательных столбцов: %(missing)s. "
+            "Скачайте шаблон на этой странице и перенесите данные в него."
+        )
+        % {"row": best[0], "missing": ", ".join(f"«{m}»" for m in missing)}
+    )
 
 
 def _blank(cell: Cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _rows_stage(batch: ImportBatch, stored) -> None:
+def _rows_stage(batch: ImportBatch, stored) -> set[str]:
+    """Stage the rows of the file; returns the fields its header has."""
     sniffed = sniff(stored, size=batch.file_size)
     stream = read_rows(stored, sniffed, size=batch.file_size)
     rows = iter(stream.rows)
-    try:
-        _number, header = next(rows)
-    except StopIteration:
-        raise ListFileError(_("Файл пуст.")) from None
-    mapping = _header_map(header)
     ctx = RowContext.for_contract(batch.contract, today=timezone.localdate())
+    mapping = _header_find(batch, rows, ctx)
     limit = settings.EMPLOYERS_IMPORT_MAX_ROWS
     keys, width = tuple(mapping.values()), max(mapping) + 1
     # The mapped cells of a row in one call (a tuple: the header has every required column, so
@@ -236,6 +298,7 @@ def _rows_stage(batch: ImportBatch, stored) -> None:
     # The checks below (and the apply) join the staged rows: planned for their real number, with
     # the statistics of the columns they filter and join on.
     analyze(ImportRow, STAGED_KEYS)
+    return set(keys)
 
 
 def _display(key: str, value) -> str:
@@ -275,6 +338,8 @@ def _staged_rows(batch: ImportBatch, chunk: list[CheckedRow]) -> Iterator[tuple]
             values["birth_date"],
             values["email"],
             values["phone"],
+            values["personnel_number"],
+            values["department"],
             program.pk if program else None,
             values["starts_on"],
             values["ends_on"],
@@ -297,6 +362,98 @@ COMPARED_VALUES = (
     *(f"person__{name}" for name in REGISTER_VALUES),
 )
 PERSON_PREFIX = len("person__")
+
+
+# How a row without a policy number finds its register person of the contract, in this order:
+# by personnel number, then by the full name and birth date (only among people whose personnel
+# number does not contradict the row's).
+MATCH_RULES = (
+    ("r.personnel_number <> ''", "p.personnel_number = r.personnel_number"),
+    (
+        "r.birth_date IS NOT NULL",
+        "p.last_name = r.last_name AND p.first_name = r.first_name "
+        "AND p.middle_name = r.middle_name AND p.birth_date = r.birth_date "
+        "AND (p.personnel_number = '' OR r.personnel_number = '')",
+    ),
+)
+
+
+def _register_match(batch: ImportBatch) -> None:
+    """Give the rows without a policy number the number of their register person of the
+    contract (so that everything after compares by number, as for the other rows); a row two
+    register people would match gets an error naming them, never a guess. A few statements over
+    the whole batch, none per row."""
+    contract_id = batch.contract_id
+    staged, register = _table(ImportRow), _table(InsuredPerson)
+    for row_filter, same_person in MATCH_RULES:
+        unmatched = f"r.batch_id = %s AND r.policy_number = '' AND {row_filter}"
+        other = (
+            f"EXISTS (SELECT 1 FROM {register} p2 WHERE p2.contract_id = p.contract_id "  # noqa: S608
+            f"AND p2.id <> p.id AND {same_person.replace('p.', 'p2.')})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT r.id, p.policy_number, p.last_name, p.first_name, p.middle_name
+                FROM {staged} r JOIN {register} p ON p.contract_id = %s AND {same_person}
+                WHERE {unmatched} AND r.action <> %s AND {other}
+                ORDER BY r.id, p.policy_number""",  # noqa: S608 (names quoted; values params)
+                [contract_id, batch.pk, ImportRow.Action.INVALID],
+            )
+            ambiguous: dict[int, list[str]] = {}
+            for pk, number, *name in cursor.fetchall():
+                full = " ".join(part for part in name if part)
+                ambiguous.setdefault(pk, []).append(f"{full} ({number})")
+            cursor.execute(
+                f"""UPDATE {staged} SET policy_number = p.policy_number
+                FROM {register} p
+                WHERE p.contract_id = %s AND {same_person.replace("r.", f"{staged}.")}
+                AND {unmatched.replace("r.", f"{staged}.")}
+                AND NOT {other.replace("r.", f"{staged}.")}""",  # noqa: S608
+                [contract_id, batch.pk],
+            )
+        if ambiguous:
+            by_personnel = "personnel_number" in row_filter
+            key = "personnel_number" if by_personnel else "last_name"
+            rows = ImportRow.objects.filter(pk__in=list(ambiguous)).values_list(
+                "pk", "personnel_number", "last_name", "first_name", "middle_name"
+            )
+            errors = {}
+            for pk, personnel, *name in rows:
+                value = personnel if by_personnel else " ".join(p for p in name if p)
+                message = _(
+                    "в реестре договора несколько подходящих застрахованных: %(people)s; "
+                    "укажите номер полиса"
+                ) % {"people": "; ".join(ambiguous[pk])}
+                errors[pk] = error_entry(key, value, message)
+            _errors_add(errors)
+
+
+# The register values a list keeps when its file has no such column: a column the file lacks
+# says nothing about them (a payroll export has no insurance term or phone; the portal's own
+# template of an older layout no personnel number).
+KEPT_WITHOUT_COLUMN = ("personnel_number", "department", "email", "phone", "starts_on", "ends_on")
+
+
+def _register_keep(batch: ImportBatch, keys: set[str]) -> None:
+    kept = [name for name in KEPT_WITHOUT_COLUMN if name not in keys]
+    if not kept:
+        return
+    staged, register = _table(ImportRow), _table(InsuredPerson)
+    quote = connection.ops.quote_name
+    assigned = ", ".join(f"{quote(name)} = p.{quote(name)}" for name in kept)
+    # Only the rows whose value differs are written (a list's rows mostly agree already).
+    differs = " OR ".join(f"p.{quote(name)} <> {staged}.{quote(name)}" for name in kept)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {staged} SET {assigned} FROM {register} p
+            WHERE p.policy_number = {staged}.policy_number AND {staged}.batch_id = %s
+            AND ({differs})""",  # noqa: S608
+            [batch.pk],
+        )
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def _register_compare(batch: ImportBatch) -> None:
@@ -423,24 +580,41 @@ def _errors_add(pks: dict[int, dict]) -> None:
     _invalidate(rows)
 
 
+# What makes two rows one person, beside the policy number: the personnel number, and (among
+# rows without a number, newcomers) the full name with the birth date.
+PERSON_KEYS = ("last_name", "first_name", "middle_name", "birth_date")
+
+
 def _duplicates_mark(batch: ImportBatch) -> None:
-    """Every repeat of a policy number after its first row is an error."""
-    groups = (
-        ImportRow.objects.filter(batch=batch, row_number__isnull=False)
-        .exclude(policy_number="")
-        .values("policy_number")
-        .annotate(n=Count("id"), first=Min("row_number"))
-        .filter(n__gt=1)
-        .order_by("first")
-    )
-    for group in groups.iterator(chunk_size=CHUNK_ROWS):
-        repeats = ImportRow.objects.filter(
-            batch=batch, policy_number=group["policy_number"], row_number__gt=group["first"]
-        ).values_list("pk", "policy_number")
-        message = _("номер полиса повторяется: он уже есть в строке %(row)s") % {
-            "row": group["first"]
-        }
-        _errors_add({pk: error_entry("policy_number", number, message) for pk, number in repeats})
+    """Every repeat of a policy number, of a personnel number, or of a newcomer's name and birth
+    date after its first row is an error naming that row."""
+    listed = ImportRow.objects.filter(batch=batch, row_number__isnull=False)
+    numbered = _("номер полиса повторяется: он уже есть в строке %(row)s")
+    personnel = _("табельный номер повторяется: он уже есть в строке %(row)s")
+    same = _("этот человек (ФИО и дата рождения) уже есть в строке %(row)s")
+    for rows, fields, message in (
+        (listed.exclude(policy_number=""), ("policy_number",), numbered),
+        (listed.exclude(personnel_number=""), ("personnel_number",), personnel),
+        (listed.filter(policy_number="", birth_date__isnull=False), PERSON_KEYS, same),
+    ):
+        groups = (
+            rows.values(*fields)
+            .annotate(n=Count("id"), first=Min("row_number"))
+            .filter(n__gt=1)
+            .order_by("first")
+        )
+        for group in groups.iterator(chunk_size=CHUNK_ROWS):
+            repeats = rows.filter(
+                row_number__gt=group["first"], **{name: group[name] for name in fields}
+            ).values_list("pk", "last_name", "first_name", "middle_name", *fields[:1])
+            errors = {}
+            for pk, *name, value in repeats:
+                if fields is PERSON_KEYS:
+                    key, value = "full_name", " ".join(part for part in name if part)
+                else:
+                    key = fields[0]
+                errors[pk] = error_entry(key, value, message % {"row": group["first"]})
+            _errors_add(errors)
 
 
 # What the parent check needs of the parent's own row: (row number, action, relation).
@@ -523,20 +697,34 @@ def _parent_problem(
 REMOVED_VALUES = ("pk", "policy_number", *REGISTER_FIELDS)
 
 
-def _removals_stage(batch: ImportBatch) -> None:
+def _removals_stage(batch: ImportBatch, *, employees_only: bool = False) -> None:
     """Register persons of the contract, covered on or after the effective date, whose policy
-    number the list does not mention at all (a row with errors still mentions it)."""
+    number the list does not mention at all (a row with errors still mentions it). A list of
+    employees only (no «Кем приходится», as a payroll export) leaves out no child whose parent
+    it mentions."""
     effective = batch.effective_date
     last_day = effective - datetime.timedelta(days=1)
     # NOT EXISTS, not NOT IN: an anti-join the database hashes, whatever the list's size.
     mentioned = ImportRow.objects.filter(
         batch=batch, row_number__isnull=False, policy_number=OuterRef("policy_number")
     )
+    # A row (even one with errors) that names the person's personnel number mentions them too.
+    mentioned_by_personnel = ImportRow.objects.filter(
+        batch=batch, row_number__isnull=False, personnel_number=OuterRef("personnel_number")
+    ).exclude(personnel_number="")
     leaving = (
         InsuredPerson.objects.filter(contract=batch.contract, ends_on__gte=effective)
         .exclude(Exists(mentioned))
-        .values_list(*REMOVED_VALUES)
+        .exclude(Exists(mentioned_by_personnel))
     )
+    if employees_only:
+        parent_mentioned = ImportRow.objects.filter(
+            batch=batch, row_number__isnull=False, policy_number=OuterRef("parent__policy_number")
+        )
+        leaving = leaving.exclude(
+            Q(relation=InsuredPerson.Relation.CHILD) & Exists(parent_mentioned)
+        )
+    leaving = leaving.values_list(*REMOVED_VALUES)
 
     def staged(chunk: list[tuple]) -> Iterator[tuple]:
         # (pk, number, last ... program, starts, ends, relation): REMOVED_VALUES.

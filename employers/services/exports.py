@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 
 from policies.models import Contract, InsuredPerson
 
-from ..columns import COLUMNS, HEADERS
+from ..columns import COLUMNS, HEADERS, ONE_C_HEADERS, ONE_C_TITLE
 from ..models import ImportBatch, ImportRow
 from .validation import FORMULA_STARTS, ru_date
 
@@ -97,6 +97,48 @@ def register_rows(contract: Contract | None) -> Iterator[list[object]]:
             ru_date(person.ends_on),
             RELATION_WORDS.get(person.relation, person.relation),
             person.parent.policy_number if person.parent else "",
+            person.personnel_number,
+            person.department,
+        ]
+
+
+def one_c_template_rows() -> Iterator[list[object]]:
+    """The «как в 1С» template: a title above the table, as a payroll export has it, then the
+    header (the import finds it below the title)."""
+    yield [ONE_C_TITLE]
+    yield []
+    yield list(ONE_C_HEADERS)
+
+
+# The rows of an applied list given back to HR: everyone it names, with their policy numbers.
+LISTED_ACTIONS = (ImportRow.Action.ADD, ImportRow.Action.CHANGE, ImportRow.Action.SAME)
+
+
+def batch_list_rows(batch: ImportBatch) -> Iterator[list[object]]:
+    """The applied list in the portal's layout, in the file's order, with the policy numbers the
+    insurer assigned to its newcomers filled in (ready to be uploaded again)."""
+    yield list(HEADERS)
+    rows = (
+        ImportRow.objects.filter(batch=batch, action__in=LISTED_ACTIONS)
+        .select_related("program")
+        .order_by("row_number")
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield [
+            row.policy_number,
+            row.last_name,
+            row.first_name,
+            row.middle_name,
+            ru_date(row.birth_date),
+            row.email,
+            row.phone,
+            row.program.code if row.program else "",
+            ru_date(row.starts_on),
+            ru_date(row.ends_on),
+            RELATION_WORDS.get(row.relation, row.relation),
+            row.parent_number,
+            row.personnel_number,
+            row.department,
         ]
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from policies.models import Contract
 from portal.accounts.models import User
+from portal.core import outbox
 
 from ..models import ImportBatch, ImportRow
 from .reading import ListFileError, sniff
@@ -64,7 +65,7 @@ def import_batch_upload(
     with transaction.atomic():
         batch.file.save("list", uploaded, save=False)
         batch.save()
-        transaction.on_commit(lambda: import_batch_check_task.delay(batch.pk))
+        outbox.send(import_batch_check_task, batch.pk)
     return batch
 
 

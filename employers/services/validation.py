@@ -42,6 +42,11 @@ RELATIONS = {
     "child": InsuredPerson.Relation.CHILD,
 }
 VALUE_PREVIEW = 60
+PERSONNEL_NUMBER_RE = re.compile(r"^[0-9A-Za-zА-ЯЁа-яё][0-9A-Za-zА-ЯЁа-яё/.\-]{0,31}$")
+# The last word of a Turkic patronymic («Мамедов Эльчин Рашид оглы»): part of the patronymic.
+PATRONYMIC_TAILS = frozenset({"оглы", "огли", "кызы", "кизи", "улы", "уулу", "угли"})
+# A date typed as a number in a CSV (a spreadsheet's serial day, 1900-01-01 … 2099-12-31).
+SERIAL_RE = re.compile(r"[0-9]{1,5}(?:\.0+)?\Z")
 
 
 @dataclass
@@ -49,6 +54,12 @@ class RowContext:
     contract: Contract
     programs: dict[str, Program]  # by code, and by upper-case code
     today: datetime.date
+
+    @property
+    def only_program(self) -> Program | None:
+        """The contract's program when it has one only (a list may then leave the code out)."""
+        distinct = {program.pk: program for program in self.programs.values()}
+        return next(iter(distinct.values())) if len(distinct) == 1 else None
 
     @classmethod
     def for_contract(cls, contract: Contract, *, today: datetime.date) -> "RowContext":
@@ -137,11 +148,29 @@ def parse_date(value: Cell) -> datetime.date | None:
             return converted.date() if isinstance(converted, datetime.datetime) else None
         return None
     text = cell_text(value)
+    if SERIAL_RE.match(text):
+        return parse_date(float(text)) if 1 <= float(text) < 73051 else None
     for pattern in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007
         except ValueError:
             continue
+    return None
+
+
+def split_full_name(text: str) -> tuple[str, str, str] | None:
+    """(surname, name, patronymic) of a «ФИО» cell, or None when it cannot be told apart.
+
+    Two words are a surname and a name; three a surname, name and patronymic; a Turkic
+    patronymic keeps its «оглы»/«кызы» («Мамедов Эльчин Рашид оглы»). A double surname is written
+    with a hyphen («Петрова-Водкина»): four words otherwise are ambiguous and refused."""
+    words = text.replace(",", " ").split()
+    if len(words) >= 4 and words[-1].lower() in PATRONYMIC_TAILS:
+        words = [*words[:-2], f"{words[-2]} {words[-1]}"]
+    if len(words) == 2:
+        return words[0], words[1], ""
+    if len(words) == 3:
+        return words[0], words[1], words[2]
     return None
 
 
@@ -235,19 +264,48 @@ def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> Check
     plain = {**texts, **dict.fromkeys(formula_keys, "")} if formula_keys else texts
     text_of = plain.get
 
+    # No number: a newcomer (the insurer assigns one on apply) or someone found by personnel
+    # number or by name and birth date (checking._register_match).
     number = text_of("policy_number", "")
     values["policy_number"] = number[:64]
-    if not number and "policy_number" not in formula_keys:
-        row.error("policy_number", "", _("не указан номер полиса"))
-    elif number and not POLICY_NUMBER_RE.match(number):
+    if number and not POLICY_NUMBER_RE.match(number):
         row.error(
             "policy_number",
             number,
             _("номер полиса — от 3 до 32 букв, цифр, «-», «/» или «.», без пробелов"),
         )
 
+    names = {}
+    full_name = text_of("full_name", "")
+    if full_name and not text_of("last_name", ""):
+        parts = split_full_name(full_name)
+        if parts is None:
+            row.error(
+                "full_name",
+                full_name,
+                _(
+                    "не удаётся разделить на фамилию, имя и отчество: нужно «Фамилия Имя "
+                    "Отчество» (двойная фамилия — через дефис)"
+                ),
+            )
+        else:
+            names = dict(zip(("last_name", "first_name", "middle_name"), parts, strict=True))
+    elif (
+        "full_name" in cells
+        and not full_name
+        and "full_name" not in formula_keys
+        and not text_of("last_name", "")
+    ):
+        row.error("full_name", "", _("не заполнено"))
+        names = dict.fromkeys(("last_name", "first_name", "middle_name"), "")
     for key, required in (("last_name", True), ("first_name", True), ("middle_name", False)):
-        name = text_of(key, "")
+        if names or full_name:
+            name = names.get(key, "")
+            if not name:
+                values[key] = ""
+                continue
+        else:
+            name = text_of(key, "")
         values[key] = name[:150]
         if not name:
             if required and key not in formula_keys:
@@ -255,7 +313,24 @@ def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> Check
         elif len(name) > 150:
             row.error(key, name, _("длиннее 150 знаков"))
         elif not NAME_RE.match(name):
-            row.error(key, name, _("допустимы только буквы, пробел, дефис и апостроф"))
+            row.error(
+                "full_name" if names else key,
+                full_name if names else name,
+                _("допустимы только буквы, пробел, дефис и апостроф"),
+            )
+
+    personnel = text_of("personnel_number", "")
+    values["personnel_number"] = personnel[:32]
+    if personnel and not PERSONNEL_NUMBER_RE.match(personnel):
+        row.error(
+            "personnel_number",
+            personnel,
+            _("табельный номер — до 32 букв, цифр, «-», «/» или «.», без пробелов"),
+        )
+    department = text_of("department", "")
+    values["department"] = department[:150]
+    if len(department) > 150:
+        row.error("department", department, _("длиннее 150 знаков"))
 
     birth = _date_cell(row, "birth_date", cells, texts, formula_keys, required=True)
     values["birth_date"] = birth
@@ -283,7 +358,9 @@ def check_row(row_number: int, cells: dict[str, Cell], ctx: RowContext) -> Check
     code = text_of("program_code", "")
     values["program_code"] = code[:32]
     values["program"] = None
-    if not code:
+    if not code and ctx.only_program is not None and "program_code" not in formula_keys:
+        values["program"] = ctx.only_program
+    elif not code:
         if "program_code" not in formula_keys:
             row.error("program_code", "", _("не указан код программы"))
     else:

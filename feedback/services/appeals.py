@@ -19,10 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from claims.health import service_line_reference
 from claims.models import ServiceLine
 from claims.services.files import files_removed_on_failure
 from clinics.models import Clinic
-from portal.accounts.models import User
+from portal.accounts.models import NotificationKind, User
+from portal.accounts.services import notify
+from portal.core import outbox
 from portal.core.uploads import CheckedFile
 
 from ..models import Appeal, AppealAttachment, AppealEvent, AppealMessage
@@ -150,7 +153,7 @@ def appeal_create(
     if not subject:
         subject = str(Appeal.Kind(kind).label).capitalize()
         if service_line is not None:
-            subject = f"{subject}: {service_line.service_name}"[:255]
+            subject = f"{subject}: {service_line_reference(service_line)}"[:255]
     today = timezone.localdate()
 
     def create(number: str) -> Appeal:
@@ -209,13 +212,20 @@ def appeal_answer(*, appeal: Appeal, staff: User, body: str, close: bool = False
         if appeal.status != to_status:
             appeal_set_status(appeal=appeal, to_status=to_status, by=staff)
         _notify_on_commit(message.pk)
+        notify(
+            user=appeal.user,
+            kind=NotificationKind.APPEAL_ANSWERED,
+            title=_("Ответ на обращение № %(number)s") % {"number": appeal.number},
+            body=_("Страховая компания ответила на ваше обращение"),
+            url=f"/appeals/{appeal.pk}/",
+        )
     return message
 
 
 def _notify_on_commit(message_id: int) -> None:
     from ..tasks import appeal_answer_notify
 
-    transaction.on_commit(lambda: appeal_answer_notify.delay(message_id), robust=True)
+    outbox.send(appeal_answer_notify, message_id)
 
 
 def service_dispute_settle(
@@ -247,15 +257,15 @@ def service_dispute_settle(
             if charged:
                 from payments.tasks import copay_refund_request
 
-                transaction.on_commit(lambda: copay_refund_request.delay(line.pk), robust=True)
+                outbox.send(copay_refund_request, line.pk)
                 body = _(
-                    "Мы проверили: услуга «%(service)s» от %(date)s не была оказана. Клиника "
+                    "Мы проверили: %(service)s не была оказана. Клиника "
                     "вернёт её стоимость страховой компании, а со-оплата будет возвращена на "
                     "карту, с которой была списана."
                 )
             else:
                 body = _(
-                    "Мы проверили: услуга «%(service)s» от %(date)s не была оказана. Со-оплата "
+                    "Мы проверили: %(service)s не была оказана. Со-оплата "
                     "по ней отменена, клиника вернёт её стоимость страховой компании."
                 )
         else:
@@ -263,8 +273,8 @@ def service_dispute_settle(
                 line.copay_state = state.UNPAID
             line.disputed_at = None
             body = _(
-                "Мы проверили обращение по услуге «%(service)s» от %(date)s: клиника подтвердила, "
-                "что услуга оказана. Причина решения: %(reason)s. Со-оплата снова к оплате и будет "
+                "Мы проверили обращение. Клиника подтвердила, что %(service)s оказана. "
+                "Причина решения: %(reason)s. Со-оплата снова к оплате и будет "
                 "списана с привязанной карты не раньше следующего дня."
             )
         line.save(update_fields=["copay_state", "recovery_flagged_at", "disputed_at", "updated_at"])
@@ -279,8 +289,7 @@ def service_dispute_settle(
             staff=staff,
             body=body
             % {
-                "service": line.service_name,
-                "date": f"{line.service_date:%d.%m.%Y}",
+                "service": service_line_reference(line),
                 "reason": reason.strip(),
             },
         )

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from clinics.models import Clinic
 from clinics.selectors import Coverage, coverage_for
 from policies.models import CareKind, InsuredPerson
-from portal.accounts.models import User
+from portal.accounts.models import NotificationKind, User
+from portal.accounts.services import notify
 from portal.core.uploads import CheckedFile
 
 from ..models import GuaranteeLetter
@@ -93,6 +94,13 @@ def guarantee_letter_issue(
         locked.valid_until = valid_until
         locked.full_clean()
         locked.save()
+        notify(
+            user=locked.user,
+            kind=NotificationKind.GUARANTEE_LETTER,
+            title=_("Гарантийное письмо № %(number)s выдано") % {"number": locked.number},
+            body=_("Действует до %(day)s") % {"day": f"{valid_until:%d.%m.%Y}"},
+            url="/guarantee-letters/",
+        )
     return locked
 
 

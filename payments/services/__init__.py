@@ -28,13 +28,22 @@ from .charges import (
 from .daily import DAILY_BATCH, charge_daily, charges_daily, daily_key, enrollments_due
 from .enrollment import (
     card_attach,
+    card_check_apply,
     card_remove,
+    card_setup_redirect,
     card_setup_start,
     clinic_processing_until,
     copay_consent,
+    copay_withdraw,
+    copay_withdraw_blocker,
     enrollment_activate,
 )
-from .notices import charge_failed_notice_send, copay_notice_send, refund_notice_send
+from .notices import (
+    charge_failed_notice_send,
+    copay_notice_send,
+    refund_notice_send,
+    refund_refused_notice_send,
+)
 from .refunds import (
     charge_refunds_due,
     refund_key,
@@ -57,7 +66,9 @@ __all__ = [
     "ChargeRequest",
     "TransitionNotAllowed",
     "card_attach",
+    "card_check_apply",
     "card_remove",
+    "card_setup_redirect",
     "card_setup_start",
     "charge_daily",
     "charge_failed_notice_send",
@@ -76,12 +87,15 @@ __all__ = [
     "charges_status_set",
     "clinic_processing_until",
     "copay_consent",
+    "copay_withdraw",
+    "copay_withdraw_blocker",
     "copay_notice_send",
     "daily_key",
     "enrollment_activate",
     "enrollments_due",
     "refund_key",
     "refund_notice_send",
+    "refund_refused_notice_send",
     "refund_request",
     "refund_send",
     "refund_settle",

@@ -12,6 +12,7 @@ import datetime
 import logging
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,11 +23,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims.models import ServiceLine
-from gateways.payments_base import GatewayError, PaymentResult, PaymentStatus, gateway
+from gateways.payments_base import (
+    METHOD_GONE_CODES,
+    GatewayError,
+    PaymentResult,
+    PaymentStatus,
+    gateway,
+)
 from portal.accounts.models import User
+from portal.core import outbox
 
 from ..models import Charge, ChargeLine, CopayEnrollment, PaymentCard, Refund
 from ..selectors import card_active, lines_chargeable_for
+from .fiscal import charges_receipt_data, receipts_for_paid_charges
 from .status import (
     charge_status_set,
     charges_created_record,
@@ -161,21 +170,37 @@ def charges_send(charges: list[Charge]) -> list[Charge]:
     outcomes: the paid ones together in one transaction, the others one by one. A worker killed
     before that commit leaves the charges in doubt, for reconciliation."""
     gw = gateway()
-    outcomes: list[tuple[Charge, PaymentResult]] = []
-    for charge in _charges_mark_sent(charges):
+
+    def call(charge: Charge) -> tuple[Charge, PaymentResult | None]:
         try:
-            result = gw.payment_create(
+            return charge, gw.payment_create(
                 amount=charge.amount,
                 customer_id=charge.card.provider_customer_id,
                 payment_method_id=charge.card.provider_payment_method_id,
+                # The provider's Idempotence-Key is the charge's own key: a repeat of this call
+                # (reconciliation) returns the first payment rather than make a second.
                 idempotency_key=charge.idempotency_key,
                 metadata={"charge_id": str(charge.pk), "idempotency_key": charge.idempotency_key},
                 off_session=charge.kind == Charge.Kind.DAILY,
+                receipt=receipts.get(charge.pk),
+                description=_("Со-оплата по ДМС, списание № %(id)s") % {"id": charge.pk},
             )
         except GatewayError:
             logger.warning("charge %s: provider outcome unknown, for reconciliation", charge.pk)
-            continue
-        outcomes.append((charge, result))
+            return charge, None
+
+    sending = _charges_mark_sent(charges)
+    # The 54-ФЗ receipt of each (a gateway that registers them): two queries for the chunk.
+    receipts = charges_receipt_data(sending)
+    # The provider calls (no database inside) go side by side, a bounded number at a time: at a
+    # second per call, one worker charges COPAY_PROVIDER_CONCURRENCY persons a second.
+    workers = min(settings.COPAY_PROVIDER_CONCURRENCY, len(sending))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="charge") as pool:
+            results = list(pool.map(call, sending))
+    else:
+        results = [call(charge) for charge in sending]
+    outcomes = [(charge, result) for charge, result in results if result is not None]
     settled = {c.pk: c for c in charges_settle(outcomes)} if outcomes else {}
     return [settled.get(charge.pk, charge) for charge in charges]
 
@@ -329,6 +354,7 @@ def _charges_paid(
         Q(charge_failures__gt=0) | Q(next_charge_on__isnull=False),
         insured_person_id__in={c.insured_person_id for c in paid},
     ).update(charge_failures=0, next_charge_on=None)
+    receipts_for_paid_charges(paid, now=now)
     waiting = set(
         Refund.objects.filter(charge_id__in=paid_ids, status=Refund.Status.WAITING).values_list(
             "charge_id", flat=True
@@ -372,7 +398,13 @@ def _charge_settle_unpaid(
             disputed_at__isnull=False,
         ).update(copay_state=ServiceLine.CopayState.FROZEN, updated_at=now)
         refunds_waiting_release(charge, paid=False)
-        if notify:
+        if values["decline_code"] in METHOD_GONE_CODES:
+            # The card will never pay again (expired, the person revoked the autopayment at the
+            # bank): it is dropped, and the person told to bind another (the notice below).
+            PaymentCard.objects.filter(pk=charge.card_id, removed_at__isnull=True).update(
+                removed_at=now, updated_at=now
+            )
+        elif notify:
             _schedule_retry(charge)
     if to != charge.status:
         charge_status_set(charge=charge, to=to, actor=actor, note=note, **values)
@@ -383,7 +415,7 @@ def _charge_settle_unpaid(
     if notify and charge.status in (Charge.Status.FAILED, Charge.Status.REQUIRES_ACTION):
         from ..tasks import charge_failed_notify
 
-        transaction.on_commit(lambda pk=charge.pk: charge_failed_notify.delay(pk))
+        outbox.send(charge_failed_notify, charge.pk)
 
 
 def _schedule_retry(charge: Charge) -> None:
@@ -434,7 +466,7 @@ def refunds_waiting_release(charge: Charge, *, paid: bool) -> None:
     from ..tasks import refund_send as refund_send_task
 
     for refund in going:
-        transaction.on_commit(lambda pk=refund.pk: refund_send_task.delay(pk))
+        outbox.send(refund_send_task, refund.pk)
 
 
 # --- Awaiting the person (3-D Secure) ---------------------------------------------------------

@@ -4,6 +4,7 @@ charge that did not go through, a refund back on their card."""
 from __future__ import annotations
 
 import datetime
+import logging
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,8 +13,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gateways.payments_base import METHOD_GONE_CODES
+from portal.accounts.models import NotificationKind
+from portal.accounts.services import notification_wanted, notify
+from portal.core.formatting import money
+
 from ..models import Charge, CopayEnrollment, CopayNotice, Refund
 from ..selectors import lines_chargeable
+
+logger = logging.getLogger(__name__)
 
 
 def _copay_url() -> str:
@@ -39,16 +47,25 @@ def copay_notice_send(*, enrollment_id: int, charge_day: datetime.date) -> bool:
         return False
     context = {
         "person": enrollment.insured_person,
+        "user": enrollment.user,  # the service names under their health-data consent only
         "lines": lines,
         "total": total,
         "charge_day": charge_day,
         "hotline": settings.HOTLINE_PHONE_DISPLAY,
     }
-    send_mail(
-        _("Завтра будет списана со-оплата"),
-        render_to_string("payments/email/notice.txt", context),
-        None,
-        [enrollment.user.email],
+    if notification_wanted(enrollment.user, NotificationKind.COPAY_CHARGE, "email"):
+        send_mail(
+            _("Завтра будет списана со-оплата"),
+            render_to_string("payments/email/notice.txt", context),
+            None,
+            [enrollment.user.email],
+        )
+    notify(
+        user=enrollment.user,
+        kind=NotificationKind.COPAY_CHARGE,
+        title=_("Завтра будет списана со-оплата"),
+        body=_("Сумма: %(amount)s") % {"amount": money(total)},
+        url="/copay/",
     )
     CopayNotice.objects.filter(pk=notice.pk, sent_at__isnull=True).update(sent_at=timezone.now())
     return True
@@ -59,6 +76,7 @@ def charge_failed_notice_send(*, charge_id: int) -> None:
     charge = Charge.objects.select_related("user", "insured_person").get(pk=charge_id)
     context = {
         "charge": charge,
+        "card_gone": charge.decline_code in METHOD_GONE_CODES,
         "copay_url": _copay_url(),
         "hotline": settings.HOTLINE_PHONE_DISPLAY,
     }
@@ -81,6 +99,7 @@ def refund_notice_send(*, refund_id: int) -> None:
             "payments/email/refund.txt",
             {
                 "refund": refund,
+                "user": refund.charge.user,  # the service name under their health consent only
                 "line": refund.service_line,
                 "card": refund.charge.card,
                 "copay_url": _copay_url(),
@@ -89,4 +108,37 @@ def refund_notice_send(*, refund_id: int) -> None:
         ),
         None,
         [refund.charge.user.email],
+    )
+
+
+def refund_refused_notice_send(*, refund_id: int) -> None:
+    """The provider refused a refund on every try: the operators who may refund are told (and
+    see it failed in the admin), so the money goes back another way."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    refund = Refund.objects.select_related("charge__insured_person", "service_line").get(
+        pk=refund_id
+    )
+    staff = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(groups__permissions__codename="refund_charge")
+            | Q(user_permissions__codename="refund_charge")
+            | Q(is_superuser=True)
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    recipients = sorted(set(staff))
+    if not recipients:
+        logger.error("refund %s refused for good and no operator to tell", refund.pk)
+        return
+    send_mail(
+        _("Возврат со-оплаты не прошёл: нужна ручная обработка"),
+        render_to_string("payments/email/refund_refused.txt", {"refund": refund}),
+        None,
+        recipients,
     )

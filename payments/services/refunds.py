@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from claims.models import ServiceLine
 from gateways.payments_base import GatewayError, RefundResult, RefundStatus, gateway
 from portal.accounts.models import User
+from portal.core import outbox
 
 from ..models import Charge, ChargeLine, Refund
 from .charges import (
@@ -24,6 +26,7 @@ from .charges import (
     charge_awaiting_person,
     refunds_waiting_release,
 )
+from .fiscal import receipt_for_refund, refund_receipt_data
 from .status import refund_created_record, refund_status_set
 
 logger = logging.getLogger(__name__)
@@ -98,7 +101,11 @@ def refund_send(*, refund_id: int) -> Refund:
     """Call the provider for a committed refund; only the worker moving it pending → in doubt
     sends it. Metadata carries our refund id, which reconciliation looks for."""
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().select_related("charge").get(pk=refund_id)
+        refund = (
+            Refund.objects.select_for_update(of=("self",))
+            .select_related("charge__user", "service_line")
+            .get(pk=refund_id)
+        )
         if refund.status != Refund.Status.PENDING:
             return refund
         refund_status_set(refund=refund, to=Refund.Status.IN_DOUBT, sent_at=timezone.now())
@@ -106,12 +113,14 @@ def refund_send(*, refund_id: int) -> Refund:
         result = gateway().refund_create(
             payment_id=refund.charge.provider_payment_id,
             amount=refund.amount,
-            idempotency_key=refund.idempotency_key,
+            idempotency_key=refund.provider_key,
             metadata={
                 "refund_id": str(refund.pk),
                 "charge_id": str(refund.charge_id),
                 "service_line_id": str(refund.service_line_id),
             },
+            reason=refund_reason(refund),
+            receipt=refund_receipt_data(refund),
         )
     except GatewayError:
         logger.warning("refund %s: provider outcome unknown, left for reconciliation", refund.pk)
@@ -119,12 +128,25 @@ def refund_send(*, refund_id: int) -> Refund:
     return refund_settle(refund_id=refund.pk, result=result)
 
 
+def refund_reason(refund: Refund) -> str:
+    """What the provider is told of the refund (ЮKassa: the refund's description)."""
+    line = refund.service_line
+    return _(
+        "Возврат со-оплаты по ДМС: услуга «%(service)s» от %(date)s не оказана "
+        "(обращение подтверждено страховщиком)"
+    ) % {"service": line.service_name[:120], "date": f"{line.service_date:%d.%m.%Y}"}
+
+
 def refund_settle(*, refund_id: int, result: RefundResult, note: str = "") -> Refund:
     """Write the provider's answer. Succeeded: the line's co-pay is cancelled (nothing owed,
     nothing kept) and the person is told on commit. A settled refund is left as it is."""
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().get(pk=refund_id)
-        if refund.status in Refund.FINAL:
+        refund = (
+            Refund.objects.select_for_update(of=("self",))
+            .select_related("charge", "service_line")
+            .get(pk=refund_id)
+        )
+        if refund.status in Refund.SETTLED:
             return refund
         now = timezone.now()
         values: dict = {}
@@ -137,20 +159,35 @@ def refund_settle(*, refund_id: int, result: RefundResult, note: str = "") -> Re
             ServiceLine.objects.filter(pk=refund.service_line_id).exclude(
                 copay_state=ServiceLine.CopayState.CANCELLED
             ).update(copay_state=ServiceLine.CopayState.CANCELLED, updated_at=now)
+            receipt_for_refund(refund, now=now)
             from ..tasks import refund_notify
 
-            transaction.on_commit(lambda: refund_notify.delay(refund.pk))
+            outbox.send(refund_notify, refund.pk)
         elif result.status == RefundStatus.FAILED:
             failure_code = result.failure_code or "failed"
+            refusals = refund.refusals + 1
+            schedule = settings.REFUND_RETRY_HOURS
+            retry_at = (
+                now + datetime.timedelta(hours=schedule[refusals - 1])
+                if refusals <= len(schedule)
+                else None
+            )
             refund_status_set(
                 refund=refund,
                 to=Refund.Status.FAILED,
                 note=note,
                 failure_code=failure_code,
                 settled_at=now,
+                refusals=refusals,
+                retry_at=retry_at,
                 **values,
             )
             logger.error("refund %s refused by the provider: %s", refund.pk, failure_code)
+            if retry_at is None:
+                # The last try refused: a person at the insurer takes it from here.
+                from ..tasks import refund_refused_notify
+
+                transaction.on_commit(lambda: refund_refused_notify.delay(refund.pk), robust=True)
         else:  # accepted, the bank has not finished it: still in doubt, asked again later
             Refund.objects.filter(pk=refund.pk).update(updated_at=now, **values)
             for name, value in {"updated_at": now, **values}.items():
@@ -178,6 +215,11 @@ def refunds_reconcile(*, older_than: datetime.timedelta = RECONCILE_AFTER) -> in
     ).distinct():
         with transaction.atomic():
             refunds_waiting_release(charge, paid=charge.status == Charge.Status.SUCCEEDED)
+    # Refusals whose next try is due: sent again (under a new provider key).
+    for refund_id in Refund.objects.filter(
+        status=Refund.Status.FAILED, retry_at__lte=timezone.now()
+    ).values_list("pk", flat=True):
+        refund_retry(refund_id=refund_id)
     stale = list(
         Refund.objects.filter(status__in=Refund.OPEN, updated_at__lte=cutoff)
         .select_related("charge")
@@ -214,3 +256,23 @@ def refunds_reconcile(*, older_than: datetime.timedelta = RECONCILE_AFTER) -> in
                 )
         refund_send(refund_id=refund.pk)
     return len(stale)
+
+
+def refund_retry(*, refund_id: int) -> Refund:
+    """A refund the provider refused, its next try due: pending again, then sent."""
+    with transaction.atomic():
+        refund = (
+            Refund.objects.select_for_update()
+            .filter(pk=refund_id, status=Refund.Status.FAILED, retry_at__isnull=False)
+            .first()
+        )
+        if refund is None:
+            return Refund.objects.get(pk=refund_id)
+        refund_status_set(
+            refund=refund,
+            to=Refund.Status.PENDING,
+            note=_("повторная попытка после отказа платёжной системы"),
+            retry_at=None,
+            settled_at=None,
+        )
+    return refund_send(refund_id=refund_id)

@@ -32,7 +32,9 @@ from .models import (
     AccountEvent,
     Consent,
     IdentifierChangeRequest,
+    NotificationPreference,
     PhoneVerification,
+    PushSubscription,
     RememberedDevice,
     User,
 )
@@ -85,6 +87,18 @@ class RememberedDeviceInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class NotificationPreferenceInline(ReadOnlyInline):
+    model = NotificationPreference
+    fields = ("kind", "push", "sms", "email", "updated_at")
+    readonly_fields = fields
+
+
+class PushSubscriptionInline(ReadOnlyInline):
+    model = PushSubscription
+    fields = ("kind", "label", "created_at", "last_sent_at")  # never the endpoint or its keys
+    readonly_fields = fields
+
+
 class PhoneVerificationInline(ReadOnlyInline):
     model = PhoneVerification
     fields = ("purpose", "phone", "sent_at", "expires_at", "attempts", "confirmed_at")
@@ -120,7 +134,14 @@ class UserAdmin(AuditedAdminMixin, ChangeAuditedAdminMixin, BaseUserAdmin):
     list_filter = (LockedFilter, "is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("email", "last_name", "first_name", "phone")
     readonly_fields = ("passport_display", "last_login", "date_joined")
-    inlines = [ConsentInline, AccountEventInline, RememberedDeviceInline, PhoneVerificationInline]
+    inlines = [
+        ConsentInline,
+        AccountEventInline,
+        RememberedDeviceInline,
+        PhoneVerificationInline,
+        NotificationPreferenceInline,
+        PushSubscriptionInline,
+    ]
     actions = ("unlock_login",)
     fieldsets = (
         (None, {"fields": ("email", "password", "identifier_change")}),

@@ -2,6 +2,10 @@
 
 from collections.abc import Callable
 
+from allauth.account.internal.flows.email_verification import (
+    send_verification_email_to_address,
+)
+from allauth.account.models import EmailAddress
 from allauth.account.stages import LoginStageController
 from allauth.account.utils import get_next_redirect_url, perform_login
 from django.conf import settings
@@ -178,3 +182,29 @@ def consent_personal_data(request: HttpRequest) -> HttpResponse:
         "accounts/consent_personal_data.html",
         {"version": settings.CONSENT_PERSONAL_DATA_VERSION},
     )
+
+
+@never_cache
+@require_http_methods(["POST"])
+def email_confirmation_resend(request: HttpRequest) -> HttpResponse:
+    """«Отправить ещё раз» on the «Подтвердите адрес почты» screen. The answer is the same
+    whether the address is known, so no one learns who has an account; allauth's own limit on
+    confirmation letters holds the letters back."""
+    email = (request.POST.get("email") or "").strip()[:254]
+    address = (
+        EmailAddress.objects.filter(email__iexact=email, verified=False).first() if email else None
+    )
+    if address is not None:
+        send_verification_email_to_address(request, address)
+    if email:
+        messages.info(
+            request,
+            _(
+                "Если адрес %(email)s зарегистрирован и ещё не подтверждён, мы отправили письмо "
+                "ещё раз. Проверьте и папку «Спам»."
+            )
+            % {"email": email},
+        )
+    else:
+        messages.error(request, _("Укажите адрес почты, на который отправить письмо."))
+    return render(request, "account/verification_sent.html", {"resend_email": email})

@@ -27,6 +27,7 @@ from .models import IdentifierChangeRequest, User
 from .selectors import user_for_passport
 from .services import identifier_new_value_clean, pin_confirm, user_register_declined
 from .validators import (
+    latin_name_clean,
     normalize_mobile_phone,
     normalize_passport_part,
     normalize_person_name,
@@ -394,6 +395,26 @@ class PinConfirmForm(forms.Form):
         return pin
 
 
+class HealthConsentForm(PinConfirmForm):
+    """The separate consent to process health data: its checkbox and the PIN."""
+
+    health_consent = forms.BooleanField(
+        label=gettext_lazy(
+            "Даю согласие на обработку сведений о состоянии моего здоровья на условиях выше"
+        ),
+        error_messages={
+            "required": gettext_lazy("Отметьте согласие, чтобы видеть диагнозы и услуги")
+        },
+    )
+
+
+class HealthConsentWithdrawForm(PinConfirmForm):
+    """The withdrawal of the health-data consent, PIN-confirmed; `consent` is the id of the row
+    the «Отозвать» button stood by (optional: the person's consent in force is withdrawn)."""
+
+    consent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
 class EmailChangeForm(AllauthAddEmailForm):
     """allauth's e-mail change (ACCOUNT_CHANGE_EMAIL), confirmed by the PIN."""
 
@@ -441,6 +462,22 @@ class SmsCodeForm(forms.Form):
     code = SmsCodeField()
 
 
+class LatinNameField(forms.CharField):
+    def __init__(self, **kwargs):
+        # The length is checked by latin_name_clean (its Russian message), not by max_length.
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return latin_name_clean(super().clean(value))
+
+
 class ProfileForm(PinConfirmForm):
     field_order = [
         "last_name",
@@ -450,6 +487,8 @@ class ProfileForm(PinConfirmForm):
         "birth_date",
         "passport_series",
         "passport_number",
+        "last_name_latin",
+        "first_name_latin",
         "pin",
     ]
     last_name = PersonNameField(label=gettext_lazy("Фамилия"))
@@ -459,6 +498,16 @@ class ProfileForm(PinConfirmForm):
     birth_date = BirthDateField()
     passport_series = PassportSeriesField(required=False)
     passport_number = PassportNumberField(required=False)
+    last_name_latin = LatinNameField(
+        label=gettext_lazy("Фамилия латиницей, как в загранпаспорте"),
+        required=False,
+        help_text=gettext_lazy("Для полиса ВЗР/ВПМК. Пусто — транслитерация фамилии"),
+    )
+    first_name_latin = LatinNameField(
+        label=gettext_lazy("Имя латиницей, как в загранпаспорте"),
+        required=False,
+        help_text=gettext_lazy("Для полиса ВЗР/ВПМК. Пусто — транслитерация имени"),
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -11,6 +11,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.fields import EncryptedCharField, blind_index
+from portal.core.translit import latin
 
 
 class UserManager(BaseUserManager):
@@ -43,6 +44,9 @@ class User(AbstractUser):
     email = models.EmailField(_("электронная почта"), unique=True)
     middle_name = models.CharField(_("отчество"), max_length=150, blank=True)
     no_middle_name = models.BooleanField(_("нет отчества"), default=False)
+    # As in the foreign passport, for the ВЗР/ВПМК policy; empty: transliterated from the name
+    last_name_latin = models.CharField(_("фамилия латиницей"), max_length=60, blank=True)
+    first_name_latin = models.CharField(_("имя латиницей"), max_length=60, blank=True)
     birth_date = models.DateField(_("дата рождения"), null=True, blank=True)
     phone = models.CharField(_("мобильный телефон"), max_length=16, blank=True)
     phone_confirmed_at = models.DateTimeField(_("телефон подтверждён"), null=True, blank=True)
@@ -53,6 +57,10 @@ class User(AbstractUser):
     # keeps Django's own hash, so sessions made before this field existed stay valid.
     session_token = models.CharField(max_length=64, blank=True, default="", editable=False)
     deleted_at = models.DateTimeField(_("учётная запись удалена"), null=True, blank=True)
+    # The person asked for a weekly e-mail about staff reads of their data (/profile/access-log/)
+    access_log_digest = models.BooleanField(
+        _("письмо о доступе сотрудников к данным раз в неделю"), default=False
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -73,6 +81,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def latin_name(self) -> str:
+        """«IVANOV ALEKSEI» as the foreign passport prints it: what the person wrote in
+        «Личная информация», else their name transliterated (ICAO)."""
+        last = self.last_name_latin or latin(self.last_name or "")
+        first = self.first_name_latin or latin(self.first_name or "")
+        return f"{last} {first}".strip().upper()
 
     @property
     def full_name(self) -> str:
@@ -125,11 +141,23 @@ class Consent(models.Model):
         HEALTH_DATA = "health_data", _("Согласие на обработку сведений о состоянии здоровья")
         COPAY_TERMS = "copay_terms", _("Условия со-оплатной программы")
 
+    class Method(models.TextChoices):
+        SIGNUP = "signup", _("при регистрации")
+        ESIA = "esia", _("при входе через Госуслуги")
+        PIN = "pin", _("в личном кабинете, подтверждено PIN-кодом")
+        DEMO = "demo", _("демонстрационные данные")
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
     document = models.CharField(_("документ"), max_length=32, choices=Document.choices)
     version = models.CharField(_("версия документа"), max_length=32)
     given_at = models.DateTimeField(_("дано"), default=timezone.now)
     withdrawn_at = models.DateTimeField(_("отозвано"), null=True, blank=True)
+    # The SHA-256 of the text the person was shown (accounts.consents renders it from the
+    # template of the document's version): which words were agreed to, provably.
+    text_hash = models.CharField(_("хеш текста"), max_length=64, blank=True, default="")
+    method = models.CharField(
+        _("как дано"), max_length=16, choices=Method.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("согласие")
@@ -226,6 +254,10 @@ class AccountEvent(models.Model):
         DATA_EXPORTED = "data_exported", _("выгрузка персональных данных")
         UNLOCKED = "unlocked", _("вход разблокирован")
         DELETED = "deleted", _("учётная запись удалена")
+        CONSENT_GIVEN = "consent_given", _("согласие дано")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("согласие отозвано")
+        CARD_BOUND = "card_bound", _("банковская карта привязана")
+        CARD_REMOVED = "card_removed", _("банковская карта отвязана")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_events")
     kind = models.CharField(_("событие"), max_length=32, choices=Kind.choices)
@@ -322,3 +354,74 @@ class IdentifierChangeRequest(models.Model):
     def is_open(self) -> bool:
         """Pending and within its term: the only state in which it can be confirmed."""
         return self.status == self.Status.PENDING and not self.is_expired()
+
+
+class NotificationKind(models.TextChoices):
+    """The kinds of message a person chooses channels for on /profile/notifications/."""
+
+    VISIT_REMINDER = "visit_reminder", _("напоминания о записи к врачу (за день и за 2 часа)")
+    COPAY_CHARGE = "copay_charge", _("списания со-оплаты")
+    APPEAL_ANSWERED = "appeal_answered", _("ответ на обращение")
+    CLAIM_STATUS = "claim_status", _("изменение статуса убытка")
+    GUARANTEE_LETTER = "guarantee_letter", _("выдано гарантийное письмо")
+
+
+class NotificationPreference(models.Model):
+    """Which channels one kind of message comes by; a kind without a row has the defaults
+    (e-mail and push, no SMS: portal.accounts.notifications.DEFAULT_CHANNELS)."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("пользователь"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("вид сообщения"), max_length=24, choices=NotificationKind.choices)
+    push = models.BooleanField(_("push"), default=True)
+    sms = models.BooleanField(_("SMS"), default=False)
+    email = models.BooleanField(_("e-mail"), default=True)
+    updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("настройка уведомлений")
+        verbose_name_plural = _("настройки уведомлений")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind}"
+
+
+class PushSubscription(models.Model):
+    """Where pushes of a person go: a browser's Web Push subscription (its push service's
+    endpoint and keys) or a store app's FCM registration token."""
+
+    class Kind(models.TextChoices):
+        WEB = "web", _("Web Push (браузер)")
+        FCM = "fcm", _("FCM (мобильное приложение)")
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("пользователь"),
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+    )
+    kind = models.CharField(_("вид"), max_length=8, choices=Kind.choices, default=Kind.WEB)
+    # Web Push: the push service's URL; FCM: the registration token.
+    endpoint = models.CharField(_("адрес или токен"), max_length=1024)
+    p256dh = models.CharField(_("ключ p256dh"), max_length=128, blank=True)
+    auth = models.CharField(_("секрет auth"), max_length=64, blank=True)
+    label = models.CharField(_("устройство"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("подключено"), auto_now_add=True)
+    last_sent_at = models.DateTimeField(_("последняя отправка"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("подписка на push")
+        verbose_name_plural = _("подписки на push")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "endpoint"], name="push_subscription_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.label or self.pk}"

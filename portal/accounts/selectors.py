@@ -1,5 +1,8 @@
 """Reads of accounts data, limited to the given user."""
 
+import contextlib
+
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -37,6 +40,44 @@ def account_events_for_user(user: User, *, limit: int = 20) -> list[AccountEvent
 
 def consents_for_user(user: User) -> QuerySet[Consent]:
     return Consent.objects.filter(user=user).order_by("-given_at")
+
+
+def health_consent_for_user(user: User) -> Consent | None:
+    """The person's health-data consent of the current version in force, if given (152-FZ
+    art. 9 part 4): without it no page shows their diagnoses or service names."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Consent.objects.filter(
+            user=user,
+            document=Consent.Document.HEALTH_DATA,
+            version=settings.CONSENT_HEALTH_DATA_VERSION,
+            withdrawn_at__isnull=True,
+        )
+        .order_by("-given_at")
+        .first()
+    )
+
+
+# Where health_consent_given keeps its answer on the user object (the services that give or
+# withdraw the consent forget it).
+HEALTH_CONSENT_MEMO = "_health_consent_given"
+
+
+def health_consent_given(user: User) -> bool:
+    """Whether the person's health-data consent is in force. Read once per user object: a page
+    asks for each line it shows (claims.health)."""
+    given = getattr(user, HEALTH_CONSENT_MEMO, None)
+    if given is None:
+        given = health_consent_for_user(user) is not None
+        setattr(user, HEALTH_CONSENT_MEMO, given)
+    return given
+
+
+def health_consent_forget(user: User) -> None:
+    """Drop the remembered answer of health_consent_given (the consent was given or withdrawn)."""
+    with contextlib.suppress(AttributeError):
+        delattr(user, HEALTH_CONSENT_MEMO)
 
 
 def pending_phone_verification(user: User, *, purpose: str) -> PhoneVerification | None:

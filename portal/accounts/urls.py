@@ -4,7 +4,7 @@ same namespace by cabinet.urls."""
 
 from django.urls import path
 
-from . import views
+from . import views, views_consents, views_notifications
 
 app_name = "accounts"
 urlpatterns = [
@@ -21,4 +21,13 @@ urlpatterns = [
     path("sessions/end/", views.sessions_end, name="sessions_end"),
     path("devices/<int:pk>/forget/", views.device_forget, name="device_forget"),
     path("deleted/", views.account_deleted, name="account_deleted"),
+    path("notifications/", views_notifications.notifications, name="notifications"),
+    path("notifications/push/", views_notifications.push_subscription, name="push_subscription"),
+    path("consents/", views_consents.consents, name="consents"),
+    path("consents/health/", views_consents.health_consent, name="health_consent"),
+    path(
+        "consents/health/withdraw/",
+        views_consents.health_consent_withdraw_view,
+        name="health_consent_withdraw",
+    ),
 ]

@@ -119,3 +119,30 @@ def mask_phone(e164: str) -> str:
     if len(e164) < 12:
         return e164
     return f"{e164[:2]} {e164[2:5]} ***-**-{e164[-2:]}"
+
+
+LATIN_NAME_RE = re.compile(r"^[A-Za-z]+(?:[ '\-][A-Za-z]+)*$")
+LATIN_NAME_MAX = 40
+
+
+def latin_name_clean(value: str) -> str:
+    """A name as the foreign passport prints it: Latin letters, hyphen, space, apostrophe; kept
+    in capitals, single spaces."""
+    value = " ".join((value or "").split())
+    if len(value) > LATIN_NAME_MAX:
+        raise ValidationError(
+            _("Не длиннее %(max)s символов, как в загранпаспорте.") % {"max": LATIN_NAME_MAX}
+        )
+    if re.search(r"[А-Яа-яЁё]", value):
+        raise ValidationError(
+            _("Латинскими буквами, как в загранпаспорте: русские буквы здесь не подходят.")
+        )
+    if re.search(r"\d", value):
+        raise ValidationError(
+            _("Цифр в имени быть не может: латинскими буквами, как в загранпаспорте.")
+        )
+    if value and not LATIN_NAME_RE.match(value):
+        raise ValidationError(
+            _("Только латинские буквы, дефис, пробел и апостроф, как в загранпаспорте.")
+        )
+    return value.upper()

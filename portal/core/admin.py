@@ -8,9 +8,17 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .audit import audit_log_record, audit_value
+from .audit import audit_log_record, audit_subject_people, audit_value
 from .client_ip import client_ip
-from .models import AuditLogEntry
+from .insurer import IMAGE_MAX_BYTES, image_kind
+from .models import (
+    AuditLogEntry,
+    DestructionAct,
+    InsurerDetails,
+    JobRun,
+    OutboxMessage,
+    VersionCounter,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -25,6 +33,16 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SuperuserOnlyAdminMixin:
+    """Shown to superusers only (the machinery's rows: queued tasks, versions, job runs)."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
 
 
 class AuditedAdminMixin:
@@ -168,11 +186,14 @@ def audit_log_record_many(
             action=AuditLogEntry.Action.VIEW,
             subject_type=ContentType.objects.get_for_model(subject),
             subject_id=str(subject.pk),
+            person_id=people[0],
+            insured_person_id=people[1],
             person_label=person_label[:255],
             what=what[:255],
             ip_address=ip_address,
         )
         for subject, person_label, what in entries
+        for people in [audit_subject_people(subject)]
     ]
     AuditLogEntry.objects.bulk_create(rows)
     return len(rows)
@@ -218,3 +239,106 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return request.user.is_superuser
+
+
+@admin.register(DestructionAct)
+class DestructionActAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Acts of destruction of personal data: written by the retention run, read here, never
+    edited or deleted."""
+
+    list_display = ("__str__", "created_at", "performed_by")
+    readonly_fields = (
+        "created_at",
+        "operator",
+        "performed_by",
+        "information_system",
+        "method",
+        "reason",
+        "items",
+        "kept",
+    )
+    fields = readonly_fields
+
+
+class InsurerDetailsForm(forms.ModelForm):
+    class Meta:
+        model = InsurerDetails
+        fields = [
+            "full_name",
+            "name_en",
+            "inn",
+            "kpp",
+            "ogrn",
+            "licence_number",
+            "licence_date",
+            "address",
+            "address_en",
+            "phones",
+            "email",
+            "website",
+            "signatory",
+            "signature",
+            "stamp",
+        ]
+
+    def _image(self, field: str):
+        upload = self.cleaned_data.get(field)
+        if upload and hasattr(upload, "read") and getattr(upload, "_committed", True) is False:
+            head = upload.read(16)
+            upload.seek(0)
+            if image_kind(head) is None:
+                raise forms.ValidationError(_("Загрузите изображение PNG или JPEG."))
+            if upload.size > IMAGE_MAX_BYTES:
+                raise forms.ValidationError(_("Изображение — не больше 2 МБ."))
+        return upload
+
+    def clean_signature(self):
+        return self._image("signature")
+
+    def clean_stamp(self):
+        return self._image("stamp")
+
+    def clean_inn(self):
+        inn = self.cleaned_data["inn"].strip()
+        if not inn.isdigit() or len(inn) not in (10, 12):
+            raise forms.ValidationError(_("ИНН — 10 или 12 цифр"))
+        return inn
+
+
+@admin.register(InsurerDetails)
+class InsurerDetailsAdmin(admin.ModelAdmin):
+    """One row: the requisites every policy PDF and receipt prints."""
+
+    form = InsurerDetailsForm
+    list_display = ("full_name", "inn", "licence_number", "updated_at")
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not InsurerDetails.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The outbox of queued tasks (portal.core.outbox): superusers watch what waits and why."""
+
+    list_display = ("task_name", "created_at", "sent_at", "acked_at", "attempts", "given_up_at")
+    list_filter = (("acked_at", admin.EmptyFieldListFilter), "task_name")
+    search_fields = ("task_name", "last_error")
+    list_per_page = 50
+
+
+@admin.register(VersionCounter)
+class VersionCounterAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Versions of cached data (portal.core.versions): shown to superusers, changed by code only."""
+
+    list_display = ("name", "value", "updated_at")
+
+
+@admin.register(JobRun)
+class JobRunAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Runs of scheduled jobs (portal.core.locks.run_once): started, finished, or not."""
+
+    list_display = ("name", "key", "started_at", "finished_at", "result")
+    list_filter = ("name", ("finished_at", admin.EmptyFieldListFilter))

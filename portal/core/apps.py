@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
         from django.apps import apps
         from django.utils.module_loading import module_has_submodule
 
+        from . import locks, outbox  # noqa: F401 — Celery signal handlers (acks, one beat)
         from .client_ip import trusted_proxies
 
         trusted_proxies()  # a malformed TRUSTED_PROXIES stops the start, not each request

@@ -3,6 +3,7 @@ account, policy links, cards and consents (who, when, what, before → after).""
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest
@@ -36,6 +37,27 @@ def audit_log_record(
     )
 
 
+def audit_subject_people(subject: models.Model) -> tuple[int | None, int | None]:
+    """Whose data a subject is, for the person's own access log: (account id, insured person id
+    of the register). Read from the subject's own fields, by name — this module sits below the
+    apps whose models it is given: an account itself, a row with `user` (a policy link, a claim,
+    a consent), a row with `insured_person` (a service line, a charge, a guarantee letter), a row
+    reaching one through `service_line` (an appeal) or `charge` (a refund); the register row
+    itself (policies.InsuredPerson) is its own insured person."""
+    if isinstance(subject, get_user_model()):
+        return subject.pk, None
+    user_id = getattr(subject, "user_id", None)
+    insured_id = getattr(subject, "insured_person_id", None)
+    if subject._meta.label == "policies.InsuredPerson":
+        insured_id = subject.pk
+    if insured_id is None:
+        for via in ("service_line", "charge"):
+            if getattr(subject, f"{via}_id", None) is not None:
+                insured_id = getattr(getattr(subject, via), "insured_person_id", None)
+                break
+    return user_id, insured_id
+
+
 def audit_log_change(
     *,
     staff_user,
@@ -49,8 +71,11 @@ def audit_log_change(
     """One entry by a staff user, with or without a request (a change the person confirmed later
     in the cabinet is still the staff member's who asked for it). `changes` is
     {field: {"before": value, "after": value}}."""
+    person_id, insured_person_id = audit_subject_people(subject)
     entry = AuditLogEntry(
         staff_user=staff_user,
+        person_id=person_id,
+        insured_person_id=insured_person_id,
         action=action,
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=str(subject.pk),

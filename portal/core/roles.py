@@ -69,12 +69,19 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "axes.accesslog": {S: "view"},
     # portal.core
     "core.auditlogentry": {},  # superusers only (its admin refuses anyone else)
+    "core.destructionact": {A: "view"},  # acts of destruction: counts, no personal data
+    "core.insurerdetails": {A: "view add change"},  # the requisites every policy PDF prints
+    "core.outboxmessage": {},  # queued tasks and their errors: superusers only
+    "core.jobrun": {},  # runs of scheduled jobs: superusers only
+    "core.versioncounter": {},  # versions of cached data: nobody edits them
     # portal.accounts
     "accounts.user": {S: "view change", A: "view"},  # staff accounts: superusers only
     "accounts.consent": {S: "view"},
     "accounts.phoneverification": {},
     "accounts.remembereddevice": {},
     "accounts.accountevent": {},
+    "accounts.notificationpreference": {},  # the person's own choices (the user's page inline)
+    "accounts.pushsubscription": {},  # push endpoints and keys: no one reads them
     # a change of a person's e-mail or phone, asked for by support and confirmed by the person
     "accounts.identifierchangerequest": {S: "view add"},
     # policies
@@ -87,6 +94,8 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "policies.policylink": {S: "view"},
     "policies.policydocument": {},
     "policies.boxedpolicycard": {A: "view add change"},
+    "policies.assistancecompany": {S: "view", A: "view add change"},
+    "policies.programdocument": {},
     # clinics
     "clinics.clinic": {S: "view", N: "view add change", R: "view"},
     "clinics.programclinic": {S: "view", N: "view add change delete"},
@@ -120,6 +129,7 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "payments.copaynotice": {S: "view"},
     "payments.refund": {S: "view"},
     "payments.refundevent": {S: "view"},  # a refund's history, inline on its page
+    "payments.receipt": {S: "view"},  # 54-ФЗ receipts and «квитанции»: written by the services
     # shop: the tariff tables are versioned (a new version, not a deletion)
     "shop.tariffversion": {A: "view add change"},
     "shop.region": {A: "view add change"},
@@ -150,6 +160,9 @@ MATRIX: Mapping[str, Mapping[str, str]] = {
     "employers.employermanager": {A: "view add change delete"},
     "employers.importbatch": {H: "view add apply"},
     "employers.importrow": {},  # superusers only (its admin refuses anyone else)
+    # HR managers choose them on the import page (employers.services.column_mappings_save);
+    # the administrator corrects or forgets a wrong choice on the policyholder's page.
+    "employers.columnmapping": {A: "view change delete"},
     "employers.invitation": {H: "view"},
 }
 

@@ -15,6 +15,7 @@ their specifications (JPEG SOI marker, PNG signature, ISO BMFF `ftyp` brands for
 and a library such as python-magic would bring libmagic's much larger parser for nothing.
 """
 
+import logging
 import os
 import re
 import socket
@@ -27,10 +28,14 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+logger = logging.getLogger(__name__)
 
 HEAD_BYTES = 64
 CLAMD_CHUNK = 64 * 1024
@@ -322,3 +327,14 @@ def rules_from_settings(prefix: str) -> UploadRules:
         max_bytes=getattr(settings, f"{prefix}_UPLOAD_MAX_BYTES", defaults.max_bytes),
         max_files=getattr(settings, f"{prefix}_UPLOAD_MAX_FILES", defaults.max_files),
     )
+
+
+def stored_file_open(file) -> File:
+    """A stored file (a FileField's value) opened for a download, from whichever storage holds it
+    (a bucket, a shared folder): one missing there is «не найден» (404) and an error in the log,
+    never a 500 halfway through a download."""
+    try:
+        return file.open("rb")
+    except FileNotFoundError as missing:
+        logger.error("stored file %s is missing from the storage", file.name)
+        raise Http404(_("Файл не найден в хранилище")) from missing

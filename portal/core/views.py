@@ -20,3 +20,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "down", "checks": report}, status=200 if healthy else 503
     )
+
+
+@require_GET
+@never_cache
+def livez(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Checks nothing external (a database or Redis outage must
+    not get every instance restarted; /healthz/ says which part is down)."""
+    return JsonResponse({"status": "ok"})

@@ -13,6 +13,7 @@ def esia_signup_record(*, user: User) -> None:
         user=user,
         document=Consent.Document.PERSONAL_DATA,
         version=settings.CONSENT_PERSONAL_DATA_VERSION,
+        method=Consent.Method.ESIA,
     )
     consent.full_clean()
     consent.save()

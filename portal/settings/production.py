@@ -1,8 +1,8 @@
 """Production: every secret comes from the environment and has no default.
 
 Refuses to start without DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL, DJANGO_ALLOWED_HOSTS,
-FIELD_ENCRYPTION_KEY and PORTAL_PUBLIC_URL, without the payment gateway's live credentials, and
-with the ESIA emulator switched on.
+FIELD_ENCRYPTION_KEY and PORTAL_PUBLIC_URL, without the payment gateway's live credentials,
+without shared file storage (a bucket or SHARED_MEDIA_ROOT), and with the ESIA emulator on.
 """
 
 import ipaddress
@@ -11,25 +11,27 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import LOGGING, STORAGES, env
+from .base import (
+    AWS_STORAGE_BUCKET_NAME,
+    DATABASES,
+    LOGGING,
+    PAYMENT_GATEWAYS,
+    STORAGES,
+    YOOKASSA_NOTIFY_NETWORKS,
+    env,
+    redis_cache,
+)
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
+env.str("DATABASE_URL")  # required here; base.py built DATABASES from it (and the replica's)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production runs on PostgreSQL: DATABASE_URL must be postgres://")
-DATABASES["default"]["OPTIONS"] = {
-    "pool": {"min_size": 2, "max_size": env.int("DATABASE_POOL_MAX", default=10)}
-}
+for _alias in DATABASES:
+    DATABASES[_alias]["OPTIONS"]["pool"]["min_size"] = 2
 REDIS_URL = env.str("REDIS_URL")
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "portal",
-    }
-}
+CACHES = {"default": redis_cache(REDIS_URL)}
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = False
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY")
@@ -44,6 +46,15 @@ if ESIA_EMULATOR:
 RSA_EMULATOR = env.bool("RSA_EMULATOR", default=False)
 if RSA_EMULATOR:
     raise ImproperlyConfigured("The РСА emulator is for development and tests only")
+DADATA_EMULATOR = env.bool("DADATA_EMULATOR", default=False)
+if DADATA_EMULATOR:
+    raise ImproperlyConfigured("The DaData emulator is for development and tests only")
+PUSH_EMULATOR = env.bool("PUSH_EMULATOR", default=False)
+if PUSH_EMULATOR:
+    raise ImproperlyConfigured("The push service emulator is for development and tests only")
+YOOKASSA_EMULATOR = env.bool("YOOKASSA_EMULATOR", default=False)
+if YOOKASSA_EMULATOR:
+    raise ImproperlyConfigured("The ЮKassa emulator is for development and tests only")
 if env.str("ESIA_CLIENT_ID", default=""):
     # ESIA login is on: ESIA's address, issuer and certificate, and our own certificate (or its
     # hash) and key, are set explicitly, never taken from the development defaults.
@@ -60,7 +71,8 @@ if env.str("ESIA_CLIENT_ID", default=""):
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # probes of the load balancer and compose speak HTTP
+# probes of the load balancer and compose, and the metrics scraper, speak HTTP inside
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^livez/$", r"^metrics/$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -81,19 +93,25 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-if env.str("AWS_STORAGE_BUCKET_NAME", default=""):
-    # S3-compatible private bucket (django-storages); files are never public, the views that check
-    # the owner stream them.
+# Files on storage that every web and worker instance shares: a bucket (AWS_STORAGE_BUCKET_NAME,
+# set up in base), or a folder named shared explicitly (a volume every instance mounts, NFS...).
+# A local folder of one host would serve its files on that host only, and a PDF made by a worker
+# elsewhere would be "missing" on every other one.
+SHARED_MEDIA_ROOT = env.str("SHARED_MEDIA_ROOT", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    pass  # the bucket (base); SHARED_MEDIA_ROOT, if set too, is not used
+elif SHARED_MEDIA_ROOT:
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": SHARED_MEDIA_ROOT, "base_url": None},
     }
+else:
+    raise ImproperlyConfigured(
+        "Production keeps files (uploads, PDFs) on storage every instance shares: set "
+        "AWS_STORAGE_BUCKET_NAME (with AWS_S3_ENDPOINT_URL, AWS_S3_ACCESS_KEY_ID, "
+        "AWS_S3_SECRET_ACCESS_KEY, AWS_S3_REGION_NAME) for an S3-compatible bucket, or "
+        "SHARED_MEDIA_ROOT to a folder that every web and worker host mounts"
+    )
 
 LOGGING = {**LOGGING, "handlers": {**LOGGING["handlers"]}}
 LOGGING["handlers"]["console"] = {**LOGGING["handlers"]["console"], "formatter": "json"}
@@ -128,12 +146,30 @@ def _payment_url(name: str) -> str:
     return value
 
 
-PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="gateways.stripe.StripeGateway")
-if PAYMENTS_GATEWAY != "gateways.stripe.StripeGateway":
-    # A new gateway brings its own credentials check here.
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="stripe")
+if PAYMENT_GATEWAY not in PAYMENT_GATEWAYS:
+    raise ImproperlyConfigured(f"PAYMENT_GATEWAY must be one of {', '.join(PAYMENT_GATEWAYS)}")
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default=PAYMENT_GATEWAYS[PAYMENT_GATEWAY])
+if PAYMENTS_GATEWAY not in PAYMENT_GATEWAYS.values():
+    # A gateway brings its own credentials check here.
     raise ImproperlyConfigured(f"PAYMENTS_GATEWAY {PAYMENTS_GATEWAY}: no production credentials")
-STRIPE_SECRET_KEY = _payment_secret("STRIPE_SECRET_KEY", "sk_live_", "rk_live_")
-STRIPE_PUBLISHABLE_KEY = _payment_secret("STRIPE_PUBLISHABLE_KEY", "pk_live_")
-STRIPE_WEBHOOK_SECRET = _payment_secret("STRIPE_WEBHOOK_SECRET", "whsec_")
-STRIPE_API_BASE = _payment_url("STRIPE_API_BASE")
-STRIPE_JS_URL = _payment_url("STRIPE_JS_URL")
+if PAYMENT_GATEWAYS["stripe"] == PAYMENTS_GATEWAY:
+    STRIPE_SECRET_KEY = _payment_secret("STRIPE_SECRET_KEY", "sk_live_", "rk_live_")
+    STRIPE_PUBLISHABLE_KEY = _payment_secret("STRIPE_PUBLISHABLE_KEY", "pk_live_")
+    STRIPE_WEBHOOK_SECRET = _payment_secret("STRIPE_WEBHOOK_SECRET", "whsec_")
+    STRIPE_API_BASE = _payment_url("STRIPE_API_BASE")
+    STRIPE_JS_URL = _payment_url("STRIPE_JS_URL")
+else:
+    # ЮKassa: the shop's id (digits) and its live secret key («live_…»; a «test_…» key is a test
+    # shop's, where test cards pay), at ЮKassa's https address, never the emulator's.
+    YOOKASSA_SHOP_ID = env.str("YOOKASSA_SHOP_ID")
+    if not YOOKASSA_SHOP_ID.isdigit():
+        raise ImproperlyConfigured("YOOKASSA_SHOP_ID must be the shop's number (shopId)")
+    YOOKASSA_SECRET_KEY = _payment_secret("YOOKASSA_SECRET_KEY", "live_")
+    YOOKASSA_API_URL = _payment_url("YOOKASSA_API_URL")
+    YOOKASSA_NOTIFY_NETWORKS = env.list(
+        "YOOKASSA_NOTIFY_NETWORKS", default=YOOKASSA_NOTIFY_NETWORKS
+    )
+    FISCAL_TAX_SYSTEM_CODE = env.int("FISCAL_TAX_SYSTEM_CODE")
+    if FISCAL_TAX_SYSTEM_CODE not in range(1, 7):
+        raise ImproperlyConfigured("FISCAL_TAX_SYSTEM_CODE must be ЮKassa's code 1–6")

@@ -166,6 +166,9 @@ def test_a_file_missing_from_the_storage_is_named_in_the_readme(client, person, 
 
 
 def test_the_download_holds_everything_about_the_person(client, person, history):
+    from portal.accounts.services import health_consent_give
+
+    health_consent_give(user=person)
     client.force_login(person)
 
     data = download(client)
@@ -175,7 +178,7 @@ def test_the_download_holds_everything_about_the_person(client, person, history)
     assert profile["last_name"] == person.last_name
     assert profile["passport"] == "4510 123456"
     assert profile["phone"] == person.phone
-    assert [c["version"] for c in data["consents"]] == ["2026-01"]
+    assert [c["version"] for c in data["consents"]] == ["2026-01", "2026-01"]
     assert [p["policy_number"] for p in data["insured_persons"]] == ["77-MINE-0001"]
     assert {p["number"] for p in data["policies"]} == {"DMS-MINE-1", "OSAGO-MINE-1"}
     assert [line["icd10_code"] for line in data["service_lines"]] == ["J06.9"]
@@ -188,6 +191,17 @@ def test_the_download_holds_everything_about_the_person(client, person, history)
     assert [d["label"] for d in data["remembered_devices"]] == ["Chrome, Android"]
     assert data["email_addresses"][0]["email"] == person.email
     assert AccountEvent.objects.filter(user=person, kind=AccountEvent.Kind.DATA_EXPORTED).exists()
+
+
+def test_without_the_health_consent_the_download_has_no_diagnoses(client, person, history):
+    client.force_login(person)
+
+    data = download(client)
+
+    (line,) = data["service_lines"]
+    assert "icd10_code" not in line and "service_name" not in line
+    assert line["amount"] is not None and line["service_date"]
+    assert "J06.9" not in json.dumps(data["service_lines"], ensure_ascii=False)
 
 
 def test_the_download_holds_nothing_of_another_person_and_no_secrets(client, person, history):

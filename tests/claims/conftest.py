@@ -98,3 +98,11 @@ def submit(user, policy, **overrides):
         kwargs["other_parties"] = [OtherParty(name="Петров П. П.", policy_number="ХХХ 0123456789")]
     kwargs.update(overrides)
     return claim_submit(**kwargs)
+
+
+@pytest.fixture
+def health_consent(user):
+    """`user` has given the separate consent to process health data (152-FZ art. 9)."""
+    from portal.accounts.services import health_consent_give
+
+    return health_consent_give(user=user)

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from claims.models import ServiceLine
 from claims.selectors import (
@@ -25,6 +26,10 @@ from tests.factories import (
 )
 
 State = ServiceLine.CopayState
+
+# The page shows diagnoses and service names only with the health-data consent
+# (tests/claims/test_cases_health_consent.py covers the page without it).
+pytestmark = pytest.mark.usefixtures("health_consent")
 
 
 @pytest.fixture
@@ -64,7 +69,7 @@ def test_the_card_shows_the_screenshots_facts(person_client, copay_person):
         icd10_name="Ушиб грудной клетки",
     )
 
-    page = person_client.get("/cases/").content.decode()
+    page = person_client.get("/cases/?period=all").content.decode()
 
     assert "Амбулаторно-поликлиническое обслуживание" in page
     assert "Услуга оказана 15.01.2019" in page
@@ -162,11 +167,59 @@ def test_pages_of_twenty(person_client, insured):
         line(insured)
 
     first = person_client.get("/cases/").content.decode()
-    second = person_client.get("/cases/?page=2").content.decode()
+    more = person_client.get("/cases/?page=2", HTTP_HX_REQUEST="true").content.decode()
 
     assert first.count('class="card case-card"') == 20
-    assert second.count('class="card case-card"') == 5
-    assert "Страница 1 из 2" in first
+    assert "Показать ещё (показано 20 из 25)" in first
+    # «Показать ещё» brings the next cards alone, without the page around them or a next button
+    assert more.count('class="card case-card"') == 5
+    assert "<html" not in more and "Показать ещё" not in more
+
+
+def test_the_default_period_is_the_last_12_months_and_says_so(person_client, insured):
+    today = timezone.localdate()
+    recent = line(insured, service_date=today - datetime.timedelta(days=30))
+    old = line(insured, service_date=today - datetime.timedelta(days=400))
+
+    page = person_client.get("/cases/").content.decode()
+    everything = person_client.get("/cases/?period=all").content.decode()
+
+    assert "за последние 12 месяцев" in page
+    assert f"line-{recent.pk}" in page and f"line-{old.pk}" not in page
+    assert "Итого за период: 1 " in page
+    assert f"line-{old.pk}" in everything and "за всё время" in everything
+
+
+def test_a_confirmed_not_provided_line_says_so_and_the_copay_is_cancelled(
+    person_client, copay_person
+):
+    gone = line(
+        copay_person,
+        amount=Decimal("680"),
+        copay_amount=Decimal("136"),
+        copay_state=State.CANCELLED,
+        recovery_flagged_at=timezone.now(),
+    )
+
+    page = person_client.get("/cases/").content.decode()
+    card = page[page.index(f'id="line-{gone.pk}"') :]
+    card = card[: card.index("</li>")]
+
+    assert "Услуга не оказана" in card and "Услуга оказана" not in card
+    assert "(отменено)" in card and "списано" not in card
+    assert "Со-оплата 136\u00a0руб. отменена" in card
+
+
+def test_a_paid_line_found_not_provided_says_the_copay_goes_back(copay_person):
+    paid = line(
+        copay_person,
+        amount=Decimal("680"),
+        copay_amount=Decimal("136"),
+        copay_state=State.PAID,
+        recovery_flagged_at=timezone.now(),
+    )
+    assert "возвращается на карту" in service_line_explanation(paid)
+    assert "возвращена на карту" in service_line_explanation(paid, refunded=True)
 
 
 def test_the_non_dms_claims_are_listed(person_client, user):
@@ -216,5 +269,16 @@ def test_the_lines_are_counted_once_by_the_totals(person_client, insured):
     assert len(response.context["rows"]) == 5
     # Paginator.count's own query would be `SELECT COUNT(*) AS "__count"`.
     assert not [q for q in ctx.captured_queries if '"__count"' in q["sql"]]
-    # One fewer than before the totals fed the paginator (12 in the bench at tiny and large).
-    assert len(ctx.captured_queries) == 11
+    # One fewer than before the totals fed the paginator, one more for the health-data consent.
+    assert len(ctx.captured_queries) == 12
+
+
+def test_show_more_pages_cost_few_queries(person_client, insured, django_assert_max_num_queries):
+    for _ in range(45):
+        line(insured)
+
+    with django_assert_max_num_queries(12):
+        more = person_client.get("/cases/?page=2", HTTP_HX_REQUEST="true")
+
+    assert more.content.decode().count('class="card case-card"') == 20
+    assert "page=3" in more.content.decode()

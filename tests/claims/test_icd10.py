@@ -170,7 +170,7 @@ def test_a_register_line_with_an_unknown_code_is_loaded_and_flagged(world, tmp_p
     assert ServiceLine.objects.get(line_number=4).icd10_flag == Icd10Flag.INVALID
 
 
-def test_service_history_shows_the_official_name(person_client, insured, tmp_path):
+def test_service_history_shows_the_official_name(person_client, insured, tmp_path, health_consent):
     icd10_load(**_tiny(tmp_path, CHAPTER, BLOCK, K02, K021))
     ServiceLineFactory(insured_person=insured, icd10_code="K02.1", icd10_name="кариес д-на")
     content = person_client.get("/cases/").content.decode()

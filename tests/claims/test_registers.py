@@ -146,7 +146,7 @@ def test_templates_have_the_russian_headers():
     assert template_xlsx()[:2] == b"PK"
 
 
-def test_the_cases_page_prefers_the_dictionary_name(person_client, insured):
+def test_the_cases_page_prefers_the_dictionary_name(person_client, insured, health_consent):
     from tests.factories import ServiceLineFactory
 
     ServiceLineFactory(insured_person=insured, icd10_code="S20.2", icd10_name="старое имя")
@@ -166,7 +166,9 @@ urlpatterns = [path("admin/", _site.urls), *portal_urls.urlpatterns]
 
 
 @pytest.mark.urls("tests.claims.test_registers")
-def test_the_admin_upload_page_reports_rows_then_loads(superuser_client, world):
+def test_the_admin_upload_page_reports_rows_then_loads(
+    superuser_client, world, django_capture_on_commit_callbacks
+):
     client = superuser_client
     clinic, _kind, _person = world
 
@@ -174,15 +176,21 @@ def test_the_admin_upload_page_reports_rows_then_loads(superuser_client, world):
     assert page.status_code == 200 and "ROUND_HALF_UP" in page.content.decode()
     assert client.get("/admin/claims/serviceline/import/template.xlsx").status_code == 200
 
+    # the file goes to a Celery worker: the page follows its progress, then says the outcome
     bad = SimpleUploadedFile("r.csv", csv_bytes(row(clinic, 1, policy="00-0")))
-    response = client.post("/admin/claims/serviceline/import/", {"file": bad})
-    assert response.status_code == 200 and "полис 00-0 не найден" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/claims/serviceline/import/", {"file": bad})
+    assert response.status_code == 302 and "/admin/claims/serviceline/import/" in response.url
+    page = client.get(response.url).content.decode()
+    assert "полис 00-0 не найден" in page and "Реестр не загружен" in page
     assert not ServiceLine.objects.exists()
 
     good = SimpleUploadedFile("r.csv", csv_bytes(row(clinic, 1)))
-    response = client.post("/admin/claims/serviceline/import/", {"file": good})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/claims/serviceline/import/", {"file": good})
     assert response.status_code == 302
     assert ServiceLine.objects.count() == 1
+    assert "Реестр загружен: новых строк 1" in client.get(response.url).content.decode()
 
     odd = SimpleUploadedFile("r.txt", b"hello")
     response = client.post("/admin/claims/serviceline/import/", {"file": odd})
@@ -219,3 +227,39 @@ def test_a_register_loaded_in_chunks_adds_only_its_new_lines(world, monkeypatch)
 
     assert (result.ok, result.created, result.already_loaded) == (True, 4, 3)
     assert sorted(ServiceLine.objects.values_list("line_number", flat=True)) == list(range(1, 8))
+
+
+@pytest.mark.urls("tests.claims.test_registers")
+def test_a_running_job_shows_its_progress(superuser_client, world):
+    from django.core.files.storage import default_storage
+
+    from claims import register_jobs
+
+    clinic, _kind, _person = world
+    content = csv_bytes(*[row(clinic, n) for n in range(1, 4)])
+    job = register_jobs.register_job_start(content=content, filename="r.csv")  # not run yet
+    seen = []
+    original = register_jobs._save
+
+    def spy(saved):
+        seen.append((saved.status, saved.done, saved.total))
+        original(saved)
+
+    from claims import registers
+
+    registers.PROGRESS_EVERY, old = 1, registers.PROGRESS_EVERY
+    register_jobs._save = spy
+    try:
+        page = superuser_client.get(f"/admin/claims/serviceline/import/{job.id}/")
+        assert "ждёт очереди" in page.content.decode() and 'http-equiv="refresh"' in (
+            page.content.decode()
+        )
+        finished = register_jobs.register_job_run(job.id)
+    finally:
+        registers.PROGRESS_EVERY = old
+        register_jobs._save = original
+    assert ("running", 2, 3) in seen
+    assert finished.ok and finished.created == 3
+    assert not default_storage.exists(f"registers/uploads/{job.id}.csv")
+    # running it twice changes nothing
+    assert register_jobs.register_job_run(job.id).created == 3

@@ -8,7 +8,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from clinics.models import SavedPlace
-from payments.models import CopayEnrollment
+from payments.models import CopayEnrollment, PaymentCard
 from tests.factories import InsuredPersonFactory, UserFactory
 
 
@@ -28,6 +28,7 @@ class CopayEnrollmentFactory(DjangoModelFactory):
 
     class Meta:
         model = CopayEnrollment
+        skip_postgeneration_save = True
 
     class Params:
         no_card = factory.Trait(card_bound_at=None, clinic_access_from=None, active_from=None)
@@ -42,3 +43,19 @@ class CopayEnrollmentFactory(DjangoModelFactory):
         lambda o: o.card_bound_at + datetime.timedelta(minutes=30) if o.card_bound_at else None
     )
     active_from = None
+
+    @factory.post_generation
+    def card(self, create, extracted, **kwargs):
+        """The card bound at `card_bound_at` (clinic access needs one bound now)."""
+        if not create or self.card_bound_at is None or extracted is False:
+            return
+        PaymentCard.objects.create(
+            user=self.user,
+            enrollment=self,
+            provider_customer_id="cus_test",
+            provider_payment_method_id=f"pm_test_{self.pk}",
+            brand="visa",
+            last4="4242",
+            exp_month=12,
+            exp_year=2030,
+        )

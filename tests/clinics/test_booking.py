@@ -165,7 +165,7 @@ def test_a_copay_patient_without_a_bound_card_is_sent_to_bind_one(
         appointment_book(user=user, insured_person=insured, slot=slot)
 
     assert refusal.value.code == "copay_card_required"
-    assert refusal.value.messages == ["Для записи по со-оплатной программе привяжите карту"]
+    assert "только с привязанной банковской картой" in refusal.value.messages[0]
 
 
 def test_a_copay_patient_who_only_consented_is_refused_too(user, insured, copay_program, slot):
@@ -177,24 +177,44 @@ def test_a_copay_patient_who_only_consented_is_refused_too(user, insured, copay_
     assert refusal.value.code == "copay_card_required"
 
 
-def test_a_copay_patient_waits_30_minutes_after_binding_the_card(
-    user, insured, copay_program, slot
+def test_a_copay_patient_books_at_once_a_visit_starting_30_minutes_after_binding(
+    user, insured, copay_program, doctor
 ):
-    # given: the card was bound 10 minutes ago
+    # given: the card was bound a minute ago
     now = timezone.now()
     CopayEnrollmentFactory(
-        user=user, insured_person=insured, card_bound_at=now - datetime.timedelta(minutes=10)
+        user=user, insured_person=insured, card_bound_at=now - datetime.timedelta(minutes=1)
     )
+    too_soon = slot_at(doctor, now + datetime.timedelta(minutes=20))
+    in_time = slot_at(doctor, now + datetime.timedelta(minutes=29))
+
+    # then: a visit before the 30 minutes are up is refused, with the time it may start
+    with pytest.raises(ValidationError) as refusal:
+        appointment_book(user=user, insured_person=insured, slot=too_soon, now=now)
+    assert refusal.value.code == "copay_access_pending"
+    assert "не раньше" in refusal.value.messages[0]
+
+    # and one that starts after them is booked right now
+    appointment = appointment_book(user=user, insured_person=insured, slot=in_time, now=now)
+    assert appointment.status == Appointment.Status.BOOKED
+
+
+def test_removing_the_card_suspends_booking_with_the_date(user, insured, copay_program, slot):
+    from payments.models import PaymentCard
+
+    enrollment = CopayEnrollmentFactory(
+        user=user,
+        insured_person=insured,
+        card_bound_at=timezone.now() - datetime.timedelta(days=3),
+    )
+    removed = timezone.now() - datetime.timedelta(days=1)
+    PaymentCard.objects.filter(enrollment=enrollment).update(removed_at=removed)
 
     with pytest.raises(ValidationError) as refusal:
-        appointment_book(user=user, insured_person=insured, slot=slot, now=now)
-    assert refusal.value.code == "copay_access_pending"
+        appointment_book(user=user, insured_person=insured, slot=slot)
 
-    # when: the 30 minutes have passed
-    later = now + datetime.timedelta(minutes=21)
-    appointment = appointment_book(user=user, insured_person=insured, slot=slot, now=later)
-
-    assert appointment.status == Appointment.Status.BOOKED
+    assert refusal.value.code == "copay_card_required"
+    assert f"приостановлены с {timezone.localtime(removed):%d.%m.%Y}" in refusal.value.messages[0]
 
 
 # --- Cancel and move ----------------------------------------------------------------------------

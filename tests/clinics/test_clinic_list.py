@@ -172,7 +172,7 @@ def test_the_list_is_sorted_from_home_by_default_and_shows_km(person_client, use
         "Клиника на Тверской",
         "Клиника на Невском",
     ]
-    assert "сначала ближайшие к дому" in from_home.text
+    assert "по расстоянию от дома (Дом)" in from_home.text
     assert re.search(r"· 1,\d\u00a0км", from_home.text)
     assert names(from_work)[0] == "Клиника на Невском"
     assert "\u00a0км" not in by_name.text

@@ -17,6 +17,7 @@ from tests.factories import (
 )
 
 from .conftest import slot_at, tomorrow_at
+from .factories import CopayEnrollmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,16 +60,25 @@ def test_the_page_lists_doctors_and_free_times_by_day(person_client, doctor, slo
 
 
 def test_the_coverage_check_says_covered_with_the_copay_share(
-    person_client, insured, dms_policy, booking_clinic
+    person_client, user, insured, dms_policy, booking_clinic
 ):
     insured.program.copay_share = Decimal("20")
     insured.program.save()
+    query = {"patient": insured.pk, "care_kind": "outpatient"}
 
-    response = person_client.get(
-        f"/clinics/{booking_clinic.pk}/", {"patient": insured.pk, "care_kind": "outpatient"}
-    )
+    # before a card is bound the program covers nothing yet, and the check says why
+    response = person_client.get(f"/clinics/{booking_clinic.pk}/", query)
+    assert "Покрывается" not in response.text
+    assert "Нужна привязанная карта" in response.text
+    assert "только с привязанной банковской картой" in response.text
+    assert 'href="/copay/"' in response.text
+
+    # with the card bound an hour ago: covered, and the clinics' processing days are told
+    CopayEnrollmentFactory(user=user, insured_person=insured)
+    response = person_client.get(f"/clinics/{booking_clinic.pk}/", query)
 
     assert "Покрывается" in response.text
+    assert "круглосуточный Пульс" in response.text
     assert (
         f"Покрывается полисом № {dms_policy.number}, со-оплата 20\u00a0% стоимости услуги"
         in response.text
@@ -188,7 +198,7 @@ def test_the_copay_refusal_links_to_the_copay_page(person_client, insured, slot)
         f"/clinics/{slot.doctor.clinic.pk}/book/{slot.pk}/", {"patient": insured.pk}
     )
 
-    assert "Для записи по со-оплатной программе привяжите карту" in response.text
+    assert "только с привязанной банковской картой" in response.text
     assert 'href="/copay/"' in response.text
     assert not Appointment.objects.exists()
 

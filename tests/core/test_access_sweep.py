@@ -268,6 +268,8 @@ OWNED: dict[str, Owned] = {
     "profile/identity/<int:pk>/cancel/": Owned(_identifier_change, "post", 302),
     "policies/<int:pk>/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
     "policies/<int:pk>/pdf/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
+    "policies/<int:pk>/program/pdf/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
+    "policies/<int:pk>/card/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
     "policies/<int:pk>/pdf/status/": Owned(lambda o, p: {"pk": _policy(o, p).pk}),
     "appointments/<int:pk>/cancel/": Owned(_appointment, "post", 302),
     "appointments/<int:pk>/move/": Owned(_appointment),
@@ -286,7 +288,10 @@ OWNED: dict[str, Owned] = {
     "copay/<int:person_id>/card/": Owned(_enrolled, "post", 200),
     "copay/<int:person_id>/card/attach/": Owned(_enrolled, "post", 302),
     "copay/<int:person_id>/card/remove/": Owned(_enrolled, "post", 200),
-    "copay/<int:person_id>/pay/": Owned(_enrolled, "post", 302),
+    "copay/<int:person_id>/card/return/": Owned(_enrolled, "get", 302),
+    "copay/<int:person_id>/withdraw/": Owned(_enrolled, "post", 200),
+    # an empty POST shows the amount and the card to confirm first (issue 21's pay-now page)
+    "copay/<int:person_id>/pay/": Owned(_enrolled, "post", 200),
     "copay/charges/<int:charge_id>/confirmed/": Owned(_charge, "post", 302),
     "copay/receipts/<int:charge_id>.pdf": Owned(_charge),
     "copay/refunds/<int:refund_id>.pdf": Owned(_refund),
@@ -296,8 +301,10 @@ OWNED: dict[str, Owned] = {
     "shop/purchases/<int:purchase_id>/card/": Owned(_purchase, "post", 302),
     "shop/purchases/<int:purchase_id>/confirmed/": Owned(_paid_purchase, "post", 302),
     "shop/purchases/<int:purchase_id>/cancel/": Owned(_purchase, "post", 302),
-    "shop/purchases/<int:purchase_id>/policy.pdf": Owned(_paid_purchase),
+    # the policy is the insurer's document (issue 22): sent on to the owner's /policies/<pk>/pdf/
+    "shop/purchases/<int:purchase_id>/policy.pdf": Owned(_paid_purchase, owner_status=302),
     "shop/purchases/<int:purchase_id>/receipt.pdf": Owned(_paid_purchase),
+    "shop/purchases/<int:purchase_id>/checkout/": Owned(_paid_purchase, "post", 302),
     "guarantee-letters/<int:pk>/pdf/": Owned(
         lambda o, p: {"pk": GuaranteeLetterFactory(user=o, insured_person=p, issued=True).pk}
     ),
@@ -319,6 +326,8 @@ PER_USER = {
     "clinics/places/<str:kind>/delete/": "«home» or «work» of request.user's saved places",
 }
 
+_YOOKASSA_EMULATOR = "the ЮKassa emulator, as above: ЮKassa's API, guarded by shop id and key"
+
 PUBLIC = {
     "verify/<str:token>/": "the QR code of a policy PDF: a reception desk checks validity; "
     "the token is random (not an id) and the page shows initials only",
@@ -326,10 +335,66 @@ PUBLIC = {
     "is the credential",
     "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": "allauth's password "
     "reset: the token is the credential",
+    "push-emulator/push/<str:token>/": "the push service emulator (development and tests only; "
+    "production refuses to start with it): a push service's endpoint, the token is random",
     "esia-emulator/rs/prns/<str:oid>": "the ESIA emulator (development and tests only; production "
     "refuses to start with it): ESIA's REST API, guarded by the bearer token as ESIA's is",
     "esia-emulator/rs/prns/<str:oid>/docs": "the ESIA emulator, as above",
     "esia-emulator/rs/prns/<str:oid>/ctts": "the ESIA emulator, as above",
+    "yookassa-emulator/_control/<str:what>": "the ЮKassa emulator (development and tests only; "
+    "production refuses to start with it): its test controls",
+    "yookassa-emulator/checkout/<str:payment_id>/": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/payment_methods/<str:method_id>": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/payments/<str:payment_id>": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/payments/<str:payment_id>/cancel": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/payments/<str:payment_id>/capture": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/receipts/<str:receipt_id>": _YOOKASSA_EMULATOR,
+    "yookassa-emulator/v3/refunds/<str:refund_id>": _YOOKASSA_EMULATOR,
+}
+
+
+# The API of the store apps (/api/v1/): the same objects, asked with a session token
+# (X-Session-Token) instead of the session cookie. Without a token: 401; another person's token:
+# 404. A POST carries a body the endpoint accepts, so that the answer is the owner check's and
+# not the input check's.
+@dataclass(frozen=True)
+class ApiOwned:
+    build: Callable[[User, object], dict]
+    method: str = "get"
+    owner_status: int = 200
+    data: dict | None = None
+    multipart: bool = False
+
+
+API_OWNED: dict[str, ApiOwned] = {
+    "api/v1/policies/<int:pk>": ApiOwned(lambda o, p: {"pk": _policy(o, p).pk}),
+    # the PDF is made after the commit, which a test never reaches: «being made» (202)
+    "api/v1/policies/<int:pk>/pdf": ApiOwned(
+        lambda o, p: {"pk": _policy(o, p).pk}, owner_status=202
+    ),
+    "api/v1/appointments/<int:pk>": ApiOwned(_appointment),
+    "api/v1/appointments/<int:pk>/calendar.ics": ApiOwned(_appointment),
+    "api/v1/appointments/<int:pk>/cancel": ApiOwned(_appointment, "post"),
+    # a slot that is not the doctor's: the owner is told so (400), the others never get there
+    "api/v1/appointments/<int:pk>/move": ApiOwned(_appointment, "post", 400, {"slot_id": 1}),
+    "api/v1/claims/<int:pk>": ApiOwned(lambda o, p: {"pk": _claim(o, p).pk}),
+    # no file: the owner is told so (400)
+    "api/v1/claims/<int:pk>/documents": ApiOwned(
+        lambda o, p: {"pk": _claim(o, p).pk}, "post", 400, {}, multipart=True
+    ),
+    "api/v1/claims/<int:pk>/documents/<int:document_id>": ApiOwned(_claim_document),
+    "api/v1/appeals/<int:pk>": ApiOwned(lambda o, p: {"pk": _appeal(o, p).pk}),
+    "api/v1/appeals/<int:pk>/messages": ApiOwned(
+        lambda o, p: {"pk": _appeal(o, p).pk}, "post", 201, {"body": "Ещё вопрос"}, True
+    ),
+    "api/v1/appeals/<int:pk>/files/<int:attachment_id>": ApiOwned(_appeal_attachment),
+    "api/v1/copay/<int:person_id>/pay": ApiOwned(_enrolled, "post"),
+}
+
+# The insurer's clinic directory through the API: any person's token, never none.
+API_SHARED: dict[str, Callable[[], dict]] = {
+    "api/v1/clinics/<int:pk>": lambda: {"pk": ClinicFactory().pk},
+    "api/v1/clinics/<int:pk>/slots": lambda: {"pk": SlotFactory().doctor.clinic_id},
 }
 
 
@@ -365,7 +430,8 @@ def url_of(route: str, kwargs: dict) -> str:
 
 
 def test_every_pattern_with_an_id_is_in_the_sweep():
-    covered = set(OWNED) | set(SHARED) | set(PER_USER) | set(PUBLIC)
+    covered = set(OWNED) | set(SHARED) | set(PER_USER) | set(PUBLIC) | set(API_OWNED)
+    covered |= set(API_SHARED)
 
     discovered = patterns_with_ids()
 
@@ -431,6 +497,63 @@ def test_an_object_url_answers_its_owner_only(route, people, client):
     assert _request(client, rule.method, url).status_code == rule.owner_status, url
 
 
+def session_token(user: User) -> str:
+    """A session token of allauth's headless login for apps, as /_allauth/app/v1/auth/login
+    hands one out after the password (tests/api logs in that way)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def _api_request(client, rule: ApiOwned, url: str, token: str | None):
+    headers = {"X-Session-Token": token} if token else {}
+    if rule.method == "get":
+        return client.get(url, headers=headers)
+    if rule.multipart:
+        return client.post(url, rule.data or {}, headers=headers)
+    return client.post(url, rule.data or {}, content_type="application/json", headers=headers)
+
+
+@pytest.mark.parametrize("route", sorted(API_OWNED))
+def test_an_api_object_answers_its_owner_only(route, people, client):
+    owner, person, stranger, hr = people
+    rule = API_OWNED[route]
+    url = url_of(route, rule.build(owner, person))
+
+    # no token, or one that names no session: 401, JSON in Russian
+    response = _api_request(client, rule, url, None)
+    assert response.status_code == 401, url
+    assert response.json()["detail"].startswith("Войдите")
+    assert _api_request(client, rule, url, "no-such-session").status_code == 401, url
+
+    # another insured person's token: nothing there
+    response = _api_request(client, rule, url, session_token(stranger))
+    assert response.status_code == 404, (url, response.content)
+    assert response.json() == {"detail": "Не найдено"}
+
+    # an HR manager (staff: the API is the insured persons')
+    assert _api_request(client, rule, url, session_token(hr)).status_code in (401, 403, 404)
+
+    # the owner: the endpoint's normal answer (asked last: a POST may change the object)
+    response = _api_request(client, rule, url, session_token(owner))
+    assert response.status_code == rule.owner_status, (url, response.content)
+
+
+@pytest.mark.parametrize("route", sorted(API_SHARED))
+def test_the_api_clinic_directory_needs_a_token(route, people, client):
+    _owner, _person, stranger, _hr = people
+    url = url_of(route, API_SHARED[route]())
+
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers={"X-Session-Token": session_token(stranger)}).status_code == 200
+
+
 @pytest.mark.parametrize("route", sorted(SHARED))
 def test_the_clinic_directory_is_for_logged_in_people(route, people, client):
     owner, _person, stranger, _hr = people
@@ -442,6 +565,42 @@ def test_the_clinic_directory_is_for_logged_in_people(route, people, client):
 
     client.force_login(stranger)
     assert _request(client, method, url).status_code in (200, 302), url
+
+
+# The person's own pages without an id (health data under 152-FZ): each shows the logged-in
+# person's own rows only; a visitor is sent to the login.
+OWN_PAGES = (
+    "/profile/consents/",
+    "/profile/consents/health/",
+    "/profile/consents/personal-data/withdraw/",
+    "/profile/access-log/",
+)
+
+
+@pytest.mark.parametrize("url", OWN_PAGES)
+def test_the_persons_consent_and_access_log_pages_are_their_own(url, people, client):
+    from portal.accounts.models import Consent
+    from portal.accounts.services import health_consent_give
+    from portal.core.audit import audit_log_change
+
+    owner, person, stranger, _hr = people
+    consent = health_consent_give(user=owner)
+    audit_log_change(
+        staff_user=StaffUserFactory(), subject=person, person_label="x", what="карточка владельца"
+    )
+
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN), url
+
+    client.force_login(stranger)
+    page = client.get(url).content.decode()
+    assert consent.text_hash not in page and "карточка владельца" not in page, url
+    # the withdrawal is the stranger's own, of nothing: the owner's consent stays
+    client.post("/profile/consents/health/withdraw/", {"pin": "", "consent": consent.pk})
+    assert Consent.objects.get(pk=consent.pk).withdrawn_at is None
+
+    client.force_login(owner)
+    assert client.get(url).status_code == 200, url
 
 
 def test_a_saved_place_is_deleted_only_by_its_person(people, client):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from claims.models import ClaimNumberSequence, Icd10Diagnosis, ServiceLine
 from clinics.models import Appointment, SavedPlace
-from employers.models import EmployerManager, ImportBatch, ImportRow, Invitation
+from employers.models import ColumnMapping, EmployerManager, ImportBatch, ImportRow, Invitation
 from feedback.models import Appeal, AppealAttachment, AppealEvent, AppealNumberSequence
 from payments.models import (
     Charge,
@@ -25,13 +25,14 @@ from payments.models import (
     CopayNotice,
     PaymentCard,
     ProcessedEvent,
+    Receipt,
     Refund,
     RefundEvent,
 )
-from policies.models import BoxedPolicyCard
+from policies.models import AssistanceCompany, BoxedPolicyCard, ProgramDocument
 from portal.accounts.models import IdentifierChangeRequest
 from portal.core import roles
-from portal.core.models import AuditLogEntry
+from portal.core.models import AuditLogEntry, DestructionAct, InsurerDetails, JobRun, OutboxMessage
 from tests.conftest import staff_login
 from tests.factories import (
     AppealFactory,
@@ -68,6 +69,7 @@ OUR_APPS = {
 # by the claims.
 ADD_DISABLED = {
     "core.AuditLogEntry",
+    "core.DestructionAct",  # written by the retention run only
     "axes.AccessAttempt",
     "axes.AccessLog",
     "axes.AccessFailureLog",
@@ -88,6 +90,14 @@ ADD_DISABLED = {
     "socialaccount.SocialAccount",
     "policies.PolicyLink",
     "claims.Icd10Diagnosis",  # the Ministry's dictionary, loaded by load_mkb10
+    # written by code only: the outbox, the one-run marks, the version counters, the fiscal
+    # receipts (from the provider's answer), the program documents (made by the worker)
+    "core.OutboxMessage",
+    "core.JobRun",
+    "core.VersionCounter",
+    "payments.Receipt",
+    "policies.ProgramDocument",
+    "core.InsurerDetails",  # one row: once it exists (as here) it is only changed
 }
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -136,6 +146,14 @@ def rows(superuser):
         person_label=people[0].full_name,
         what="карточка пользователя",
     )
+    DestructionAct.objects.create(
+        operator="АО «СК»",
+        performed_by="manage.py personal_data_retention",
+        information_system="Личный кабинет",
+        method="удаление",
+        reason="истечение срока хранения",
+        items=[{"category": "sms", "rows": 2}],
+    )
     Group.objects.create(name="Операторы")
     EmailAddress.objects.create(user=people[0], email=people[0].email, verified=True, primary=True)
     IdentifierChangeRequest.objects.create(
@@ -171,6 +189,9 @@ def _employer_rows(superuser, program, person) -> None:
         batch=batch, row_number=2, action=ImportRow.Action.SAME, policy_number=person.policy_number
     )
     Invitation.objects.create(insured_person=person, email="ivanov@example.com", batch=batch)
+    ColumnMapping.objects.create(
+        policyholder=program.contract.policyholder, header="отдел", field="department"
+    )
 
 
 def _other_rows(user, person, program) -> None:
@@ -232,6 +253,39 @@ def _other_rows(user, person, program) -> None:
         size=1,
     )
     AppealNumberSequence.objects.create(year=2026, last=3)
+    _later_rows(user, program)
+
+
+def _later_rows(user, program) -> None:
+    """Rows of the models the outbox, the one-run lock, the documents and the receipts added."""
+    InsurerDetails.objects.create(
+        full_name="АО «Страховая компания»",
+        inn="7700000000",
+        ogrn="1027700000000",
+        licence_number="СИ № 0001",
+        licence_date=datetime.date(2020, 1, 1),
+        address="Москва",
+        phones="+78003024419",
+        signatory="Иванов И. И.",
+    )
+    JobRun.objects.create(name="copay-daily", key="2026-12-07")
+    OutboxMessage.objects.create(task_name="claims.tasks.claim_event_notify", due_at=timezone.now())
+    Receipt.objects.create(
+        user=user,
+        kind=Receipt.Kind.INCOME,
+        source=Receipt.Source.COPAY,
+        source_id=1,
+        gateway="stripe",
+        provider_payment_id="pi_1",
+        amount=100,
+        customer_contact=user.email,
+        seller_name="АО «Страховая компания»",
+        seller_inn="7700000000",
+        paid_at=timezone.now(),
+        status=Receipt.Status.NOT_FISCAL,
+    )
+    AssistanceCompany.objects.create(name="Ассистанс", name_en="Assistance", phone="+74950000000")
+    ProgramDocument.objects.create(program=program, key="program")
 
 
 @pytest.mark.parametrize(("model", "model_admin"), REGISTRY, ids=REGISTRY_IDS)
@@ -478,3 +532,28 @@ def test_the_groups_hold_their_named_permissions_and_nothing_more(db):
         codename.startswith("delete_") and "accessattempt" not in codename for codename in operator
     )
     assert "view_auditlogentry" not in operator
+
+
+def test_only_audited_admin_pages_show_a_diagnosis_or_a_service_name(superuser_client, rows):
+    """Operators read medical data only through pages that write the access log (152-FZ,
+    issue 24): every changelist that shows a service line's name or diagnosis writes entries, and
+    the pages of people (accounts, the register) show none."""
+    line = ServiceLine.objects.filter(appeals__isnull=False).first()
+    health = (line.service_name, line.icd10_name)
+    showing = []
+    for model, _model_admin in REGISTRY:
+        before = AuditLogEntry.objects.count()
+        response = superuser_client.get(admin_url(model, "changelist"))
+        page = response.content.decode()
+        if any(text in page for text in health):
+            showing.append(model._meta.label)
+            assert AuditLogEntry.objects.count() > before, model._meta.label
+    assert showing == ["claims.ServiceLine"]
+
+    person, account = line.insured_person, rows[0]
+    for url in (
+        admin_url(type(person), "change", person.pk),
+        admin_url(type(account), "change", account.pk),
+    ):
+        page = superuser_client.get(url).content.decode()
+        assert not any(text in page for text in health), url

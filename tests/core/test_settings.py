@@ -61,6 +61,7 @@ def production_env() -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "lk.example.ru",
         "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "PORTAL_PUBLIC_URL": "https://lk.example.ru",
+        "SHARED_MEDIA_ROOT": "/srv/portal-shared/private",
         **STRIPE_ENV,
     }
 
@@ -238,6 +239,22 @@ def test_production_refuses_to_start_with_the_rsa_emulator():
     assert "РСА emulator" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "named"),
+    [("DADATA_EMULATOR", "DaData emulator"), ("PUSH_EMULATOR", "push service emulator")],
+)
+def test_production_refuses_to_start_with_the_dadata_or_push_emulator(variable, named):
+    result = run(
+        ["-c", "import django; django.setup()"],
+        "portal.settings.production",
+        **production_env(),
+        **{variable: "true"},
+    )
+
+    assert result.returncode != 0
+    assert named in result.stderr
+
+
 def test_production_refuses_sqlite():
     variables = {**production_env(), "DATABASE_URL": "sqlite:////tmp/portal-prod.sqlite3"}
 
@@ -312,3 +329,104 @@ def test_production_refuses_a_gateway_it_has_no_credentials_check_for():
 
     assert result.returncode != 0
     assert "PAYMENTS_GATEWAY" in result.stderr
+
+
+STORAGE_PROBE = """
+import json
+import django
+django.setup()
+from django.conf import settings
+print(json.dumps(settings.STORAGES["default"]))
+"""
+
+
+def test_production_refuses_local_files_unless_a_shared_folder_is_named():
+    variables = production_env()
+    del variables["SHARED_MEDIA_ROOT"]
+
+    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "AWS_STORAGE_BUCKET_NAME" in result.stderr and "SHARED_MEDIA_ROOT" in result.stderr
+
+
+def test_production_keeps_files_in_the_named_shared_folder():
+    result = run(["-c", STORAGE_PROBE], "portal.settings.production", **production_env())
+
+    assert result.returncode == 0, result.stderr
+    storage = json.loads(result.stdout.strip().splitlines()[-1])
+    assert storage["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert storage["OPTIONS"]["location"] == "/srv/portal-shared/private"
+
+
+def test_production_keeps_files_in_an_s3_compatible_bucket_from_the_environment():
+    variables = {
+        **production_env(),
+        "SHARED_MEDIA_ROOT": "",
+        "AWS_STORAGE_BUCKET_NAME": "portal-private",
+        "AWS_S3_ENDPOINT_URL": "https://storage.yandexcloud.net",
+        "AWS_S3_ACCESS_KEY_ID": "YCAJE-key-id",
+        "AWS_S3_SECRET_ACCESS_KEY": "YCM-secret",
+        "AWS_S3_REGION_NAME": "ru-central1",
+    }
+
+    result = run(["-c", STORAGE_PROBE], "portal.settings.production", **variables)
+
+    assert result.returncode == 0, result.stderr
+    storage = json.loads(result.stdout.strip().splitlines()[-1])
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = storage["OPTIONS"]
+    assert options["bucket_name"] == "portal-private"
+    assert options["endpoint_url"] == "https://storage.yandexcloud.net"
+    assert options["access_key"] == "YCAJE-key-id"
+    assert options["secret_key"] == "YCM-secret"
+    assert options["region_name"] == "ru-central1"
+    assert options["querystring_auth"] is True and options["file_overwrite"] is False
+
+
+DATABASES_PROBE = """
+import json
+import django
+django.setup()
+from django.conf import settings
+print(json.dumps({
+    alias: {
+        "options": db.get("OPTIONS", {}),
+        "no_named_cursors": db.get("DISABLE_SERVER_SIDE_CURSORS", False),
+        "mirror": db.get("TEST", {}).get("MIRROR"),
+    }
+    for alias, db in settings.DATABASES.items()
+} | {"routers": settings.DATABASE_ROUTERS}))
+"""
+
+
+def test_production_behind_pgbouncer_prepares_nothing_and_opens_no_named_cursors():
+    result = run(
+        ["-c", DATABASES_PROBE],
+        "portal.settings.production",
+        **production_env(),
+        DATABASE_PGBOUNCER="1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["default"]["options"]["prepare_threshold"] is None
+    assert found["default"]["no_named_cursors"] is True
+    assert found["routers"] == []
+
+
+def test_production_with_a_replica_url_routes_the_cabinets_reads_to_it():
+    result = run(
+        ["-c", DATABASES_PROBE],
+        "portal.settings.production",
+        **production_env(),
+        DATABASE_REPLICA_URL="postgres://postgres@127.0.0.1:5432/portal_replica_probe",
+    )
+
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["routers"] == ["portal.core.db_router.ReplicaRouter"]
+    assert found["replica"]["options"]["pool"]["min_size"] == 2
+    assert found["replica"]["options"]["prepare_threshold"] is None
+    assert found["default"]["no_named_cursors"] is False

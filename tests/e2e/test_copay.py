@@ -52,8 +52,12 @@ def test_bind_card_and_pay_the_debt(demo_data, stripe_in_browser, page_factory, 
     assert "8-800-302-44-19" in card_text
     screenshot(page, "copay-bound")
 
-    # pay now
+    # pay now: the amount is confirmed first
     section.locator("[data-testid=pay-now]").click()
+    confirm = page.locator("[data-testid=pay-confirm]")
+    assert "Списать 544\u00a0руб." in confirm.inner_text()
+    screenshot(page, "copay-pay-confirm")
+    page.locator("[data-testid=pay-confirm-button]").click()
     page.wait_for_url("**/copay/")
     assert "Задолженность оплачена" in page.content()
     assert "0,00" in page.locator(f"#copay-{person_id} [data-testid=debt]").inner_text()
@@ -67,6 +71,22 @@ def test_bind_card_and_pay_the_debt(demo_data, stripe_in_browser, page_factory, 
     ).exists()
     assert PaymentCard.objects.get(removed_at__isnull=True).last4 == "4242"
     assert_no_card_numbers()
+
+    # the debt paid, the person may leave the program: what happens is said before the PIN
+    section = page.locator(f"#copay-{person_id}")
+    section.locator("[data-testid=copay-withdraw] summary").click()
+    withdraw = section.locator("[data-testid=copay-withdraw]")
+    assert "карта отвязана" in withdraw.inner_text()
+    screenshot(page, "copay-withdraw")
+    withdraw.locator("input[name$='-pin']").fill(PIN)
+    withdraw.get_by_role("button", name="Выйти из программы").click()
+    page.wait_for_url("**/copay/")
+    assert "Вы вышли из со-оплатной программы" in page.content()
+    assert not PaymentCard.objects.filter(removed_at__isnull=True).exists()
+    page.goto("/profile/")
+    history = page.locator("ul.history").inner_text()
+    assert "банковская карта привязана" in history and "банковская карта отвязана" in history
+    assert page.errors == []
 
 
 def check_debt_shown(page, section) -> None:
@@ -85,11 +105,8 @@ def consent_and_open_card_form(page, before_consent=None) -> str:
         before_consent(page, section)
     section.locator("form.copay__consent input[type=checkbox]").check()
     section.locator("form.copay__consent input[name$='-pin']").fill(PIN)
-    section.get_by_role("button", name="Подключить").click()
-    page.wait_for_url("**/copay/")
-    section = page.locator(f"#copay-{person_id}")
-    section.locator("form.copay__bind input[name$='-pin']").fill(PIN)
-    section.get_by_role("button", name="Привязать карту").click()
+    # one PIN for the consent and the card: the provider's form opens straight away
+    section.get_by_role("button", name="Подключить и привязать карту").click()
     page.wait_for_selector("#card-element input[placeholder=number]")
     return person_id
 
@@ -130,7 +147,10 @@ def test_declined_card_and_3ds_challenge_when_binding(
     message = card_error_shown(page)
     assert message.startswith("Карта не привязана.") and "Банк отклонил карту" in message
     assert "declined" not in message.lower()
-    assert "/card/" in page.url
+    # still the provider's form (since the one-PIN flow of issue 23 it is the consent's answer,
+    # /copay/<id>/consent/, not /card/), not the ledger
+    assert not page.url.endswith("/copay/")
+    expect(page.locator("#card-element input[placeholder=number]")).to_be_visible()
     assert not PaymentCard.objects.filter(enrollment__insured_person_id=person_id).exists()
     screenshot(page, "copay-card-declined")
 

@@ -1,5 +1,6 @@
-"""«Мои полисы» in Chromium: a newcomer adds her DMS policy by number and downloads its PDF, then
-adds her son's policy and downloads his; on a phone and on a desktop; the card folds with
+"""«Мои полисы» in Chromium: a newcomer adds her DMS policy by number (is asked for the health-data
+consent and leaves it for later) and downloads its PDF, then adds her son's policy (is asked
+again and gives it) and downloads his; on a phone and on a desktop; the card folds with
 «Скрыть»."""
 
 import datetime
@@ -12,6 +13,7 @@ from tests.factories import DEFAULT_PASSWORD, InsuredPersonFactory, UserFactory
 from .conftest import DESKTOP, PHONE, log_in, screenshot
 
 NUMBER = "ДМС-0147-000900"
+PIN = "2580"
 CHILD_NUMBER = "ДМС-0147-000901"
 
 
@@ -43,6 +45,8 @@ def newcomer(transactional_db):
         middle_name="Игоревна",
         birth_date=datetime.date(1990, 2, 15),
     )
+    user.set_pin(PIN)
+    user.save()
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
 
@@ -66,8 +70,14 @@ def test_newcomer_adds_her_policy_and_downloads_its_pdf(newcomer, page_factory, 
     assert page.get_by_text(f"№ {NUMBER}").is_visible()
     screenshot(page, "policy-found")
     page.get_by_role("button", name="Добавить в личный кабинет").click()
-    page.wait_for_url("**/policies/**")
+
+    # then: linked, and asked for the separate health-data consent (152-FZ art. 9), which she
+    # leaves for later
+    page.wait_for_url("**/profile/consents/health/**")
     assert page.get_by_text(f"Полис № {NUMBER} добавлен").is_visible()
+    screenshot(page, "policy-health-consent")
+    page.get_by_role("link", name="Не сейчас").click()
+    page.wait_for_url("**/policies/**")
     card = page.locator("article.policy-card").first
     assert card.get_by_role("heading", name="Добровольное медицинское страхование").is_visible()
     assert card.get_by_role("link", name="Просмотреть список ЛПУ").is_visible()
@@ -97,9 +107,17 @@ def test_newcomer_adds_her_policy_and_downloads_its_pdf(newcomer, page_factory, 
     screenshot(page, "policy-child-form")
     page.get_by_role("button", name="Отправить").click()
 
-    # then: his policy is in «Мои полисы», and its PDF downloads too
-    page.wait_for_url("**/policies/")
+    # then: the health-data consent is asked for again (his service history is health data too);
+    # this time she gives it
+    page.wait_for_url("**/profile/consents/health/**")
     assert page.get_by_text(f"Полис ребёнка № {CHILD_NUMBER} добавлен").is_visible()
+    page.get_by_label("Даю согласие").check()
+    page.get_by_label("PIN-код").fill(PIN)
+    page.get_by_role("button", name="Дать согласие").click()
+
+    # and his policy is in «Мои полисы», and its PDF downloads too
+    page.wait_for_url("**/policies/")
+    assert page.get_by_text("Согласие дано").is_visible()
     child_card = page.locator("article.policy-card").filter(has_text=CHILD_NUMBER).first
     assert child_card.get_by_text("Кузнецов Артём Сергеевич").first.is_visible()
     screenshot(page, "policies-with-child")

@@ -4,18 +4,26 @@ and the issued policy in «Мои полисы» — on a phone and on a desktop
 
 import datetime
 import importlib
+import io
+import re
 
 import pytest
 from django.apps import apps
 from django.utils import timezone
+from pypdf import PdfReader
 
 from policies.models import Policy
 from shop.models import Purchase, TariffVersion
 from tests.payments.conftest import localstripe_url  # noqa: F401  (the session fixture)
 
-from .conftest import DEMO_LOGIN, DESKTOP, PHONE, log_in, screenshot
+from .conftest import ARTIFACTS, DEMO_LOGIN, DESKTOP, PHONE, log_in, screenshot
 from .test_copay import stripe_in_browser  # noqa: F401  (the fixture)
 
+FAMILY = (
+    ("IVANOV", "ALEKSEI", "1988-04-12", "75 1234567"),
+    ("IVANOVA", "MARIIA", "1990-06-01", "75 1234568"),
+    ("IVANOVA", "SOFIIA", "2016-03-15", "75 1234569"),
+)
 SEEDS = [
     importlib.import_module(f"shop.migrations.{name}")
     for name in (
@@ -138,28 +146,79 @@ def test_buy_travel_policy_and_see_it_in_my_policies(
         page.get_by_label(country, exact=True).check()
     page.fill("#id_starts_on", start.isoformat())
     page.fill("#id_ends_on", end.isoformat())
-    page.fill("#id_ages", "35, 33, 2")
+    # a family of three, as their foreign passports name them; the second and the third rows
+    # wait behind «Добавить путешественника»
+    assert not page.locator("#id_travellers-1-last_name_latin").is_visible()
+    for index, (last, first, born, passport) in enumerate(FAMILY):
+        if index:
+            page.get_by_role("button", name="Добавить путешественника").click()
+        page.fill(f"#id_travellers-{index}-last_name_latin", last)
+        page.fill(f"#id_travellers-{index}-first_name_latin", first)
+        page.fill(f"#id_travellers-{index}-birth_date", born)
+        page.fill(f"#id_travellers-{index}-passport_number", passport)
     page.select_option("#id_sum_insured", "15000")
     page.check("input[name=sport][value=active]")
     screenshot(page, "shop-travel-form")
     page.get_by_role("button", name="Рассчитать").click()
-    # Schengen needs 30 000 EUR at least: refused in Russian, the choices kept
-    error = page.locator(".field--invalid .field__error")
+    # Schengen needs 30 000 EUR at least: refused in Russian, the choices and travellers kept
+    error = page.locator(".field--invalid .field__error").first
     error.wait_for()
     assert "Шенгенской зоны (Италия, Франция)" in error.inner_text()
+    assert "консульство не устроит" in page.content()
     assert page.get_by_label("Турция", exact=True).is_checked()
+    assert page.input_value("#id_travellers-2-first_name_latin") == "SOFIIA"
     screenshot(page, "shop-travel-schengen-refused")
+    # a Cyrillic name is refused at its field
+    page.fill("#id_travellers-1-first_name_latin", "Мария")
     page.select_option("#id_sum_insured", "50000")
     page.get_by_role("button", name="Рассчитать").click()
-    page.wait_for_url("**/shop/quotes/*/")
+    assert (
+        "русские буквы здесь не подходят"
+        in page.locator(
+            "#id_travellers-1-first_name_latin_error, .field--invalid"
+        ).first.inner_text()
+        or "русские буквы здесь не подходят" in page.content()
+    )
+    page.fill("#id_travellers-1-first_name_latin", "MARIIA")
+    page.get_by_role("button", name="Рассчитать").click()
+    page.wait_for_load_state()
+    errors = page.locator(".field__error, .form-errors").all_inner_texts()
+    assert "/shop/quotes/" in page.url or not errors, errors
+    page.wait_for_url("**/shop/quotes/*/", timeout=30_000)
 
-    # 1.100 EUR × (1.00 + 1.00 + 1.50) × 1.50 × 10 days = 57.75 EUR × 91.5000 = 5 284,13 ₽
-    assert "5 284,13" in page.locator(".shop-premium").inner_text().replace("\xa0", " ")
+    # 1.100 EUR × (1.00 + 1.00 + 1.00) × 1.50 × 10 days = 49.50 EUR × 91.5000 = 4 529,25 ₽
+    assert "4 529,25" in page.locator(".shop-premium").inner_text().replace("\xa0", " ")
     screenshot(page, "shop-travel-price")
     purchase = check_out_and_pay(page, "shop-travel")
     card = page.locator(f"#policy-{purchase.policy.pk}")
     text = card.inner_text().replace("\xa0", " ")
     assert "Италия, Турция, Франция" in text and "50 000 EUR" in text
-    assert card.get_by_role("link", name="Скачать полис (PDF)").is_visible()
+    assert "IVANOV ALEKSEI, IVANOVA MARIIA, IVANOVA SOFIIA" in text
+    link = card.get_by_role("link", name="Скачать полис (PDF)")
+    assert link.is_visible()
+    # the bilingual PDF names all three in Latin (made by the worker when the payment completed)
+    response = page.request.get(link.get_attribute("href"))
+    assert response.headers["content-type"] == "application/pdf"
+    pdf = PdfReader(io.BytesIO(response.body()))
+    pdf_text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    for part in (
+        "IVANOV ALEKSEI",
+        "IVANOVA MARIIA",
+        "IVANOVA SOFIIA",
+        "Travel medical insurance",
+        "Insured persons",
+        "Застрахованные лица",
+        "France, Italy, Türkiye",
+        "/verify/",
+    ):
+        assert part in pdf_text, part
+    if viewport == DESKTOP:
+        (ARTIFACTS / "shop-travel-policy.pdf").write_bytes(response.body())
+    # its QR code leads to the public check, in Russian and English
+    verify = re.search(r"/verify/[\w-]+/", pdf_text).group(0)
+    page.goto(verify)
+    assert "The policy is" in page.content() and "IVANOVA SOFIIA" in page.content()
+    screenshot(page, "shop-travel-verify")
+    page.goto("/policies/")
     screenshot(page, "shop-travel-my-policies")
     assert page.errors == []

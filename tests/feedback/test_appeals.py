@@ -271,7 +271,8 @@ def test_new_complaint_page_posts_and_shows_the_appeal(person_client, user):
 def test_not_provided_page_freezes_the_line(person_client, unpaid_line):
     url = f"/appeals/new/?service_line={unpaid_line.pk}&kind=not_provided"
     form = person_client.get(url).content.decode()
-    assert unpaid_line.service_name in form
+    assert unpaid_line.clinic.name in form
+    assert unpaid_line.service_name not in form  # no health-data consent (claims.health)
 
     response = person_client.post(url, {"kind": "not_provided", "body": "Не был там"})
 

@@ -244,3 +244,7 @@ def charge_daily_worker_killed(enrollment, day, monkeypatch) -> None:
         with pytest.raises(SystemExit):
             charge_daily_after_notice(enrollment, day)
     assert Charge.objects.get(day=day).status == Charge.Status.IN_DOUBT
+
+
+# The gateways under test (both for the contract suite, ЮKassa's emulator for its own tests).
+from .gateways import any_gateway, yookassa  # noqa: E402, F401

@@ -270,7 +270,7 @@ def test_beat_schedule_names_registered_tasks(settings):
         for entry in settings.CELERY_BEAT_SCHEDULE.values()
         if entry["task"].startswith("payments.")
     ]
-    assert len(names) == 4
+    assert len(names) == 5  # notices, daily charges, reconciliation, receipts, activation
     assert all(name in app.tasks for name in names)
 
 

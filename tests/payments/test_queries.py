@@ -93,3 +93,29 @@ def test_the_beat_queues_chunks_and_each_person_is_charged_once(
         daily.DAILY_BATCH = batch
     assert Charge.objects.count() == 3
     assert set(Charge.objects.values_list("status", flat=True)) == {Charge.Status.SUCCEEDED}
+
+
+def test_provider_calls_go_side_by_side_and_each_person_is_charged_once(
+    bind_card, copay_person, copay_user, copay_program, settings, provider
+):
+    # given: four persons due, the provider called up to three at a time
+    settings.COPAY_PROVIDER_CONCURRENCY = 3
+    first = bind_card()
+    others = [second_person(copay_user, copay_program, first) for _ in range(3)]
+    enrollments = [first, *others]
+    for enrollment in enrollments:
+        make_lines(enrollment.insured_person, ["136.00"])
+    day = today()
+    tasks.copay_notices_send.delay((day - datetime.timedelta(days=1)).isoformat())
+
+    # when: the day's run, then the same run again (a task delivered twice)
+    ids = [e.pk for e in enrollments]
+    services.charges_daily(enrollment_ids=ids, day=day)
+    services.charges_daily(enrollment_ids=ids, day=day)
+
+    # then: every charge written before its call, paid once, one payment each at the provider
+    assert Charge.objects.count() == 4
+    assert set(Charge.objects.values_list("status", flat=True)) == {Charge.Status.SUCCEEDED}
+    assert all(c.sent_at is not None for c in Charge.objects.all())
+    intents = provider.payment_intents(first.provider_customer_id)
+    assert len(intents) == 4

@@ -213,7 +213,8 @@ def test_lost_refund_request_is_made_by_reconciliation(
     enrollment = bind_card()
     (line,) = make_lines(copay_person, ["544.00"])
     charge = charge_daily_after_notice(enrollment, today())
-    monkeypatch.setattr(tasks.copay_refund_request, "delay", lambda *args: None)
+    # the outbox hands the task over with apply_async (issue 19): the broker loses it there
+    monkeypatch.setattr(tasks.copay_refund_request, "apply_async", lambda *a, **k: None)
     dispute_and_confirm(copay_user, line)
     monkeypatch.undo()
     assert not Refund.objects.exists()

@@ -13,6 +13,7 @@ from claims.models import ServiceLine
 from clinics.models import Clinic
 from payments.models import Charge, CopayEnrollment, PaymentCard
 from portal.accounts.models import Consent
+from portal.accounts.services import health_consent_give
 
 from .conftest import CARD_3DS, CARD_OK, PIN, make_lines
 
@@ -33,13 +34,15 @@ def consent(page, person, pin=PIN, agree=True):
     return page.post(reverse("payments:consent", args=[person.pk]), data)
 
 
-def test_consent_needs_the_tick_and_the_pin(page, copay_person, settings):
+def test_consent_needs_the_tick_and_the_pin(page, copay_person, settings, provider):
     assert consent(page, copay_person, agree=False).status_code == 200
     response = consent(page, copay_person, pin="0000")
     assert response.status_code == 200 and "Неверный PIN-код" in response.content.decode()
     assert not CopayEnrollment.objects.exists()
     response = consent(page, copay_person)
-    assert response.status_code == 302
+    # the one PIN confirmed the consent and opens the card form at once
+    assert response.status_code == 200
+    assert 'data-client-secret="seti_' in response.content.decode()
     enrollment = CopayEnrollment.objects.get()
     assert enrollment.terms_version == settings.COPAY_TERMS_VERSION
     consent_row = Consent.objects.get(document=Consent.Document.COPAY_TERMS)
@@ -80,8 +83,12 @@ def test_bind_card_through_the_page_then_pay_now(page, copay_person, provider, s
     assert settings.HOTLINE_PHONE_DISPLAY in html
     assert "544,00 ₽" in html  # «Сумма задолженности»
     assert "Заморожено" in html
-    # pay now
-    response = page.post(reverse("payments:pay_now", args=[copay_person.pk]), follow=True)
+    # pay now: first the amount to confirm, nothing charged yet
+    response = page.post(reverse("payments:pay_now", args=[copay_person.pk]))
+    assert "Списать 544\u00a0руб." in response.content.decode() and not Charge.objects.exists()
+    response = page.post(
+        reverse("payments:pay_now", args=[copay_person.pk]), {"confirmed": "True"}, follow=True
+    )
     assert "Задолженность оплачена" in response.content.decode()
     charge = Charge.objects.get()
     assert charge.kind == Charge.Kind.ON_SESSION and charge.status == Charge.Status.SUCCEEDED
@@ -109,7 +116,7 @@ def test_bind_card_through_the_page_then_pay_now(page, copay_person, provider, s
 def test_pay_now_with_authentication_renders_the_confirmation(page, bind_card, copay_person):
     bind_card(CARD_3DS)
     make_lines(copay_person, ["544.00"])
-    response = page.post(reverse("payments:pay_now", args=[copay_person.pk]))
+    response = page.post(reverse("payments:pay_now", args=[copay_person.pk]), {"confirmed": "True"})
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="payment-confirm"' in html and "_secret_" in html
@@ -192,8 +199,10 @@ def test_page_without_copay_programs(client, user):
     assert client.get("/copay/").status_code == 200
 
 
-def test_ledger_rows_escape_the_register_text(page, copay_person):
+def test_ledger_rows_escape_the_register_text(page, copay_user, copay_person):
     # the clinic register's text is outside data: markup in it must show as text in every table
+    # (the service names show only under the health-data consent, issue 24)
+    health_consent_give(user=copay_user)
     for state in (ServiceLine.CopayState.UNPAID, ServiceLine.CopayState.FROZEN):
         make_lines(copay_person, ["10.00"], state=state)
     make_lines(copay_person, ["10.00"], state=ServiceLine.CopayState.PAID)
@@ -204,9 +213,10 @@ def test_ledger_rows_escape_the_register_text(page, copay_person):
     text = page.get("/copay/").content.decode()
 
     assert "<script>alert(1)</script>" not in text and "<b>Б</b>" not in text
-    # unpaid, frozen and paid rows each show the service, escaped; the first two their clinic
+    # unpaid, frozen and paid rows each show the service, escaped; the first two their clinic,
+    # twice each: its column and, for a phone, under the service's name (issue 24)
     assert text.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
-    assert text.count("Клиника &quot;А&quot; &amp; &lt;b&gt;Б&lt;/b&gt;") == 2
+    assert text.count("Клиника &quot;А&quot; &amp; &lt;b&gt;Б&lt;/b&gt;") == 4
 
 
 def test_ledger_page_queries_do_not_grow_with_lines(

@@ -65,6 +65,22 @@ def test_a_dependant_under_15_is_linked(newcomer_client, newcomer, parent_row, t
     link = PolicyLink.objects.get(insured_person=child)
     assert (link.user, link.relation) == (newcomer, "child")
     assert child.policy_number in newcomer_client.get("/policies/").content.decode()
+    # his service history is health data too: the separate consent is asked for (152-FZ art. 9)
+    assert response["Location"] == "/profile/consents/health/?next=%2Fpolicies%2F"
+
+
+def test_a_parent_who_gave_the_health_consent_goes_back_to_the_policies(
+    newcomer_client, newcomer, parent_row, time_machine
+):
+    from portal.accounts.services import health_consent_give
+
+    time_machine.move_to("2026-05-01 12:00 +03:00", tick=False)
+    make_child(parent_row)
+    health_consent_give(user=newcomer)
+
+    response = newcomer_client.post(ADD_CHILD, form())
+
+    assert (response.status_code, response["Location"]) == (302, "/policies/")
 
 
 @pytest.mark.parametrize(

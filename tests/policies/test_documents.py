@@ -1,5 +1,7 @@
 """«Мои документы»: the person's policy PDFs in one list; the registry later issues extend."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,13 +21,14 @@ def test_the_persons_policy_pdfs_are_listed(person_client, user):
 
     content = person_client.get(DOCUMENTS).content.decode()
 
-    for policy in (family.dms, family.vzr, family.child_dms):
+    for policy in (family.dms, family.vzr, family.child_dms, family.osago):
         assert f'href="/policies/{policy.pk}/pdf/"' in content
     assert f"Полис ДМС № {family.dms.number}" in content
     assert f"Полис ВПМК № {family.vzr.number}" in content
     assert "будет сформирован при скачивании" in content
     assert stranger.dms.number not in content
-    assert family.osago.number not in content  # its PDF comes with the shop
+    # a bought policy is the insurer's document too (issue 22), made by the same machinery
+    assert f"Полис ОСАГО № {family.osago.number}" in content
     assert content.index(family.dms.number) < content.index(family.vzr.number)
 
 
@@ -56,7 +59,11 @@ def test_the_query_count_does_not_grow_with_the_documents(person_client, user):
         content = person_client.get(DOCUMENTS).content.decode()
 
     assert len(many) == len(one)
-    assert content.count("/pdf/") == 5 * 3  # five families: DMS, ВЗР, the child's DMS
+    # five families: DMS, ВЗР, the child's DMS and the bought ОСАГО
+    assert len(re.findall(r'href="/policies/\d+/pdf/"', content)) == 5 * 4
+    # each program once, with its clinic list per kind of care (three kinds)
+    assert len(re.findall(r'href="/policies/\d+/program/pdf/"', content)) == 5
+    assert len(re.findall(r'href="/clinics/pdf/\d+/\w+\.pdf"', content)) == 5 * 3
 
 
 def test_the_registry_collects_every_provider(user, monkeypatch):

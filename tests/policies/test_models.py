@@ -99,7 +99,7 @@ def test_dms_policy_needs_an_insured_person(violates):
 
 def test_vzr_policy_belongs_to_an_insured_person_or_to_its_buyer(violates):
     bought = PolicyFactory(product=Policy.Product.VZR, insured_person=None, holder=UserFactory())
-    assert not bought.is_register and not bought.has_pdf  # the shop prints it
+    assert not bought.is_register and bought.has_pdf  # the insurer's document, once issued
     with violates("policy_owner_matches_product"):
         PolicyFactory(product=Policy.Product.VZR, insured_person=None, holder=None)
 

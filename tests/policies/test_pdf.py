@@ -18,9 +18,10 @@ from tests.factories import PolicyFactory, UserFactory
 
 from .family import family_for
 
-# session, user, links, the policy, its program's kinds of care, and the document row locked
-# (between the test transaction's SAVEPOINT and RELEASE); a ready row is not read again
-QUERIES_OF_A_STORED_DOWNLOAD = 8
+# session, user, links, the policy, its program's kinds of care, the insurer's requisites (one
+# row, edited in the admin) and the document row locked (between the test transaction's SAVEPOINT
+# and RELEASE); a ready row is not read again
+QUERIES_OF_A_STORED_DOWNLOAD = 9
 
 pytestmark = pytest.mark.django_db
 
@@ -114,10 +115,15 @@ def test_another_persons_policy_pdf_is_not_found(person_client, user, on_commit)
     assert not PolicyDocument.objects.exists()
 
 
-def test_a_bought_policy_has_no_pdf_here(person_client, user):
-    osago = PolicyFactory(osago=True, holder=user)
+def test_a_bought_policy_has_its_pdf_here_once_issued(person_client, user, on_commit):
+    osago = PolicyFactory(osago=True, holder=user, status="awaiting_payment")
+    assert person_client.get(pdf_url(osago)).status_code == 404  # unpaid: no policy yet
 
-    assert person_client.get(pdf_url(osago)).status_code == 404
+    osago.status = "active"
+    osago.save()
+    response = download(person_client, osago, on_commit)
+
+    assert response.status_code == 200 and body(response).startswith(b"%PDF")
 
 
 def test_anonymous_is_sent_to_login(client, dms_policy):
@@ -215,6 +221,44 @@ def test_rendering_twice_makes_one_file(dms_policy, private_storage):
 
     assert first.file.name == second.file.name and first.generated_at == second.generated_at
     assert len(list((private_storage / "policies" / str(dms_policy.pk)).iterdir())) == 1
+
+
+def test_a_ready_pdf_missing_from_the_storage_is_made_again_once_then_fails(
+    person_client, dms_policy, private_storage, monkeypatch, on_commit
+):
+    """A worker on another host wrote the file to its own disk: every poll found it missing and
+    queued a render (≈177 renders for 3 PDFs). Now: made again once, then «не удалось»."""
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    from policies import services
+
+    made = []
+    real = services.policy_pdf_bytes
+    monkeypatch.setattr(
+        services, "policy_pdf_bytes", lambda *a, **k: made.append(1) or real(*a, **k)
+    )
+    status_url = reverse("policies:pdf_status", args=[dms_policy.pk])
+    policy_document_render(policy_id=dms_policy.pk)
+    document = PolicyDocument.objects.get(policy=dms_policy)
+
+    for _loss in range(2):
+        default_storage.delete(document.file.name)
+        for _poll in range(10):
+            with on_commit():
+                poll = person_client.get(status_url)
+
+    assert len(made) == 2  # the first render and the one made again
+    assert PolicyDocument.objects.get(policy=dms_policy).status == "failed"
+    assert "Не удалось сформировать документ" in poll.content.decode()
+
+    # a try after the retry delay makes it once more (the storage may be back)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=6)), on_commit():
+        person_client.get(pdf_url(dms_policy))
+    assert len(made) == 3
+    assert PolicyDocument.objects.get(policy=dms_policy).status == "ready"
 
 
 # --- What WeasyPrint may read ------------------------------------------------------------

@@ -16,6 +16,7 @@ from tests.payments.conftest import (  # noqa: F401  (fixtures re-exported for t
     localstripe_url,
     provider,
 )
+from tests.payments.gateways import yookassa  # noqa: F401  (the ЮKassa emulator fixture)
 
 SEED = importlib.import_module("shop.migrations.0002_seed_osago_tariffs")
 SEED_PROPERTY = importlib.import_module("shop.migrations.0006_seed_property_tariffs")

@@ -31,6 +31,15 @@ def test_the_form_page_opens(person_client, tariffs):
     assert "Москва" in response.content.decode()
 
 
+def test_the_owners_address_has_suggestions_as_one_types(person_client, tariffs):
+    html = person_client.get(reverse("shop_osago")).content.decode()
+    field = html[
+        html.index('name="owner_address"') - 400 : html.index('name="owner_address"') + 400
+    ]
+    assert f'hx-get="{reverse("address_suggestions")}"' in field
+    assert "data-address-suggest" in field
+
+
 @pytest.mark.parametrize(
     "vin",
     ["XTA21099043512", "XTA2109904351234O", "ITA21099043512345", "XTA21099043512Q45"],

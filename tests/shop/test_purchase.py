@@ -99,17 +99,22 @@ def test_the_pay_page_opens_the_providers_card_form(buyer_client, purchase):
     assert b'id="card-element"' in response.content and b"seti_" in response.content
 
 
-def test_paying_issues_the_policy_with_pdf_and_receipt(buyer_client, purchase, provider):
-    result = pay_with(purchase, provider, CARD_OK)
+def test_paying_issues_the_policy_with_pdf_and_receipt(
+    buyer_client, purchase, provider, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the worker makes the PDF
+        result = pay_with(purchase, provider, CARD_OK)
     assert result.status == "succeeded"
     purchase.refresh_from_db()
     assert purchase.status == Purchase.Status.PAID
     assert purchase.policy.status == Policy.Status.ACTIVE
     docs = buyer_client.get("/documents/").content.decode()
-    assert reverse("shop_policy_pdf", args=[purchase.pk]) in docs
+    pdf_url = reverse("policies:pdf", args=[purchase.policy.pk])
+    assert pdf_url in docs  # the insurer's document, made when the payment completed
     assert reverse("shop_receipt_pdf", args=[purchase.pk]) in docs
-    pdf = buyer_client.get(reverse("shop_policy_pdf", args=[purchase.pk]))
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert buyer_client.get(reverse("shop_policy_pdf", args=[purchase.pk]))["Location"] == pdf_url
+    pdf = buyer_client.get(pdf_url)
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
     assert buyer_client.get(reverse("shop_receipt_pdf", args=[purchase.pk])).status_code == 200
 
 

@@ -88,3 +88,18 @@ def profile_change_save(*, change: ProfileChange) -> list[str]:
             user=user, kind=AccountEvent.Kind.PROFILE_CHANGED, fields=change.changed
         )
     return change.changed
+
+
+@transaction.atomic
+def latin_name_set(*, user: User, last_name_latin: str, first_name_latin: str) -> list[str]:
+    """The name as the person's foreign passport prints it (for ВЗР/ВПМК policies); empty means
+    «transliterate my name». Returns the changed fields."""
+    new = {"last_name_latin": last_name_latin, "first_name_latin": first_name_latin}
+    changed = [field for field, value in new.items() if getattr(user, field) != value]
+    if not changed:
+        return []
+    for field in changed:
+        setattr(user, field, new[field])
+    user.save(update_fields=[*changed])
+    account_event_record(user=user, kind=AccountEvent.Kind.PROFILE_CHANGED, fields=changed)
+    return changed

@@ -55,6 +55,7 @@ def user_register(
         document=Consent.Document.PERSONAL_DATA,
         version=settings.CONSENT_PERSONAL_DATA_VERSION,
         given_at=now,
+        method=Consent.Method.SIGNUP,
     )
     consent.full_clean()
     consent.save()

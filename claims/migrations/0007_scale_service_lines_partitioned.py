@@ -1,0 +1,189 @@
+"""Service lines partitioned by month of service (claims/partitions.py says how and why).
+
+No step rewrites the table while the old code serves: the existing table becomes the partition
+`claims_serviceline_p0` (its indexes for the new keys built CONCURRENTLY, its range proved by a
+CHECK constraint validated without a lock that stops writes), so attaching it scans and copies
+nothing. The swap itself (rename, new parent, attach) is one short transaction. Appeals, charge
+lines and refunds get the service date beside the line's id (filled by one UPDATE each and then
+by a trigger) and a composite foreign key, validated after it is added NOT VALID.
+
+SQLite keeps the plain table (the operations below do nothing there).
+"""
+
+import datetime
+
+from django.db import migrations, models
+
+from claims import partitions
+
+TABLE = partitions.TABLE
+# (table, the new foreign key's name)
+CHILDREN = (
+    ("feedback_appeal", "feedback_appeal_service_line_month_fk"),
+    ("payments_chargeline", "payments_chargeline_service_line_month_fk"),
+    ("payments_refund", "payments_refund_service_line_month_fk"),
+)
+
+
+def _one(cursor, sql, params=None):
+    cursor.execute(sql, params or [])
+    return cursor.fetchone()[0]
+
+
+def partition(apps, schema_editor):
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
+        return
+    today = datetime.date.today()
+    with connection.cursor() as cursor:
+        latest = _one(cursor, f"SELECT max(service_date) FROM {TABLE}")  # noqa: S608
+        if latest is None:
+            bound = partitions.add_months(
+                partitions.month_start(today), -partitions.MONTHS_BACK_ON_EMPTY
+            )
+        else:
+            bound = partitions.add_months(partitions.month_start(max(latest, today)), 1)
+        next_id = _one(cursor, f"SELECT coalesce(max(id), 0) + 1 FROM {TABLE}")  # noqa: S608
+
+        # 1. The children lose the foreign key to the id alone (no unique key on id remains).
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint "
+            "WHERE confrelid = %s::regclass AND contype = 'f'",
+            [TABLE],
+        )
+        for table, name in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+
+        # 2. What p0 needs to be attached without a scan, built while the old code serves.
+        cursor.execute(
+            f"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {TABLE}_p0_id_month "
+            f"ON {TABLE} (id, service_date)"
+        )
+        cursor.execute(
+            f"CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS {TABLE}_p0_line_month "
+            f"ON {TABLE} (clinic_id, register_number, line_number, service_date)"
+        )
+        cursor.execute(f"ALTER TABLE {TABLE} DROP CONSTRAINT IF EXISTS {TABLE}_p0_range")
+        cursor.execute(
+            f"ALTER TABLE {TABLE} ADD CONSTRAINT {TABLE}_p0_range "
+            f"CHECK (service_date < '{bound.isoformat()}') NOT VALID"
+        )
+        cursor.execute(f"ALTER TABLE {TABLE} VALIDATE CONSTRAINT {TABLE}_p0_range")
+
+        # 3. The swap, in one short transaction. p0 keeps its old unique line key (under another
+        # name) and gives up its primary key on id alone; its other indexes are renamed and made
+        # again on the parent under Django's names (attach adopts p0's instead of building them).
+        cursor.execute("BEGIN")
+        cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN id DROP IDENTITY IF EXISTS")
+        cursor.execute(f"ALTER TABLE {TABLE} DROP CONSTRAINT {TABLE}_pkey")
+        cursor.execute(f"ALTER TABLE {TABLE} RENAME CONSTRAINT serviceline_unique TO {TABLE}_p0_line")
+        # The new keys over the indexes built above (instant): attach adopts constraints only.
+        cursor.execute(
+            f"ALTER TABLE {TABLE} ADD CONSTRAINT {TABLE}_p0_pkey PRIMARY KEY "
+            f"USING INDEX {TABLE}_p0_id_month"
+        )
+        cursor.execute(
+            f"ALTER TABLE {TABLE} ADD CONSTRAINT {TABLE}_p0_line_month UNIQUE "
+            f"USING INDEX {TABLE}_p0_line_month"
+        )
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+            "AND indexname NOT LIKE %s AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+            [TABLE, f"{TABLE}_p0%", TABLE],
+        )
+        parent_indexes = []
+        for number, (name, definition) in enumerate(cursor.fetchall()):
+            cursor.execute(f'ALTER INDEX "{name}" RENAME TO {TABLE}_p0_index_{number}')
+            parent_indexes.append(definition)
+        cursor.execute(f"ALTER TABLE {TABLE} RENAME TO {TABLE}_p0")
+        cursor.execute(
+            f"CREATE TABLE {TABLE} (LIKE {TABLE}_p0 INCLUDING DEFAULTS) "
+            "PARTITION BY RANGE (service_date)"
+        )
+        cursor.execute(
+            f"ALTER TABLE {TABLE} ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY "
+            f"(START WITH {int(next_id)})"
+        )
+        cursor.execute(f"ALTER TABLE {TABLE} ADD CONSTRAINT {TABLE}_pkey PRIMARY KEY (id, service_date)")
+        cursor.execute(
+            f"ALTER TABLE {TABLE} ADD CONSTRAINT serviceline_unique "
+            "UNIQUE (clinic_id, register_number, line_number, service_date)"
+        )
+        for definition in parent_indexes:
+            cursor.execute(definition)
+        # CHECK and foreign keys of the parent: the same definitions as p0's (merged on attach).
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('c', 'f') AND conname <> %s",
+            [f"{TABLE}_p0", f"{TABLE}_p0_range"],
+        )
+        for name, definition in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {TABLE} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute(
+            f"ALTER TABLE {TABLE} ATTACH PARTITION {TABLE}_p0 "
+            f"FOR VALUES FROM (MINVALUE) TO ('{bound.isoformat()}')"
+        )
+        month = bound
+        last = partitions.add_months(partitions.month_start(today), partitions.MONTHS_AHEAD)
+        while month <= last:
+            cursor.execute(partitions.month_partition_sql(month))
+            month = partitions.add_months(month, 1)
+        cursor.execute(f"CREATE TABLE {TABLE}_default PARTITION OF {TABLE} DEFAULT")
+        cursor.execute("COMMIT")
+
+        # 4. The children: the line's month beside its id, a trigger, a composite foreign key.
+        cursor.execute(
+            "CREATE OR REPLACE FUNCTION claims_service_line_month() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.service_line_id IS NULL THEN NEW.service_line_date := NULL; "
+            f"ELSE SELECT service_date INTO NEW.service_line_date FROM {TABLE} "
+            "WHERE id = NEW.service_line_id; END IF; RETURN NEW; END $$"
+        )
+        for table, fk_name in CHILDREN:
+            cursor.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS service_line_date date")
+            cursor.execute(
+                f"UPDATE {table} AS child SET service_line_date = line.service_date "  # noqa: S608
+                f"FROM {TABLE} AS line WHERE line.id = child.service_line_id"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER {table}_service_line_month BEFORE INSERT OR UPDATE OF "
+                f"service_line_id ON {table} FOR EACH ROW EXECUTE FUNCTION claims_service_line_month()"
+            )
+            cursor.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT {fk_name} "
+                f"FOREIGN KEY (service_line_id, service_line_date) REFERENCES {TABLE} (id, service_date) "
+                "MATCH FULL ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED NOT VALID"
+            )
+            cursor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {fk_name}")
+            cursor.execute(
+                f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {table}_service_line_month "
+                f"ON {table} (service_line_id, service_line_date)"
+            )
+
+
+class Migration(migrations.Migration):
+    atomic = False  # CREATE INDEX CONCURRENTLY; the swap has its own short transaction
+
+    dependencies = [
+        ("claims", "0006_icd10_reload_permission"),
+        ("feedback", "0004_appealmessage_notified_at"),
+        ("payments", "0007_charge_refund_events"),
+    ]
+
+    operations = [
+        migrations.RunPython(partition, migrations.RunPython.noop, elidable=False),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.RemoveConstraint(model_name="serviceline", name="serviceline_unique"),
+                migrations.AddConstraint(
+                    model_name="serviceline",
+                    constraint=models.UniqueConstraint(
+                        fields=("clinic", "register_number", "line_number", "service_date"),
+                        name="serviceline_unique",
+                    ),
+                ),
+            ]
+        ),
+    ]
+

@@ -1,0 +1,300 @@
+"""The transactional outbox: a write saved while the broker is down answers success, its task waits
+in the database and runs once the broker is back; nothing is queued by a write that rolled back.
+
+The broker is made unreachable for real: Celery stops running tasks in-process and publishes to a
+Redis on a closed loopback port. "The broker returns" is Celery running tasks in-process again
+(the test settings' eager mode), so a delivered task's e-mail shows in the test outbox.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from kombu import pools
+
+from claims.models import Claim
+from claims.services.status import claim_set_status
+from clinics.models import Appointment
+from clinics.services.booking import appointment_book, appointment_cancel
+from feedback import services as feedback_services
+from feedback.models import Appeal
+from portal.celery import app as celery_app
+from portal.core import outbox
+from portal.core.models import OutboxMessage
+from portal.core.tasks import outbox_deliver
+from tests.claims.conftest import bought_policy, submit
+from tests.clinics.conftest import slot_at, tomorrow_at
+from tests.factories import StaffUserFactory
+
+CLOSED_REDIS = "redis://127.0.0.1:1/0"
+
+pytestmark = pytest.mark.django_db
+
+
+class Broker:
+    """Points Celery at a broker (or back at running tasks in-process) for one test."""
+
+    def __init__(self, settings) -> None:
+        self.settings = settings
+        self.saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
+
+    @staticmethod
+    def _fresh_pools() -> None:
+        # the connection and producer pools are made on first use from broker_url: start anew
+        pools.reset()  # kombu's registry of producer pools, keyed by connection
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    def down(self, url: str = CLOSED_REDIS) -> None:
+        self._fresh_pools()
+        outbox.broker_failure_forget()
+        celery_app.conf["task_always_eager"] = False
+        celery_app.conf["broker_url"] = url
+        self.settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def back(self) -> None:
+        self._fresh_pools()
+        celery_app.conf["task_always_eager"] = True
+        self.settings.CELERY_TASK_ALWAYS_EAGER = True
+
+    def restore(self) -> None:
+        self._fresh_pools()
+        outbox.broker_failure_forget()
+        for key, value in self.saved.items():
+            celery_app.conf[key] = value
+
+
+@pytest.fixture
+def broker(settings):
+    broker = Broker(settings)
+    yield broker
+    broker.restore()
+
+
+def later(minutes: int = 2):
+    return time_machine.travel(timezone.now() + datetime.timedelta(minutes=minutes), tick=True)
+
+
+def assert_waiting(task_suffix: str) -> OutboxMessage:
+    row = OutboxMessage.objects.get(task_name__endswith=task_suffix)
+    assert row.acked_at is None and row.sent_at is None
+    assert row.attempts == 1
+    assert row.last_error  # why it waits
+    return row
+
+
+def deliver_after_return(broker) -> None:
+    broker.back()
+    with later():
+        outbox_deliver.delay()
+
+
+# --- the write answers success and its notification arrives later --------------------------------
+
+
+@pytest.fixture
+def slot(insured, dms_policy):
+    from tests.factories import CareKindFactory, ClinicFactory, DoctorFactory, ProgramClinicFactory
+
+    kind = CareKindFactory(code="outpatient")
+    clinic = ClinicFactory(online_booking=True)
+    ProgramClinicFactory(program=insured.program, clinic=clinic, care_kind=kind)
+    return slot_at(DoctorFactory(clinic=clinic, care_kind=kind), tomorrow_at(10))
+
+
+def test_a_booking_with_the_broker_down_succeeds_and_its_confirmation_comes_later(
+    person_client, insured, slot, broker, django_capture_on_commit_callbacks
+):
+    # given
+    broker.down()
+
+    # when: the person books through the page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = person_client.post(
+            reverse("clinic_book", args=[slot.doctor.clinic_id, slot.pk]),
+            {"patient": str(insured.pk)},
+        )
+
+    # then: saved, answered, nothing sent yet
+    assert response.status_code == 302 and response.url == reverse("appointments")
+    assert Appointment.objects.filter(slot=slot, status=Appointment.Status.BOOKED).exists()
+    assert mail.outbox == []
+    assert_waiting("appointment_notify")
+
+    # when: the broker is back and the beat job runs
+    deliver_after_return(broker)
+
+    # then
+    assert len(mail.outbox) == 1 and mail.outbox[0].subject.startswith("Вы записаны к врачу")
+    row = OutboxMessage.objects.get()
+    assert row.acked_at is not None and row.attempts == 2 and row.last_error == ""
+
+
+def test_a_cancellation_with_the_broker_down_succeeds_and_is_told_later(
+    user, insured, slot, broker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = appointment_book(user=user, insured_person=insured, slot=slot)
+    mail.outbox.clear()
+    broker.down()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_cancel(user=user, appointment=appointment)
+
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED
+    assert mail.outbox == []
+    waiting = OutboxMessage.objects.filter(acked_at__isnull=True).get()
+    assert waiting.sent_at is None and waiting.last_error
+
+    deliver_after_return(broker)
+
+    assert len(mail.outbox) == 1 and "отмен" in mail.outbox[0].subject.lower()
+
+
+def test_an_appeal_answer_with_the_broker_down_is_mailed_later(
+    user, broker, django_capture_on_commit_callbacks
+):
+    appeal = feedback_services.appeal_create(
+        user=user, kind=Appeal.Kind.COMPLAINT, body="Врач опоздал на 40 минут"
+    )
+    mail.outbox.clear()
+    OutboxMessage.objects.all().delete()
+    broker.down()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback_services.appeal_answer(
+            appeal=appeal, staff=StaffUserFactory(), body="Приносим извинения."
+        )
+
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.ANSWERED
+    assert mail.outbox == []
+    assert_waiting("appeal_answer_notify")
+
+    deliver_after_return(broker)
+
+    assert len(mail.outbox) == 1 and appeal.number in mail.outbox[0].subject
+
+
+def test_a_claim_step_with_the_broker_down_is_told_later(
+    user, broker, django_capture_on_commit_callbacks
+):
+    claim = submit(user, bought_policy(user))
+    mail.outbox.clear()
+    OutboxMessage.objects.all().delete()
+    broker.down()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        claim_set_status(claim=claim, status=Claim.Status.UNDER_REVIEW, by=StaffUserFactory())
+
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.UNDER_REVIEW
+    assert mail.outbox == []
+    assert_waiting("claim_event_notify")
+
+    deliver_after_return(broker)
+
+    assert len(mail.outbox) == 1 and claim.number in mail.outbox[0].subject
+
+
+# --- the outbox itself ---------------------------------------------------------------------------
+
+
+def test_a_write_that_rolls_back_queues_nothing(django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        outbox.send("portal.core.tasks.sessions_clear_expired")
+        raise RuntimeError("the write failed")
+
+    assert not OutboxMessage.objects.exists()
+    assert callbacks == []
+
+
+def test_with_eager_celery_the_task_runs_after_commit_and_is_acknowledged(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        row = outbox.send("portal.core.tasks.sessions_clear_expired")
+
+    row.refresh_from_db()
+    assert row.sent_at is not None and row.acked_at is not None and row.attempts == 1
+
+
+def test_a_live_broker_receives_the_message_and_an_unacknowledged_one_is_sent_again(
+    broker, settings, django_capture_on_commit_callbacks
+):
+    import redis
+
+    if not settings.REDIS_URL:
+        pytest.skip("needs the Redis of this run (REDIS_URL)")
+    broker.down(settings.REDIS_URL)  # a real broker, no worker: nothing acknowledges
+    queue = redis.Redis.from_url(settings.REDIS_URL)
+    queue.delete("celery")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            row = outbox.send("portal.core.tasks.sessions_clear_expired")
+        row.refresh_from_db()
+        assert row.sent_at is not None and row.acked_at is None
+        assert queue.llen("celery") == 1
+
+        # not acknowledged within the deadline: handed over again by the beat job
+        with later(settings.OUTBOX_ACK_DEADLINE_SECONDS // 60 + 1):
+            assert outbox.deliver_due() == 1
+        row.refresh_from_db()
+        assert row.attempts == 2 and row.acked_at is None
+        assert queue.llen("celery") == 2
+    finally:
+        queue.delete("celery")
+
+
+def test_a_failing_task_is_retried_later_and_given_up_after_the_limit(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        row = outbox.send("portal.core.tasks.no_such_task")
+
+    row.refresh_from_db()
+    assert row.acked_at is None and row.sent_at is None and row.attempts == 1
+    assert "no_such_task" in row.last_error
+    first_due = row.due_at
+    assert first_due > timezone.now()  # a pause before the next try
+    assert outbox.deliver_due() == 0  # not due yet
+
+    for minutes in (2, 10):
+        with later(minutes):
+            outbox.deliver_due()
+    row.refresh_from_db()
+    assert row.attempts == 3
+    assert row.given_up_at is not None
+    assert row.due_at - first_due >= datetime.timedelta(minutes=2)  # the pause grew
+
+
+def test_backlog_counts_the_unacknowledged_and_the_oldest_age(broker):
+    assert outbox.backlog() == (0, 0.0)
+    broker.down()
+    with time_machine.travel(timezone.now() - datetime.timedelta(minutes=7)):
+        outbox.send("portal.core.tasks.sessions_clear_expired")
+    outbox.send("portal.core.tasks.sessions_clear_expired")
+
+    count, age = outbox.backlog()
+
+    assert count == 2
+    assert 6 * 60 < age < 8 * 60
+
+
+def test_arguments_go_through_json(django_capture_on_commit_callbacks, broker):
+    broker.down()
+    with django_capture_on_commit_callbacks(execute=True):
+        row = outbox.send("x.tasks.y", 1, Decimal("2.50"), day=datetime.date(2026, 1, 2))
+    row.refresh_from_db()
+    assert row.args == [1, "2.50"] and row.kwargs == {"day": "2026-01-02"}
