@@ -28,7 +28,7 @@ from clinics.models import SavedPlace
 from employers.models import EmployerManager
 from employers.selectors import HR_GROUP
 from feedback.models import AppealAttachment
-from payments.models import Charge, ChargeLine, CopayEnrollment, PaymentCard, Refund
+from payments.models import Charge, ChargeLine, CopayEnrollment, PaymentCard, Receipt, Refund
 from policies.models import Policy
 from portal.accounts.models import IdentifierChangeRequest, RememberedDevice, User
 from shop.models import Purchase, Quote, TariffVersion
@@ -37,6 +37,7 @@ from tests.factories import (
     AppealFactory,
     AppealMessageFactory,
     AppointmentFactory,
+    CareKindFactory,
     ClaimFactory,
     ClinicFactory,
     ContractFactory,
@@ -149,6 +150,32 @@ def _refund(owner, person) -> dict:
         settled_at=timezone.now(),
     )
     return {"refund_id": refund.pk}
+
+
+def _receipt(owner, person) -> dict:
+    charge = _settled_charge(owner, person)
+    receipt = Receipt.objects.create(
+        user=owner,
+        kind=Receipt.Kind.INCOME,
+        source=Receipt.Source.COPAY,
+        source_id=charge.pk,
+        gateway="stripe",
+        provider_payment_id=f"pi_sweep_{owner.pk}",
+        amount=charge.amount,
+        items=[{"description": "Со-оплата", "quantity": "1", "amount": str(charge.amount)}],
+        customer_contact=owner.email,
+        seller_name="АО «Страховая компания»",
+        seller_inn="7700000000",
+        paid_at=charge.settled_at,
+        status=Receipt.Status.NOT_FISCAL,
+    )
+    return {"receipt_id": receipt.pk}
+
+
+def _clinic_list(owner, person) -> dict:
+    kind = CareKindFactory()
+    person.program.care_kinds.add(kind)
+    return {"policy_pk": _policy(owner, person).pk, "care_kind": kind.code}
 
 
 def _settled_charge(owner, person) -> Charge:
@@ -295,6 +322,9 @@ OWNED: dict[str, Owned] = {
     "copay/charges/<int:charge_id>/confirmed/": Owned(_charge, "post", 302),
     "copay/receipts/<int:charge_id>.pdf": Owned(_charge),
     "copay/refunds/<int:refund_id>.pdf": Owned(_refund),
+    "copay/receipts/<int:receipt_id>/": Owned(_receipt),
+    "copay/receipts/<int:receipt_id>/pdf/": Owned(_receipt),
+    "clinics/pdf/<int:policy_pk>/<slug:care_kind>.pdf": Owned(_clinic_list),
     "shop/quotes/<int:quote_id>/": Owned(lambda o, p: {"quote_id": _quote(o, p).pk}),
     "shop/purchases/<int:purchase_id>/": Owned(_purchase),
     "shop/purchases/<int:purchase_id>/pay/": Owned(_paid_purchase, "get", 302),
