@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from policies.models import Policy
-from policies.selectors import policies_for_user
 from portal.accounts.devices import device_cookie_delete
 from portal.accounts.forms import AccountDeleteForm, PinConfirmForm, ProfileForm
 from portal.accounts.models import AccountEvent
@@ -25,6 +23,7 @@ from .pwa import keep_offline
 from .selectors import (
     access_log_for_user,
     access_log_rows,
+    dashboard_for_user,
     policy_card_for_user,
     policy_cards_for_user,
 )
@@ -37,8 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "core/landing.html")
     # Drafts (an unfinished purchase) have no card in «Мои полисы»: the dashboard leaves them out.
-    policies = list(policies_for_user(request.user).exclude(status=Policy.Status.DRAFT))
-    return render(request, "core/dashboard.html", {"policies": policies})
+    return render(request, "core/dashboard.html", {"dashboard": dashboard_for_user(request.user)})
 
 
 @login_required

@@ -5,6 +5,7 @@ The register upload (claims.admin_registers) and the payout-case moves and file 
 (claims.admin_actions) are the claims section's own; they are mixed in here."""
 
 from django.contrib import admin
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin import AuditedAdminMixin, ReadOnlyAdminMixin
@@ -19,6 +20,7 @@ from .models import (
     Icd10Diagnosis,
     ServiceLine,
 )
+from .rules import PAYOUT_LABELS, event_type_label
 
 DIAGNOSIS_FIELDS = ("icd10_code", "icd10_name", "icd10_flag")
 
@@ -102,7 +104,7 @@ class ClaimAdmin(ClaimOperatorAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     """The payout case moves through the actions (one intermediate form each); what the person
     declared stays as declared for operators."""
 
-    list_display = ("number", "policy", "event_type", "event_at", "status", "created_at")
+    list_display = ("number", "policy", "event_kind", "event_at", "status", "created_at")
     list_filter = ("status", "event_type")
     search_fields = ("number", "policy__number", "policy__holder__email")
     raw_id_fields = ("policy",)
@@ -130,11 +132,33 @@ class ClaimAdmin(ClaimOperatorAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
         "payout_details",
     )
 
+    # What the person declared, as an operator reads it: the event's name, not its code; the
+    # payout details as labelled fields, not JSON.
+    DECLARED_SHOWN = {"event_type": "event_kind", "payout_details": "payout_card"}
+
+    def get_fields(self, request, obj=None):
+        if obj is None or request.user.is_superuser:
+            return self.fields
+        return tuple(self.DECLARED_SHOWN.get(name, name) for name in self.fields)
+
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["status", "approved_amount"]
+        readonly = ["status", "approved_amount", "event_kind", "payout_card"]
         if obj is not None and not request.user.is_superuser:
             readonly += self.DECLARED
         return readonly
+
+    @admin.display(description=_("тип события"), ordering="event_type")
+    def event_kind(self, obj: Claim) -> str:
+        return event_type_label(obj.policy.product, obj.event_type)
+
+    @admin.display(description=_("реквизиты выплаты"))
+    def payout_card(self, obj: Claim) -> str:
+        details = obj.payout_details or {}
+        method = details.get("method", "")
+        return render_to_string(
+            "claims/admin/payout_details.html",
+            {"details": details, "method": PAYOUT_LABELS.get(method, method)},
+        )
 
     def audit_entry(self, request, obj):
         holder = obj.policy.holder

@@ -102,7 +102,7 @@ class AcceptForm(ClaimActionForm):
 
 class ApproveForm(ClaimActionForm):
     amount = forms.DecimalField(
-        label=gettext_lazy("Сумма выплаты, ₽"),
+        label=gettext_lazy("Сумма выплаты, руб."),
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),
@@ -174,7 +174,7 @@ class RefuseForm(ClaimActionForm):
 
 class PaidForm(ClaimActionForm):
     amount = forms.DecimalField(
-        label=gettext_lazy("Выплачено, ₽"),
+        label=gettext_lazy("Выплачено, руб."),
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),

@@ -21,7 +21,7 @@ from django.http import (
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal.core.admin import ReadOnlyAdminMixin
 
@@ -201,9 +201,12 @@ class Icd10DiagnosisAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         result = icd10_load()
         self.message_user(
             request,
-            _(
+            ngettext(
+                "Справочник МКБ-10 загружен: %(total)s запись; добавлено %(new)s, изменено "
+                "%(changed)s, удалено %(deleted)s.",
                 "Справочник МКБ-10 загружен: %(total)s записей; добавлено %(new)s, изменено "
-                "%(changed)s, удалено %(deleted)s."
+                "%(changed)s, удалено %(deleted)s.",
+                result.total,
             )
             % {
                 "total": result.total,

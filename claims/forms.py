@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import Policy
+from portal.core.forms import DateField
 from portal.core.validators import refuse_control_characters
 
 from .rules import PAYOUT_LABELS, Document, EventType, checklist, document_label, rules_for
@@ -45,7 +46,7 @@ class ClaimForm(forms.Form):
     """The declaration under one policy and one event type: what happened, where and when, the
     other participants of a road accident, how to pay, and the product's documents."""
 
-    event_date = forms.DateField(
+    event_date = DateField(
         label=_("Дата события"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     event_time = forms.TimeField(

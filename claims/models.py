@@ -48,9 +48,9 @@ class ServiceLine(TimeStampedModel):
     )
     service_date = models.DateField(_("дата оказания"))
     quantity = models.PositiveIntegerField(_("количество"), default=1)
-    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("сумма, руб."), max_digits=12, decimal_places=2)
     copay_amount = models.DecimalField(
-        _("сумма к оплате, ₽"), max_digits=12, decimal_places=2, default=Decimal("0")
+        _("сумма к оплате, руб."), max_digits=12, decimal_places=2, default=Decimal("0")
     )
     copay_state = models.CharField(
         _("состояние со-оплаты"), max_length=16, choices=CopayState.choices, default=CopayState.NONE
@@ -180,7 +180,7 @@ class Claim(TimeStampedModel):
         _("статус"), max_length=24, choices=Status.choices, default=Status.SUBMITTED
     )
     approved_amount = models.DecimalField(
-        _("сумма выплаты, ₽"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("сумма выплаты, руб."), max_digits=12, decimal_places=2, null=True, blank=True
     )
     # Who declared it: the holder of a bought policy, or the person a ВЗР policy is linked to.
     user = models.ForeignKey(
@@ -207,7 +207,7 @@ class Claim(TimeStampedModel):
     paused_days = models.PositiveIntegerField(_("срок приостанавливался, дней"), default=0)
     paused_since = models.DateField(_("срок приостановлен с"), null=True, blank=True)
     paid_amount = models.DecimalField(
-        _("выплачено, ₽"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("выплачено, руб."), max_digits=12, decimal_places=2, null=True, blank=True
     )
     paid_on = models.DateField(_("дата выплаты"), null=True, blank=True)
 

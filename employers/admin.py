@@ -8,6 +8,7 @@ from portal.core.admin import ReadOnlyAdminMixin
 from . import admin_register  # noqa: F401 (registers the register's admin: policies' models)
 from .models import EmployerManager, ImportBatch, ImportRow, Invitation
 from .scoping import EmployerScopedAdminMixin
+from .selectors import contracts_for_staff
 
 
 @admin.register(EmployerManager)
@@ -42,6 +43,17 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, EmployerScopedAdminMixin, admin.Model
     date_hierarchy = "created_at"
     exclude = ("file", "register_fingerprint")
     readonly_fields = ("page_link",)
+
+    change_list_template = "admin/employers/importbatch/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        # «Загрузки списков» leads to the upload: one link per contract the manager may load.
+        contracts = contracts_for_staff(request.user).select_related("policyholder")
+        uploads = [
+            (contract, reverse("admin:policies_contract_import", args=[contract.pk]))
+            for contract in contracts[:20]
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "uploads": uploads})
 
     @admin.display(description=_("страница загрузки"))
     def page_link(self, obj: ImportBatch) -> str:

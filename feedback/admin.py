@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from portal.core.audit import audit_log_record
+from portal.core.formatting import money
 
 from .admin_queue import AppealQueueAdminMixin, GuaranteeLetterAdminMixin
 from .models import (
@@ -151,14 +152,14 @@ class AppealAdmin(AppealQueueAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
             return "—"
         diagnosis = f"{line.icd10_code} {line.icd10_name}".strip() or "—"
         return format_html(
-            "{} · {} · {}<br>{}: {} · {}: {} ₽ · {}: {}",
+            "{} · {} · {}<br>{}: {} · {}: {} · {}: {}",
             line.service_date.strftime("%d.%m.%Y"),
             line.clinic,
             line.service_name,
             _("Диагноз"),
             diagnosis,
             _("Сумма"),
-            line.amount,
+            money(line.amount),
             _("со-оплата"),
             line.get_copay_state_display(),
         )
@@ -221,6 +222,15 @@ class GuaranteeLetterAdmin(GuaranteeLetterAdminMixin, AuditedAdminMixin, admin.M
         "refusal_reason",
         "reminded_at",
     )
+
+    def get_ordering(self, request):
+        # The operators' queue: letters waiting for a decision on top, the oldest request first.
+        waiting = Case(
+            When(status=GuaranteeLetter.Status.REQUESTED, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return (waiting.asc(), "created_at")
 
     def get_readonly_fields(self, request, obj=None):
         # A letter is issued or refused on its decision page (feedback.services), not edited.

@@ -160,6 +160,8 @@ class AppealQueueAdminMixin:
             "title": title,
             "appeal": appeal,
             "thread": appeal.messages.order_by("sent_at", "pk"),
+            # the person's photos and documents, read before answering
+            "attachments": appeal.attachments.all(),
             "form": form,
         }
         return TemplateResponse(request, "feedback/admin/appeal_answer.html", context)

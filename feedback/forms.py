@@ -8,6 +8,7 @@ from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.forms import DateField
 from portal.core.uploads import CheckedFile, rules_from_settings, upload_help, uploads_check
 from portal.core.validators import LONG_TEXT_MAX_LENGTH, refuse_control_characters
 
@@ -131,15 +132,19 @@ class ClinicSelect(forms.Select):
 
 class GuaranteeLetterForm(forms.Form):
     insured_person = forms.TypedChoiceField(label=_("Пациент"), coerce=int)
-    clinic = forms.ModelChoiceField(label=_("Клиника"), queryset=None, widget=ClinicSelect)
-    care_kind = forms.ModelChoiceField(label=_("Вид медицинской помощи"), queryset=None)
+    clinic = forms.ModelChoiceField(
+        label=_("Клиника"), queryset=None, widget=ClinicSelect, empty_label=_("Выберите клинику…")
+    )
+    care_kind = forms.ModelChoiceField(
+        label=_("Вид медицинской помощи"), queryset=None, empty_label=_("Выберите вид помощи…")
+    )
     service_name = forms.CharField(
         label=_("Услуга (если известна)"),
         max_length=255,
         required=False,
         validators=[refuse_control_characters],
     )
-    planned_on = forms.DateField(
+    planned_on = DateField(
         label=_("Планируемая дата визита"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

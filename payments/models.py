@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from claims.models import ServiceLine
 from clinics.models import Clinic
 from policies.models import InsuredPerson, Program
+from portal.core.formatting import money
 from portal.core.models import TimeStampedModel
 
 
@@ -163,7 +164,7 @@ class Charge(TimeStampedModel):
     day = models.DateField(_("день"))
     kind = models.CharField(_("вид"), max_length=16, choices=Kind.choices, default=Kind.DAILY)
     idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=128, unique=True)
-    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("сумма, руб."), max_digits=12, decimal_places=2)
     status = models.CharField(
         _("состояние"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
@@ -194,7 +195,7 @@ class Charge(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.idempotency_key}: {self.amount} ₽ ({self.status})"
+        return f"{self.idempotency_key}: {money(self.amount)} ({self.status})"
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, ())
@@ -248,7 +249,7 @@ class ChargeLine(models.Model):
     service_line = models.ForeignKey(
         ServiceLine, on_delete=models.PROTECT, related_name="charge_lines", db_constraint=False
     )
-    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("сумма, руб."), max_digits=12, decimal_places=2)
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -263,7 +264,7 @@ class ChargeLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.charge_id}: {self.service_line_id} {self.amount} ₽"
+        return f"{self.charge_id}: {self.service_line_id} {money(self.amount)}"
 
 
 class ProcessedEvent(models.Model):
@@ -375,7 +376,7 @@ class Refund(TimeStampedModel):
         db_constraint=False,  # the key is (service_line_id, service_line_date): claims/partitions
     )
     idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=128, unique=True)
-    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("сумма, руб."), max_digits=12, decimal_places=2)
     status = models.CharField(
         _("состояние"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
@@ -397,7 +398,7 @@ class Refund(TimeStampedModel):
         indexes = [models.Index(fields=["status", "updated_at"])]
 
     def __str__(self) -> str:
-        return f"{self.idempotency_key}: {self.amount} ₽ ({self.status})"
+        return f"{self.idempotency_key}: {money(self.amount)} ({self.status})"
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, ())

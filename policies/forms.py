@@ -8,6 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.forms import DateField
+
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
 
@@ -36,7 +38,7 @@ class ChildPolicyAddForm(forms.Form):
         required=False,
         help_text=_("Если отчества нет, оставьте поле пустым"),
     )
-    birth_date = forms.DateField(
+    birth_date = DateField(
         label=_("Дата рождения ребёнка"),
         input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

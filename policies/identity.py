@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from portal.accounts.models import User
+from portal.core.formatting import LATIN_TO_CYRILLIC
 
 from .models import InsuredPerson
 
@@ -32,6 +33,16 @@ def normalize_policy_number(value: str) -> str:
     """A policy number as the register keeps it: upper case, one kind of hyphen, single spaces."""
     value = _DASHES.sub("-", value or "")
     return _SPACES.sub(" ", value).strip().upper()
+
+
+_NUMBER_SEPARATORS = re.compile(r"[\s\-]")
+
+
+def policy_number_key(value: str) -> str:
+    """What tells policy numbers apart, however typed: «дмс 0147 000001», «DMC-0147-000001»
+    (Latin look-alikes) and «ДМС-0147-000001» → «ДМС0147000001»."""
+    value = normalize_policy_number(value).translate(LATIN_TO_CYRILLIC)
+    return _NUMBER_SEPARATORS.sub("", value)
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:

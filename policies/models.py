@@ -303,7 +303,7 @@ class Policy(TimeStampedModel):
         _("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     premium = models.DecimalField(
-        _("страховая премия, ₽"), max_digits=12, decimal_places=2, default=Decimal("0")
+        _("страховая премия, руб."), max_digits=12, decimal_places=2, default=Decimal("0")
     )
     product_data = models.JSONField(_("данные продукта"), default=dict, blank=True)
     tariff_version = models.CharField(_("версия тарифа"), max_length=64, blank=True)
@@ -519,10 +519,10 @@ class BoxedPolicyCard(TimeStampedModel):
         _("срок действия, дней"), default=365, validators=[MinValueValidator(1)]
     )
     sum_insured = models.DecimalField(
-        _("страховая сумма, ₽"), max_digits=12, decimal_places=2, default=Decimal("0")
+        _("страховая сумма, руб."), max_digits=12, decimal_places=2, default=Decimal("0")
     )
     premium = models.DecimalField(
-        _("страховая премия, ₽"), max_digits=12, decimal_places=2, default=Decimal("0")
+        _("страховая премия, руб."), max_digits=12, decimal_places=2, default=Decimal("0")
     )
     activate_by = models.DateField(_("активировать до"), null=True, blank=True)
     activated_at = models.DateTimeField(_("активирован"), null=True, blank=True)

@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Replace
 
 from portal.accounts.models import User
+from portal.core.formatting import LATIN_LOOKALIKES
 
 from .cards import CardSection, Group, PolicyCard, cards_build, cards_by_group
-from .identity import Identity, normalize_policy_number
+from .identity import Identity, normalize_policy_number, policy_number_key
 from .models import PRINTABLE_STATUSES, BoxedPolicyCard, InsuredPerson, Policy, PolicyLink
 
 PDF_PRODUCTS = (Policy.Product.DMS, Policy.Product.VZR)
@@ -49,13 +51,31 @@ def policies_for_user(user: User) -> QuerySet[Policy]:
     )
 
 
+def _number_key_of(field: str):
+    """policy_number_key() computed by the database over a stored number."""
+    expression = F(field)
+    for old, new in (("-", ""), (" ", ""), *LATIN_LOOKALIKES.items()):
+        expression = Replace(expression, Value(old), Value(new))
+    return expression
+
+
+def by_policy_number(queryset: QuerySet, number: str, field: str = "policy_number") -> QuerySet:
+    """The rows of a policy number however it was typed (spaces or hyphens, case, Latin
+    look-alike letters): the number as the register writes it first (the index), then the same
+    number compared without its separators (a scan, only for a number typed differently)."""
+    exact = queryset.filter(**{field: normalize_policy_number(number)})
+    if exact.exists():
+        return exact
+    key = policy_number_key(number)
+    if not key:
+        return queryset.none()
+    return queryset.alias(_number_key=_number_key_of(field)).filter(_number_key=key)
+
+
 def policy_number_holder(number: str) -> InsuredPerson | None:
     """The register row of a policy number, or None."""
-    return (
-        InsuredPerson.objects.select_related("contract", "program", "parent")
-        .filter(policy_number=normalize_policy_number(number))
-        .first()
-    )
+    persons = InsuredPerson.objects.select_related("contract", "program", "parent")
+    return by_policy_number(persons, number).first()
 
 
 def insured_person_matching(*, number: str, identity: Identity) -> InsuredPerson | None:
@@ -98,7 +118,7 @@ def policy_by_verify_token(token: str) -> Policy | None:
 
 
 def boxed_card_by_number(number: str) -> BoxedPolicyCard | None:
-    return BoxedPolicyCard.objects.filter(number=normalize_policy_number(number)).first()
+    return by_policy_number(BoxedPolicyCard.objects.all(), number, "number").first()
 
 
 def _register_pdf_policies(user: User) -> QuerySet[Policy]:

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clinics.forms import address_suggest_attrs
 from portal.accounts.forms import LatinNameField
+from portal.core.formatting import LATIN_TO_CYRILLIC
+from portal.core.forms import DateField
 from portal.core.validators import refuse_control_characters
 
 from .models import (
@@ -97,7 +99,7 @@ class OsagoQuoteForm(forms.Form):
     months = forms.TypedChoiceField(
         label=_("Период использования, месяцев в году"), choices=MONTHS, coerce=int, initial=12
     )
-    starts_on = forms.DateField(label=_("Дата начала действия полиса"), **DATE)
+    starts_on = DateField(label=_("Дата начала действия полиса"), **DATE)
     trailer = forms.BooleanField(label=_("Управление с прицепом"), required=False)
     violations = forms.BooleanField(
         label=_(
@@ -113,7 +115,7 @@ class OsagoQuoteForm(forms.Form):
     owner_licence_number = forms.CharField(
         label=_("Удостоверение собственника: номер"), max_length=6, required=False
     )
-    owner_licence_since = forms.DateField(
+    owner_licence_since = DateField(
         label=_("Стаж собственника с (дата выдачи первого удостоверения)"), required=False, **DATE
     )
     vin = forms.CharField(label=_("VIN"), max_length=17, required=False)
@@ -128,7 +130,7 @@ class OsagoQuoteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "—")] + [
+        self.fields["region"].choices = [("", _("Выберите субъект РФ…"))] + [
             (r.code, r.name) for r in Region.objects.order_by("name")
         ]
         self.fields["owner_address"].widget.attrs.update(address_suggest_attrs())
@@ -237,16 +239,13 @@ def licence_series_clean(text: str) -> str | None:
     return f"{compact[:2]} {compact[2:]}"
 
 
-LATIN_TO_CYRILLIC = str.maketrans("ABEKMHOPCTYX", "АВЕКМНОРСТУХ")
-
-
 class DriverForm(forms.Form):
     """An ОСАГО driver: the name and licence the РСА's АИС ОСАГО finds their КБМ class by."""
 
     last_name = forms.CharField(label=_("Фамилия"), max_length=80)
     first_name = forms.CharField(label=_("Имя"), max_length=80)
     middle_name = forms.CharField(label=_("Отчество (если есть)"), max_length=80, required=False)
-    birth_date = forms.DateField(label=_("Дата рождения"), **DATE)
+    birth_date = DateField(label=_("Дата рождения"), **DATE)
     licence_series = forms.CharField(
         label=_("Водительское удостоверение: серия"),
         max_length=5,
@@ -258,7 +257,7 @@ class DriverForm(forms.Form):
         max_length=6,
         error_messages={"invalid": LICENCE_NUMBER_ERROR},
     )
-    licence_since = forms.DateField(label=_("Стаж с (дата выдачи первого удостоверения)"), **DATE)
+    licence_since = DateField(label=_("Стаж с (дата выдачи первого удостоверения)"), **DATE)
 
     def clean_licence_series(self):
         series = licence_series_clean(self.cleaned_data["licence_series"])
@@ -314,15 +313,15 @@ class CardForm(forms.Form):
 class PersonalQuoteForm(forms.Form):
     """Accident and oncology: the insured is the buyer (birth date from the profile)."""
 
-    birth_date = forms.DateField(label=_("Дата рождения застрахованного"), **DATE)
-    sum_insured = forms.TypedChoiceField(label=_("Страховая сумма, ₽"), coerce=int)
+    birth_date = DateField(label=_("Дата рождения застрахованного"), **DATE)
+    sum_insured = forms.TypedChoiceField(label=_("Страховая сумма, руб."), coerce=int)
     term_months = forms.TypedChoiceField(
         label=_("Срок страхования, месяцев"),
         choices=[(t, str(t)) for t in TERMS],
         coerce=int,
         initial=12,
     )
-    starts_on = forms.DateField(label=_("Дата начала действия"), **DATE)
+    starts_on = DateField(label=_("Дата начала действия"), **DATE)
     options = forms.MultipleChoiceField(
         label=_("Опции"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -366,18 +365,18 @@ class PropertyQuoteForm(forms.Form):
         label=_("Площадь, м²"), min_value=Decimal("5"), max_value=Decimal("2000"), decimal_places=1
     )
     sum_structure = forms.IntegerField(
-        label=_("Конструктив, ₽"), min_value=0, max_value=100_000_000, required=False
+        label=_("Конструктив, руб."), min_value=0, max_value=100_000_000, required=False
     )
     sum_finish = forms.IntegerField(
-        label=_("Отделка и инженерное оборудование, ₽"),
+        label=_("Отделка и инженерное оборудование, руб."),
         min_value=0,
         max_value=50_000_000,
         required=False,
     )
     sum_belongings = forms.IntegerField(
-        label=_("Движимое имущество, ₽"), min_value=0, max_value=20_000_000, required=False
+        label=_("Движимое имущество, руб."), min_value=0, max_value=20_000_000, required=False
     )
-    starts_on = forms.DateField(label=_("Дата начала действия"), **DATE)
+    starts_on = DateField(label=_("Дата начала действия"), **DATE)
 
     latest_start_days = PersonalQuoteForm.latest_start_days
     clean_starts_on = PersonalQuoteForm.clean_starts_on
@@ -395,10 +394,10 @@ class KaskoQuoteForm(forms.Form):
     year = forms.IntegerField(label=_("Год выпуска"), min_value=1990)
     vin = forms.CharField(label=_("VIN"), max_length=17)
     price = forms.IntegerField(
-        label=_("Стоимость автомобиля, ₽"), min_value=100_000, max_value=50_000_000
+        label=_("Стоимость автомобиля, руб."), min_value=100_000, max_value=50_000_000
     )
-    deductible = forms.TypedChoiceField(label=_("Франшиза, ₽"), coerce=int)
-    starts_on = forms.DateField(label=_("Дата начала действия"), **DATE)
+    deductible = forms.TypedChoiceField(label=_("Франшиза, руб."), coerce=int)
+    starts_on = DateField(label=_("Дата начала действия"), **DATE)
 
     latest_start_days = PersonalQuoteForm.latest_start_days
     clean_starts_on = PersonalQuoteForm.clean_starts_on
@@ -416,13 +415,13 @@ class KaskoQuoteForm(forms.Form):
 class KaskoDriverForm(forms.Form):
     last_name = forms.CharField(label=_("Фамилия"), max_length=80)
     first_name = forms.CharField(label=_("Имя"), max_length=80)
-    birth_date = forms.DateField(label=_("Дата рождения"), **DATE)
+    birth_date = DateField(label=_("Дата рождения"), **DATE)
     licence_number = forms.RegexField(
         label=_("Водительское удостоверение: серия и номер"),
         regex=r"^\d{2}\s?[\dА-ЯA-Z]{2}\s?\d{6}$",
         error_messages={"invalid": _("10 знаков: серия и номер, например 77 16 123456.")},
     )
-    licence_issued_on = forms.DateField(label=_("Дата выдачи первого удостоверения"), **DATE)
+    licence_issued_on = DateField(label=_("Дата выдачи первого удостоверения"), **DATE)
 
     def clean(self):
         data = super().clean()
@@ -449,8 +448,8 @@ class TravelQuoteForm(forms.Form):
         initial=SINGLE_TRIP,
         widget=forms.RadioSelect,
     )
-    starts_on = forms.DateField(label=_("Начало поездки (начало действия полиса)"), **DATE)
-    ends_on = forms.DateField(label=_("Окончание поездки"), required=False, **DATE)
+    starts_on = DateField(label=_("Начало поездки (начало действия полиса)"), **DATE)
+    ends_on = DateField(label=_("Окончание поездки"), required=False, **DATE)
     cover_days = forms.TypedChoiceField(
         label=_("Дней покрытия в каждой поездке (годовой полис)"),
         choices=[(d, str(d)) for d in ANNUAL_COVER_DAYS],

@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from portal.core.formatting import money
+
 from .models import KaskoDeductible, KaskoDriverCoefficient, KaskoRate
 from .osago import KOPECK, full_years
 
@@ -57,20 +59,23 @@ def kasko_premium(
     return {
         "version": TARIFF_VERSION,
         "coefficients": [
-            {"code": _("Стоимость автомобиля, ₽"), "value": str(price), "source": ""},
+            {"code": _("Стоимость автомобиля"), "value": str(price), "unit": "rub", "source": ""},
             {
-                "code": _("Тариф, %% (возраст ТС %(age)s)") % {"age": car_age},
+                "code": _("Тариф (возраст ТС %(age)s)") % {"age": car_age},
                 "value": str(rate.rate_percent),
+                "unit": "pct",
                 "source": source,
             },
             {
-                "code": _("Франшиза %(amount)s ₽") % {"amount": deductible},
+                "code": _("Франшиза %(amount)s") % {"amount": money(deductible)},
                 "value": str(franchise.value),
+                "unit": "x",
                 "source": source,
             },
             {
                 "code": _("Водители (наибольший)"),
                 "value": str(driver_coefficient),
+                "unit": "x",
                 "source": source,
             },
         ],

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import Policy
+from portal.core.formatting import money
 from portal.core.models import TimeStampedModel
 
 COEFFICIENT = {"max_digits": 6, "decimal_places": 2}
@@ -103,9 +104,11 @@ class BaseRate(OsagoTariffRow):
         verbose_name=_("регион"),
         help_text=_("Пусто — во всех регионах, где нет своей ставки."),
     )
-    corridor_min = models.DecimalField(_("коридор: минимум, ₽"), max_digits=10, decimal_places=2)
-    corridor_max = models.DecimalField(_("коридор: максимум, ₽"), max_digits=10, decimal_places=2)
-    value = models.DecimalField(_("ТБ, ₽"), max_digits=10, decimal_places=2)
+    corridor_min = models.DecimalField(_("коридор: минимум, руб."), max_digits=10, decimal_places=2)
+    corridor_max = models.DecimalField(
+        _("коридор: максимум, руб."), max_digits=10, decimal_places=2
+    )
+    value = models.DecimalField(_("ТБ, руб."), max_digits=10, decimal_places=2)
 
     class Meta:
         verbose_name = _("ТБ — базовая ставка")
@@ -267,7 +270,7 @@ class Quote(models.Model):
     product = models.CharField(_("продукт"), max_length=16, choices=Policy.Product.choices)
     inputs = models.JSONField(_("исходные данные"), default=dict)
     breakdown = models.JSONField(_("расчёт"), default=dict)
-    premium = models.DecimalField(_("премия, ₽"), max_digits=12, decimal_places=2)
+    premium = models.DecimalField(_("премия, руб."), max_digits=12, decimal_places=2)
     tariff_version = models.ForeignKey(
         TariffVersion, on_delete=models.PROTECT, verbose_name=_("версия тарифа")
     )
@@ -282,7 +285,7 @@ class Quote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_product_display()}: {self.premium} ₽"
+        return f"{self.get_product_display()}: {money(self.premium)}"
 
 
 class Purchase(TimeStampedModel):
@@ -307,7 +310,7 @@ class Purchase(TimeStampedModel):
     provider_customer_id = models.CharField(max_length=64, blank=True)
     provider_payment_id = models.CharField(_("платёж у провайдера"), max_length=64, blank=True)
     paid_at = models.DateTimeField(_("оплачена"), null=True, blank=True)
-    amount = models.DecimalField(_("сумма, ₽"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("сумма, руб."), max_digits=12, decimal_places=2)
     rules_version = models.CharField(_("версия правил страхования"), max_length=32)
     rules_accepted_at = models.DateTimeField(_("согласие с правилами"))
 
@@ -386,13 +389,13 @@ PERSONAL_PRODUCTS = [
 
 
 class PersonalRate(TariffRow):
-    """The insurer's yearly rate, roubles per 1 000 ₽ of the sum insured, by the insured's age."""
+    """The insurer's yearly rate, roubles per 1 000 of the sum insured, by the insured's age."""
 
     product = models.CharField(_("продукт"), max_length=16, choices=PERSONAL_PRODUCTS)
     age_from = models.PositiveSmallIntegerField(_("возраст от"))
     age_to = models.PositiveSmallIntegerField(_("возраст до"))
     rate_per_mille = models.DecimalField(
-        _("₽ на 1 000 ₽ суммы в год"), max_digits=8, decimal_places=3
+        _("руб. на 1 000 руб. суммы в год"), max_digits=8, decimal_places=3
     )
 
     class Meta:
@@ -467,7 +470,7 @@ class KaskoRate(TariffRow):
 
 
 class KaskoDeductible(TariffRow):
-    amount = models.PositiveIntegerField(_("франшиза, ₽"))
+    amount = models.PositiveIntegerField(_("франшиза, руб."))
     value = models.DecimalField(_("коэффициент"), **COEFFICIENT)
 
     class Meta:
@@ -476,7 +479,7 @@ class KaskoDeductible(TariffRow):
         ordering = ["amount"]
 
     def __str__(self) -> str:
-        return f"{self.amount} ₽: {self.value}"
+        return f"{money(self.amount)}: {self.value}"
 
 
 class KaskoDriverCoefficient(TariffRow):
@@ -525,7 +528,7 @@ class CurrencyRate(models.Model):
 
     currency = models.CharField(_("валюта"), max_length=3, default="EUR")
     day = models.DateField(_("дата"))
-    rate = models.DecimalField(_("курс, ₽ за единицу"), max_digits=10, decimal_places=4)
+    rate = models.DecimalField(_("курс, руб. за единицу"), max_digits=10, decimal_places=4)
     source = models.CharField(_("источник"), max_length=200, default="Банк России")
 
     class Meta:
@@ -538,7 +541,7 @@ class CurrencyRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.currency} {self.day:%d.%m.%Y}: {self.rate} ₽"
+        return f"{self.currency} {self.day:%d.%m.%Y}: {money(self.rate)}"
 
 
 class TravelRate(TariffRow):

@@ -186,6 +186,7 @@ def _row(code: str, value: Decimal, source: Source) -> dict:
         "code": code,
         "name": NAMES[code],
         "value": str(value),
+        "unit": "rub" if code == "ТБ" else "x",
         "source": source.text,
         "confirmed": source.confirmed,
         "note": source.note,

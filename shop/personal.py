@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from portal.core.formatting import money
+
 from .models import PersonalOption, PersonalRate
 from .osago import KOPECK, full_years
 
@@ -53,14 +55,19 @@ def personal_premium(
     return {
         "version": TARIFF_VERSION,
         "coefficients": [
-            {"code": _("Страховая сумма, ₽"), "value": str(sum_insured), "source": ""},
+            {"code": _("Страховая сумма"), "value": str(sum_insured), "unit": "rub", "source": ""},
             {
-                "code": _("Тариф на 1 000 ₽ в год (возраст %(age)s)") % {"age": age},
+                "code": _("Тариф на %(thousand)s в год (возраст %(age)s)")
+                % {"thousand": money(1000), "age": age},
                 "value": str(rate.rate_per_mille),
+                "unit": "rub",
                 "source": source,
             },
             {"code": _("Срок, мес. / 12"), "value": f"{term_months}/12", "source": ""},
-            *[{"code": o.name, "value": str(o.value), "source": source} for o in chosen],
+            *[
+                {"code": o.name, "value": str(o.value), "unit": "x", "source": source}
+                for o in chosen
+            ],
         ],
         "drivers": [],
         "premium": str(premium),

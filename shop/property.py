@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from portal.core.formatting import money
+
 from .models import PropertyRate
 from .osago import KOPECK
 
@@ -32,8 +34,9 @@ def property_premium(*, kind: str, starts_on: datetime.date, sums: dict[str, int
         exact += Decimal(amount) * rate.rate_percent / Decimal(100)
         rows.append(
             {
-                "code": f"{rate.get_component_display()}: {amount} ₽ × %",
+                "code": f"{rate.get_component_display()}: {money(amount)} × тариф",
                 "value": str(rate.rate_percent),
+                "unit": "pct",
                 "source": f"{rate.act} от {rate.act_date:%d.%m.%Y}",
             }
         )

@@ -168,18 +168,20 @@ def travel_premium(
     return {
         "version": TARIFF_VERSION,
         "coefficients": [
-            {"code": _("Страховая сумма, EUR"), "value": str(sum_insured), "source": ""},
+            {"code": _("Страховая сумма"), "value": str(sum_insured), "unit": "eur", "source": ""},
             {
-                "code": _("Тариф в день на путешественника, EUR"),
+                "code": _("Тариф в день на путешественника"),
                 "value": str(rate.daily_rate),
+                "unit": "eur",
                 "source": source,
             },
             {
                 "code": _("Возраст: сумма коэффициентов путешественников"),
                 "value": " + ".join(t["value"] for t in travellers),
+                "unit": "sum",
                 "source": source,
             },
-            {"code": option.name, "value": str(option.value), "source": source},
+            {"code": option.name, "value": str(option.value), "unit": "x", "source": source},
             {
                 "code": _("Дней поездки")
                 if cover_days is None
@@ -187,9 +189,9 @@ def travel_premium(
                 "value": str(days),
                 "source": "",
             },
-            {"code": _("Премия, EUR"), "value": str(premium_eur), "source": ""},
+            {"code": _("Премия"), "value": str(premium_eur), "unit": "eur", "source": ""},
             {
-                "code": _("Курс EUR, ₽"),
+                "code": _("Курс евро, руб. за 1 EUR"),
                 "value": str(eur.rate),
                 "source": _("%(source)s, курс с %(day)s")
                 % {"source": eur.source, "day": f"{eur.day:%d.%m.%Y}"},

@@ -57,7 +57,7 @@ def _context(event: ClaimEvent) -> dict:
         "policy": claim.policy,
         "deadline": deadline,
         "requested": [document_label(code) for code in details.get("requested", [])],
-        "amount": money(details["amount"], "₽") if details.get("amount") else "",
+        "amount": money(details["amount"]) if details.get("amount") else "",
         "rule": details.get("rule", ""),
         "paid_on": (
             datetime.date.fromisoformat(details["paid_on"]) if details.get("paid_on") else None

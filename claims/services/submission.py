@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from policies.models import Policy
 from portal.accounts.models import User
 from portal.core.banking import bank_account_is_valid, bik_is_valid
+from portal.core.formatting import LATIN_TO_CYRILLIC
 from portal.core.uploads import CheckedFile, UploadRules, rules_from_settings, uploads_check
 
 from ..models import Claim, ClaimDocument, ClaimEvent
@@ -30,7 +31,6 @@ PERSONAL_ACCOUNT_PREFIXES = ("40817", "40820", "423")
 ROUBLE_CODE = "810"
 # ОСАГО policy numbers: a series of three Cyrillic letters (those that look Latin) and ten digits.
 OSAGO_NUMBER = re.compile(r"^([АВЕКМНОРСТУХ]{3}) ?(\d{10})$")
-LATIN_TO_CYRILLIC = str.maketrans("ABEKMHOPCTYX", "АВЕКМНОРСТУХ")
 MAX_OTHER_PARTIES = 3
 MIN_DESCRIPTION = 20
 

@@ -22,6 +22,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.core.forms import DateField
+
 from .devices import REMEMBER_SESSION_KEY, device_cookie_read
 from .models import IdentifierChangeRequest, User
 from .selectors import user_for_passport
@@ -117,7 +119,7 @@ class PassportNumberField(_PassportPartField):
     check_part = staticmethod(validate_passport_number)
 
 
-class BirthDateField(forms.DateField):
+class BirthDateField(DateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", gettext_lazy("Дата рождения"))
         kwargs.setdefault("input_formats", [DATE_INPUT_FORMAT])

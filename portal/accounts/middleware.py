@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # Seconds since the epoch: when the session logged in, and when it was last seen.
 LOGIN_AT_KEY = "portal_login_at"
@@ -38,7 +39,11 @@ class SessionIdleMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    _("Сеанс завершён после %(minutes)s минут бездействия. Войдите снова")
+                    ngettext(
+                        "Сеанс завершён после %(minutes)s минуты бездействия. Войдите снова",
+                        "Сеанс завершён после %(minutes)s минут бездействия. Войдите снова",
+                        settings.SESSION_IDLE_SECONDS // 60,
+                    )
                     % {"minutes": settings.SESSION_IDLE_SECONDS // 60}
                     if idle
                     else _("Сеанс завершён: истёк срок его действия. Войдите снова"),

@@ -95,6 +95,8 @@ TEMPLATES = [
                 "portal.core.context_processors.portal",
                 "cabinet.context_processors.navigation",
             ],
+            # Russian formats (money, numbers, plurals, phones) in every template without a load.
+            "builtins": ["portal.core.templatetags.ru"],
         },
     },
 ]
@@ -725,7 +727,7 @@ APP_STORE_URL = env.str("APP_STORE_URL", default="")
 GOOGLE_PLAY_URL = env.str("GOOGLE_PLAY_URL", default="")
 RUSTORE_URL = env.str("RUSTORE_URL", default="")
 HOTLINE_PHONE = "+78003024419"
-HOTLINE_PHONE_DISPLAY = "8-800-302-44-19"
+HOTLINE_PHONE_DISPLAY = "+7\u00a0(800)\u00a0302-44-19"  # as every phone is written
 
 LEAFLET_CONFIG = {
     "TILES": [("OSM", MAP_TILES_URL, {"attribution": "© OpenStreetMap"})],

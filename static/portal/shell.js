@@ -15,3 +15,9 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// Filters fold behind «Фильтры» on phones; on a wide screen they are simply open.
+document.addEventListener("DOMContentLoaded", () => {
+  if (!window.matchMedia("(min-width: 900px)").matches) return;
+  for (const fold of document.querySelectorAll("[data-fold-wide-open]")) fold.open = true;
+});

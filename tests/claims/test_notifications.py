@@ -53,8 +53,8 @@ def test_every_step_sends_one_email_after_commit(
     assert "Решение о выплате — не позднее" in first and "Правил" in first
     assert "Документы о полиции" not in request and "— Документы полиции" in request
     assert "талон-уведомление" in request
-    assert "48\xa0300\xa0₽" in approved
-    assert "48\xa0300\xa0₽" in paid
+    assert "48\xa0300\xa0руб." in approved
+    assert "48\xa0300\xa0руб." in paid
     assert f"/claims/{claim.pk}/" in first
     assert not ClaimEvent.objects.filter(notified_at__isnull=True).exists()
 

@@ -51,23 +51,41 @@ def test_the_shell_shows_the_brief_sections_and_the_yellow_shop_button(person_cl
     content = person_client.get(reverse("policies:list")).content.decode()
 
     # then
-    brief_sections = {
+    brief_sections = [  # SPEC.md «Sidebar, in this order»
         "Мои полисы",
-        "Личная информация",
+        "Клиники и запись",
+        "Мои записи к врачу",
         "Мои страховые случаи",
+        "Убытки",
         "Мои обращения",
+        "Гарантийные письма",
+        "Со-оплата",
         "Мои документы",
+        "Личная информация",
         "Активация полиса",
         "Специальные предложения",
-    }
-    assert brief_sections <= {str(entry.label) for entry in SIDEBAR}
+    ]
+    assert [str(entry.label) for entry in SIDEBAR] == brief_sections
     for entry in SIDEBAR:
         assert str(entry.label) in content
         assert f'href="{reverse(entry.url_name)}"' in content
-    shop = re.search(r'<a class="button button--shop" href="/shop/">\s*([^<]+?)\s*</a>', content)
+    shop = re.search(
+        r'<a class="button button--shop" href="/shop/"><svg[^>]*>.*?</svg><span>([^<]+)</span></a>',
+        content,
+    )
     assert shop is not None
     assert shop.group(1) == "КУПИТЬ ПОЛИС ОНЛАЙН"
     assert 'aria-current="page"' in content
+
+
+def test_each_sidebar_entry_has_a_picture_of_its_own(person_client):
+    content = person_client.get(reverse("policies:list")).content.decode()
+    nav = content[content.index('<nav id="sidebar"') : content.index("</nav>")]
+
+    pictures = re.findall(r'<a class="sidebar__link[^>]*>\s*(<svg.*?</svg>)', nav, re.S)
+
+    assert len(pictures) == len(SIDEBAR)
+    assert len(set(pictures)) == len(SIDEBAR)
 
 
 def current_entries(content: str) -> list[str]:
@@ -145,4 +163,5 @@ def test_query_count_does_not_grow_with_the_number_of_policies(
     # when / then
     with django_assert_max_num_queries(len(one_policy)):
         response = person_client.get(url)
-    assert len(response.context["policies"]) == 10
+    shown = response.context["dashboard"].cards if url == "/" else response.context["policies"]
+    assert len(shown) == 10

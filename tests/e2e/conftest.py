@@ -144,6 +144,39 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def horizontal_overflow(page) -> list[str]:
+    """What sticks out of the page sideways (the page scrolls horizontally): the document wider
+    than the window, and the outermost elements whose right edge passes it."""
+    return page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            if (document.documentElement.scrollWidth <= width + 1) return [];
+            const out = [];
+            for (const el of document.body.querySelectorAll("*")) {
+                const box = el.getBoundingClientRect();
+                if (box.width === 0 || box.right <= width + 1) continue;
+                if (el.parentElement && el.parentElement.getBoundingClientRect().right > width + 1)
+                    continue;
+                let label = el.tagName.toLowerCase();
+                if (el.id) label += "#" + el.id;
+                if (el.classList.length) label += "." + [...el.classList].join(".");
+                out.push(`${label} (${Math.round(box.right)} px > ${width} px)`);
+                if (out.length >= 8) break;
+            }
+            return out.length ? out : [`document ${document.documentElement.scrollWidth} px`];
+        }"""
+    )
+
+
+def screenshot_checked(page, name: str) -> Path:
+    """screenshot(), and fail when the page scrolls sideways at this width."""
+    path = screenshot(page, name)
+    overflow = horizontal_overflow(page)
+    width = page.viewport_size["width"]
+    assert not overflow, f"{page.url} при {width} px прокручивается вбок: {overflow}"
+    return path
+
+
 def log_in(page, email: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Электронная почта").fill(email)

@@ -118,3 +118,23 @@ def test_the_operator_issues_a_letter(superuser_client, user, insured):
     assert response.status_code == 302
     letter.refresh_from_db()
     assert letter.status == GuaranteeLetter.Status.ISSUED and letter.number == "ГП-1"
+
+
+def test_the_answer_page_shows_the_persons_files(superuser_client, user):
+    from django.core.files.base import ContentFile
+
+    from feedback.models import AppealAttachment
+
+    appeal = services.appeal_create(user=user, kind=Appeal.Kind.COMPLAINT, body="Фото чека")
+    file = AppealAttachment.objects.create(
+        appeal=appeal,
+        file=ContentFile(b"%PDF-1.4\n", name="check.pdf"),
+        original_name="чек.pdf",
+        content_type="application/pdf",
+        size=9,
+    )
+
+    page = superuser_client.get(f"/admin/feedback/appeal/{appeal.pk}/answer/").content.decode()
+
+    assert "чек.pdf" in page
+    assert f"/admin/feedback/appeal/{appeal.pk}/files/{file.pk}/" in page

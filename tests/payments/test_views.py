@@ -81,7 +81,7 @@ def test_bind_card_through_the_page_then_pay_now(page, copay_person, provider, s
     assert "•••• 4242" in html
     assert "в течение 24 часов" in html
     assert settings.HOTLINE_PHONE_DISPLAY in html
-    assert "544,00 ₽" in html  # «Сумма задолженности»
+    assert "544\xa0руб." in html  # «Сумма задолженности»
     assert "Заморожено" in html
     # pay now: first the amount to confirm, nothing charged yet
     response = page.post(reverse("payments:pay_now", args=[copay_person.pk]))

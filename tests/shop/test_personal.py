@@ -76,7 +76,7 @@ def test_buy_accident_policy(
     response = person_client.post(reverse("shop_accident"), form())
     assert response.status_code == 302, response.context["form"].errors
     page = person_client.get(response["Location"]).content.decode()
-    assert "2 250,00" in page.replace("\xa0", " ")
+    assert "2 250 руб." in page.replace("\xa0", " ")
     assert reverse("shop_accident_rules") in page
     person_client.post(response["Location"], {"rules": "on"})
     purchase = Purchase.objects.get()

@@ -265,7 +265,7 @@ def test_the_command(db, bank):
     out = io.StringIO()
     call_command("fetch_currency_rates", "--date", "2026-06-14", stdout=out)
     assert bank.paths == ["/scripts/XML_daily.asp?date_req=14/06/2026"]
-    assert "EUR 13.06.2026: 105.1234 ₽ (Банк России) — stored" in out.getvalue()
+    assert "EUR 13.06.2026: 105.1234 руб. (Банк России) — stored" in out.getvalue()
     call_command("fetch_currency_rates", "--date", "2026-06-14", stdout=out)
     assert "already stored" in out.getvalue()
     assert CurrencyRate.objects.count() == 1

@@ -124,9 +124,9 @@ def test_worked_example_from_the_tables(tariffs):
     assert [t["value"] for t in breakdown["travellers"]] == ["1.00", "1.00", "1.50"]
     values = {row["code"]: row["value"] for row in breakdown["coefficients"]}
     assert values["Дней поездки"] == "10"
-    assert values["Тариф в день на путешественника, EUR"] == "1.100"
+    assert values["Тариф в день на путешественника"] == "1.100"
     assert values["Возраст: сумма коэффициентов путешественников"] == "1.00 + 1.00 + 1.50"
-    assert values["Курс EUR, ₽"] == "91.5000"
+    assert values["Курс евро, руб. за 1 EUR"] == "91.5000"
     assert breakdown["territory"] == "Италия, Турция, Франция" and breakdown["schengen"]
 
 
@@ -288,9 +288,9 @@ def test_the_quote_page_shows_each_factor(person_client, tariffs):
     for text in (
         "5 284,13",
         "Италия, Турция, Франция",
-        "1.00 + 1.00 + 1.50",
-        "91.5000",
-        "57.75",
+        "1,00 + 1,00 + 1,50",
+        "91,5",
+        "57,75 EUR",
         "Тарифное руководство страховщика (ВЗР)",
         reverse("shop_vzr_rules"),
     ):

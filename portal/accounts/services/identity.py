@@ -24,6 +24,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.accounts.models import AccountEvent, IdentifierChangeRequest, PhoneVerification, User
 from portal.accounts.sms import sms_send
@@ -292,9 +293,12 @@ def identifier_change_confirm_by_esia(
         since=change_request.created_at,
     ):
         raise ValidationError(
-            _(
+            ngettext(
+                "Войдите через Госуслуги ещё раз: подтверждение действует %(minutes)s минуту "
+                "после входа",
                 "Войдите через Госуслуги ещё раз: подтверждение действует %(minutes)s минут "
-                "после входа"
+                "после входа",
+                settings.IDENTIFIER_CHANGE_ESIA_MAX_AGE_SECONDS // 60,
             )
             % {"minutes": settings.IDENTIFIER_CHANGE_ESIA_MAX_AGE_SECONDS // 60},
             code="esia_not_fresh",

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.accounts.devices import device_id_hash
 from portal.accounts.models import AccountEvent, RememberedDevice, User
@@ -111,9 +112,12 @@ def pin_login(*, device_id: str, pin: str) -> User:
             if left <= 0:
                 device_forget(device=device, reason="pin_failures")
                 error = ValidationError(
-                    _(
+                    ngettext(
                         "PIN-код введён неверно %(count)s раз подряд: устройство забыто. "
-                        "Войдите с паролем"
+                        "Войдите с паролем",
+                        "PIN-код введён неверно %(count)s раз подряд: устройство забыто. "
+                        "Войдите с паролем",
+                        settings.PIN_LOGIN_MAX_FAILURES,
                     )
                     % {"count": settings.PIN_LOGIN_MAX_FAILURES},
                     code="device_forgotten",

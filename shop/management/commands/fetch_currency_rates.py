@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if result.outcome in ("off", "failed"):
             raise CommandError(f"No rate stored for {day:%d.%m.%Y}: {result.detail}")
         row = result.rate
-        message = f"{row.currency} {row.day:%d.%m.%Y}: {row.rate} ₽ ({row.source}) — "
+        message = f"{row.currency} {row.day:%d.%m.%Y}: {row.rate} руб. ({row.source}) — "
         message += {
             "created": "stored",
             "unchanged": "already stored",
