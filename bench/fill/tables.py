@@ -97,12 +97,14 @@ def indexes_and_foreign_keys_set_aside() -> Iterator[dict[str, float]]:
     to about half of that. Every constraint is back, and has checked every row, when this exits;
     the primary keys and unique constraints stay in place throughout, so duplicates fail at once.
     The DDL is part of the fill's transaction: a failed fill leaves the schema as it was.
+    A key that refers to the partitioned service lines has one inherited copy per partition
+    (`conparentid`): only the parent is dropped and added back, which brings its copies along.
     """
     tables = [m._meta.db_table for m in our_models()]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
+            " WHERE contype = 'f' AND conparentid = 0 AND conrelid::regclass::text = ANY(%s)",
             [tables],
         )
         foreign_keys = cursor.fetchall()

@@ -8,6 +8,7 @@ from allauth.account.internal.flows.email_verification import (
 from allauth.account.models import EmailAddress
 from allauth.account.stages import LoginStageController
 from allauth.account.utils import get_next_redirect_url, perform_login
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -191,6 +192,12 @@ def email_confirmation_resend(request: HttpRequest) -> HttpResponse:
     whether the address is known, so no one learns who has an account; allauth's own limit on
     confirmation letters holds the letters back."""
     email = (request.POST.get("email") or "").strip()[:254]
+    try:
+        forms.EmailField().clean(email)
+    except ValidationError:  # a NUL byte or no address at all: refused before the database
+        if email:
+            messages.error(request, _("Адрес почты указан с ошибкой: проверьте его."))
+            return render(request, "account/verification_sent.html", {"resend_email": ""})
     address = (
         EmailAddress.objects.filter(email__iexact=email, verified=False).first() if email else None
     )
