@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("cabinet.urls")),
     path("healthz/", core_views.healthz, name="healthz"),
     path("livez/", core_views.livez, name="livez"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
     path("sw.js", pwa.service_worker, name="pwa_service_worker"),
     path("offline/", pwa.offline, name="pwa_offline"),

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from clinics.models import Appointment, Doctor, ProgramClinic, Slot
-from payments.models import CopayEnrollment
+from payments.models import CopayEnrollment, PaymentCard
 from policies.models import InsuredPerson
 
 from .conftest import DEMO_LOGIN, DESKTOP, PHONE, log_in, screenshot
@@ -164,8 +164,9 @@ def copay_card_bound(person) -> CopayEnrollment:
     """What the co-pay issue will do when the person binds a card: clinics are open 30 minutes
     later. The demo person's program ОПТ-20 has a 20 % co-pay, so booking needs this."""
     bound = timezone.now() - datetime.timedelta(hours=1)
-    return CopayEnrollment.objects.create(
-        user=person.links.get().user,
+    user = person.links.get().user
+    enrollment = CopayEnrollment.objects.create(
+        user=user,
         insured_person=person,
         program=person.program,
         consent_at=bound - datetime.timedelta(minutes=5),
@@ -173,6 +174,17 @@ def copay_card_bound(person) -> CopayEnrollment:
         card_bound_at=bound,
         clinic_access_from=bound + datetime.timedelta(minutes=30),
     )
+    PaymentCard.objects.create(
+        user=user,
+        enrollment=enrollment,
+        provider_customer_id="cus_e2e",
+        provider_payment_method_id="pm_e2e",
+        brand="mir",
+        last4="2987",
+        exp_month=12,
+        exp_year=2031,
+    )
+    return enrollment
 
 
 @VIEWPORTS
@@ -194,7 +206,7 @@ def test_the_person_books_a_time_and_cancels_it(bookable, page_factory, viewport
     assert page.get_by_role("heading", name="Подтверждение записи").is_visible()
     body = page.locator("main").inner_text()
     assert doctor.full_name in body and time_text in body and person.full_name in body
-    assert "привяжите карту" in body
+    assert "только с привязанной банковской картой" in body
     assert page.locator(".patient-option__reason a[href='/copay/']").first.is_visible()
 
     # when: the card is bound, the page reloaded and the booking confirmed

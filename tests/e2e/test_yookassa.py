@@ -43,11 +43,6 @@ def pay_on_yookassas_page(page, number: str, name: str) -> None:
     page.click("#yk-pay")
 
 
-@pytest.mark.xfail(
-    reason="not yet passing: after ЮKassa's page the copay page shows no bound card (issue 21, "
-    "left open in the report)",
-    strict=False,
-)
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_bind_a_mir_card_pay_the_debt_and_see_the_fiscal_receipt(
     demo_data, yookassa_in_browser, page_factory, viewport
@@ -59,12 +54,8 @@ def test_bind_a_mir_card_pay_the_debt_and_see_the_fiscal_receipt(
     person_id = section.get_attribute("data-person")
     section.locator("form.copay__consent input[type=checkbox]").check()
     section.locator("form.copay__consent input[name$='-pin']").fill(PIN)
-    section.get_by_role("button", name="Подключить").click()
-    page.wait_for_url("**/copay/")
-    section = page.locator(f"#copay-{person_id}")
-    section.locator("form.copay__bind input[name$='-pin']").fill(PIN)
-    section.get_by_role("button", name="Привязать карту").click()
-
+    # one PIN for the consent and the card: ЮKassa's page opens straight away
+    section.get_by_role("button", name="Подключить и привязать карту").click()
     pay_on_yookassas_page(page, YK_CARD_OK, "yookassa-card-check")
     page.wait_for_url("**/copay/")
     assert "привязана" in page.content()
@@ -73,6 +64,7 @@ def test_bind_a_mir_card_pay_the_debt_and_see_the_fiscal_receipt(
     screenshot(page, "yookassa-copay-bound")
 
     section.locator("[data-testid=pay-now]").click()
+    page.locator("[data-testid=pay-confirm-button]").click()  # the amount is confirmed first
     page.wait_for_url("**/copay/")
     assert "Задолженность оплачена" in page.content()
     charge = Charge.objects.get(insured_person_id=person_id)
@@ -95,9 +87,6 @@ def test_bind_a_mir_card_pay_the_debt_and_see_the_fiscal_receipt(
     assert page.errors == []
 
 
-@pytest.mark.xfail(
-    reason="not run to the end yet (issue 21, left open in the report)", strict=False
-)
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_buy_osago_by_sbp(tariffs, yookassa_in_browser, page_factory, viewport):  # noqa: F811
     page = page_factory(viewport)
