@@ -87,7 +87,7 @@ for _adjective, _one in _ADJECTIVE_PLURALS.items():
 
 _NUMBER_WORD = re.compile(
     r"(?<![\d.,:/№#-])(?P<n>\d{1,3}(?:[ \u00a0]\d{3})*|\d+)"
-    r"(?![\d.,:/-]\d)(?:\s|\u00a0)+(?P<w1>[а-яё]+)(?:\s+(?P<w2>[а-яё]+))?",
+    r"(?![\d.,:/-]\d)[ \t\u00a0]+(?P<w1>[а-яё]+)(?:[ \t\u00a0]+(?P<w2>[а-яё]+))?",
     re.I,
 )
 

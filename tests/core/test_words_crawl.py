@@ -92,6 +92,7 @@ def test_the_dashboard_shows_what_waits_for_the_demo_person(demo_client):
         ("Выберите\n---------", True),
         ("Page Not Found", True),
         ("Диагноз J06.9 (ОРВИ), Visa •••• 4242", False),
+        ("например 75 1234567\nПутешественник 2", False),  # a number ends a line: no agreement
     ],
 )
 def test_the_reader_catches_what_the_issue_names(text, found):
