@@ -69,3 +69,17 @@ def test_admin_phrases_put_the_name_after_a_colon(msgid, arg, expected):
         text = gettext("Add another %(verbose_name)s") % {"verbose_name": "событие по убытку"}
         assert text == "Добавить ещё: событие по убытку"
         assert gettext("Search") == "Найти"  # an English msgid falls through to Django's
+
+
+def test_russian_source_strings_are_their_own_translation():
+    """A Russian msgid is its own msgstr: a borrowed guess («Создать кабинет» shown as «Разделы
+    кабинета» after a merge of catalogues) would put another button's words on the page."""
+    wrong = []
+    for block in PO.read_text(encoding="utf-8").split("\n\n"):
+        match = re.search(r'^msgid (".*?")\nmsgstr (".*?")(?:\n#|\Z)', block + "\n#", re.S | re.M)
+        if not match:
+            continue
+        source, translated = _text(match.group(1)), _text(match.group(2))
+        if re.search("[а-яё]", source, re.I) and translated and translated != source:
+            wrong.append(f"{source!r} → {translated!r}")
+    assert wrong == []

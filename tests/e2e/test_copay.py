@@ -60,7 +60,7 @@ def test_bind_card_and_pay_the_debt(demo_data, stripe_in_browser, page_factory, 
     page.locator("[data-testid=pay-confirm-button]").click()
     page.wait_for_url("**/copay/")
     assert "Задолженность оплачена" in page.content()
-    assert "0,00" in page.locator(f"#copay-{person_id} [data-testid=debt]").inner_text()
+    assert "0\u00a0руб." in page.locator(f"#copay-{person_id} [data-testid=debt]").inner_text()
     screenshot(page, "copay-paid")
 
     assert page.errors == []
@@ -90,7 +90,7 @@ def test_bind_card_and_pay_the_debt(demo_data, stripe_in_browser, page_factory, 
 
 
 def check_debt_shown(page, section) -> None:
-    assert "544,00" in section.locator("[data-testid=debt]").inner_text()
+    assert "544\u00a0руб." in section.locator("[data-testid=debt]").inner_text()
     screenshot(page, "copay-consent")
 
 

@@ -99,7 +99,7 @@ def test_copay_and_appeal_pages_name_no_service_without_the_consent(
 
     page.goto("/copay/")
     ledger = page.locator("table.copay__lines").first
-    assert "544,00 ₽" in ledger.inner_text()
+    assert "544\u00a0руб." in ledger.inner_text()
     assert line.clinic.name in ledger.inner_text()
     assert "наименование скрыто" in ledger.inner_text()
     assert page.get_by_text(line.service_name).count() == 0
