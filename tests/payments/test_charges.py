@@ -222,7 +222,7 @@ def test_notice_the_day_before_is_sent_once(bind_card, copay_person, copay_user)
     assert tasks.copay_notices_send.delay(today().isoformat()).get() == 0
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
-    assert "544,00" in body and mail.outbox[0].to == [copay_user.email]
+    assert "544\xa0руб." in body and mail.outbox[0].to == [copay_user.email]
 
 
 def test_removed_card_stops_automatic_charges(bind_card, copay_person):

@@ -71,7 +71,7 @@ def test_confirmed_dispute_of_a_paid_line_refunds_it_once(
     assert "будет возвращена на карту" in appeal.messages.filter(from_staff=True).get().body
     refund_mail = [m for m in mail.outbox if m.subject == "Со-оплата возвращена на карту"]
     assert [m.to for m in refund_mail] == [[copay_user.email]]
-    assert "272,00" in refund_mail[0].body and "4242" in refund_mail[0].body
+    assert "272\xa0руб." in refund_mail[0].body and "4242" in refund_mail[0].body
 
     # the task delivered again and reconciliation: nothing new at the provider
     tasks.copay_refund_request.delay(disputed.pk)
