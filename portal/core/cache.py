@@ -59,6 +59,7 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._down_until = 0.0
+        self._fallback_used = False  # counters went to the database table in this process
         self._fallback = FallbackDatabaseCache(
             FALLBACK_TABLE, {"TIMEOUT": params.get("TIMEOUT", 300), "KEY_PREFIX": self.key_prefix}
         )
@@ -90,6 +91,7 @@ class ResilientRedisCache(RedisCache):
             except _errors() as exc:
                 self._failed(operation, exc)
         if durable:
+            self._fallback_used = True
             return getattr(self._fallback, operation)(key, *args, **kwargs)
         if isinstance(miss, type) and issubclass(miss, BaseException):
             raise miss(f"cache unavailable: {operation}")
@@ -146,5 +148,10 @@ class ResilientRedisCache(RedisCache):
         return self._many("delete_many", None, keys, version=version)
 
     def clear(self):
-        self._fallback.clear()
+        """Empty Redis, and the database table of counters if this process wrote any there (a
+        process that never met Redis down has nothing in it: no query, so clearing needs no
+        database, as RedisCache's own clear does not)."""
+        if self._fallback_used:
+            self._fallback.clear()
+            self._fallback_used = False
         return self._many("clear", False)

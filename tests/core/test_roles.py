@@ -105,6 +105,7 @@ def test_no_role_may_read_the_audit_log_or_delete_what_services_write():
             "clinics.delete_programclinic",  # taking a clinic out of a program's network
             "shop.delete_offer",
             "employers.delete_employermanager",
+            "employers.delete_columnmapping",  # forgetting an employer's remembered column choice
         }, role
 
 

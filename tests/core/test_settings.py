@@ -113,9 +113,9 @@ def test_dev_with_database_and_redis_urls_uses_pooled_postgres_redis_cache_and_r
 
     # then
     assert found["engine"] == "django.db.backends.postgresql"
-    assert found["options"]["pool"] == {"min_size": 1, "max_size": 10}
+    assert found["options"]["pool"] == {"min_size": 1, "max_size": 10, "timeout": 3.0}
     assert found["conn_max_age"] == 0
-    assert found["cache_backend"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache_backend"] == "portal.core.cache.ResilientRedisCache"
     assert found["cache_location"] == REDIS_URL
     assert found["eager"] is False
     assert found["app_eager"] is False
@@ -141,7 +141,7 @@ def test_production_with_everything_set_is_postgres_redis_and_not_eager():
 
     assert found["engine"] == "django.db.backends.postgresql"
     assert "pool" in found["options"]
-    assert found["cache_backend"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache_backend"] == "portal.core.cache.ResilientRedisCache"
     assert found["eager"] is False
     assert found["app_broker"] == REDIS_URL
     assert found["debug"] is False
