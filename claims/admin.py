@@ -8,7 +8,12 @@ from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from portal.core.admin import (
+    AuditedAdminMixin,
+    PortalModelAdmin,
+    PortalTabularInline,
+    ReadOnlyAdminMixin,
+)
 
 from .admin_actions import ClaimDocumentDownloadInlineMixin, ClaimOperatorAdminMixin
 from .admin_registers import Icd10DiagnosisAdmin, RegisterImportAdminMixin
@@ -26,7 +31,7 @@ DIAGNOSIS_FIELDS = ("icd10_code", "icd10_name", "icd10_flag")
 
 
 @admin.register(ServiceLine)
-class ServiceLineAdmin(RegisterImportAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class ServiceLineAdmin(RegisterImportAdminMixin, AuditedAdminMixin, PortalModelAdmin):
     list_display = (
         "date",
         "clinic",
@@ -82,7 +87,7 @@ class ServiceLineAdmin(RegisterImportAdminMixin, AuditedAdminMixin, admin.ModelA
         ]
 
 
-class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, PortalTabularInline):
     extra = 0
     can_delete = False
 
@@ -100,7 +105,7 @@ class ClaimDocumentInline(ClaimDocumentDownloadInlineMixin, ReadOnlyInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ClaimOperatorAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class ClaimAdmin(ClaimOperatorAdminMixin, AuditedAdminMixin, PortalModelAdmin):
     """The payout case moves through the actions (one intermediate form each); what the person
     declared stays as declared for operators."""
 
@@ -167,7 +172,7 @@ class ClaimAdmin(ClaimOperatorAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ClaimNumberSequence)
-class ClaimNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ClaimNumberSequenceAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """The claim numbers given per year: read-only (a number is never given twice)."""
 
     list_display = ("year", "last")

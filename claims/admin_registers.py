@@ -2,13 +2,13 @@
 templates, and the Ministry's МКБ-10 dictionary the registers' codes are checked against.
 
 claims/admin.py wires it in: `class ServiceLineAdmin(RegisterImportAdminMixin, AuditedAdminMixin,
-admin.ModelAdmin)` and `admin.site.register(Icd10Diagnosis, Icd10DiagnosisAdmin)`.
+PortalModelAdmin)` and `admin.site.register(Icd10Diagnosis, Icd10DiagnosisAdmin)`.
 """
 
 import re
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import (
@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from portal.core.admin import ReadOnlyAdminMixin
+from portal.core.admin import PortalModelAdmin, ReadOnlyAdminMixin
 
 from .icd10 import icd10_normalize
 from .register_jobs import register_job_get, register_job_start
@@ -151,7 +151,7 @@ class RegisterImportAdminMixin:
         return response
 
 
-class Icd10DiagnosisAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class Icd10DiagnosisAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """The МКБ-10 dictionary, read-only (it is the Ministry's, loaded from claims/data); claims/
     admin.py registers it. The search takes a code as people type it («к021», «J06,9», «K02»)
     or words of the name; «Загрузить заново» runs the loader (manage.py load_mkb10)."""

@@ -7,14 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.core.admin import ReadOnlyAdminMixin
+from portal.core.admin import PortalModelAdmin, PortalTabularInline, ReadOnlyAdminMixin
 from portal.core.forms import JSONFormField
 
 from . import schedule
 from .models import Appointment, AppointmentEvent, Clinic, Doctor, ProgramClinic, SavedPlace, Slot
 
 
-class DoctorInline(admin.TabularInline):
+class DoctorInline(PortalTabularInline):
     model = Doctor
     extra = 0
     fields = ("full_name", "specialty", "care_kind")
@@ -22,7 +22,7 @@ class DoctorInline(admin.TabularInline):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(PortalModelAdmin):
     list_display = ("name", "city", "address", "online_booking", "last_verified_on")
     list_filter = ("city", "online_booking")
     search_fields = ("name", "address")
@@ -44,7 +44,7 @@ class ClinicAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgramClinic)
-class ProgramClinicAdmin(admin.ModelAdmin):
+class ProgramClinicAdmin(PortalModelAdmin):
     list_display = ("program", "clinic", "care_kind", "guarantee_letter_required")
     list_filter = ("care_kind", "guarantee_letter_required")
     search_fields = ("clinic__name", "program__code")
@@ -53,7 +53,7 @@ class ProgramClinicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Doctor)
-class DoctorAdmin(admin.ModelAdmin):
+class DoctorAdmin(PortalModelAdmin):
     list_display = ("full_name", "specialty", "clinic", "care_kind")
     list_filter = ("care_kind",)
     search_fields = ("full_name", "specialty", "clinic__name")
@@ -84,7 +84,7 @@ class SlotAdminForm(forms.ModelForm):
 
 
 @admin.register(Slot)
-class SlotAdmin(admin.ModelAdmin):
+class SlotAdmin(PortalModelAdmin):
     form = SlotAdminForm
     list_display = ("doctor", "starts_at", "ends_at")
     date_hierarchy = "starts_at"
@@ -93,7 +93,7 @@ class SlotAdmin(admin.ModelAdmin):
     list_select_related = ("doctor__clinic",)
 
 
-class AppointmentEventInline(admin.TabularInline):
+class AppointmentEventInline(PortalTabularInline):
     model = AppointmentEvent
     extra = 0
     fields = ("at", "action", "slot", "previous_slot", "by")
@@ -108,7 +108,7 @@ class AppointmentEventInline(admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AppointmentAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """Read-only: a booking is made, moved and cancelled by clinics.services.booking alone (the
     event row, the schedule's hold and release, the person's e-mail), never by an admin form."""
 
@@ -121,7 +121,7 @@ class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SavedPlace)
-class SavedPlaceAdmin(admin.ModelAdmin):
+class SavedPlaceAdmin(PortalModelAdmin):
     """A person's home and work points (for the nearest clinics): for admins only."""
 
     list_display = ("user", "kind", "label", "updated_at")

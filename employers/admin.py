@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.admin import ReadOnlyAdminMixin
+from portal.core.admin import PortalModelAdmin, ReadOnlyAdminMixin
 
 from . import admin_register  # noqa: F401 (registers the register's admin: policies' models)
 from .models import EmployerManager, ImportBatch, ImportRow, Invitation
@@ -12,7 +12,7 @@ from .selectors import contracts_for_staff
 
 
 @admin.register(EmployerManager)
-class EmployerManagerAdmin(admin.ModelAdmin):
+class EmployerManagerAdmin(PortalModelAdmin):
     """Who manages which company's list: admins assign HR managers here (or on the company)."""
 
     list_display = ("user", "policyholder", "created_at")
@@ -23,7 +23,7 @@ class EmployerManagerAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdminMixin, EmployerScopedAdminMixin, admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdminMixin, EmployerScopedAdminMixin, PortalModelAdmin):
     list_display = (
         "created_at",
         "contract",
@@ -62,7 +62,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, EmployerScopedAdminMixin, admin.Model
 
 
 @admin.register(ImportRow)
-class ImportRowAdmin(ReadOnlyAdminMixin, EmployerScopedAdminMixin, admin.ModelAdmin):
+class ImportRowAdmin(ReadOnlyAdminMixin, EmployerScopedAdminMixin, PortalModelAdmin):
     """The staged rows of the imports, for the insurer's support (HR managers see them on the
     import page)."""
 
@@ -82,7 +82,7 @@ class ImportRowAdmin(ReadOnlyAdminMixin, EmployerScopedAdminMixin, admin.ModelAd
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ReadOnlyAdminMixin, EmployerScopedAdminMixin, admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdminMixin, EmployerScopedAdminMixin, PortalModelAdmin):
     policyholder_path = "insured_person__contract__policyholder"
     list_display = ("email", "insured_person", "created_at", "sent_at")
     list_filter = (("sent_at", admin.EmptyFieldListFilter),)

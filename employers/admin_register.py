@@ -24,7 +24,12 @@ from policies.models import (
     PolicyLink,
     Program,
 )
-from portal.core.admin import AuditedAdminMixin
+from portal.core.admin import (
+    AuditedAdminMixin,
+    PortalModelAdmin,
+    PortalStackedInline,
+    PortalTabularInline,
+)
 
 from . import admin_views as import_views
 from .models import ColumnMapping, EmployerManager, Invitation
@@ -41,14 +46,14 @@ from .services.mapping import column_choices
 from .services.register import insured_person_save
 
 
-class ContractInline(admin.TabularInline):
+class ContractInline(PortalTabularInline):
     model = Contract
     extra = 0
     fields = ("number", "starts_on", "ends_on")
     show_change_link = True
 
 
-class EmployerManagerInline(admin.TabularInline):
+class EmployerManagerInline(PortalTabularInline):
     model = EmployerManager
     extra = 0
     raw_id_fields = ("user",)
@@ -56,7 +61,7 @@ class EmployerManagerInline(admin.TabularInline):
     verbose_name_plural = _("HR-менеджеры (видят и загружают списки застрахованных компании)")
 
 
-class ColumnMappingInline(admin.TabularInline):
+class ColumnMappingInline(PortalTabularInline):
     """What the company's HR chose for the columns of their lists the import did not recognise
     (employers.services.mapping): an administrator corrects a wrong choice or deletes it, and the
     next list asks for that column again."""
@@ -79,14 +84,14 @@ class ColumnMappingInline(admin.TabularInline):
 
 
 @admin.register(Policyholder)
-class PolicyholderAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
+class PolicyholderAdmin(EmployerScopedAdminMixin, PortalModelAdmin):
     policyholder_path = "pk"
     list_display = ("name", "inn")
     search_fields = ("name", "inn")
     inlines = [ContractInline, EmployerManagerInline, ColumnMappingInline]
 
 
-class ProgramInline(admin.TabularInline):
+class ProgramInline(PortalTabularInline):
     model = Program
     extra = 0
     fields = ("code", "name", "copay_share", "includes_vzr")
@@ -119,7 +124,7 @@ class RowLinkChangeList(ChangeList):
 
 
 @admin.register(Contract)
-class ContractAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
+class ContractAdmin(EmployerScopedAdminMixin, PortalModelAdmin):
     policyholder_path = "policyholder"
     list_display = (
         "number",
@@ -226,7 +231,7 @@ class ContractAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Program)
-class ProgramAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
+class ProgramAdmin(EmployerScopedAdminMixin, PortalModelAdmin):
     list_display = ("code", "name", "contract", "copay_share", "includes_vzr")
     list_filter = ("includes_vzr", "care_kinds", ("contract", admin.RelatedOnlyFieldListFilter))
     search_fields = ("code", "name", "contract__number")
@@ -326,7 +331,7 @@ class InsuredPersonAdminForm(forms.ModelForm):
         return cleaned
 
 
-class InvitationInline(admin.TabularInline):
+class InvitationInline(PortalTabularInline):
     model = Invitation
     extra = 0
     fields = ("email", "created_at", "sent_at")
@@ -345,7 +350,7 @@ PHONE_QUERY_RE = re.compile(r"^\+?[\d\s()\-]{7,20}$")
 
 
 @admin.register(InsuredPerson)
-class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.ModelAdmin):
+class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, PortalModelAdmin):
     form = InsuredPersonAdminForm
     # What fits beside the sidebar and the filters; the relation and the phone are a filter and a
     # search away, and on the person's page.
@@ -522,7 +527,7 @@ class InsuredPersonAdmin(AuditedAdminMixin, EmployerScopedAdminMixin, admin.Mode
         return None
 
 
-class PolicyDocumentInline(admin.StackedInline):
+class PolicyDocumentInline(PortalStackedInline):
     model = PolicyDocument
     extra = 0
     fields = ("status", "generated_at", "size", "render_ms")
@@ -534,7 +539,7 @@ class PolicyDocumentInline(admin.StackedInline):
 
 
 @admin.register(Policy)
-class PolicyAdmin(EmployerScopedAdminMixin, admin.ModelAdmin):
+class PolicyAdmin(EmployerScopedAdminMixin, PortalModelAdmin):
     policyholder_path = "insured_person__contract__policyholder"
     list_display = ("number", "product", "status", "starts_on", "ends_on", "premium")
     list_filter = ("product", "status")

@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from portal.core.admin import (
+    AuditedAdminMixin,
+    PortalModelAdmin,
+    PortalStackedInline,
+    PortalTabularInline,
+    ReadOnlyAdminMixin,
+)
 from portal.core.audit import audit_log_record
 from portal.core.formatting import money
 
@@ -38,11 +44,11 @@ class ReadOnlyInlineMixin:
         return False
 
 
-class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
+class ReadOnlyInline(ReadOnlyInlineMixin, PortalTabularInline):
     pass
 
 
-class AppealMessageInline(ReadOnlyInlineMixin, admin.StackedInline):
+class AppealMessageInline(ReadOnlyInlineMixin, PortalStackedInline):
     """The conversation as it was sent (answers are written on the answer page)."""
 
     model = AppealMessage
@@ -81,7 +87,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appeal)
-class AppealAdmin(AppealQueueAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class AppealAdmin(AppealQueueAdminMixin, AuditedAdminMixin, PortalModelAdmin):
     list_display = (
         "number",
         "kind",
@@ -192,7 +198,7 @@ class AppealAdmin(AppealQueueAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(GuaranteeLetter)
-class GuaranteeLetterAdmin(GuaranteeLetterAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class GuaranteeLetterAdmin(GuaranteeLetterAdminMixin, AuditedAdminMixin, PortalModelAdmin):
     list_display = (
         "number",
         "status",
@@ -244,7 +250,7 @@ class GuaranteeLetterAdmin(GuaranteeLetterAdminMixin, AuditedAdminMixin, admin.M
 
 
 @admin.register(AppealNumberSequence)
-class AppealNumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AppealNumberSequenceAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """The appeal numbers given per year: read-only (a number is never given twice)."""
 
     list_display = ("year", "last")

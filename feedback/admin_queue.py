@@ -4,7 +4,7 @@ provided" dispute, status moves via appeal_set_status (no appeal is closed unans
 guarantee letter decisions, and the staff download of an appeal's files (audit-logged).
 
 feedback/admin.py wires it in: `class AppealAdmin(AppealQueueAdminMixin, AuditedAdminMixin,
-admin.ModelAdmin)` and `class GuaranteeLetterAdmin(GuaranteeLetterAdminMixin, ...)`.
+PortalModelAdmin)` and `class GuaranteeLetterAdmin(GuaranteeLetterAdminMixin, ...)`.
 """
 
 from django import forms
@@ -25,9 +25,12 @@ from portal.core.validators import LONG_TEXT_MAX_LENGTH, refuse_control_characte
 
 from . import services
 from .models import Appeal, AppealAttachment, GuaranteeLetter
+from .selectors import guarantee_letters_waiting_for_staff
 from .services import letters
 
 OPEN_STATUSES = (Appeal.Status.NEW, Appeal.Status.IN_PROGRESS)
+# Guarantee letters named above the appeals queue; the rest are one link away.
+LETTERS_SHOWN = 10
 
 
 def appeal_queue(queryset):
@@ -40,6 +43,29 @@ def appeal_queue(queryset):
             output_field=IntegerField(),
         )
     ).order_by("queue_rank", "due_on", "-created_at")
+
+
+def letters_waiting_context(request: HttpRequest) -> dict:
+    """Guarantee letters are the operators' work too: the appeals queue names the requested ones
+    above the appeals, the oldest first, each with its decision page (its card for staff who may
+    only look), and links to all of them. Nothing for staff who may not see letters."""
+    user = request.user
+    if not user.has_perm("feedback.view_guaranteeletter"):
+        return {}
+    waiting = guarantee_letters_waiting_for_staff(user)
+    page = "decide" if user.has_perm("feedback.change_guaranteeletter") else "change"
+    shown = [
+        (letter, reverse(f"admin:feedback_guaranteeletter_{page}", args=[letter.pk]))
+        for letter in waiting[:LETTERS_SHOWN]
+    ]
+    return {
+        "letters_waiting": shown,
+        "letters_waiting_total": waiting.count(),
+        "letters_waiting_url": reverse("admin:feedback_guaranteeletter_changelist")
+        + "?status__exact="
+        + GuaranteeLetter.Status.REQUESTED,
+        "letters_can_decide": page == "decide",
+    }
 
 
 class AnswerForm(forms.Form):
@@ -73,8 +99,14 @@ class SettleForm(forms.Form):
 class AppealQueueAdminMixin:
     """Mixed into AppealAdmin before ModelAdmin."""
 
+    change_list_template = "feedback/admin/appeal_change_list.html"
+
     def get_queryset(self, request):
         return appeal_queue(super().get_queryset(request))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), **letters_waiting_context(request)}
+        return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         own = [

@@ -47,3 +47,15 @@ def guarantee_letters_for_user(user: User) -> QuerySet[GuaranteeLetter]:
         .select_related("insured_person", "clinic", "care_kind")
         .order_by("-created_at", "-pk")
     )
+
+
+def guarantee_letters_waiting_for_staff(user: User) -> QuerySet[GuaranteeLetter]:
+    """Requested letters waiting for an operator's decision, the oldest request first; none for
+    staff who may not see guarantee letters (an HR manager)."""
+    if not user.has_perm("feedback.view_guaranteeletter"):
+        return GuaranteeLetter.objects.none()
+    return (
+        GuaranteeLetter.objects.filter(status=GuaranteeLetter.Status.REQUESTED)
+        .select_related("clinic", "care_kind")
+        .order_by("created_at", "pk")
+    )

@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gateways.payments_base import GatewayError
-from portal.core.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from portal.core.admin import (
+    AuditedAdminMixin,
+    PortalModelAdmin,
+    PortalTabularInline,
+    ReadOnlyAdminMixin,
+)
 from portal.core.audit import audit_log_record
 from portal.core.formatting import money
 from portal.core.models import AuditLogEntry
@@ -35,7 +40,7 @@ from .models import (
 )
 
 
-class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, PortalTabularInline):
     extra = 0
 
 
@@ -66,7 +71,7 @@ class ClinicAttachmentListInline(ReadOnlyInline):
 
 
 @admin.register(CopayEnrollment)
-class CopayEnrollmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CopayEnrollmentAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = (
         "user",
         "insured_person",
@@ -133,7 +138,7 @@ def _audit(request: HttpRequest, charge: Charge, what: str) -> None:
 
 
 @admin.register(Charge)
-class ChargeAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ChargeAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = (
         "pk",
         "day",
@@ -259,7 +264,7 @@ class ChargeAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class RefundAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ("created_at", "charge", "amount", "status", "settled_at")
     list_filter = ("status", ("created_at", admin.DateFieldListFilter))
     search_fields = ("charge__user__email", "provider_refund_id", "idempotency_key")
@@ -272,7 +277,7 @@ class RefundAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReceiptAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """54-ФЗ receipts (and Stripe's «квитанции»): written by the payment services, their fiscal
     attributes read back from the provider; a receipt the cash register refused is «не
     зарегистрирован» here for the operator."""
@@ -298,14 +303,14 @@ class ReceiptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CopayNotice)
-class CopayNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CopayNoticeAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ("charge_day", "insured_person", "amount", "created_at", "sent_at")
     search_fields = ("insured_person__policy_number",)
     list_select_related = ("insured_person",)
 
 
 @admin.register(ProcessedEvent)
-class ProcessedEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProcessedEventAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """Provider webhook events already handled (each is handled once)."""
 
     list_display = ("processed_at", "type", "event_id")

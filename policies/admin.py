@@ -3,20 +3,20 @@ programs, insured persons, policies), scoped for HR managers, is employers.admin
 
 from django.contrib import admin
 
-from portal.core.admin import ChangeAuditedAdminMixin, ReadOnlyAdminMixin
+from portal.core.admin import ChangeAuditedAdminMixin, PortalModelAdmin, ReadOnlyAdminMixin
 
 from .models import AssistanceCompany, BoxedPolicyCard, CareKind, PolicyLink, ProgramDocument
 
 
 @admin.register(CareKind)
-class CareKindAdmin(admin.ModelAdmin):
+class CareKindAdmin(PortalModelAdmin):
     list_display = ("name", "code", "order")
     list_editable = ("order",)
     search_fields = ("name", "code")
 
 
 @admin.register(PolicyLink)
-class PolicyLinkAdmin(ChangeAuditedAdminMixin, admin.ModelAdmin):
+class PolicyLinkAdmin(ChangeAuditedAdminMixin, PortalModelAdmin):
     """Who sees whose policies. A link is made only by the person, whose data must match the
     register (policy_link_add); staff, superusers included, can only end one (the unlink date),
     and that is written to the audit log. Handing a person's policy to another account by hand
@@ -41,7 +41,7 @@ class PolicyLinkAdmin(ChangeAuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BoxedPolicyCard)
-class BoxedPolicyCardAdmin(admin.ModelAdmin):
+class BoxedPolicyCardAdmin(PortalModelAdmin):
     list_display = ("number", "product", "title", "activate_by", "activated_at")
     list_filter = ("product",)
     search_fields = ("number", "title")
@@ -50,7 +50,7 @@ class BoxedPolicyCardAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssistanceCompany)
-class AssistanceCompanyAdmin(admin.ModelAdmin):
+class AssistanceCompanyAdmin(PortalModelAdmin):
     """The assistance company and its 24/7 phone that ВЗР/ВПМК policies print."""
 
     list_display = ("name", "phone", "is_active")
@@ -59,7 +59,7 @@ class AssistanceCompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgramDocument)
-class ProgramDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProgramDocumentAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """Made by the portal (the program's PDF, its clinic lists): shown, never edited."""
 
     list_display = ("program", "key", "status", "generated_at", "size")

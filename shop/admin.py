@@ -1,23 +1,25 @@
 from django.contrib import admin
 
+from portal.core.admin import PortalModelAdmin
+
 from . import models
 
 TARIFF_FIELDS = ("act", "act_date", "valid_from", "valid_to")
 OSAGO_FIELDS = (*TARIFF_FIELDS, "confirmed")
 
 
-class TariffAdmin(admin.ModelAdmin):
+class TariffAdmin(PortalModelAdmin):
     list_filter = ("act", "valid_from")
     search_fields = ("act",)
 
 
 @admin.register(models.TariffVersion)
-class TariffVersionAdmin(admin.ModelAdmin):
+class TariffVersionAdmin(PortalModelAdmin):
     list_display = ("code", "title", "valid_from")
 
 
 @admin.register(models.Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(PortalModelAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
@@ -87,7 +89,7 @@ class SeasonAdmin(TariffAdmin):
 
 
 @admin.register(models.Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(PortalModelAdmin):
     list_display = (
         "title",
         "product",
@@ -102,7 +104,7 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Purchase)
-class PurchaseAdmin(admin.ModelAdmin):
+class PurchaseAdmin(PortalModelAdmin):
     list_display = ("policy", "user", "status", "amount", "paid_at")
     list_filter = ("status",)
     list_select_related = ("policy", "user")
@@ -154,7 +156,7 @@ class KaskoDriverAdmin(TariffAdmin):
 
 
 @admin.register(models.Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(PortalModelAdmin):
     list_display = ("name", "code", "schengen", "is_active")
     list_filter = ("schengen", "is_active")
     list_editable = ("schengen", "is_active")
@@ -162,7 +164,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.CurrencyRate)
-class CurrencyRateAdmin(admin.ModelAdmin):
+class CurrencyRateAdmin(PortalModelAdmin):
     list_display = ("currency", "day", "rate", "source")
     list_filter = ("currency", "source")  # the Bank's rows (shop.rates) and those typed by hand
     search_fields = ("source",)

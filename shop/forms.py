@@ -14,6 +14,7 @@ from portal.core.formatting import LATIN_TO_CYRILLIC
 from portal.core.forms import DateField
 from portal.core.validators import refuse_control_characters
 
+from .kasko import MAX_PRICE, MIN_PRICE
 from .models import (
     Country,
     KaskoDeductible,
@@ -394,7 +395,7 @@ class KaskoQuoteForm(forms.Form):
     year = forms.IntegerField(label=_("Год выпуска"), min_value=1990)
     vin = forms.CharField(label=_("VIN"), max_length=17)
     price = forms.IntegerField(
-        label=_("Стоимость автомобиля, руб."), min_value=100_000, max_value=50_000_000
+        label=_("Стоимость автомобиля, руб."), min_value=MIN_PRICE, max_value=MAX_PRICE
     )
     deductible = forms.TypedChoiceField(label=_("Франшиза, руб."), coerce=int)
     starts_on = DateField(label=_("Дата начала действия"), **DATE)

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from portal.core.formatting import money
 
 from .models import KaskoDeductible, KaskoDriverCoefficient, KaskoRate
-from .osago import KOPECK, full_years
+from .osago import KOPECK, full_years, years_before
 
 TARIFF_VERSION = "kasko-2025-12-01"
+MIN_PRICE = 100_000  # the cheapest car the shop insures, roubles
+MAX_PRICE = 50_000_000
 
 
 def kasko_premium(
@@ -83,3 +85,27 @@ def kasko_premium(
         "kasko_drivers": driver_values,
         "premium": str(exact.quantize(KOPECK, rounding=ROUND_HALF_UP)),
     }
+
+
+def kasko_lowest_premium(*, starts_on: datetime.date) -> Decimal:
+    """The smallest premium under the tariff in force on `starts_on`, priced by kasko_premium:
+    the cheapest car (MIN_PRICE) of the age with the lowest rate, the deductible with the lowest
+    coefficient, one driver of the age and experience with the lowest one."""
+    rate = KaskoRate.in_force(starts_on).order_by("rate_percent").first()
+    franchise = KaskoDeductible.in_force(starts_on).order_by("value").first()
+    driver = KaskoDriverCoefficient.in_force(starts_on).order_by("value").first()
+    if rate is None or franchise is None or driver is None:
+        raise ValidationError(_("Тариф на эту дату не утверждён."))
+    breakdown = kasko_premium(
+        price=MIN_PRICE,
+        year=starts_on.year - rate.car_age_from,
+        deductible=franchise.amount,
+        starts_on=starts_on,
+        drivers=[
+            (
+                years_before(starts_on, driver.age_from),
+                years_before(starts_on, driver.experience_from),
+            )
+        ],
+    )
+    return Decimal(breakdown["premium"])

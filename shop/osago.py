@@ -19,6 +19,7 @@ rows in force on the start date), so the worked examples in the tests need no da
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -120,6 +121,15 @@ def full_years(since: datetime.date, on: datetime.date) -> int:
     return years
 
 
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The date `years` full years before `day` (a 29 February goes to the 28th), so that
+    full_years(years_before(day, n), day) == n: a birth or licence date for a given age."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def _in(value: int, low: int, high: int | None) -> bool:
     return value >= low and (high is None or value <= high)
 
@@ -171,11 +181,10 @@ def _lookup(table: dict, key, message: str) -> Decimal:
         raise ValidationError(message) from None
 
 
-def _base_rate(tariff: OsagoTariff, inputs: OsagoInputs) -> Decimal:
+def base_rate(tariff: OsagoTariff, *, category: str, purpose: str, region: str) -> Decimal:
+    """ТБ of the region if the insurer set one there, else of every other region."""
     rates = tariff.base_rates
-    key = (inputs.category, inputs.purpose, inputs.region)
-    fallback = (inputs.category, inputs.purpose, "")
-    value = rates.get(key, rates.get(fallback))
+    value = rates.get((category, purpose, region), rates.get((category, purpose, "")))
     if value is None:
         raise ValidationError(_("Для этого региона, категории и цели использования нет ставки ТБ."))
     return value
@@ -197,7 +206,7 @@ def osago_premium(tariff: OsagoTariff, inputs: OsagoInputs) -> dict:
     """The breakdown: each coefficient with its name, value and source, the drivers' rows, and
     the premium."""
     sources = tariff.sources
-    tb = _base_rate(tariff, inputs)
+    tb = base_rate(tariff, category=inputs.category, purpose=inputs.purpose, region=inputs.region)
     kt, kt_source, town = territory_coefficient(tariff, inputs.region, inputs.town)
     ko = tariff.drivers[inputs.unlimited]
     km = power_coefficient(tariff, inputs.power_hp)
@@ -259,6 +268,52 @@ def osago_premium(tariff: OsagoTariff, inputs: OsagoInputs) -> dict:
         "drivers": driver_rows,
         "premium": str(premium),
     }
+
+
+def osago_lowest_premium(tariff: OsagoTariff, starts_on: datetime.date) -> Decimal:
+    """The smallest premium the tariff allows for a car (category B), priced by osago_premium:
+    the cheapest base rate and territory together, the smallest power, the shortest use period,
+    no violations and no trailer; and the cheaper of one listed driver with the best КВС and
+    КБМ and unlimited drivers with the owner's best КБМ."""
+    category = "B"
+    tables = (tariff.territory, tariff.power, tariff.season, tariff.bonus_malus, tariff.drivers)
+    if not all(tables) or not tariff.age_experience:
+        raise ValidationError(_("Тариф на эту дату не утверждён."))
+    purposes = sorted({purpose for cat, purpose, _region in tariff.base_rates if cat == category})
+    places = []
+    for purpose in purposes:
+        for (region, town), (kt, _kt_source) in tariff.territory.items():
+            with contextlib.suppress(ValidationError):
+                tb = base_rate(tariff, category=category, purpose=purpose, region=region)
+                places.append((tb * kt, purpose, region, town))
+    if not places:
+        raise ValidationError(_("Для этого региона, категории и цели использования нет ставки ТБ."))
+    _rate, purpose, region, town = min(places)
+    above, _to, _km = min(tariff.power, key=lambda row: row[2])
+    months, _ks = min(tariff.season, key=lambda row: row[1])
+    best_class = min(tariff.bonus_malus, key=tariff.bonus_malus.get)
+    age, _age_to, experience, _exp_to, _kvs = min(tariff.age_experience, key=lambda row: row[4])
+    listed = Driver(
+        birth_date=years_before(starts_on, age),
+        licence_issued_on=years_before(starts_on, experience),
+        kbm_class=best_class,
+    )
+    premiums = []
+    for unlimited in sorted(tariff.drivers):
+        inputs = OsagoInputs(
+            category=category,
+            purpose=purpose,
+            region=region,
+            town=town,
+            power_hp=above + 1,
+            months=months,
+            starts_on=starts_on,
+            unlimited=unlimited,
+            drivers=[] if unlimited else [listed],
+            owner_kbm_class=best_class,
+        )
+        premiums.append(Decimal(osago_premium(tariff, inputs)["premium"]))
+    return min(premiums)
 
 
 def _source(row) -> Source:

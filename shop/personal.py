@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from portal.core.formatting import money
 
 from .models import PersonalOption, PersonalRate
-from .osago import KOPECK, full_years
+from .osago import KOPECK, full_years, years_before
 
 TARIFF_VERSION = "personal-2025-12-01"
 TERMS = (3, 6, 12)
@@ -72,3 +72,26 @@ def personal_premium(
         "drivers": [],
         "premium": str(premium),
     }
+
+
+def personal_lowest_premium(*, product: str, starts_on: datetime.date) -> Decimal:
+    """The smallest premium of the product under the tariff in force on `starts_on`, priced by
+    personal_premium: the cheapest age band, the smallest sum insured, the shortest term, no
+    options."""
+    rate = (
+        PersonalRate.in_force(starts_on)
+        .filter(product=product)
+        .order_by("rate_per_mille", "age_from")
+        .first()
+    )
+    if rate is None:
+        raise ValidationError(_("Тариф на эту дату не утверждён."))
+    breakdown = personal_premium(
+        product=product,
+        birth_date=years_before(starts_on, rate.age_from),
+        starts_on=starts_on,
+        sum_insured=min(SUMS[product]),
+        term_months=min(TERMS),
+        options=[],
+    )
+    return Decimal(breakdown["premium"])

@@ -16,6 +16,9 @@ from .osago import KOPECK
 
 TARIFF_VERSION = "property-2025-12-01"
 COMPONENTS = ("structure", "finish", "belongings")
+# The sum the shop's «от N руб.» is for: any sum may be insured, so the lowest price is a year's
+# cover of this much on the cheapest component.
+PRICE_FROM_SUM = 100_000
 
 
 def property_premium(*, kind: str, starts_on: datetime.date, sums: dict[str, int]) -> dict:
@@ -46,3 +49,15 @@ def property_premium(*, kind: str, starts_on: datetime.date, sums: dict[str, int
         "drivers": [],
         "premium": str(exact.quantize(KOPECK, rounding=ROUND_HALF_UP)),
     }
+
+
+def property_lowest_premium(*, starts_on: datetime.date) -> Decimal:
+    """A year's cover of PRICE_FROM_SUM on the cheapest component of the tariff in force on
+    `starts_on`, priced by property_premium."""
+    rate = PropertyRate.in_force(starts_on).order_by("rate_percent").first()
+    if rate is None:
+        raise ValidationError(_("Тариф на эту дату не утверждён."))
+    breakdown = property_premium(
+        kind=rate.kind, starts_on=starts_on, sums={rate.component: PRICE_FROM_SUM}
+    )
+    return Decimal(breakdown["premium"])

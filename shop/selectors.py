@@ -1,10 +1,22 @@
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+from functools import partial
+
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from policies.models import Policy
 from policies.selectors import linked_insured_ids
 
+from .kasko import kasko_lowest_premium
 from .models import Offer, Purchase, Quote, TerritoryCoefficient
+from .osago import osago_lowest_premium, tariff_load
+from .personal import personal_lowest_premium
+from .property import property_lowest_premium
+from .services import osago_earliest_start
+from .travel import travel_lowest_premium
 
 
 def quotes_for_user(user) -> QuerySet[Quote]:
@@ -61,3 +73,31 @@ def territory_towns(region_code: str, day) -> list[str]:
         .values_list("town", flat=True)
         .distinct()
     )
+
+
+def lowest_premiums(today: datetime.date | None = None) -> dict[str, Decimal]:
+    """Each product's «от N руб.» on the shop's cards: the smallest premium under the tariff in
+    force on the earliest start of a policy bought today, priced by the product's own premium
+    function (the same that prices a quote). A product its tariff cannot price now (a table not
+    filled, no EUR rate) is left out."""
+    today = today or timezone.localdate()
+    starts_on = osago_earliest_start(today)
+    pricing: dict[str, Callable[[], Decimal]] = {
+        Policy.Product.OSAGO: lambda: osago_lowest_premium(tariff_load(starts_on), starts_on),
+        Policy.Product.KASKO: partial(kasko_lowest_premium, starts_on=starts_on),
+        Policy.Product.PROPERTY: partial(property_lowest_premium, starts_on=starts_on),
+        Policy.Product.ACCIDENT: partial(
+            personal_lowest_premium, product=Policy.Product.ACCIDENT, starts_on=starts_on
+        ),
+        Policy.Product.ONCOLOGY: partial(
+            personal_lowest_premium, product=Policy.Product.ONCOLOGY, starts_on=starts_on
+        ),
+        Policy.Product.VZR: partial(travel_lowest_premium, starts_on=starts_on, quote_day=today),
+    }
+    prices = {}
+    for product, price in pricing.items():
+        try:
+            prices[product] = price()
+        except ValidationError:
+            continue
+    return prices

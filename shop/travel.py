@@ -211,3 +211,29 @@ def travel_premium(
         "eur_rate_day": eur.day.isoformat(),
         "premium": str(premium),
     }
+
+
+def travel_lowest_premium(*, starts_on: datetime.date, quote_day: datetime.date) -> Decimal:
+    """The smallest premium, in roubles, under the tariff in force on `starts_on`, priced by
+    travel_premium: one day's trip of one traveller of the age with the lowest coefficient, the
+    sum insured with the lowest daily rate (to a country outside the Schengen area if the sum is
+    below its minimum), no sport."""
+    rate = TravelRate.in_force(starts_on).order_by("daily_rate").first()
+    age = TravelAgeCoefficient.in_force(starts_on).order_by("value").first()
+    sport = TravelSportOption.in_force(starts_on).order_by("value").first()
+    countries = Country.objects.filter(is_active=True).order_by("code")
+    if rate is not None and rate.sum_insured < SCHENGEN_MIN_SUM:
+        countries = countries.filter(schengen=False)
+    country = countries.first()
+    if rate is None or age is None or sport is None or country is None:
+        raise ValidationError(_("Тариф на эту дату не утверждён."))
+    breakdown = travel_premium(
+        countries=[country.code],
+        starts_on=starts_on,
+        ends_on=starts_on,
+        ages=[age.age_from],
+        sum_insured=rate.sum_insured,
+        sport=sport.code,
+        quote_day=quote_day,
+    )
+    return Decimal(breakdown["premium"])

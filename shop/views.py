@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gateways.payments_base import GatewayError, PaymentStatus, gateway
@@ -19,6 +20,7 @@ from payments.receipts import fiscal_receipt_pdf_bytes, receipt_for
 from policies.cards import PRODUCT_TITLES
 from policies.models import Policy
 from policies.translit import user_latin_name
+from portal.core.formatting import money
 
 from . import services
 from .documents import receipt_pdf_bytes
@@ -36,8 +38,13 @@ from .forms import (
     TravellerFormSet,
     TravelQuoteForm,
 )
+from .kasko import MIN_PRICE as KASKO_MIN_PRICE
 from .models import Purchase, Purpose, Region
+from .personal import SUMS as PERSONAL_SUMS
+from .personal import TERMS as PERSONAL_TERMS
+from .property import PRICE_FROM_SUM as PROPERTY_PRICE_FROM_SUM
 from .selectors import (
+    lowest_premiums,
     offers_for_user,
     purchases_for_user,
     quotes_for_user,
@@ -55,6 +62,51 @@ PRODUCTS = [
     (Policy.Product.ONCOLOGY, "shop_oncology"),
     (Policy.Product.VZR, "shop_vzr"),
 ]
+# What each product covers, in a sentence of its card.
+COVERS = {
+    Policy.Product.OSAGO: gettext_lazy(
+        "Вред, причинённый по вашей вине жизни, здоровью и имуществу других участников "
+        "дорожного движения: его возмещает страховщик. Без полиса ОСАГО ездить нельзя."
+    ),
+    Policy.Product.KASKO: gettext_lazy(
+        "Ваш автомобиль: ущерб в ДТП, в том числе по вашей вине, угон, пожар, стихийные "
+        "бедствия, падение предметов и действия третьих лиц."
+    ),
+    Policy.Product.PROPERTY: gettext_lazy(
+        "Квартира или дом: конструктив, отделка и инженерное оборудование, вещи — от пожара, "
+        "залива, стихийных бедствий, кражи и противоправных действий третьих лиц."
+    ),
+    Policy.Product.ACCIDENT: gettext_lazy(
+        "Травма, инвалидность или смерть в результате несчастного случая — круглосуточно, дома, "
+        "на работе и в поездках по России."
+    ),
+    Policy.Product.ONCOLOGY: gettext_lazy(
+        "Диагностика и лечение онкологического заболевания, впервые выявленного за время "
+        "действия полиса."
+    ),
+    Policy.Product.VZR: gettext_lazy(
+        "Медицинская помощь в поездке за границу: врач, больница, лекарства, перевозка домой. "
+        "Подходит для визы в страны Шенгенской зоны."
+    ),
+}
+
+
+def _price_notes() -> dict[str, str]:
+    """What the «от N руб.» of each card is for (shop.selectors.lowest_premiums prices it)."""
+    personal = _("за %(months)s мес., страховая сумма %(sum)s")
+    return {
+        Policy.Product.OSAGO: _("за год, с наименьшими коэффициентами тарифа"),
+        Policy.Product.KASKO: _("за год, автомобиль стоимостью %(price)s")
+        % {"price": money(KASKO_MIN_PRICE)},
+        Policy.Product.PROPERTY: _("за год, страховая сумма %(sum)s")
+        % {"sum": money(PROPERTY_PRICE_FROM_SUM)},
+        **{
+            product: personal
+            % {"months": min(PERSONAL_TERMS), "sum": money(min(PERSONAL_SUMS[product]))}
+            for product in (Policy.Product.ACCIDENT, Policy.Product.ONCOLOGY)
+        },
+        Policy.Product.VZR: _("за день поездки одного путешественника"),
+    }
 
 
 def _provider_down(request: HttpRequest) -> HttpResponse:
@@ -74,10 +126,15 @@ def _quote_or_error(request: HttpRequest, form, product: str, inputs: dict):
 
 @login_required
 def shop_index(request: HttpRequest) -> HttpResponse:
+    prices = lowest_premiums()
+    notes = _price_notes()
     products = [
         {
             "code": code,
             "title": PRODUCT_TITLES.get(code, Policy.Product(code).label),
+            "covers": COVERS[code],
+            "price_from": prices.get(code),
+            "price_note": notes[code],
             "url_name": url,
         }
         for code, url in PRODUCTS

@@ -8,12 +8,21 @@ account is written to the staff audit log with its values before and after."""
 
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.admin import SocialAccountAdmin as AllauthSocialAccountAdmin
-from allauth.socialaccount.models import SocialAccount
-from axes.models import AccessAttempt
+from allauth.socialaccount.admin import SocialAppAdmin as AllauthSocialAppAdmin
+from allauth.socialaccount.admin import SocialTokenAdmin as AllauthSocialTokenAdmin
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.admin import AccessFailureLogAdmin as AxesAccessFailureLogAdmin
+from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -22,7 +31,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.core.admin import AuditedAdminMixin, ChangeAuditedAdminMixin, ReadOnlyAdminMixin
+from portal.core.admin import (
+    AuditedAdminMixin,
+    ChangeAuditedAdminMixin,
+    PortalModelAdmin,
+    PortalTabularInline,
+    ReadOnlyAdminMixin,
+    SelectLabelsMixin,
+)
 from portal.core.audit import audit_log_record
 from portal.core.client_ip import client_ip
 from portal.core.models import AuditLogEntry
@@ -51,7 +67,7 @@ RIGHTS_FIELDS = ("is_active", "is_staff", "is_superuser", "groups", "user_permis
 IDENTIFIER_FIELDS = ("email", "phone")
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(PortalTabularInline):
     extra = 0
     can_delete = False
 
@@ -119,7 +135,7 @@ class LockedFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdminMixin, ChangeAuditedAdminMixin, BaseUserAdmin):
+class UserAdmin(SelectLabelsMixin, AuditedAdminMixin, ChangeAuditedAdminMixin, BaseUserAdmin):
     ordering = ("email",)
     list_display = (
         "email",
@@ -280,7 +296,7 @@ class UserAdmin(AuditedAdminMixin, ChangeAuditedAdminMixin, BaseUserAdmin):
 
 
 @admin.register(IdentifierChangeRequest)
-class IdentifierChangeRequestAdmin(admin.ModelAdmin):
+class IdentifierChangeRequestAdmin(PortalModelAdmin):
     """Operators write here the e-mail or phone change a person asked for; the person confirms it
     in the cabinet. Requests are never edited or deleted; a pending one can be cancelled."""
 
@@ -417,10 +433,51 @@ admin.site.unregister(SocialAccount)
 
 
 @admin.register(EmailAddress)
-class EmailAddressAdmin(ReadOnlyAdminMixin, AllauthEmailAddressAdmin):
+class EmailAddressAdmin(SelectLabelsMixin, ReadOnlyAdminMixin, AllauthEmailAddressAdmin):
     actions = None
 
 
 @admin.register(SocialAccount)
-class SocialAccountAdmin(ReadOnlyAdminMixin, AllauthSocialAccountAdmin):
+class SocialAccountAdmin(SelectLabelsMixin, ReadOnlyAdminMixin, AllauthSocialAccountAdmin):
     actions = None
+
+
+# The other packages' admins, registered again with the portal's labels of empty choices
+# (SelectLabelsMixin): their action selects and forms read «Выберите…», not «---------».
+admin.site.unregister([Group, AccessAttempt, AccessLog, AccessFailureLog])
+admin.site.unregister([Authenticator, SocialApp, SocialToken])
+
+
+@admin.register(Group)
+class GroupAdmin(SelectLabelsMixin, BaseGroupAdmin):
+    pass
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(SelectLabelsMixin, AxesAccessAttemptAdmin):
+    pass
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(SelectLabelsMixin, AxesAccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(SelectLabelsMixin, AxesAccessFailureLogAdmin):
+    pass
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(SelectLabelsMixin, AllauthAuthenticatorAdmin):
+    pass
+
+
+@admin.register(SocialApp)
+class SocialAppAdmin(SelectLabelsMixin, AllauthSocialAppAdmin):
+    pass
+
+
+@admin.register(SocialToken)
+class SocialTokenAdmin(SelectLabelsMixin, AllauthSocialTokenAdmin):
+    pass

@@ -20,6 +20,49 @@ from .models import (
     VersionCounter,
 )
 
+# Django's label of an empty choice: BLANK_CHOICE_DASH of model fields with choices and of the
+# action select, and ModelChoiceField's default empty_label.
+DJANGO_EMPTY_LABEL = models.BLANK_CHOICE_DASH[0][1]
+
+
+class SelectLabelsMixin:
+    """No select of the admin shows Django's «---------»: a foreign key's or a choice field's
+    empty option reads «Выберите…», the changelist's action select «Выберите действие…». Every
+    admin and inline of the portal has it through PortalModelAdmin / PortalTabularInline /
+    PortalStackedInline (the third-party admins are registered again with it); tests/core/
+    test_admin.py checks both that and the pages themselves."""
+
+    empty_choice_label = _("Выберите…")
+    empty_action_label = _("Выберите действие…")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(formfield, forms.ModelChoiceField):
+            if formfield.empty_label == DJANGO_EMPTY_LABEL:
+                formfield.empty_label = self.empty_choice_label
+        elif isinstance(formfield, forms.ChoiceField):
+            choices = list(formfield.choices)
+            if choices and choices[0] == ("", DJANGO_EMPTY_LABEL):
+                formfield.choices = [("", self.empty_choice_label), *choices[1:]]
+        return formfield
+
+    def get_action_choices(self, request, default_choices=None):
+        if default_choices is None:
+            default_choices = [("", self.empty_action_label)]
+        return super().get_action_choices(request, default_choices)
+
+
+class PortalModelAdmin(SelectLabelsMixin, admin.ModelAdmin):
+    """The base of every ModelAdmin of the portal."""
+
+
+class PortalTabularInline(SelectLabelsMixin, admin.TabularInline):
+    """The base of every tabular inline of the portal."""
+
+
+class PortalStackedInline(SelectLabelsMixin, admin.StackedInline):
+    """The base of every stacked inline of the portal."""
+
 
 class ReadOnlyAdminMixin:
     """Rows written only by services (imports, charges, numbering, history): shown in the admin,
@@ -200,7 +243,7 @@ def audit_log_record_many(
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditLogEntryAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """Readable by admins only; nobody adds, changes or deletes rows."""
 
     list_display = (
@@ -242,7 +285,7 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DestructionAct)
-class DestructionActAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DestructionActAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """Acts of destruction of personal data: written by the retention run, read here, never
     edited or deleted."""
 
@@ -306,7 +349,7 @@ class InsurerDetailsForm(forms.ModelForm):
 
 
 @admin.register(InsurerDetails)
-class InsurerDetailsAdmin(admin.ModelAdmin):
+class InsurerDetailsAdmin(PortalModelAdmin):
     """One row: the requisites every policy PDF and receipt prints."""
 
     form = InsurerDetailsForm
@@ -320,7 +363,7 @@ class InsurerDetailsAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class OutboxMessageAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, PortalModelAdmin):
     """The outbox of queued tasks (portal.core.outbox): superusers watch what waits and why."""
 
     list_display = ("task_name", "created_at", "sent_at", "acked_at", "attempts", "given_up_at")
@@ -330,14 +373,14 @@ class OutboxMessageAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.Mode
 
 
 @admin.register(VersionCounter)
-class VersionCounterAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class VersionCounterAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, PortalModelAdmin):
     """Versions of cached data (portal.core.versions): shown to superusers, changed by code only."""
 
     list_display = ("name", "value", "updated_at")
 
 
 @admin.register(JobRun)
-class JobRunAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class JobRunAdmin(SuperuserOnlyAdminMixin, ReadOnlyAdminMixin, PortalModelAdmin):
     """Runs of scheduled jobs (portal.core.locks.run_once): started, finished, or not."""
 
     list_display = ("name", "key", "started_at", "finished_at", "result")

@@ -32,6 +32,7 @@ from payments.models import (
 from policies.models import AssistanceCompany, BoxedPolicyCard, ProgramDocument
 from portal.accounts.models import IdentifierChangeRequest
 from portal.core import roles
+from portal.core.admin import SelectLabelsMixin
 from portal.core.models import AuditLogEntry, DestructionAct, InsurerDetails, JobRun, OutboxMessage
 from tests.conftest import staff_login
 from tests.factories import (
@@ -557,3 +558,34 @@ def test_only_audited_admin_pages_show_a_diagnosis_or_a_service_name(superuser_c
     ):
         page = superuser_client.get(url).content.decode()
         assert not any(text in page for text in health), url
+
+
+def test_no_admin_select_shows_dashes(superuser_client, rows):
+    """Every select of the admin says what to pick («Выберите…», «Все», a label), never Django's
+    «---------»: on each changelist (the action select), add page and change page, inlines
+    included."""
+    showing = []
+    for model, _model_admin in REGISTRY:
+        obj = model._default_manager.order_by("pk").first()
+        urls = [admin_url(model, "changelist"), admin_url(model, "add")]
+        if obj is not None:
+            urls.append(admin_url(model, "change", obj.pk))
+        for url in urls:
+            response = superuser_client.get(url)
+            if response.status_code == 200 and "---------" in response.content.decode():
+                showing.append(url)
+
+    assert showing == []
+
+
+def test_every_admin_and_inline_labels_its_empty_choices():
+    # The one place of the rule above: a new admin or inline made from Django's bare classes
+    # would show «---------» again.
+    bare = [
+        f"{model._meta.label}: {cls.__name__}"
+        for model, model_admin in REGISTRY
+        for cls in (type(model_admin), *model_admin.inlines)
+        if not issubclass(cls, SelectLabelsMixin)
+    ]
+
+    assert bare == []

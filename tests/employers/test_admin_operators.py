@@ -4,12 +4,21 @@ moving claims, unlocking logins."""
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import reverse
 
 from claims.models import Claim, ClaimEvent, ServiceLine
 from feedback.models import Appeal, AppealEvent, AppealMessage
 from portal.core.models import AuditLogEntry
-from tests.factories import AppealFactory, ClaimFactory, ServiceLineFactory
+from tests.conftest import staff_login
+from tests.factories import (
+    AppealFactory,
+    ClaimFactory,
+    GuaranteeLetterFactory,
+    ServiceLineFactory,
+    StaffUserFactory,
+)
 
 
 def change_url(obj) -> str:
@@ -118,3 +127,27 @@ def test_the_claim_as_declared_is_read_only_for_an_operator(operator_client):
 
     assert 'name="description"' not in page
     assert 'name="payout_details"' not in page
+
+
+def test_operators_find_the_guarantee_letters_waiting_in_their_queue(operator_client):
+    # given: a letter requested by a person
+    letter = GuaranteeLetterFactory()
+    decide = reverse("admin:feedback_guaranteeletter_decide", args=[letter.pk])
+
+    # when an operator opens the appeals queue
+    page = operator_client.get(reverse("admin:feedback_appeal_changelist")).content.decode()
+
+    # then the letter is there with its decision page, which opens
+    assert "Гарантийные письма ждут решения: 1" in page
+    assert decide in page
+    assert operator_client.get(decide).status_code == 200
+
+    # and staff who may read appeals but not letters see no letters there
+    reader = StaffUserFactory()
+    reader.user_permissions.add(Permission.objects.get(codename="view_appeal"))
+    page = (
+        staff_login(Client(), reader)
+        .get(reverse("admin:feedback_appeal_changelist"))
+        .content.decode()
+    )
+    assert "Гарантийн" not in page and decide not in page

@@ -57,6 +57,18 @@ def test_hr_sees_only_their_companies_contracts_and_people(
     assert other_contract.policyholder.name not in contracts.content.decode()
 
 
+def test_hr_uploads_list_leads_to_the_upload_of_their_contracts_only(
+    hr_client, contract, other_contract
+):
+    page = hr_client.get(url(ImportBatch, "changelist"))
+
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert reverse("admin:policies_contract_import", args=[contract.pk]) in content
+    assert f"Загрузить список: договор № {contract.number}" in content
+    assert reverse("admin:policies_contract_import", args=[other_contract.pk]) not in content
+
+
 def test_another_companys_objects_are_not_found_for_hr(hr_client, other_contract, theirs):
     for page in (
         url(theirs, "change", theirs.pk),

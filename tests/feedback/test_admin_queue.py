@@ -138,3 +138,28 @@ def test_the_answer_page_shows_the_persons_files(superuser_client, user):
 
     assert "чек.pdf" in page
     assert f"/admin/feedback/appeal/{appeal.pk}/files/{file.pk}/" in page
+
+
+def test_the_queue_names_the_guarantee_letters_waiting_for_a_decision(superuser_client, insured):
+    # given: two requested letters and one already issued
+    older = GuaranteeLetterFactory(insured_person=insured)
+    newer = GuaranteeLetterFactory(insured_person=insured)
+    issued = GuaranteeLetterFactory(issued=True, insured_person=insured)
+    GuaranteeLetter.objects.filter(pk=older.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+
+    # when
+    page = superuser_client.get("/admin/feedback/appeal/").content.decode()
+
+    # then: the appeals queue says how many wait, oldest first, each with its decision page
+    assert "Гарантийные письма ждут решения: 2" in page
+    older_link = f"/admin/feedback/guaranteeletter/{older.pk}/decide/"
+    newer_link = f"/admin/feedback/guaranteeletter/{newer.pk}/decide/"
+    assert page.index(older_link) < page.index(newer_link)
+    assert f"/admin/feedback/guaranteeletter/{issued.pk}/decide/" not in page
+    assert "/admin/feedback/guaranteeletter/?status__exact=requested" in page
+    # and once decided, the letter leaves the queue
+    superuser_client.post(older_link, {"decision": "refuse", "reason": "п. 4.2 программы"})
+    page = superuser_client.get("/admin/feedback/appeal/").content.decode()
+    assert "Гарантийные письма ждут решения: 1" in page and older_link not in page
