@@ -6,6 +6,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from portal.core import outbox
 from portal.core.locks import advisory_lock, run_finished, run_once
 
 from . import services
@@ -66,8 +67,15 @@ def copay_daily_charges(day: str | None = None) -> int:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        for start in range(0, len(ids), daily.DAILY_BATCH):
-            copay_charge_persons.delay(ids[start : start + daily.DAILY_BATCH], day)
+        # One outbox row per chunk, all in one transaction: a broker failing halfway loses no
+        # chunk and queues none twice (portal.core.outbox).
+        outbox.send_each(
+            copay_charge_persons,
+            [
+                (ids[start : start + daily.DAILY_BATCH], day)
+                for start in range(0, len(ids), daily.DAILY_BATCH)
+            ],
+        )
     if run is not None:
         run_finished(run, f"{len(ids)} to charge")
     return len(ids)

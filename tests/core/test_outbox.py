@@ -1,9 +1,7 @@
 """The transactional outbox: a write saved while the broker is down answers success, its task waits
 in the database and runs once the broker is back; nothing is queued by a write that rolled back.
 
-The broker is made unreachable for real: Celery stops running tasks in-process and publishes to a
-Redis on a closed loopback port. "The broker returns" is Celery running tasks in-process again
-(the test settings' eager mode), so a delivered task's e-mail shows in the test outbox.
+The broker is made unreachable for real (tests/broker.py: a Redis on a closed loopback port).
 """
 
 import datetime
@@ -15,7 +13,6 @@ from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from kombu import pools
 
 from claims.models import Claim
 from claims.services.status import claim_set_status
@@ -23,75 +20,14 @@ from clinics.models import Appointment
 from clinics.services.booking import appointment_book, appointment_cancel
 from feedback import services as feedback_services
 from feedback.models import Appeal
-from portal.celery import app as celery_app
 from portal.core import outbox
 from portal.core.models import OutboxMessage
-from portal.core.tasks import outbox_deliver
+from tests.broker import assert_waiting, deliver_after_return, later
 from tests.claims.conftest import bought_policy, submit
 from tests.clinics.conftest import slot_at, tomorrow_at
 from tests.factories import StaffUserFactory
 
-CLOSED_REDIS = "redis://127.0.0.1:1/0"
-
 pytestmark = pytest.mark.django_db
-
-
-class Broker:
-    """Points Celery at a broker (or back at running tasks in-process) for one test."""
-
-    def __init__(self, settings) -> None:
-        self.settings = settings
-        self.saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
-
-    @staticmethod
-    def _fresh_pools() -> None:
-        # the connection and producer pools are made on first use from broker_url: start anew
-        pools.reset()  # kombu's registry of producer pools, keyed by connection
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    def down(self, url: str = CLOSED_REDIS) -> None:
-        self._fresh_pools()
-        outbox.broker_failure_forget()
-        celery_app.conf["task_always_eager"] = False
-        celery_app.conf["broker_url"] = url
-        self.settings.CELERY_TASK_ALWAYS_EAGER = False
-
-    def back(self) -> None:
-        self._fresh_pools()
-        celery_app.conf["task_always_eager"] = True
-        self.settings.CELERY_TASK_ALWAYS_EAGER = True
-
-    def restore(self) -> None:
-        self._fresh_pools()
-        outbox.broker_failure_forget()
-        for key, value in self.saved.items():
-            celery_app.conf[key] = value
-
-
-@pytest.fixture
-def broker(settings):
-    broker = Broker(settings)
-    yield broker
-    broker.restore()
-
-
-def later(minutes: int = 2):
-    return time_machine.travel(timezone.now() + datetime.timedelta(minutes=minutes), tick=True)
-
-
-def assert_waiting(task_suffix: str) -> OutboxMessage:
-    row = OutboxMessage.objects.get(task_name__endswith=task_suffix)
-    assert row.acked_at is None and row.sent_at is None
-    assert row.attempts == 1
-    assert row.last_error  # why it waits
-    return row
-
-
-def deliver_after_return(broker) -> None:
-    broker.back()
-    with later():
-        outbox_deliver.delay()
 
 
 # --- the write answers success and its notification arrives later --------------------------------
