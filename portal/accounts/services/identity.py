@@ -386,17 +386,23 @@ def _shown(field: str, value: str) -> str:
 
 
 def identifier_change_requested_notify(*, request_id: int) -> None:
-    """The e-mail saying support wrote a request to change the login data."""
+    """The e-mail saying support wrote a request to change the login data, to the address the
+    account had when it was written (sent late, after the broker was down, the e-mail may have
+    changed since: the request's old value is that address)."""
     change_request = (
         IdentifierChangeRequest.objects.select_related("user").filter(pk=request_id).first()
     )
     if change_request is None:
         return
-    user = change_request.user
-    if user.email:
+    to = (
+        change_request.old_value
+        if change_request.field == Field.EMAIL
+        else change_request.user.email
+    )
+    if to:
         _mail(
             template="identifier_change_requested",
-            to=user.email,
+            to=to,
             context={
                 "field": change_request.get_field_display(),
                 "new_value": _shown(change_request.field, change_request.new_value),
