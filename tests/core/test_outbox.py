@@ -18,6 +18,7 @@ from claims.models import Claim
 from claims.services.status import claim_set_status
 from clinics.models import Appointment
 from clinics.services.booking import appointment_book, appointment_cancel
+from clinics.tasks import appointment_remind, appointment_reminders_send
 from feedback import services as feedback_services
 from feedback.models import Appeal
 from portal.core import outbox
@@ -137,6 +138,55 @@ def test_a_claim_step_with_the_broker_down_is_told_later(
     deliver_after_return(broker)
 
     assert len(mail.outbox) == 1 and claim.number in mail.outbox[0].subject
+
+
+# --- a beat job's fan-out: one task per row, none lost, none twice ------------------------------
+
+
+def test_the_reminders_fan_out_with_the_broker_down_loses_nothing_and_repeats_nothing(
+    user, insured, slot, broker, django_capture_on_commit_callbacks
+):
+    # given: two bookings of tomorrow, the broker down
+    other = slot_at(slot.doctor, tomorrow_at(11))
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = [
+            appointment_book(user=user, insured_person=insured, slot=s) for s in (slot, other)
+        ]
+    mail.outbox.clear()
+    OutboxMessage.objects.all().delete()
+    broker.down()
+
+    # when: the beat's job runs in the worker, and again before the broker is back
+    with django_capture_on_commit_callbacks(execute=True):
+        assert appointment_reminders_send() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert appointment_reminders_send() == 0
+
+    # then: one row per booking, waiting; nothing sent
+    rows = OutboxMessage.objects.filter(task_name=appointment_remind.name)
+    assert sorted(row.args for row in rows) == sorted([a.pk] for a in booked)
+    assert not rows.filter(acked_at__isnull=False).exists()
+    assert mail.outbox == []
+
+    # when: the broker is back
+    deliver_after_return(broker)
+
+    # then: each reminder once, and a later run of the job finds nothing to do
+    assert len(mail.outbox) == 2
+    assert all(m.subject.startswith("Напоминание: приём у врача") for m in mail.outbox)
+    assert not OutboxMessage.objects.filter(acked_at__isnull=True).exists()
+    assert appointment_reminders_send() == 0
+
+
+def test_send_each_writes_one_row_per_call_and_skips_what_still_waits(broker):
+    broker.down()
+    name = "portal.core.tasks.sessions_clear_expired"
+
+    assert outbox.send_each(name, [(1,), (2,), (2,)]) == 2
+    assert outbox.send_each(name, [(1,), (3,)], skip_waiting=True) == 1
+    assert outbox.send_each(name, [(1,)]) == 1  # asked for: queued again
+
+    assert sorted(OutboxMessage.objects.values_list("args", flat=True)) == [[1], [1], [2], [3]]
 
 
 # --- the outbox itself ---------------------------------------------------------------------------
