@@ -1,5 +1,6 @@
-"""Celery tasks of the co-pay program: they take ids, are queued on commit, acknowledge late and
-are safe to run twice (the charge rows and their constraints decide, not the broker)."""
+"""Celery tasks of the co-pay program: they take ids, are queued through the outbox (with the
+write, or by the daily run's fan-out), acknowledge late and are safe to run twice (the charge
+rows and their constraints decide, not the broker)."""
 
 import datetime
 
