@@ -5,6 +5,8 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from portal.core import outbox
+
 from .selectors import claim_events_unnotified
 from .services.notifications import claim_event_email_send
 
@@ -25,9 +27,7 @@ def claim_notifications_resend() -> int:
     """Periodic: queue again the e-mails of recent steps that did not go out."""
     now = timezone.now()
     pending = claim_events_unnotified(since=now - RESEND_WINDOW, until=now - RESEND_AFTER)
-    for event_id in pending:
-        claim_event_notify.delay(event_id)
-    return len(pending)
+    return outbox.send_each(claim_event_notify, [(pk,) for pk in pending], skip_waiting=True)
 
 
 @shared_task

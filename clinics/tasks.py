@@ -3,6 +3,8 @@ twice (the appointment row records what was sent)."""
 
 from celery import shared_task
 
+from portal.core import outbox
+
 from .selectors import appointments_due_for_reminder, appointments_due_for_soon_reminder
 from .services.notifications import (
     appointment_notification_send,
@@ -26,9 +28,7 @@ def appointment_remind(appointment_id: int) -> bool:
 def appointment_reminders_send() -> int:
     """Periodic (CELERY_BEAT_SCHEDULE): queue the reminders of tomorrow's bookings."""
     due = appointments_due_for_reminder()
-    for appointment_id in due:
-        appointment_remind.delay(appointment_id)
-    return len(due)
+    return outbox.send_each(appointment_remind, [(pk,) for pk in due], skip_waiting=True)
 
 
 @shared_task
@@ -48,6 +48,4 @@ def appointment_remind_soon(appointment_id: int) -> bool:
 def appointment_soon_reminders_send() -> int:
     """Periodic: queue the two-hours-before reminders."""
     due = appointments_due_for_soon_reminder()
-    for appointment_id in due:
-        appointment_remind_soon.delay(appointment_id)
-    return len(due)
+    return outbox.send_each(appointment_remind_soon, [(pk,) for pk in due], skip_waiting=True)

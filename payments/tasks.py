@@ -1,11 +1,13 @@
-"""Celery tasks of the co-pay program: they take ids, are queued on commit, acknowledge late and
-are safe to run twice (the charge rows and their constraints decide, not the broker)."""
+"""Celery tasks of the co-pay program: they take ids, are queued through the outbox (with the
+write, or by the daily run's fan-out), acknowledge late and are safe to run twice (the charge
+rows and their constraints decide, not the broker)."""
 
 import datetime
 
 from celery import shared_task
 from django.utils import timezone
 
+from portal.core import outbox
 from portal.core.locks import advisory_lock, run_finished, run_once
 
 from . import services
@@ -66,8 +68,15 @@ def copay_daily_charges(day: str | None = None) -> int:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        for start in range(0, len(ids), daily.DAILY_BATCH):
-            copay_charge_persons.delay(ids[start : start + daily.DAILY_BATCH], day)
+        # One outbox row per chunk, all in one transaction: a broker failing halfway loses no
+        # chunk and queues none twice (portal.core.outbox).
+        outbox.send_each(
+            copay_charge_persons,
+            [
+                (ids[start : start + daily.DAILY_BATCH], day)
+                for start in range(0, len(ids), daily.DAILY_BATCH)
+            ],
+        )
     if run is not None:
         run_finished(run, f"{len(ids)} to charge")
     return len(ids)

@@ -21,6 +21,16 @@ from tests.factories import (
 
 
 @pytest.fixture
+def broker(settings):
+    """Celery's broker for one test: `broker.down()` makes it unreachable (tests/broker.py)."""
+    from tests.broker import Broker
+
+    broker = Broker(settings)
+    yield broker
+    broker.restore()
+
+
+@pytest.fixture
 def user(db):
     return UserFactory()
 

@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from gateways.payments_base import GatewayError, ReceiptData, ReceiptItem, gateway
+from portal.core import outbox
 from portal.core.insurer import Insurer, insurer_details
 
 from ..models import Charge, ChargeLine, Receipt, Refund
@@ -153,13 +153,14 @@ def _row(
 
 
 def _fetch_on_commit(receipts: list[Receipt]) -> None:
+    """Read the receipts' fiscal attributes once they are committed (through the outbox, in the
+    transaction that wrote them: a broker that is down loses none)."""
     pending = [r.pk for r in receipts if r.pk and r.status == Receipt.Status.PENDING]
     if not pending:
         return
     from ..tasks import receipt_fetch
 
-    for pk in pending:
-        transaction.on_commit(lambda pk=pk: receipt_fetch.delay(pk), robust=True)
+    outbox.send_each(receipt_fetch, [(pk,) for pk in pending])
 
 
 def receipts_for_paid_charges(charges: list[Charge], *, now: datetime.datetime) -> None:

@@ -187,7 +187,7 @@ def refund_settle(*, refund_id: int, result: RefundResult, note: str = "") -> Re
                 # The last try refused: a person at the insurer takes it from here.
                 from ..tasks import refund_refused_notify
 
-                transaction.on_commit(lambda: refund_refused_notify.delay(refund.pk), robust=True)
+                outbox.send(refund_refused_notify, refund.pk)
         else:  # accepted, the bank has not finished it: still in doubt, asked again later
             Refund.objects.filter(pk=refund.pk).update(updated_at=now, **values)
             for name, value in {"updated_at": now, **values}.items():

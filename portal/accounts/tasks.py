@@ -20,3 +20,19 @@ def sms_notify_task(user_id: int, text: str) -> None:
     user = User.objects.filter(pk=user_id, is_active=True, phone_confirmed_at__isnull=False).first()
     if user is not None and user.phone:
         sms_send(phone=user.phone, text=text)
+
+
+@shared_task
+def identifier_change_requested_notify_task(request_id: int) -> None:
+    """Support wrote a request to change the person's e-mail or phone: they are told."""
+    from .services.identity import identifier_change_requested_notify
+
+    identifier_change_requested_notify(request_id=request_id)
+
+
+@shared_task
+def identifier_changed_notify_task(request_id: int, before: str) -> None:
+    """The person confirmed the change: told at the new and the old e-mail address or phone."""
+    from .services.identity import identifier_changed_notify
+
+    identifier_changed_notify(request_id=request_id, before=before)

@@ -1,12 +1,13 @@
 """The transactional outbox: every task queued by a write goes through here.
 
 `send(task, *args, **kwargs)` writes an OutboxMessage row in the caller's transaction, so the
-task exists exactly when the write does (a rolled-back write queues nothing). After commit the row
-is handed to the broker at once; when that fails (Redis down or hanging: the broker's timeouts
-are a second or so) the row stays pending and the request answers as if nothing happened. The beat
-job `portal.core.tasks.outbox_deliver` hands over what is due every minute, with a growing pause
-after each failure, and hands over again what was handed over but never acknowledged (a worker
-killed mid-task, a broker restarted empty).
+task exists exactly when the write does (a rolled-back write queues nothing); `send_each(task,
+calls)` writes one row per call with one INSERT (a beat job's fan-out: one task per person).
+After commit the rows are handed to the broker at once; when that fails (Redis down or hanging:
+the broker's timeouts are a second or so) they stay pending and the request answers as if nothing
+happened. The beat job `portal.core.tasks.outbox_deliver` hands over what is due every minute,
+with a growing pause after each failure, and hands over again what was handed over but never
+acknowledged (a worker killed mid-task, a broker restarted empty).
 
 A row is acknowledged when its task has run through (Celery's task_success signal, matched by the
 task id "outbox-<row>-<attempt>"); a task that fails is tried again later, OUTBOX_MAX_ATTEMPTS
@@ -15,12 +16,15 @@ times in all. Tasks must therefore be safe to run twice, as with any broker that
 
 import datetime
 import importlib
+import json
 import logging
 import time
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from celery import signals
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Min
 from django.utils import timezone
@@ -39,16 +43,55 @@ def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
+def _name(task: Any) -> str:
+    return task if isinstance(task, str) else task.name
+
+
 def send(task: Any, /, *args: Any, **kwargs: Any) -> OutboxMessage:
     """Queue `task` (a Celery task or its name) with JSON-able arguments, in the current
     transaction; it is handed to the broker after commit, or by the beat job later."""
-    name = task if isinstance(task, str) else task.name
     row = OutboxMessage.objects.create(
-        task_name=name, args=list(args), kwargs=kwargs, due_at=timezone.now()
+        task_name=_name(task), args=list(args), kwargs=kwargs, due_at=timezone.now()
     )
     pk = row.pk
     transaction.on_commit(lambda: _deliver_after_commit(pk), robust=True)
     return row
+
+
+def _as_stored(args: Sequence[Any]) -> str:
+    """The arguments as the row's JSON keeps them (a Decimal or a date as a string), for
+    comparing a new call with a waiting one."""
+    return json.dumps(json.loads(json.dumps(list(args), cls=DjangoJSONEncoder)))
+
+
+def send_each(task: Any, calls: Iterable[Sequence[Any]], /, *, skip_waiting: bool = False) -> int:
+    """Queue `task` once per argument list of `calls`, all in one transaction (one INSERT): the
+    fan-out of a beat job or of a chunk's settlement. Nothing touches the broker before the
+    commit, so a broker failing halfway loses none of them and sends none twice.
+
+    `skip_waiting`: an argument list whose task still waits in the outbox (not yet run: the
+    broker is down, or the worker has not got to it) is not queued again, so a periodic job that
+    runs again meanwhile adds nothing. The same list twice in `calls` is queued once. Returns
+    how many were queued."""
+    name = _name(task)
+    with transaction.atomic():
+        waiting: set[str] = set()
+        if skip_waiting:
+            waiting = {
+                _as_stored(args)
+                for args in _pending().filter(task_name=name).values_list("args", flat=True)
+            }
+        now = timezone.now()
+        rows: dict[str, OutboxMessage] = {}
+        for args in calls:
+            key = _as_stored(args)
+            if key not in waiting and key not in rows:
+                rows[key] = OutboxMessage(task_name=name, args=list(args), kwargs={}, due_at=now)
+        created = OutboxMessage.objects.bulk_create(rows.values())
+        pks = [row.pk for row in created]
+        if pks:
+            transaction.on_commit(lambda: _deliver_all_after_commit(pks), robust=True)
+    return len(pks)
 
 
 # After a failed hand-over, requests leave their rows to the beat job for this long instead of
@@ -65,6 +108,11 @@ def _deliver_after_commit(pk: int) -> None:
     ):
         return  # the broker failed a moment ago: the beat job delivers this row
     deliver(pk)
+
+
+def _deliver_all_after_commit(pks: list[int]) -> None:
+    for pk in pks:
+        _deliver_after_commit(pk)
 
 
 def broker_failure_forget() -> None:

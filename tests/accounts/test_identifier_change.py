@@ -20,7 +20,8 @@ from portal.accounts.services import (
     identifier_change_confirm_by_sms,
     identifier_change_request_create,
 )
-from portal.core.models import AuditLogEntry
+from portal.core.models import AuditLogEntry, OutboxMessage
+from tests.broker import assert_waiting, deliver_after_return
 from tests.conftest import staff_login
 from tests.factories import StaffUserFactory, SuperUserFactory
 
@@ -300,6 +301,50 @@ def test_the_person_confirms_an_email_change_with_pin_and_sms_end_to_end(
         "Поддержка подготовила смену"
         not in client.get(reverse("accounts:profile")).content.decode()
     )
+
+
+def test_with_the_broker_down_the_request_and_the_change_are_saved_and_told_later(
+    client, person, operator, sms_outbox, broker, django_capture_on_commit_callbacks
+):
+    # given: the broker unreachable (a closed port)
+    broker.down()
+
+    # when: the operator writes the request
+    with django_capture_on_commit_callbacks(execute=True):
+        change_request = _request(person, operator)
+
+    # then: saved, nothing told yet; the e-mail waits in the outbox
+    assert change_request.status == "pending"
+    assert mail.outbox == []
+    assert_waiting("identifier_change_requested_notify_task")
+
+    # when: the person confirms it, the broker still down
+    client.force_login(person)
+    client.post(reverse("accounts:identifier_change_code", args=[change_request.pk]))
+    page_url = reverse("accounts:identifier_change", args=[change_request.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(page_url, {"pin": PIN, "code": last_sms_code(sms_outbox)})
+
+    # then: changed, answered as usual, told nobody yet
+    assert done.status_code == 302 and done.url == reverse("accounts:profile")
+    person.refresh_from_db()
+    assert person.email == NEW_EMAIL
+    assert mail.outbox == []
+    texts_before = len(sms_messages(sms_outbox))
+
+    # when: the broker is back and the beat job runs (twice: nothing is sent twice)
+    deliver_after_return(broker)
+    deliver_after_return(broker)
+
+    # then: the request's e-mail to the old address, the change's to both, and the SMS, once
+    assert sorted((m.subject, m.to[0]) for m in mail.outbox) == [
+        ("Данные для входа изменены", NEW_EMAIL),
+        ("Данные для входа изменены", OLD_EMAIL),
+        ("Подтвердите смену данных для входа", OLD_EMAIL),
+    ]
+    texts = sms_messages(sms_outbox)[texts_before:]
+    assert len(texts) == 1 and "данные для входа" in texts[0]["text"]
+    assert not OutboxMessage.objects.filter(acked_at__isnull=True).exists()
 
 
 def test_the_person_confirms_a_phone_change(client, person, operator, sms_outbox):

@@ -9,6 +9,7 @@ from claims.models import Claim, ClaimEvent
 from claims.services import claim_documents_add, claim_documents_send, claim_set_status
 from claims.services.notifications import claim_event_email_send
 from claims.tasks import claim_event_notify, claim_notifications_resend
+from portal.core.models import OutboxMessage
 
 from .conftest import photo, submit
 
@@ -98,12 +99,29 @@ def test_refusal_email_quotes_the_reason_and_the_rule(
     assert "Основание: Правила, п. 4.3.7" in body
 
 
-def test_the_sweep_resends_recent_unsent_steps_only(person, kasko, mailoutbox):
-    # given: a step whose on-commit queueing was lost (the broker was down)
+def test_the_sweep_resends_recent_unsent_steps_only(
+    person, kasko, mailoutbox, django_capture_on_commit_callbacks
+):
+    # given: a step whose e-mail never went out, and whose outbox row is gone (given up and
+    # purged, or written before the outbox)
     claim = submit(person, kasko)
     event = claim.events.get()
     ClaimEvent.objects.filter(pk=event.pk).update(at=event.at - datetime.timedelta(minutes=30))
+    OutboxMessage.objects.all().delete()
 
-    assert claim_notifications_resend() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert claim_notifications_resend() == 1
     assert len(mailoutbox) == 1
     assert claim_notifications_resend() == 0
+
+
+def test_the_sweep_leaves_a_step_whose_email_still_waits_in_the_outbox(person, kasko, mailoutbox):
+    # given: a step whose e-mail waits in the outbox (the broker down: not yet handed over)
+    claim = submit(person, kasko)
+    event = claim.events.get()
+    ClaimEvent.objects.filter(pk=event.pk).update(at=event.at - datetime.timedelta(minutes=30))
+    assert OutboxMessage.objects.filter(task_name=claim_event_notify.name).count() == 1
+
+    # then the sweep queues it no second time
+    assert claim_notifications_resend() == 0
+    assert OutboxMessage.objects.filter(task_name=claim_event_notify.name).count() == 1

@@ -105,13 +105,18 @@ def test_fold_never_cuts_a_utf8_character():
 # --- Reminders ----------------------------------------------------------------------------------
 
 
-def test_the_reminder_goes_out_once_the_day_before(booked, mailoutbox):
+def test_the_reminder_goes_out_once_the_day_before(
+    booked, mailoutbox, django_capture_on_commit_callbacks
+):
     mailoutbox.clear()
     evening_before = local(
         timezone.localdate(booked.slot.starts_at) - datetime.timedelta(days=1), 10
     )
 
-    with time_machine.travel(evening_before, tick=False):
+    with (
+        time_machine.travel(evening_before, tick=False),
+        django_capture_on_commit_callbacks(execute=True),  # the outbox hands the task over
+    ):
         first = appointment_reminders_send()
         second = appointment_reminders_send()
 

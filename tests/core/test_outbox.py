@@ -1,9 +1,7 @@
 """The transactional outbox: a write saved while the broker is down answers success, its task waits
 in the database and runs once the broker is back; nothing is queued by a write that rolled back.
 
-The broker is made unreachable for real: Celery stops running tasks in-process and publishes to a
-Redis on a closed loopback port. "The broker returns" is Celery running tasks in-process again
-(the test settings' eager mode), so a delivered task's e-mail shows in the test outbox.
+The broker is made unreachable for real (tests/broker.py: a Redis on a closed loopback port).
 """
 
 import datetime
@@ -15,83 +13,22 @@ from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from kombu import pools
 
 from claims.models import Claim
 from claims.services.status import claim_set_status
 from clinics.models import Appointment
 from clinics.services.booking import appointment_book, appointment_cancel
+from clinics.tasks import appointment_remind, appointment_reminders_send
 from feedback import services as feedback_services
 from feedback.models import Appeal
-from portal.celery import app as celery_app
 from portal.core import outbox
 from portal.core.models import OutboxMessage
-from portal.core.tasks import outbox_deliver
+from tests.broker import assert_waiting, deliver_after_return, later
 from tests.claims.conftest import bought_policy, submit
 from tests.clinics.conftest import slot_at, tomorrow_at
 from tests.factories import StaffUserFactory
 
-CLOSED_REDIS = "redis://127.0.0.1:1/0"
-
 pytestmark = pytest.mark.django_db
-
-
-class Broker:
-    """Points Celery at a broker (or back at running tasks in-process) for one test."""
-
-    def __init__(self, settings) -> None:
-        self.settings = settings
-        self.saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
-
-    @staticmethod
-    def _fresh_pools() -> None:
-        # the connection and producer pools are made on first use from broker_url: start anew
-        pools.reset()  # kombu's registry of producer pools, keyed by connection
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    def down(self, url: str = CLOSED_REDIS) -> None:
-        self._fresh_pools()
-        outbox.broker_failure_forget()
-        celery_app.conf["task_always_eager"] = False
-        celery_app.conf["broker_url"] = url
-        self.settings.CELERY_TASK_ALWAYS_EAGER = False
-
-    def back(self) -> None:
-        self._fresh_pools()
-        celery_app.conf["task_always_eager"] = True
-        self.settings.CELERY_TASK_ALWAYS_EAGER = True
-
-    def restore(self) -> None:
-        self._fresh_pools()
-        outbox.broker_failure_forget()
-        for key, value in self.saved.items():
-            celery_app.conf[key] = value
-
-
-@pytest.fixture
-def broker(settings):
-    broker = Broker(settings)
-    yield broker
-    broker.restore()
-
-
-def later(minutes: int = 2):
-    return time_machine.travel(timezone.now() + datetime.timedelta(minutes=minutes), tick=True)
-
-
-def assert_waiting(task_suffix: str) -> OutboxMessage:
-    row = OutboxMessage.objects.get(task_name__endswith=task_suffix)
-    assert row.acked_at is None and row.sent_at is None
-    assert row.attempts == 1
-    assert row.last_error  # why it waits
-    return row
-
-
-def deliver_after_return(broker) -> None:
-    broker.back()
-    with later():
-        outbox_deliver.delay()
 
 
 # --- the write answers success and its notification arrives later --------------------------------
@@ -201,6 +138,55 @@ def test_a_claim_step_with_the_broker_down_is_told_later(
     deliver_after_return(broker)
 
     assert len(mail.outbox) == 1 and claim.number in mail.outbox[0].subject
+
+
+# --- a beat job's fan-out: one task per row, none lost, none twice ------------------------------
+
+
+def test_the_reminders_fan_out_with_the_broker_down_loses_nothing_and_repeats_nothing(
+    user, insured, slot, broker, django_capture_on_commit_callbacks
+):
+    # given: two bookings of tomorrow, the broker down
+    other = slot_at(slot.doctor, tomorrow_at(11))
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = [
+            appointment_book(user=user, insured_person=insured, slot=s) for s in (slot, other)
+        ]
+    mail.outbox.clear()
+    OutboxMessage.objects.all().delete()
+    broker.down()
+
+    # when: the beat's job runs in the worker, and again before the broker is back
+    with django_capture_on_commit_callbacks(execute=True):
+        assert appointment_reminders_send() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert appointment_reminders_send() == 0
+
+    # then: one row per booking, waiting; nothing sent
+    rows = OutboxMessage.objects.filter(task_name=appointment_remind.name)
+    assert sorted(row.args for row in rows) == sorted([a.pk] for a in booked)
+    assert not rows.filter(acked_at__isnull=False).exists()
+    assert mail.outbox == []
+
+    # when: the broker is back
+    deliver_after_return(broker)
+
+    # then: each reminder once, and a later run of the job finds nothing to do
+    assert len(mail.outbox) == 2
+    assert all(m.subject.startswith("Напоминание: приём у врача") for m in mail.outbox)
+    assert not OutboxMessage.objects.filter(acked_at__isnull=True).exists()
+    assert appointment_reminders_send() == 0
+
+
+def test_send_each_writes_one_row_per_call_and_skips_what_still_waits(broker):
+    broker.down()
+    name = "portal.core.tasks.sessions_clear_expired"
+
+    assert outbox.send_each(name, [(1,), (2,), (2,)]) == 2
+    assert outbox.send_each(name, [(1,), (3,)], skip_waiting=True) == 1
+    assert outbox.send_each(name, [(1,)]) == 1  # asked for: queued again
+
+    assert sorted(OutboxMessage.objects.values_list("args", flat=True)) == [[1], [1], [2], [3]]
 
 
 # --- the outbox itself ---------------------------------------------------------------------------

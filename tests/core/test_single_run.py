@@ -73,29 +73,44 @@ def test_a_second_beat_waits_as_a_standby_until_the_first_is_gone():
     second.close()
 
 
-def test_a_second_daily_run_of_the_beat_does_nothing(monkeypatch):
-    queued = []
-    monkeypatch.setattr(
-        payment_tasks.copay_charge_persons, "delay", lambda *args: queued.append(args)
+def chunks_queued() -> list[list]:
+    """The daily run's chunks, as it wrote them to the outbox (this test's transaction never
+    commits, so they stay there)."""
+    return list(
+        OutboxMessage.objects.filter(task_name=payment_tasks.copay_charge_persons.name)
+        .order_by("pk")
+        .values_list("args", flat=True)
     )
+
+
+def test_a_second_daily_run_of_the_beat_does_nothing(monkeypatch):
     monkeypatch.setattr(
         payment_tasks.services, "enrollments_due", lambda day: FakeDue([11, 12, 13])
     )
+    day = timezone.localdate().isoformat()
 
     assert payment_tasks.copay_daily_charges() == 3
     assert payment_tasks.copay_daily_charges() == 0  # a second beat, the same day
 
-    assert len(queued) == 1
+    assert chunks_queued() == [[[11, 12, 13], day]]
     run = JobRun.objects.get(name="payments.copay_daily_charges")
-    assert run.key == timezone.localdate().isoformat() and run.finished_at is not None
+    assert run.key == day and run.finished_at is not None
+
+
+def test_the_daily_run_queues_every_chunk_through_the_outbox_at_once(monkeypatch):
+    monkeypatch.setattr(payment_tasks.daily, "DAILY_BATCH", 2)
+    monkeypatch.setattr(
+        payment_tasks.services, "enrollments_due", lambda day: FakeDue([1, 2, 3, 4, 5])
+    )
+    day = timezone.localdate().isoformat()
+
+    assert payment_tasks.copay_daily_charges(day) == 5
+
+    assert chunks_queued() == [[[1, 2], day], [[3, 4], day], [[5], day]]
 
 
 @postgres_only
 def test_a_daily_run_while_another_instance_runs_it_does_nothing(monkeypatch):
-    queued = []
-    monkeypatch.setattr(
-        payment_tasks.copay_charge_persons, "delay", lambda *args: queued.append(args)
-    )
     monkeypatch.setattr(payment_tasks.services, "enrollments_due", lambda day: FakeDue([1]))
     day = timezone.localdate().isoformat()
     other = other_process_holding(f"payments.copay_daily_charges:{day}")
@@ -103,7 +118,7 @@ def test_a_daily_run_while_another_instance_runs_it_does_nothing(monkeypatch):
         assert payment_tasks.copay_daily_charges(day) == 0
     finally:
         other.close()
-    assert queued == []
+    assert chunks_queued() == []
     assert payment_tasks.copay_daily_charges(day) == 1
 
 

@@ -246,5 +246,6 @@ def charge_daily_worker_killed(enrollment, day, monkeypatch) -> None:
     assert Charge.objects.get(day=day).status == Charge.Status.IN_DOUBT
 
 
-# The gateways under test (both for the contract suite, ЮKassa's emulator for its own tests).
-from .gateways import any_gateway, yookassa  # noqa: E402, F401
+# The gateways under test (both for the contract suite; ЮKassa's emulator and a card bound on
+# its page for the tests of ЮKassa).
+from .gateways import any_gateway, yk_bind, yookassa  # noqa: E402, F401

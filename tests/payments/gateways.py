@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from gateways.payments_base import gateway
+from payments import services
 
 CARD_OK = "4242424242424242"  # as tests/payments/conftest.py (not imported: it imports us)
 CARD_DECLINED = "4000000000000341"
@@ -63,6 +64,23 @@ def yookassa(settings, live_server):
     person.control("reset")
     yield person
     person.control("reset")
+
+
+@pytest.fixture
+def yk_bind(yookassa, copay_user, copay_person):
+    """Consent, then bind a card on ЮKassa's page (its emulator) by the cancelled card check."""
+
+    def bind(number: str = YK_CARD_OK):
+        enrollment = services.copay_consent(user=copay_user, insured_person=copay_person)
+        payment_id, url = services.card_setup_redirect(
+            enrollment=enrollment, return_url="http://portal.test/copay/"
+        )
+        yookassa.confirm(url, number=number)
+        services.card_attach(enrollment=enrollment, setup_intent_id=payment_id)
+        enrollment.refresh_from_db()
+        return enrollment
+
+    return bind
 
 
 class GatewayUnderTest:

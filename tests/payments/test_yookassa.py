@@ -23,7 +23,7 @@ from payments.services import fiscal
 from tests.factories import UserFactory
 
 from .conftest import make_lines
-from .gateways import YK_CARD_OK, yk_decline_card
+from .gateways import yk_decline_card
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,21 +34,6 @@ def shop_state() -> emulator.Shop:
     from django.conf import settings
 
     return emulator.shop(str(settings.YOOKASSA_SHOP_ID))
-
-
-@pytest.fixture
-def yk_bind(yookassa, copay_user, copay_person):
-    def bind(number: str = YK_CARD_OK):
-        enrollment = services.copay_consent(user=copay_user, insured_person=copay_person)
-        payment_id, url = services.card_setup_redirect(
-            enrollment=enrollment, return_url="http://portal.test/copay/"
-        )
-        yookassa.confirm(url, number=number)
-        services.card_attach(enrollment=enrollment, setup_intent_id=payment_id)
-        enrollment.refresh_from_db()
-        return enrollment
-
-    return bind
 
 
 def _charge(enrollment):

@@ -1,7 +1,8 @@
 """Buying a policy with PAYMENT_GATEWAY=yookassa (the emulator over HTTP): by card and by СБП on
 ЮKassa's page, the policy issued only when ЮKassa says the payment succeeded, a 54-ФЗ receipt
 of the premium read back with its fiscal attributes; a declined card leaves it payable with a
-Russian reason."""
+Russian reason; paid while the broker is down, the policy is issued at once and its PDF and
+receipt follow when it is back."""
 
 import re
 
@@ -9,8 +10,10 @@ import pytest
 from django.urls import reverse
 
 from payments.models import Receipt
-from policies.models import Policy
+from policies.models import Policy, PolicyDocument
+from portal.core.models import OutboxMessage
 from shop.models import Purchase
+from tests.broker import deliver_after_return
 from tests.factories import UserFactory
 from tests.payments.gateways import YK_CARD_OK, yk_decline_card
 
@@ -92,3 +95,42 @@ def test_a_second_visit_to_pay_offers_the_same_payment_not_a_second_one(
     second = checkout(buyer_client, purchase, "sbp")
 
     assert first == second
+
+
+def test_paid_with_the_broker_down_the_policy_is_issued_and_its_pdf_and_receipt_come_later(
+    buyer_client, purchase, yookassa, broker
+):
+    # given: the person on ЮKassa's page, the broker down
+    confirmation_url = checkout(buyer_client, purchase, "bank_card")
+    broker.down()
+
+    # when: they pay and come back
+    yookassa.confirm(confirmation_url, number=YK_CARD_OK)
+    page = buyer_client.get(reverse("shop_purchase", args=[purchase.pk]))
+
+    # then: issued and said so; the PDF and the receipt's fiscal attributes wait for the worker
+    assert page.status_code == 200 and "Полис оформлен и оплачен" in page.content.decode()
+    purchase.refresh_from_db()
+    assert purchase.status == Purchase.Status.PAID
+    assert purchase.policy.status == Policy.Status.ACTIVE
+    receipt = Receipt.objects.get(source=Receipt.Source.PURCHASE, source_id=purchase.pk)
+    assert receipt.status == Receipt.Status.PENDING
+    document = PolicyDocument.objects.get(policy=purchase.policy)
+    assert document.status == PolicyDocument.Status.PENDING
+    waiting = OutboxMessage.objects.filter(acked_at__isnull=True)
+    assert sorted(row.task_name.rsplit(".", 1)[1] for row in waiting) == [
+        "policy_document_render_task",
+        "receipt_fetch",
+    ]
+
+    # when: the broker is back and the beat's delivery runs (twice: nothing runs twice)
+    deliver_after_return(broker)
+    deliver_after_return(broker)
+
+    # then: the PDF is made and the receipt registered, each by one task
+    document.refresh_from_db()
+    receipt.refresh_from_db()
+    assert document.status == PolicyDocument.Status.READY
+    assert receipt.status == Receipt.Status.REGISTERED
+    assert OutboxMessage.objects.count() == 2
+    assert not OutboxMessage.objects.filter(acked_at__isnull=True).exists()

@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from portal.accounts.models import AccountEvent, IdentifierChangeRequest, PhoneVerification, User
 from portal.accounts.sms import sms_send
 from portal.accounts.validators import format_phone, normalize_mobile_phone
+from portal.core import outbox
 from portal.core.audit import audit_log_change
 
 from .events import account_event_record
@@ -169,7 +170,9 @@ def identifier_change_request_create(
             changes={field: {"before": change_request.old_value, "after": value}},
             ip_address=ip_address,
         )
-        transaction.on_commit(lambda: _notify_requested(change_request))
+        from ..tasks import identifier_change_requested_notify_task
+
+        outbox.send(identifier_change_requested_notify_task, change_request.pk)
     return change_request
 
 
@@ -348,7 +351,9 @@ def _apply(*, change_request: IdentifierChangeRequest, method: str) -> Identifie
         ),
         changes={locked.field: {"before": before, "after": value}},
     )
-    transaction.on_commit(lambda: _notify_changed(locked, before=before))
+    from ..tasks import identifier_changed_notify_task
+
+    outbox.send(identifier_changed_notify_task, locked.pk, before)
     return locked
 
 
@@ -376,12 +381,28 @@ def _shown(field: str, value: str) -> str:
     return format_phone(value) if field == Field.PHONE else value
 
 
-def _notify_requested(change_request: IdentifierChangeRequest) -> None:
-    user = change_request.user
-    if user.email:
+# The person is told through the outbox (portal.core.outbox), written in the transaction of the
+# request or the change: with the broker down the e-mail and the SMS go out once it is back.
+
+
+def identifier_change_requested_notify(*, request_id: int) -> None:
+    """The e-mail saying support wrote a request to change the login data, to the address the
+    account had when it was written (sent late, after the broker was down, the e-mail may have
+    changed since: the request's old value is that address)."""
+    change_request = (
+        IdentifierChangeRequest.objects.select_related("user").filter(pk=request_id).first()
+    )
+    if change_request is None:
+        return
+    to = (
+        change_request.old_value
+        if change_request.field == Field.EMAIL
+        else change_request.user.email
+    )
+    if to:
         _mail(
             template="identifier_change_requested",
-            to=user.email,
+            to=to,
             context={
                 "field": change_request.get_field_display(),
                 "new_value": _shown(change_request.field, change_request.new_value),
@@ -390,7 +411,14 @@ def _notify_requested(change_request: IdentifierChangeRequest) -> None:
         )
 
 
-def _notify_changed(change_request: IdentifierChangeRequest, *, before: str) -> None:
+def identifier_changed_notify(*, request_id: int, before: str) -> None:
+    """The e-mails (to the new and the old address) and SMS saying the login data changed;
+    `before` is the value it replaced."""
+    change_request = (
+        IdentifierChangeRequest.objects.select_related("user").filter(pk=request_id).first()
+    )
+    if change_request is None:
+        return
     user = change_request.user
     field = change_request.field
     context = {
