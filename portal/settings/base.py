@@ -379,6 +379,7 @@ PORTAL_RATE_LIMITS = {
     "sms_ip": env.str("RATE_LIMIT_SMS_IP", default="20/h"),
     "pin_confirm": "5/15m",  # wrong PINs confirming an action, per user
     "pin_login_ip": "30/h",  # PIN logins tried from one address
+    "esia_app_ip": "30/h",  # ESIA logins started by the store apps from one address
     # «Добавить полис» and «Добавить полис ребёнка» share one count per person
     "policy_search": "10/h",
     "activation_user": "10/h",  # boxed policy activation codes tried by a person
@@ -433,6 +434,10 @@ ESIA_BASE_URL = env.str("ESIA_BASE_URL", default="https://esia-portal1.test.gosu
 ESIA_ISSUER = env.str("ESIA_ISSUER", default="http://esia-portal1.test.gosuslugi.ru/")
 ESIA_ACCESS_TYPE = "online"
 ESIA_TIMEOUT = env.int("ESIA_TIMEOUT", default=10)
+# Where ESIA sends a person back in the store apps (portal.esia.app, /api/v1/auth/esia/…): an
+# App Link / Universal Link the apps claim, registered with ESIA. Empty: the portal's own
+# /accounts/esia/app/ (its page asks to go back to the app when the app did not open).
+ESIA_APP_REDIRECT_URI = env.str("ESIA_APP_REDIRECT_URI", default="")
 # The signer (portal.esia.signer): OpenSSLSigner (key and certificate files) or CommandSigner
 # (ESIA_SIGNER_COMMAND, e.g. CryptoPro's cryptcp); gost2012_256 or rsa_sha256 (tests); the
 # signature sent bare ("raw", as the public v2/v3 clients do) or as a detached CMS ("cms").
@@ -470,6 +475,8 @@ ESIA_EMULATOR_CERT_PATH = str(VAR_DIR / "esia" / "emulator-cert.pem")
 ESIA_EMULATOR_REDIRECT_URIS = [
     "http://127.0.0.1:*/accounts/esia/login/callback/",
     "http://localhost:*/accounts/esia/login/callback/",
+    "http://127.0.0.1:*/accounts/esia/app/",
+    "http://localhost:*/accounts/esia/app/",
 ]
 ESIA_EMULATOR_LOGOUT_URLS = ["http://127.0.0.1:*/*", "http://localhost:*/*"]
 ESIA_EMULATOR_SKEW_SECONDS = 300
