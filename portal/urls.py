@@ -64,6 +64,8 @@ urlpatterns = [
 if apps.is_installed("devtools") and settings.ESIA_EMULATOR:
     urlpatterns.append(path("esia-emulator/", include("devtools.esia_emulator.urls")))
 
+if apps.is_installed("devtools") and settings.FCM_EMULATOR:
+    urlpatterns.append(path("fcm-emulator/", include("devtools.fcm_emulator")))
 if apps.is_installed("devtools") and settings.PUSH_EMULATOR:
     urlpatterns.append(path("push-emulator/", include("devtools.push_emulator")))
 

@@ -725,6 +725,18 @@ VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:support@example.com")
 WEBPUSH_TIMEOUT = env.float("WEBPUSH_TIMEOUT", default=10.0)
 PUSH_EMULATOR = False  # devtools.push_emulator, a push service for development and tests
+# Firebase Cloud Messaging to the store apps (gateways.fcm): the service account's JSON key as the
+# Firebase console gives it (the text, or a file); without one FCM is off. The project defaults
+# to the account's. The addresses are Google's; dev and test point them at devtools.fcm_emulator.
+FCM_SERVICE_ACCOUNT_JSON = env.str("FCM_SERVICE_ACCOUNT_JSON", default="")
+FCM_SERVICE_ACCOUNT_FILE = env.str("FCM_SERVICE_ACCOUNT_FILE", default="")
+FCM_PROJECT_ID = env.str("FCM_PROJECT_ID", default="")
+FCM_API_URL = env.str("FCM_API_URL", default="https://fcm.googleapis.com")
+FCM_TOKEN_URL = env.str("FCM_TOKEN_URL", default="https://oauth2.googleapis.com/token")
+FCM_TIMEOUT = env.float("FCM_TIMEOUT", default=10.0)
+FCM_EMULATOR = False  # devtools.fcm_emulator: FCM and Google's token service, dev and tests only
+# The service account the emulator knows (JSON text or a file); empty: the portal's own.
+FCM_EMULATOR_SERVICE_ACCOUNT = ""
 # The installable app (cabinet.pwa): its short name and colours, and the store apps' pages that
 # the landing and login pages link to on phones (empty: no link).
 PWA_SHORT_NAME = "Мой ДМС"
