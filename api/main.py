@@ -6,7 +6,19 @@ caller: another person's id is a 404, as on the pages (tests/core/test_access_sw
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from . import account, appeals, appointments, auth, cases, claims, clinics, copay, errors, policies
+from . import (
+    account,
+    appeals,
+    appointments,
+    auth,
+    cases,
+    claims,
+    clinics,
+    copay,
+    errors,
+    esia,
+    policies,
+)
 from .security import session_token
 
 
@@ -20,8 +32,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "Вход: /_allauth/app/v1/auth/login (e-mail и пароль) — токен сессии из meta.session_token "
-        "передаётся в заголовке X-Session-Token. Ошибки — JSON: detail (по-русски), errors "
-        "(поле → сообщения), fields (поле → подпись). Списки — по курсору: next."
+        "передаётся в заголовке X-Session-Token; вход через Госуслуги — /api/v1/auth/esia/start, "
+        "…/callback и …/signup. Ошибки — JSON: detail (по-русски), errors (поле → сообщения), "
+        "fields (поле → подпись). Списки — по курсору: next."
     ),
     urls_namespace="api",
     auth=session_token,
@@ -30,6 +43,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 
+api.add_router("/auth/esia/", esia.router)
 api.add_router("/auth/", auth.router)
 api.add_router("/policies/", policies.router)
 api.add_router("/clinics/", clinics.router)

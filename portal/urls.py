@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from api.esia import provider_signup_moved
 from api.main import api
 from cabinet import pwa
 from cabinet.webhooks import stripe_webhook, yookassa_webhook
@@ -52,7 +53,9 @@ urlpatterns = [
     path("shop/", include("shop.urls")),
     path("offers/", shop_views.offers_view, name="offers"),
     path("guarantee-letters/", include("feedback.urls_letters")),
-    # The store apps: allauth's headless login for apps and the portal's API.
+    # The store apps: allauth's headless login for apps and the portal's API. A new person from
+    # ESIA fills the portal's own signup step (/api/v1/auth/esia/signup), not allauth's plain one.
+    path("_allauth/app/v1/auth/provider/signup", provider_signup_moved),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
 ]
@@ -61,6 +64,8 @@ urlpatterns = [
 if apps.is_installed("devtools") and settings.ESIA_EMULATOR:
     urlpatterns.append(path("esia-emulator/", include("devtools.esia_emulator.urls")))
 
+if apps.is_installed("devtools") and settings.FCM_EMULATOR:
+    urlpatterns.append(path("fcm-emulator/", include("devtools.fcm_emulator")))
 if apps.is_installed("devtools") and settings.PUSH_EMULATOR:
     urlpatterns.append(path("push-emulator/", include("devtools.push_emulator")))
 

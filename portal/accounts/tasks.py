@@ -1,11 +1,13 @@
 from celery import shared_task
 
+from gateways.fcm import FcmError
 from gateways.webpush import PushError
 
 
-@shared_task(autoretry_for=(PushError,), retry_backoff=60, max_retries=5)
+@shared_task(autoretry_for=(PushError, FcmError), retry_backoff=60, max_retries=5)
 def push_send_task(subscription_id: int, message: dict) -> int | None:
-    """One push to one subscription (safe to run twice: a repeated push is the same message)."""
+    """One push to one browser or store app (safe to run twice: a repeated push is the same
+    message)."""
     from .services.notifications import push_send
 
     return push_send(subscription_id=subscription_id, message=message)

@@ -22,6 +22,7 @@ from allauth.socialaccount.providers.oauth2.views import (
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from . import client as esia
 from .crypto import CryptoError
@@ -123,6 +124,17 @@ def oauth2_login(request: HttpRequest, *args, **kwargs) -> HttpResponse:
 def oauth2_callback(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     _configured()
     return _callback(request, *args, **kwargs)
+
+
+@login_not_required
+def app_return(request: HttpRequest) -> HttpResponse:
+    """ESIA's return address for the store apps (portal.esia.app), which the app opens as its
+    own link; shown only when the phone opened it in the browser instead. The code in the query
+    is the app's to exchange: this page does nothing with it."""
+    _configured()
+    response = render(request, "socialaccount/esia_app_return.html")
+    response["Referrer-Policy"] = "no-referrer"  # the code in the address goes nowhere else
+    return response
 
 
 class EsiaLogoutView(LogoutView):

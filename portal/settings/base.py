@@ -379,6 +379,7 @@ PORTAL_RATE_LIMITS = {
     "sms_ip": env.str("RATE_LIMIT_SMS_IP", default="20/h"),
     "pin_confirm": "5/15m",  # wrong PINs confirming an action, per user
     "pin_login_ip": "30/h",  # PIN logins tried from one address
+    "esia_app_ip": "30/h",  # ESIA logins started by the store apps from one address
     # «Добавить полис» and «Добавить полис ребёнка» share one count per person
     "policy_search": "10/h",
     "activation_user": "10/h",  # boxed policy activation codes tried by a person
@@ -433,6 +434,10 @@ ESIA_BASE_URL = env.str("ESIA_BASE_URL", default="https://esia-portal1.test.gosu
 ESIA_ISSUER = env.str("ESIA_ISSUER", default="http://esia-portal1.test.gosuslugi.ru/")
 ESIA_ACCESS_TYPE = "online"
 ESIA_TIMEOUT = env.int("ESIA_TIMEOUT", default=10)
+# Where ESIA sends a person back in the store apps (portal.esia.app, /api/v1/auth/esia/…): an
+# App Link / Universal Link the apps claim, registered with ESIA. Empty: the portal's own
+# /accounts/esia/app/ (its page asks to go back to the app when the app did not open).
+ESIA_APP_REDIRECT_URI = env.str("ESIA_APP_REDIRECT_URI", default="")
 # The signer (portal.esia.signer): OpenSSLSigner (key and certificate files) or CommandSigner
 # (ESIA_SIGNER_COMMAND, e.g. CryptoPro's cryptcp); gost2012_256 or rsa_sha256 (tests); the
 # signature sent bare ("raw", as the public v2/v3 clients do) or as a detached CMS ("cms").
@@ -470,6 +475,8 @@ ESIA_EMULATOR_CERT_PATH = str(VAR_DIR / "esia" / "emulator-cert.pem")
 ESIA_EMULATOR_REDIRECT_URIS = [
     "http://127.0.0.1:*/accounts/esia/login/callback/",
     "http://localhost:*/accounts/esia/login/callback/",
+    "http://127.0.0.1:*/accounts/esia/app/",
+    "http://localhost:*/accounts/esia/app/",
 ]
 ESIA_EMULATOR_LOGOUT_URLS = ["http://127.0.0.1:*/*", "http://localhost:*/*"]
 ESIA_EMULATOR_SKEW_SECONDS = 300
@@ -718,6 +725,18 @@ VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:support@example.com")
 WEBPUSH_TIMEOUT = env.float("WEBPUSH_TIMEOUT", default=10.0)
 PUSH_EMULATOR = False  # devtools.push_emulator, a push service for development and tests
+# Firebase Cloud Messaging to the store apps (gateways.fcm): the service account's JSON key as the
+# Firebase console gives it (the text, or a file); without one FCM is off. The project defaults
+# to the account's. The addresses are Google's; dev and test point them at devtools.fcm_emulator.
+FCM_SERVICE_ACCOUNT_JSON = env.str("FCM_SERVICE_ACCOUNT_JSON", default="")
+FCM_SERVICE_ACCOUNT_FILE = env.str("FCM_SERVICE_ACCOUNT_FILE", default="")
+FCM_PROJECT_ID = env.str("FCM_PROJECT_ID", default="")
+FCM_API_URL = env.str("FCM_API_URL", default="https://fcm.googleapis.com")
+FCM_TOKEN_URL = env.str("FCM_TOKEN_URL", default="https://oauth2.googleapis.com/token")
+FCM_TIMEOUT = env.float("FCM_TIMEOUT", default=10.0)
+FCM_EMULATOR = False  # devtools.fcm_emulator: FCM and Google's token service, dev and tests only
+# The service account the emulator knows (JSON text or a file); empty: the portal's own.
+FCM_EMULATOR_SERVICE_ACCOUNT = ""
 # The installable app (cabinet.pwa): its short name and colours, and the store apps' pages that
 # the landing and login pages link to on phones (empty: no link).
 PWA_SHORT_NAME = "Мой ДМС"

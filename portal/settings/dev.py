@@ -25,6 +25,12 @@ if DADATA_EMULATOR:
     DADATA_API_KEY = env.str("DADATA_API_KEY", default="dev-token")
 
 PUSH_EMULATOR = env.bool("PUSH_EMULATOR", default=True)
+FCM_EMULATOR = env.bool("FCM_EMULATOR", default=True)
+if FCM_EMULATOR:
+    # FCM and Google's token service answer from the emulator on this server
+    # (devtools.fcm_emulator); FCM stays off until FCM_SERVICE_ACCOUNT_JSON or _FILE is set.
+    FCM_API_URL = env.str("FCM_API_URL", default="http://127.0.0.1:8000/fcm-emulator")
+    FCM_TOKEN_URL = env.str("FCM_TOKEN_URL", default="http://127.0.0.1:8000/fcm-emulator/token")
 RSA_EMULATOR = env.bool("RSA_EMULATOR", default=True)
 if RSA_EMULATOR:
     # The КБМ check answers from the emulator on this server (devtools.rsa_emulator).

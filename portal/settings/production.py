@@ -14,6 +14,8 @@ from .base import *  # noqa: F403
 from .base import (
     AWS_STORAGE_BUCKET_NAME,
     DATABASES,
+    FCM_API_URL,
+    FCM_TOKEN_URL,
     LOGGING,
     PAYMENT_GATEWAYS,
     STORAGES,
@@ -52,6 +54,11 @@ if DADATA_EMULATOR:
 PUSH_EMULATOR = env.bool("PUSH_EMULATOR", default=False)
 if PUSH_EMULATOR:
     raise ImproperlyConfigured("The push service emulator is for development and tests only")
+FCM_EMULATOR = env.bool("FCM_EMULATOR", default=False)
+if FCM_EMULATOR:
+    raise ImproperlyConfigured("The FCM emulator is for development and tests only")
+if not (FCM_API_URL.startswith("https://") and FCM_TOKEN_URL.startswith("https://")):
+    raise ImproperlyConfigured("FCM_API_URL and FCM_TOKEN_URL must be https:// addresses")
 YOOKASSA_EMULATOR = env.bool("YOOKASSA_EMULATOR", default=False)
 if YOOKASSA_EMULATOR:
     raise ImproperlyConfigured("The ЮKassa emulator is for development and tests only")

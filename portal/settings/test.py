@@ -17,6 +17,9 @@ ESIA_DEV_KEYS_AUTOCREATE = False
 # The РСА emulator is mounted; a test that checks КБМ points RSA_KBM_URL at the live server.
 RSA_EMULATOR = True
 PUSH_EMULATOR = True  # devtools.push_emulator stands in for the browsers' push services
+# devtools.fcm_emulator stands in for FCM; its tests point FCM_API_URL and FCM_TOKEN_URL at the
+# live server (tests/accounts/test_fcm.py).
+FCM_EMULATOR = True
 RSA_KBM_URL = ""
 # The DaData emulator is mounted; a test of suggestions points DADATA_SUGGESTIONS_URL at the live
 # server (tests/conftest.py `dadata`).

@@ -7,7 +7,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from django.conf import settings as django_settings
+from py_vapid import Vapid01
+from py_vapid.utils import b64urlencode
 
 CODE_RE = re.compile(r"\b(\d{6})\b")
 
@@ -38,6 +41,21 @@ def sms_messages(outbox: Path) -> list[dict]:
 def last_sms_code(outbox: Path) -> str:
     message = sms_messages(outbox)[-1]
     return CODE_RE.search(message["text"]).group(1)
+
+
+@pytest.fixture
+def vapid(settings):
+    """Web Push on, with a fresh VAPID key pair."""
+    key = Vapid01()
+    key.generate_keys()
+    raw = key.private_key.private_numbers().private_value.to_bytes(32, "big")
+    settings.VAPID_PRIVATE_KEY = b64urlencode(raw)
+    settings.VAPID_PUBLIC_KEY = b64urlencode(
+        key.public_key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+    )
+    settings.VAPID_SUBJECT = "mailto:support@example.com"
 
 
 PIN = "2580"

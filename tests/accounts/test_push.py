@@ -5,9 +5,6 @@ service says is gone (410) is removed."""
 
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
-from py_vapid import Vapid01
-from py_vapid.utils import b64urlencode
 
 from devtools.push_emulator import RECEIVED, subscription_gone, subscription_new
 from portal.accounts.models import NotificationKind, NotificationPreference, PushSubscription
@@ -23,20 +20,6 @@ MESSAGE = {
     "body": "Откройте обращение",
     "url": "/appeals/",
 }
-
-
-@pytest.fixture
-def vapid(settings):
-    key = Vapid01()
-    key.generate_keys()
-    raw = key.private_key.private_numbers().private_value.to_bytes(32, "big")
-    settings.VAPID_PRIVATE_KEY = b64urlencode(raw)
-    settings.VAPID_PUBLIC_KEY = b64urlencode(
-        key.public_key.public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-        )
-    )
-    settings.VAPID_SUBJECT = "mailto:support@example.com"
 
 
 def _subscribe(user, base_url: str) -> tuple[PushSubscription, dict]:

@@ -365,6 +365,9 @@ PUBLIC = {
     "is the credential",
     "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": "allauth's password "
     "reset: the token is the credential",
+    "fcm-emulator/v1/projects/<str:project>/messages:send": "the FCM emulator (development and "
+    "tests only; production refuses to start with it): FCM's API, guarded by the service "
+    "account's bearer and its project as FCM's is",
     "push-emulator/push/<str:token>/": "the push service emulator (development and tests only; "
     "production refuses to start with it): a push service's endpoint, the token is random",
     "esia-emulator/rs/prns/<str:oid>": "the ESIA emulator (development and tests only; production "

@@ -241,9 +241,13 @@ def test_production_refuses_to_start_with_the_rsa_emulator():
 
 @pytest.mark.parametrize(
     ("variable", "named"),
-    [("DADATA_EMULATOR", "DaData emulator"), ("PUSH_EMULATOR", "push service emulator")],
+    [
+        ("DADATA_EMULATOR", "DaData emulator"),
+        ("PUSH_EMULATOR", "push service emulator"),
+        ("FCM_EMULATOR", "FCM emulator"),
+    ],
 )
-def test_production_refuses_to_start_with_the_dadata_or_push_emulator(variable, named):
+def test_production_refuses_to_start_with_the_dadata_push_or_fcm_emulator(variable, named):
     result = run(
         ["-c", "import django; django.setup()"],
         "portal.settings.production",
@@ -253,6 +257,18 @@ def test_production_refuses_to_start_with_the_dadata_or_push_emulator(variable, 
 
     assert result.returncode != 0
     assert named in result.stderr
+
+
+def test_production_refuses_fcm_at_a_plain_http_address():
+    result = run(
+        ["-c", "import django; django.setup()"],
+        "portal.settings.production",
+        **production_env(),
+        FCM_API_URL="http://127.0.0.1:8000/fcm-emulator",
+    )
+
+    assert result.returncode != 0
+    assert "FCM_API_URL and FCM_TOKEN_URL must be https://" in result.stderr
 
 
 def test_production_refuses_sqlite():

@@ -3,8 +3,11 @@
 Each kind of message (NotificationKind) comes by the channels the person chose on
 /profile/notifications/ (or in the app); a kind never chosen has DEFAULT_CHANNELS. A push or an
 SMS is queued through the transactional outbox (portal.core.outbox) in the transaction of the
-write that caused it, so a broker that is down loses nothing, and sent by Celery to each of the
-person's Web Push subscriptions; one the push service says is gone (404, 410) is removed."""
+write that caused it, so a broker that is down loses nothing, and sent by Celery, one task per
+device, to each of the person's Web Push subscriptions (gateways.webpush) and store apps' FCM
+tokens (gateways.fcm): the same message to both. A subscription the push service says is gone
+(404, 410) and a token FCM calls UNREGISTERED are removed; a slow or failing service delays only
+its own task."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gateways import webpush
+from gateways import fcm, webpush
 from portal.core import outbox
 
 from ..models import NotificationKind, NotificationPreference, PushSubscription, User
@@ -93,17 +96,28 @@ def notify(*, user: User | None, kind: str, title: str, body: str, url: str = "/
         outbox.send(sms_notify_task, user.pk, f"{title}. {body}"[:300])
 
 
+def _push_kinds() -> list[str]:
+    """The kinds of subscription that can be sent to: those whose service is configured."""
+    kinds = []
+    if webpush.is_configured():
+        kinds.append(PushSubscription.Kind.WEB)
+    if fcm.is_configured():
+        kinds.append(PushSubscription.Kind.FCM)
+    return kinds
+
+
 def push_notify(*, user: User, kind: str, title: str, body: str, url: str = "/") -> int:
-    """Queue the push of one message to the person's browsers, if they want it by push; returns
-    how many were queued."""
+    """Queue the push of one message to the person's browsers and store apps, if they want it by
+    push; returns how many were queued."""
     from ..tasks import push_send_task
 
-    if not webpush.is_configured() or not notification_wanted(user, kind, "push"):
+    kinds = _push_kinds()
+    if not kinds or not notification_wanted(user, kind, "push"):
         return 0
     ids = list(
-        PushSubscription.objects.filter(user=user, kind=PushSubscription.Kind.WEB).values_list(
-            "pk", flat=True
-        )
+        PushSubscription.objects.filter(user=user, kind__in=kinds)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     message = {"title": title, "body": body, "url": url, "kind": kind}
     for pk in ids:
@@ -113,15 +127,25 @@ def push_notify(*, user: User, kind: str, title: str, body: str, url: str = "/")
 
 def push_send(*, subscription_id: int, message: dict) -> int | None:
     """Send one push; a subscription the push service no longer knows is removed. Returns the
-    push service's status (None: the subscription is gone already)."""
+    push service's status (None: the subscription is gone already). A service that cannot be
+    reached raises webpush.PushError or fcm.FcmError (the task tries again later)."""
     subscription = PushSubscription.objects.filter(pk=subscription_id).first()
     if subscription is None:
         return None
-    status = webpush.push_send(
-        webpush.Subscription(subscription.endpoint, subscription.p256dh, subscription.auth),
-        message,
-    )
-    if status in webpush.GONE:
+    if subscription.kind == PushSubscription.Kind.FCM:
+        try:
+            status = fcm.message_send(subscription.endpoint, message)
+        except fcm.FcmRefused as error:
+            logger.warning("FCM refused a push to subscription %s: %s", subscription_id, error)
+            return error.status
+        gone = status in fcm.GONE
+    else:
+        status = webpush.push_send(
+            webpush.Subscription(subscription.endpoint, subscription.p256dh, subscription.auth),
+            message,
+        )
+        gone = status in webpush.GONE
+    if gone:
         subscription.delete()
         logger.info(
             "push subscription %s removed: the push service answered %s", subscription_id, status
