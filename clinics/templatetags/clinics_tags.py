@@ -10,18 +10,14 @@ from django.utils import timezone
 from clinics import formatting
 from clinics.selectors import covered_kinds as covered_kinds_of
 from clinics.selectors import saved_places_for_user
+from portal.core.templatetags import ru
 
 register = template.Library()
 
 
-@register.filter
-def phone_display(value: str) -> str:
-    return formatting.phone_display(value)
-
-
-@register.filter
-def phone_href(value: str) -> str:
-    return formatting.phone_href(value)
+# the portal's phone formats (the builtin `ru` library) under the names the clinic pages use
+register.filter("phone_display", ru.phone_ru)
+register.filter("phone_href", ru.tel_href)
 
 
 @register.filter
