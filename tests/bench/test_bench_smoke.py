@@ -86,6 +86,20 @@ def test_every_page_is_measured_with_queries_and_timings(report):
         assert result.requests == 2
 
 
+def test_a_register_load_larger_than_one_upload_goes_in_files_one_after_the_other():
+    from bench.register_import import run
+
+    result = run(30, per_file=10)
+
+    assert [(f["lines"], f["lines_before"]) for f in result["files"]] == [
+        (10, 0),
+        (10, 10),
+        (10, 20),
+    ]
+    assert ServiceLine.objects.count() == 30
+    assert result["again"]["created"] == 0 and result["again"]["already_loaded"] == 10
+
+
 def test_fill_leaves_every_index_valid_on_every_partition(report):
     from django.db import connection
 
