@@ -400,7 +400,8 @@ def standard_notes(clients: int) -> list[str]:
     """What the reader of the table needs to know, whatever the run."""
     return [
         "Pages: what an insured person (the bench person) or an HR manager (of the bench person's "
-        "company: 1,000 insured persons at large) sees; in-process server time, one client.",
+        "company: 1,000 insured persons at large and xlarge) sees; in-process server time, one "
+        "client.",
         f"{clients} clients: client-side times, the wait for a free gunicorn worker included "
         "(sync workers on the same cores as PostgreSQL and the load generator): about clients ÷ "
         "requests per second.",
