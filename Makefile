@@ -38,9 +38,10 @@ test: system-deps $(STAMP)
 e2e: system-deps $(STAMP)
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
-## make bench [SCALE=large|medium|small] [BENCH_ARGS="--skip-concurrency --skip-imports --skip-copay"]:
+## make bench [SCALE=large|xlarge|medium|small] [BENCH_ARGS="--skip-concurrency --skip-imports --skip-copay"]:
 ## fill PostgreSQL with a scaled data set, measure every figure of issue 12 against its goal,
-## print one table and (at large, the goals' scale) write it to docs/PERFORMANCE.md.
+## print one table and (at large, the goals' scale, and xlarge) write it to docs/PERFORMANCE.md;
+## tiny to xlarge also record the pages' medians and draw the chart (bench/chart.py).
 bench: system-deps $(STAMP)
 	$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 

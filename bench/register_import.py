@@ -6,7 +6,9 @@ of N lines as a CSV file (registers of 20 clinics, every line a real person's se
 their policy, ICD-10 diagnoses, a fifth of the lines on the co-pay program), then times what the
 operator's upload does with it: `claims.registers.register_import`, the service the admin page
 calls. It checks that every line landed once, then loads the same file again: nothing may be
-added the second time.
+added the second time. More lines than one upload takes (claims.registers.MAX_ROWS, 100,000)
+are written and loaded as several files one after the other (`xlarge`: 1,000,000 lines in 10),
+each into the lines of the ones before.
 
 The database is its own (postgres://postgres@127.0.0.1:5432/portal_bench_reg, or
 BENCH_REG_DATABASE_URL): created when missing, migrated, and its register, clinic and service
@@ -122,8 +124,10 @@ def reference_create(persons: int) -> dict:
     }
 
 
-def register_csv(rows: int, ref: dict) -> bytes:
-    """N lines: clinic by clinic (one register each), line numbers from 1, persons in turn."""
+def register_csv(rows: int, ref: dict, *, first: int = 0, part: int = 1) -> bytes:
+    """N lines of one file, the file's lines `first`.. of the whole load: clinic by clinic (one
+    register each, numbered by the year, 10 + the file's part and the clinic), line numbers from
+    1, persons and dates in turn over the whole load."""
     from claims.registers import HEADERS
 
     out = io.StringIO()
@@ -135,34 +139,46 @@ def register_csv(rows: int, ref: dict) -> bytes:
         clinic = clinics[i // per_clinic]
         code, name, price = SERVICES[i % len(SERVICES)]
         icd, icd_name = DIAGNOSES[i % len(DIAGNOSES)]
-        day = ref["start"] + datetime.timedelta(days=i % ref["days"])
+        n = first + i
+        day = ref["start"] + datetime.timedelta(days=n % ref["days"])
         writer.writerow(
-            [clinic, f"Р-{day:%Y}-11-{clinic}", i % per_clinic + 1, numbers[i % len(numbers)],
-             code, name, KINDS[i % len(KINDS)][0], day.strftime("%d.%m.%Y"), 1, price, price,
-             icd, icd_name]
+            [clinic, f"Р-{day:%Y}-{10 + part}-{clinic}", i % per_clinic + 1,
+             numbers[n % len(numbers)], code, name, KINDS[i % len(KINDS)][0],
+             day.strftime("%d.%m.%Y"), 1, price, price, icd, icd_name]
         )  # fmt: skip
     return out.getvalue().encode("utf-8")
 
 
-def run(rows: int) -> dict:
-    """Fill, load N lines, load them again; the measures and the checks."""
+def run(rows: int, per_file: int | None = None) -> dict:
+    """Fill, load N lines in files of at most `per_file` lines (the import's own limit,
+    claims.registers.MAX_ROWS, by default) one after the other, load the last file again; the
+    measures and the checks. Only one file is in memory at a time."""
     from claims.models import ServiceLine
-    from claims.registers import register_import
+    from claims.registers import MAX_ROWS, register_import
 
+    per_file = min(per_file or MAX_ROWS, rows)
     reset()
     ref = reference_create(max(rows // LINES_PER_PERSON, 1))
-    content = register_csv(rows, ref)
-    size_mb = len(content) / 2**20
-    print(f"\n== {rows:,} lines ({size_mb:.1f} MB CSV)", flush=True)
-    with measured(trace=False) as first:
-        result = register_import(content=content, filename="register.csv")
-    if not result.ok:
-        raise SystemExit(f"the register was refused: {result.errors[:5]}")
-    landed = ServiceLine.objects.count()
-    if (result.created, landed) != (rows, rows):
-        raise SystemExit(f"{rows} lines sent, {result.created} created, {landed} in the table")
-    first.extra = {"created": result.created}
-    print(_line("import", first), flush=True)
+    files = []
+    content = b""
+    for part, first in enumerate(range(0, rows, per_file), start=1):
+        size = min(per_file, rows - first)
+        content = register_csv(size, ref, first=first, part=part)
+        size_mb = len(content) / 2**20
+        print(f"\n== file {part}: {size:,} lines ({size_mb:.1f} MB CSV) into {first:,}", flush=True)
+        with measured(trace=False) as step:
+            result = register_import(content=content, filename="register.csv")
+        if not result.ok:
+            raise SystemExit(f"the register was refused: {result.errors[:5]}")
+        landed = ServiceLine.objects.count()
+        if (result.created, landed) != (size, first + size):
+            raise SystemExit(
+                f"{size} lines sent, {result.created} created, {landed} in the table "
+                f"(expected {first + size})"
+            )
+        step.extra = {"created": result.created, "lines_before": first}
+        print(_line("import", step), flush=True)
+        files.append({"lines": size, "csv_mb": round(size_mb, 2), **step.as_dict()})
     with measured(trace=False) as again:
         repeat = register_import(content=content, filename="register.csv")
     if repeat.created or ServiceLine.objects.count() != rows:
@@ -171,8 +187,13 @@ def run(rows: int) -> dict:
     print(_line("same file again", again), flush=True)
     return {
         "rows": rows,
-        "csv_mb": round(size_mb, 2),
-        "import": first.as_dict(),
+        "per_file": per_file,
+        "csv_mb": round(sum(f["csv_mb"] for f in files), 2),
+        "import": {
+            "seconds": sum(f["seconds"] for f in files),
+            "rss_peak_delta_mb": max(f["rss_peak_delta_mb"] for f in files),
+        },
+        "files": files,
         "again": again.as_dict(),
     }
 
@@ -200,38 +221,71 @@ def setup() -> None:
 
 
 def figures(result: dict) -> list[dict]:
+    """One file: its time against the goal. Several (a load larger than one upload may be): the
+    total against the goal times the files, and the slowest file, into the fullest table,
+    against the goal itself."""
     seconds = result["import"]["seconds"]
+    files = result.get("files") or [{"lines": result["rows"], "seconds": seconds}]
+    again = {
+        "figure": "Register import, the same file again",
+        "value": round(result["again"]["seconds"], 1),
+        "unit": "s",
+        "goal": "adds nothing",
+        "ok": result["again"]["created"] == 0,
+    }
+    if len(files) == 1:
+        return [
+            {
+                "figure": f"Register import {result['rows']:,} lines",
+                "value": round(seconds, 1),
+                "unit": "s",
+                "goal": f"≤ {GOAL_SECONDS:.0f} s",
+                "ok": seconds <= GOAL_SECONDS,
+            },
+            again,
+        ]
+    slowest = max(files, key=lambda f: f["seconds"])
+    total_goal = GOAL_SECONDS * len(files)
     return [
         {
-            "figure": f"Register import {result['rows']:,} lines",
+            "figure": f"Register import {result['rows']:,} lines "
+            f"({len(files)} files of ≤ {result['per_file']:,}, one after the other)",
             "value": round(seconds, 1),
             "unit": "s",
-            "goal": f"≤ {GOAL_SECONDS:.0f} s",
-            "ok": seconds <= GOAL_SECONDS,
+            "goal": f"≤ {total_goal:.0f} s",
+            "ok": seconds <= total_goal,
         },
         {
-            "figure": "Register import, the same file again",
-            "value": round(result["again"]["seconds"], 1),
+            "figure": f"Register import, slowest file ({slowest['lines']:,} lines into "
+            f"{slowest['lines_before']:,})",
+            "value": round(slowest["seconds"], 1),
             "unit": "s",
-            "goal": "adds nothing",
-            "ok": result["again"]["created"] == 0,
+            "goal": f"≤ {GOAL_SECONDS:.0f} s",
+            "ok": slowest["seconds"] <= GOAL_SECONDS,
         },
+        {**again, "figure": "Register import, the last file again"},
     ]
 
 
-def collect(rows: int = 100_000) -> list[dict]:
+def collect(rows: int = 100_000, per_file: int | None = None) -> list[dict]:
     """The figures for `make bench` (in a fresh interpreter: Django is set up here on this
     bench's own database)."""
     setup()
-    return figures(run(rows))
+    return figures(run(rows, per_file))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.register_import", description=__doc__)
-    parser.add_argument("--rows", type=int, default=100_000, help="the register's lines")
+    parser.add_argument("--rows", type=int, default=100_000, help="the lines loaded")
+    parser.add_argument(
+        "--per-file",
+        type=int,
+        default=None,
+        help="lines a file (default: the import's limit, claims.registers.MAX_ROWS)",
+    )
     args = parser.parse_args(argv)
     setup()
-    result = run(args.rows)
+    result = run(args.rows, args.per_file)
     standalone_report("register-import", figures(result), {"run": result})
     return 0
 

@@ -1,5 +1,6 @@
 """The one table of `make bench`: every figure beside its goal and ✓/✗, printed and written to
-docs/PERFORMANCE.md with the date and the machine."""
+docs/PERFORMANCE.md with the date and the machine: a section per documented scale (`large`, the
+goals' scale, and `xlarge`), each run rewriting its own, under the chart of bench/chart.py."""
 
 from __future__ import annotations
 
@@ -240,7 +241,30 @@ def table_markdown(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def document_write(
+# The scales with a section in docs/PERFORMANCE.md, in its order; a run at one of them writes its
+# own section and keeps the others (between their markers).
+SECTIONS = {
+    "large": "large: the goals' scale (100,000 insured persons, 1,000,000 service lines)",
+    "xlarge": "xlarge: ten times the data (1,000,000 insured persons, 10,000,000 service lines)",
+}
+
+
+def _marker(scale: str, end: bool = False) -> str:
+    return f"<!-- bench:{scale}{' end' if end else ''} -->"
+
+
+def sections_read(path: Path = DOCUMENT) -> dict[str, str]:
+    """The scales' sections the document holds, each as written (between its markers)."""
+    text = path.read_text() if path.exists() else ""
+    found = {}
+    for scale in SECTIONS:
+        start, end = text.find(_marker(scale)), text.find(_marker(scale, end=True))
+        if 0 <= start < end:
+            found[scale] = text[start + len(_marker(scale)) : end].strip("\n")
+    return found
+
+
+def section_text(
     rows: list[Row],
     *,
     scale: str,
@@ -248,16 +272,13 @@ def document_write(
     load_before: str,
     load_after: str,
     notes: list[str],
-    path: Path = DOCUMENT,
-    when: datetime.datetime | None = None,
-) -> Path:
+    when: datetime.datetime,
+) -> str:
     missed = [r for r in rows if r.ok is False]
     met = sum(1 for r in rows if r.ok)
-    when = when or datetime.datetime.now(datetime.UTC)
-    text = f"""# Performance
+    text = f"""## {SECTIONS[scale]}
 
-Written by `make bench` (`python -m bench.run --scale {scale}`); do not edit by hand, run the
-bench again. How each figure is made: `bench/README.md`.
+Written by `python -m bench.run --scale {scale}`.
 
 - **When**: {when:%Y-%m-%d %H:%M} UTC
 - **Machine**: {info["cpu"]}, {info["cores"]} cores, {info["ram_gb"]} GB RAM; {info["os"]}
@@ -270,17 +291,117 @@ bench again. How each figure is made: `bench/README.md`.
 {table_markdown(rows)}
 """
     if notes:
-        text += "\n## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+        text += f"\n### Notes on `{scale}`\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+    return text
+
+
+def _not_measured(scale: str) -> str:
+    return (
+        f"## {SECTIONS[scale]}\n\nNot measured yet: `make bench SCALE={scale}` on a quiet "
+        "machine writes this section\n(bench/README.md says how long it takes).\n"
+    )
+
+
+def _chart_part(records: list[dict], chart: Path, path: Path) -> str:
+    if not records:
+        return ""
+    lines = [
+        "## Median server time against scale",
+        "",
+        f"![Median server time of each page against scale]({_relative(chart, path)})"
+        if chart.exists()
+        else "(No chart drawn yet: `python -m bench.chart` draws it, with matplotlib.)",
+        "",
+        "Each line is a page with a goal (what a person or an HR manager sees): its median",
+        "in-process server time at each scale measured, one client, the bench person the same at",
+        "every scale. Drawn by `bench/chart.py` from the records in `docs/performance/` that every",
+        "run writes for the scales it measures (`tiny` is each run's baseline):",
+        "",
+        "| scale | insured persons | service lines | measured (UTC) | requests a page "
+        "| load average before |",
+        "| --- | ---: | ---: | --- | ---: | --- |",
+    ]
+    for r in records:
+        lines.append(
+            f"| `{r['scale']}` | {r['insured']:,} | {r['service_lines']:,} | "
+            f"{r['at'][:16].replace('T', ' ')} | {r['requests']} | "
+            f"{r['load_average'].get('before', '?')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _relative(target: Path, document: Path) -> str:
+    try:
+        return str(target.relative_to(document.parent))
+    except ValueError:
+        return str(target)
+
+
+def document_compose(
+    sections: dict[str, str],
+    *,
+    path: Path = DOCUMENT,
+    records_dir: Path | None = None,
+    chart: Path | None = None,
+) -> Path:
+    """Write the document: the header, the chart with the records' dates, then each scale's
+    section (the ones not given: as the document holds them, or «not measured yet»)."""
+    from bench import chart as charts
+
+    records = charts.records_load(records_dir or charts.RECORDS_DIR)
+    held = sections_read(path)
+    names = ", ".join(f"`{scale}`" for scale in SECTIONS)
+    parts = [
+        f"""# Performance
+
+Written by `make bench`: the sections {names} each by a run at its scale
+(`python -m bench.run --scale large`, `--scale xlarge`), the chart by every run from `tiny` to
+`xlarge`. Do not edit by hand, run the bench again. How each figure is made: `bench/README.md`.
+""",
+        _chart_part(records, chart or charts.CHART, path),
+    ]
+    for scale in SECTIONS:
+        body = sections.get(scale) or held.get(scale) or _not_measured(scale)
+        parts.append(f"{_marker(scale)}\n{body.strip()}\n{_marker(scale, end=True)}\n")
     path.parent.mkdir(exist_ok=True)
-    path.write_text(text)
+    path.write_text("\n".join(part for part in parts if part))
     return path
+
+
+def document_write(
+    rows: list[Row],
+    *,
+    scale: str,
+    info: dict[str, object],
+    load_before: str,
+    load_after: str,
+    notes: list[str],
+    path: Path = DOCUMENT,
+    when: datetime.datetime | None = None,
+    records_dir: Path | None = None,
+    chart: Path | None = None,
+) -> Path:
+    """Write the scale's section of the document (`SECTIONS`), keeping the other scales'."""
+    if scale not in SECTIONS:
+        raise ValueError(f"docs/PERFORMANCE.md has sections for {', '.join(SECTIONS)}, not {scale}")
+    section = section_text(
+        rows,
+        scale=scale,
+        info=info,
+        load_before=load_before,
+        load_after=load_after,
+        notes=notes,
+        when=when or datetime.datetime.now(datetime.UTC),
+    )
+    return document_compose({scale: section}, path=path, records_dir=records_dir, chart=chart)
 
 
 def standard_notes(clients: int) -> list[str]:
     """What the reader of the table needs to know, whatever the run."""
     return [
         "Pages: what an insured person (the bench person) or an HR manager (of the bench person's "
-        "company: 1,000 insured persons at large) sees; in-process server time, one client.",
+        "company: 1,000 insured persons at large and xlarge) sees; in-process server time, one "
+        "client.",
         f"{clients} clients: client-side times, the wait for a free gunicorn worker included "
         "(sync workers on the same cores as PostgreSQL and the load generator): about clients ÷ "
         "requests per second.",
@@ -288,9 +409,9 @@ def standard_notes(clients: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m bench.report RESULTS.json [NOTE ...]`: write docs/PERFORMANCE.md again from a
-    run's results (bench/results/<timestamp>-<scale>.json), e.g. after the template changed;
-    each NOTE is added to the notes."""
+    """`python -m bench.report RESULTS.json [NOTE ...]`: write the scale's section of
+    docs/PERFORMANCE.md again from a run's results (bench/results/<timestamp>-<scale>.json of a
+    large or xlarge run), e.g. after the template changed; each NOTE is added to the notes."""
     import json
     import sys
 
@@ -299,6 +420,10 @@ def main(argv: list[str] | None = None) -> int:
         print(main.__doc__, file=sys.stderr)
         return 2
     payload = json.loads(Path(args[0]).read_text())
+    if payload["scale"] not in SECTIONS:
+        print(f"{args[0]}: docs/PERFORMANCE.md has no section for {payload['scale']}",
+              file=sys.stderr)  # fmt: skip
+        return 2
     rows = [Row(f["figure"], f["value"], f["goal"], f["ok"]) for f in payload["figures"]]
     clients = (payload.get("load") or {}).get("clients", 20)
     path = document_write(

@@ -1,4 +1,4 @@
-"""`python -m bench.run --scale small|medium|large`: fill, measure at two sizes, report.
+"""`python -m bench.run --scale small|medium|large|xlarge`: fill, measure at two sizes, report.
 
 The bench database is its own (default postgres://postgres@127.0.0.1:5432/portal_bench, or
 BENCH_DATABASE_URL): it is created when missing, migrated, and its tables are truncated and
@@ -108,7 +108,9 @@ def baseline_load(seed: int) -> list[PageResult] | None:
 def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by step)
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument(
-        "--scale", default="large", help="micro, tiny, small, medium or large (the goals' scale)"
+        "--scale",
+        default="large",
+        help="micro, tiny, small, medium, large (the goals' scale) or xlarge (ten times large)",
     )
     parser.add_argument("--requests", type=int, default=30, help="measured requests per page")
     parser.add_argument("--warmups", type=int, default=3, help="unmeasured requests first")
@@ -128,6 +130,12 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
     parser.add_argument(
         "--skip-copay-slow", action="store_true", help="no co-pay run against a slowed provider"
     )
+    parser.add_argument(
+        "--no-record",
+        action="store_true",
+        help="a trial run: leave docs/ alone (no record for the chart, no chart, no section of "
+        "docs/PERFORMANCE.md)",
+    )
     args = parser.parse_args(argv)
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -137,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
     from django.core.management import call_command
     from django.db import connection
 
-    from bench import others, report
+    from bench import chart, others, report
     from bench.figures import geojson_figures, pdf_figures
     from bench.fill import SCALES, fill
     from bench.load import measure_load
@@ -164,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
 
     fills: list[FillReport] = []
     baseline: list[PageResult] | None = None
+    baseline_measured = False
     if args.no_fill:
         held = scale_of_database()
         if held != args.scale:
@@ -173,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
             )
         baseline = baseline_load(args.seed)
     else:
-        sizes = [args.scale] if args.fill_only else [BASELINE_SCALE, args.scale]
+        # The baseline is filled and measured first, once (at tiny it is the scale itself).
+        single = args.fill_only or args.scale == BASELINE_SCALE
+        sizes = [args.scale] if single else [BASELINE_SCALE, args.scale]
         for size in sizes:
             print(f"\n== fill: {size}", flush=True)
             fill_report = fill(SCALES[size], seed=args.seed, echo=echo)
@@ -183,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
             if size == BASELINE_SCALE and not args.fill_only:
                 baseline = measure(size)
                 baseline_save(baseline, args.seed)
+                baseline_measured = True
         print("\n== rows\n" + counts_text(fills))
         print("\n== fill time\n" + "\n".join(f"{f.scale:>8}: {f.seconds:8.1f} s" for f in fills))
         if args.fill_only:
@@ -204,8 +216,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
     if not args.skip_imports:
         print("== imports (bench.hr_import, bench.register_import)", flush=True)
         external += others.collect("bench.hr_import", "HR import of 100,000 rows", rows=100_000)
+        lines = SCALES[args.scale].register_lines
         external += others.collect(
-            "bench.register_import", "clinic register import of 100,000 lines", rows=100_000
+            "bench.register_import", f"clinic register import of {lines:,} lines", rows=lines
         )
     if not args.skip_copay:
         print("== co-pay run (bench.copay_run)", flush=True)
@@ -278,14 +291,31 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901  (one run, step by
     }
     json_path, md_path = report_write(payload, report.table_markdown(rows), args.scale)
     print(f"\nwritten: {json_path}\n         {md_path}")
-    if args.scale == "large":
-        document = report.document_write(
-            rows, scale=args.scale, info=info, load_before=load_before, load_after=load_after,
-            notes=notes,
-        )  # fmt: skip
-        print(f"         {document}")
+    if args.no_record or args.scale not in chart.CHART_SCALES:
+        print(f"{'--no-record' if args.no_record else args.scale}: docs/ left as it was")
     else:
-        print("docs/PERFORMANCE.md is written by runs at the goals' scale (large) only")
+        measured_now = [(args.scale, measured)]
+        if baseline_measured and args.scale != BASELINE_SCALE:
+            measured_now.append((BASELINE_SCALE, baseline))
+        for name, results in measured_now:
+            path = chart.record(
+                name, results, insured=SCALES[name].insured,
+                service_lines=SCALES[name].service_lines, at=payload["at"], machine=info,
+                load_average=payload["load_average"], requests=args.requests,
+            )  # fmt: skip
+            print(f"         {path}")
+        drawn = chart.redraw()
+        if drawn:
+            print(f"         {drawn}")
+        if args.scale in report.SECTIONS:
+            document = report.document_write(
+                rows, scale=args.scale, info=info, load_before=load_before,
+                load_after=load_after, notes=notes,
+            )  # fmt: skip
+        else:
+            document = report.document_compose({})  # the chart's dates; the sections kept
+            print(f"(docs/PERFORMANCE.md has tables for {', '.join(report.SECTIONS)} only)")
+        print(f"         {document}")
     missed = [r for r in rows if r.ok is False]
     print(f"\n{len(missed)} figure(s) miss their goal" if missed else "\nevery goal is met")
     return 0

@@ -2,12 +2,16 @@
 and read for what production needs."""
 
 import fnmatch
+import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
+from cryptography.fernet import Fernet
 
 from portal.settings import base
+from tests.core.test_settings import STRIPE_ENV, YOOKASSA_ENV, run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,15 +51,71 @@ def test_app_services_run_production_settings_with_required_secrets():
             "FIELD_ENCRYPTION_KEY",
             "DJANGO_ALLOWED_HOSTS",
             "PORTAL_PUBLIC_URL",
-            "STRIPE_SECRET_KEY",
-            "STRIPE_PUBLISHABLE_KEY",
-            "STRIPE_WEBHOOK_SECRET",
         ):
             # `${VAR:?message}`: compose refuses to start without the secret.
             assert env[secret].startswith("${" + secret + ":?"), (name, secret)
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"] == "redis://redis-cache:6379/0"
         assert env["CELERY_BROKER_URL"] == "redis://redis-broker:6379/0"
+
+
+def compose_environment(service: str, given: dict[str, str]) -> dict[str, str]:
+    """The service's environment as compose hands it over with `given` set: `${VAR:-default}`
+    and `${VAR:?message}` interpolated as compose does (unset or empty alike); a missing
+    required one raises KeyError, as compose refuses to start."""
+
+    def value(match: re.Match) -> str:
+        name, kind, rest = match.groups()
+        if given.get(name):
+            return given[name]
+        if kind == "?":
+            raise KeyError(name)
+        return rest if kind == "-" else ""
+
+    environment = compose()["services"][service]["environment"]
+    return {key: INTERPOLATION.sub(value, str(raw)) for key, raw in environment.items()}
+
+
+INTERPOLATION = re.compile(r"\$\{(\w+)(?::([-?])([^}]*))?\}")
+COMPOSE_SECRETS = {
+    "DJANGO_SECRET_KEY": "x" * 64,
+    "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    "DJANGO_ALLOWED_HOSTS": "lk.example.ru",
+    "PORTAL_PUBLIC_URL": "https://lk.example.ru",
+    "POSTGRES_PASSWORD": "portal-password",
+    "POSTGRES_REPLICATION_PASSWORD": "replication-password",
+}
+
+
+@pytest.mark.parametrize("gateway", ["stripe", "yookassa"])
+def test_compose_needs_only_the_chosen_gateways_credentials(gateway):
+    """Compose passes every gateway's variables through, empty when unset; the production
+    settings then start with the chosen gateway's credentials alone, and refuse to start,
+    naming it, without one of them."""
+    credentials = {"stripe": STRIPE_ENV, "yookassa": YOOKASSA_ENV}[gateway]
+    other = {"stripe": YOOKASSA_ENV, "yookassa": STRIPE_ENV}[gateway]
+    given = {**COMPOSE_SECRETS, **credentials, "PAYMENT_GATEWAY": gateway}
+
+    environment = compose_environment("web", given)
+    started = run(["-c", "import django; django.setup()"], "portal.settings.production",
+                  **environment)  # fmt: skip
+
+    assert started.returncode == 0, started.stderr
+    assert environment["PAYMENT_GATEWAY"] == gateway
+    for name in set(other) - {"PAYMENT_GATEWAY", "STRIPE_API_BASE", "STRIPE_JS_URL",
+                              "YOOKASSA_API_URL"}:  # fmt: skip
+        assert environment[name] == "", name  # passed through, empty: not required
+    for name in set(credentials) - {"PAYMENT_GATEWAY"}:
+        if compose()["services"]["web"]["environment"][name].endswith(":-}"):
+            without = compose_environment("web", {**given, name: ""})
+            refused = run(["-c", "import django; django.setup()"],
+                          "portal.settings.production", **without)  # fmt: skip
+            assert refused.returncode != 0, name
+            assert "ImproperlyConfigured" in refused.stderr and name in refused.stderr
+
+
+def test_compose_without_a_gateway_chosen_is_stripe():
+    assert compose_environment("web", COMPOSE_SECRETS)["PAYMENT_GATEWAY"] == "stripe"
 
 
 def test_app_services_wait_for_healthy_database_and_migrations():

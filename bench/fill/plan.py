@@ -44,6 +44,9 @@ class Scale:
     clinics_per_program: int
     doctors_per_clinic: int = 4
     slots_per_doctor: int = 20
+    # The clinic register import's lines (bench.register_import), in files of at most
+    # claims.registers.MAX_ROWS lines, as the admin's upload takes them.
+    register_lines: int = 100_000
 
 
 SCALES: dict[str, Scale] = {
@@ -54,6 +57,22 @@ SCALES: dict[str, Scale] = {
         Scale("small", 1_000, 50, 10_000, 1_000, 500, 200, clinics_per_program=40),
         Scale("medium", 10_000, 500, 100_000, 10_000, 5_000, 2_000, clinics_per_program=150),
         Scale("large", 100_000, 5_000, 1_000_000, 100_000, 50_000, 20_000, clinics_per_program=300),
+        # Ten times large in what grows with the insured; the network stays a national one of
+        # 5,000 clinics, each with a doctor of every specialty and more slots, so that a million
+        # bookings leave half the slots free (bench/README.md, «The scales»).
+        Scale(
+            "xlarge",
+            1_000_000,
+            5_000,
+            10_000_000,
+            1_000_000,
+            500_000,
+            200_000,
+            clinics_per_program=300,
+            doctors_per_clinic=8,
+            slots_per_doctor=50,
+            register_lines=1_000_000,
+        ),
     )
 }
 
@@ -96,6 +115,14 @@ class Plan:
     @property
     def slots(self) -> int:
         return self.doctors * self.scale.slots_per_doctor
+
+    @property
+    def vzr_policies(self) -> int:
+        """Employees of the premium programs (shape 2: `(e // policyholders) % 3 == 2`), each
+        with a ВЗР policy; counted without walking the employees."""
+        h, shapes = self.policyholders, len(vocab.PROGRAM_SHAPES)
+        cycles, rest = divmod(self.employees, h * shapes)
+        return cycles * h + min(h, max(0, rest - (shapes - 1) * h))
 
     @property
     def bought_policies(self) -> int:

@@ -181,10 +181,5 @@ class RegisterRows(Rows):
             )
 
     def bought_policy_id(self, b: int) -> int:
-        plan = self.plan
-        vzr = sum(
-            1
-            for e in range(plan.employees)
-            if plan.program_of_employee(e) % len(vocab.PROGRAM_SHAPES) == 2
-        )
-        return plan.scale.insured + vzr + b + 1
+        """The id of bought policy b: after the DMS policies and the ВЗР ones (`policies`)."""
+        return self.plan.scale.insured + self.plan.vzr_policies + b + 1

@@ -99,6 +99,9 @@ def indexes_and_foreign_keys_set_aside() -> Iterator[dict[str, float]]:
     The DDL is part of the fill's transaction: a failed fill leaves the schema as it was.
     A key that refers to the partitioned service lines has one inherited copy per partition
     (`conparentid`): only the parent is dropped and added back, which brings its copies along.
+    So for an index of a partitioned table: dropping the parent's drops the partitions', and it
+    is made again without `ON ONLY` (which `pg_get_indexdef` writes for a partitioned index, and
+    which would leave an invalid parent and the partitions with no index at all).
     """
     tables = [m._meta.db_table for m in our_models()]
     with connection.cursor() as cursor:
@@ -124,7 +127,7 @@ def indexes_and_foreign_keys_set_aside() -> Iterator[dict[str, float]]:
     with connection.cursor() as cursor:
         started = time.perf_counter()
         for _index, definition in indexes:
-            cursor.execute(definition)
+            cursor.execute(definition.replace(" ON ONLY ", " ON ", 1))
         timings["indexes"] = time.perf_counter() - started
         started = time.perf_counter()
         for table, name, definition in foreign_keys:

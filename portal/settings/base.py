@@ -650,7 +650,8 @@ YOOKASSA_NOTIFY_NETWORKS = env.list(
 # co-payment for medical care are services (ЮKassa's «insurance_premium» is tag 1212 = 16,
 # compulsory social insurance contributions, not premiums under a contract); payment_mode
 # «full_payment»: the policy is issued / the service was rendered when the money is taken.
-FISCAL_TAX_SYSTEM_CODE = env.int("FISCAL_TAX_SYSTEM_CODE", default=1)
+# (Empty as unset: docker-compose.yml passes it through empty when the gateway is Stripe.)
+FISCAL_TAX_SYSTEM_CODE = int(env.str("FISCAL_TAX_SYSTEM_CODE", default="") or 1)
 FISCAL_VAT_CODE = 1
 FISCAL_PREMIUM_SUBJECT = "service"
 FISCAL_COPAY_SUBJECT = "service"

@@ -13,13 +13,17 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import (
     AWS_STORAGE_BUCKET_NAME,
+    CONTENT_SECURITY_POLICY,
     DATABASES,
     FCM_API_URL,
     FCM_TOKEN_URL,
     LOGGING,
     PAYMENT_GATEWAYS,
     STORAGES,
+    STRIPE_API_BASE,
+    STRIPE_JS_URL,
     YOOKASSA_NOTIFY_NETWORKS,
+    _origin,
     env,
     redis_cache,
 )
@@ -177,6 +181,17 @@ else:
     YOOKASSA_NOTIFY_NETWORKS = env.list(
         "YOOKASSA_NOTIFY_NETWORKS", default=YOOKASSA_NOTIFY_NETWORKS
     )
-    FISCAL_TAX_SYSTEM_CODE = env.int("FISCAL_TAX_SYSTEM_CODE")
-    if FISCAL_TAX_SYSTEM_CODE not in range(1, 7):
+    _tax_system = env.str("FISCAL_TAX_SYSTEM_CODE")  # empty when compose passes it unset
+    if _tax_system not in {str(code) for code in range(1, 7)}:
         raise ImproperlyConfigured("FISCAL_TAX_SYSTEM_CODE must be ЮKassa's code 1–6")
+    FISCAL_TAX_SYSTEM_CODE = int(_tax_system)
+    # No Stripe page is served: the content security policy names no Stripe origin (nor the
+    # development default's localstripe, which the unused Stripe settings keep).
+    _stripe_origins = {_origin(STRIPE_JS_URL), _origin(STRIPE_API_BASE)}
+    CONTENT_SECURITY_POLICY = {
+        **CONTENT_SECURITY_POLICY,
+        "DIRECTIVES": {
+            directive: [source for source in sources if source not in _stripe_origins]
+            for directive, sources in CONTENT_SECURITY_POLICY["DIRECTIVES"].items()
+        },
+    }

@@ -84,3 +84,42 @@ def test_every_page_is_measured_with_queries_and_timings(report):
         assert result.queries_min <= result.queries <= result.queries_max
         assert 0 < result.median_ms <= result.p95_ms
         assert result.requests == 2
+
+
+def test_a_register_load_larger_than_one_upload_goes_in_files_one_after_the_other():
+    from bench.register_import import run
+
+    result = run(30, per_file=10)
+
+    assert [(f["lines"], f["lines_before"]) for f in result["files"]] == [
+        (10, 0),
+        (10, 10),
+        (10, 20),
+    ]
+    assert ServiceLine.objects.count() == 30
+    assert result["again"]["created"] == 0 and result["again"]["already_loaded"] == 10
+
+
+def test_fill_leaves_every_index_valid_on_every_partition(report):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid OR NOT indisready"
+        )
+        invalid = [row[0] for row in cursor.fetchall()]
+        # Each index of the service lines has its copy on each partition.
+        cursor.execute(
+            "SELECT count(*) FROM pg_inherits WHERE inhparent = 'claims_serviceline'::regclass"
+        )
+        partitions = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, count(c.inhrelid) FROM pg_index i "
+            "LEFT JOIN pg_inherits c ON c.inhparent = i.indexrelid "
+            "WHERE i.indrelid = 'claims_serviceline'::regclass GROUP BY 1"
+        )
+        copies = dict(cursor.fetchall())
+
+    assert invalid == []
+    assert partitions > 12 and len(copies) >= 4
+    assert set(copies.values()) == {partitions}, copies

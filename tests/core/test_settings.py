@@ -338,6 +338,102 @@ def test_production_refuses_to_start_with_a_development_payment_setting(name, va
         assert value not in result.stderr  # a credential is never echoed
 
 
+YOOKASSA_ENV = {
+    "PAYMENT_GATEWAY": "yookassa",
+    "YOOKASSA_SHOP_ID": "123456",
+    "YOOKASSA_SECRET_KEY": "live_" + "x" * 24,
+    "YOOKASSA_API_URL": "https://api.yookassa.ru/v3",
+    "FISCAL_TAX_SYSTEM_CODE": "1",
+}
+
+GATEWAY_PROBE = """
+import json
+import django
+django.setup()
+from django.conf import settings
+print(json.dumps({
+    "gateway": settings.PAYMENTS_GATEWAY,
+    "csp": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
+}))
+"""
+
+
+def yookassa_production_env() -> dict[str, str]:
+    """Production with ЮKassa: no Stripe variable at all."""
+    variables = {**production_env(), **YOOKASSA_ENV}
+    for name in STRIPE_ENV:
+        del variables[name]
+    return variables
+
+
+def test_production_with_yookassa_needs_no_stripe_variable_and_names_no_stripe_origin():
+    result = run(["-c", GATEWAY_PROBE], "portal.settings.production", **yookassa_production_env())
+
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["gateway"] == "gateways.yookassa.YooKassaGateway"
+    sources = [source for directive in found["csp"].values() for source in directive]
+    assert not [s for s in sources if "stripe" in s or "8420" in s], found["csp"]
+    assert "https://yoomoney.ru" in found["csp"]["form-action"]
+
+
+@pytest.mark.parametrize(
+    ("gateway_env", "unused"),
+    [
+        # docker-compose.yml passes every gateway's variables, empty when unset
+        (STRIPE_ENV, ["YOOKASSA_SHOP_ID", "YOOKASSA_SECRET_KEY", "FISCAL_TAX_SYSTEM_CODE"]),
+        (YOOKASSA_ENV, ["STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET"]),
+    ],
+    ids=["stripe", "yookassa"],
+)
+def test_production_ignores_the_other_gateways_variables_left_empty(gateway_env, unused):
+    variables = yookassa_production_env() if gateway_env is YOOKASSA_ENV else production_env()
+
+    result = run(
+        ["-c", GATEWAY_PROBE],
+        "portal.settings.production",
+        **variables,
+        **dict.fromkeys(unused, ""),
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", sorted(set(YOOKASSA_ENV) - {"PAYMENT_GATEWAY"}))
+@pytest.mark.parametrize("how", ["unset", "empty"])
+def test_production_with_yookassa_refuses_to_start_without_its_variable(missing, how):
+    variables = yookassa_production_env()
+    if how == "unset":
+        del variables[missing]
+    else:
+        variables[missing] = ""  # as docker-compose.yml passes a variable that is not set
+
+    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert missing in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("YOOKASSA_SECRET_KEY", "test_emulator_secret"),
+        ("YOOKASSA_SHOP_ID", "shop-1"),
+        ("YOOKASSA_API_URL", "http://127.0.0.1:8000/yookassa-emulator/v3"),
+        ("FISCAL_TAX_SYSTEM_CODE", "7"),
+    ],
+)
+def test_production_with_yookassa_refuses_a_development_or_wrong_setting(name, value):
+    variables = {**yookassa_production_env(), name: value}
+
+    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr
+
+
 def test_production_refuses_a_gateway_it_has_no_credentials_check_for():
     variables = {**production_env(), "PAYMENTS_GATEWAY": "devtools.fake.Gateway"}
 
