@@ -1,6 +1,7 @@
 """«Мои страховые случаи» (/cases/): the DMS service history with filters and totals, and the
 person's non-DMS claims."""
 
+import dataclasses
 import datetime
 
 from django import forms
@@ -112,7 +113,12 @@ def cases(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(data, persons=persons, clinics=clinics, kinds=kinds)
     consented = health_data_visible(request.user)
     fields = CARD_FIELDS if consented else tuple(f for f in CARD_FIELDS if f not in HEALTH_FIELDS)
-    lines = form.filters().apply(service_lines_for_user(request.user, health=consented))
+    # The period ends today when no end is chosen (the page says «по <today>»): with both ends
+    # the queries name the months they read, and PostgreSQL plans only those partitions.
+    filters = form.filters()
+    if filters.date_to is None:
+        filters = dataclasses.replace(filters, date_to=today)
+    lines = filters.apply(service_lines_for_user(request.user, health=consented))
     lines = lines.only(*fields)
     totals = case_totals(lines)
     paginator = Paginator(lines, PAGE_SIZE)

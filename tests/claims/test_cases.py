@@ -269,8 +269,56 @@ def test_the_lines_are_counted_once_by_the_totals(person_client, insured):
     assert len(response.context["rows"]) == 5
     # Paginator.count's own query would be `SELECT COUNT(*) AS "__count"`.
     assert not [q for q in ctx.captured_queries if '"__count"' in q["sql"]]
-    # One fewer than before the totals fed the paginator, one more for the health-data consent.
-    assert len(ctx.captured_queries) == 12
+    # One fewer than before the totals fed the paginator, one more for the health-data consent,
+    # one fewer since the clinics and kinds of the filters come from one read of the lines.
+    assert len(ctx.captured_queries) == 11
+
+
+def test_every_read_of_the_periods_lines_names_both_ends(person_client, insured):
+    """The totals and the cards name the period's both ends (the end is today when none is
+    chosen): PostgreSQL plans only those months' partitions, not every month's."""
+    today = timezone.localdate()
+    for days in (3, 40, 200):
+        line(insured, service_date=today - datetime.timedelta(days=days))
+    for url in ("/cases/", "/cases/?page=2", "/cases/?period=all"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert person_client.get(url).status_code == 200
+        periods = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if 'FROM "claims_serviceline"' in q["sql"] and "DISTINCT" not in q["sql"]
+        ]
+        assert len(periods) == 2  # the totals and the cards
+        for sql in periods:
+            assert f"\"service_date\" <= '{today.isoformat()}'" in sql
+            if "period=all" not in url:
+                assert '"service_date" >= ' in sql
+
+
+def test_the_filters_offer_every_clinic_and_kind_of_the_whole_history(person_client, insured):
+    today = timezone.localdate()
+    recent_clinic, old_clinic = ClinicFactory(name="Я-клиника"), ClinicFactory(name="А-клиника")
+    recent_kind, old_kind = CareKindFactory(order=2), CareKindFactory(order=1)
+    line(insured, service_date=today, clinic=recent_clinic, care_kind=recent_kind)
+    line(
+        insured,
+        service_date=today - datetime.timedelta(days=900),
+        clinic=old_clinic,
+        care_kind=old_kind,
+    )
+    line(
+        insured,
+        service_date=today - datetime.timedelta(days=5),
+        clinic=old_clinic,
+        care_kind=recent_kind,
+    )
+
+    form = person_client.get("/cases/").context["form"]
+
+    assert [c for c, _ in form.fields["clinic"].choices][1:] == [old_clinic.pk, recent_clinic.pk]
+    assert [k for k, _ in form.fields["care_kind"].choices][1:] == [old_kind.pk, recent_kind.pk]
+    chosen = person_client.get(f"/cases/?period=all&clinic={old_clinic.pk}").context["rows"]
+    assert len(chosen) == 2
 
 
 def test_show_more_pages_cost_few_queries(person_client, insured, django_assert_max_num_queries):
