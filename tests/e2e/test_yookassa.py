@@ -34,6 +34,18 @@ def yookassa_in_browser(settings, live_server):
     settings.YOOKASSA_EMULATOR_NOTIFY_URL = ""
 
 
+def wait_for_registration(page) -> None:
+    """The fiscal attributes are read back from ЮKassa after the payment's commit (the outbox):
+    until then the «Чек» says it is being registered; the person reloads."""
+    for _ in range(30):
+        if page.locator("[data-testid=fp]").count():
+            return
+        assert page.locator("[data-testid=receipt-pending]").count() == 1
+        page.wait_for_timeout(500)
+        page.reload()
+    raise AssertionError("чек не зарегистрирован за 15 с")
+
+
 def pay_on_yookassas_page(page, number: str, name: str) -> None:
     page.wait_for_url("**/yookassa-emulator/checkout/**")
     page.fill("#yk-number", number)
@@ -78,6 +90,7 @@ def test_bind_a_mir_card_pay_the_debt_and_see_the_fiscal_receipt(
 
     receipt = Receipt.objects.get(source=Receipt.Source.COPAY, source_id=charge.pk)
     page.goto(f"/copay/receipts/{receipt.pk}/")
+    wait_for_registration(page)
     text = page.locator("[data-testid=fiscal-receipt]").inner_text()
     assert "Кассовый чек — приход" in text and receipt.seller_inn in text
     assert page.locator("[data-testid=fn]").inner_text() == receipt.fiscal_storage_number
@@ -127,6 +140,7 @@ def test_buy_osago_by_sbp(tariffs, yookassa_in_browser, page_factory, viewport):
     page.click("[data-testid=receipt-link]")
     page.wait_for_url("**/copay/receipts/*/")
     assert "Страховая премия по полису" in page.content()
+    wait_for_registration(page)
     assert page.locator("[data-testid=fp]").inner_text().isdigit()
     screenshot(page, "yookassa-shop-receipt")
     assert page.errors == []
