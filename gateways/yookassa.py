@@ -282,9 +282,14 @@ class YooKassaGateway(Gateway):
         authorisation is cancelled (its money returns). ValueError when it saved none."""
         payment = _call("GET", f"{Payment.base_path}/{setup_intent_id}")
         result = payment_result(payment)
+        # Cancelled by us after it saved the card (the notification came first and bound it):
+        # the check did its work.
+        released = payment.get("status") == "canceled" and result.decline_code == (
+            "canceled_by_merchant"
+        )
         if (
             result.customer_id != customer_id
-            or payment.get("status") not in ("waiting_for_capture", "succeeded")
+            or not (payment.get("status") in ("waiting_for_capture", "succeeded") or released)
             or not result.payment_method_id
         ):
             raise ValueError("the payment saved no method of this customer")

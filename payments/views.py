@@ -208,7 +208,9 @@ def card_return(request: HttpRequest, person_id: int) -> HttpResponse:
         return redirect("payments:copay")
     try:
         result = gateway().payment_retrieve(payment_id=payment_id)
-        if result.status == PaymentStatus.DECLINED:
+        # A card check that saved the card and was then released (ЮKassa's 10 ₽ authorisation,
+        # cancelled once the provider's notification bound the card) is no decline.
+        if result.status == PaymentStatus.DECLINED and not result.payment_method_id:
             messages.error(
                 request,
                 _("Карта не привязана: %(reason)s")

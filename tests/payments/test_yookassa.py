@@ -404,3 +404,30 @@ def test_receipts_still_being_registered_are_read_again_by_the_sweep(yk_bind, co
     assert fiscal.receipts_fetch_pending() == 1
 
     assert Receipt.objects.get(source_id=charge.pk).status == Receipt.Status.REGISTERED
+
+
+def test_back_from_yookassas_page_after_the_notification_bound_the_card(
+    yookassa, copay_user, copay_person, client
+):
+    # given: the card check confirmed on ЮKassa's page, and its notification handled first (the
+    # card bound, the 10 ₽ check cancelled) before the person's browser comes back
+    enrollment = services.copay_consent(user=copay_user, insured_person=copay_person)
+    payment_id, url = services.card_setup_redirect(
+        enrollment=enrollment, return_url="http://portal.test/copay/"
+    )
+    yookassa.confirm(url)
+    card = services.card_attach(enrollment=enrollment, setup_intent_id=payment_id)
+    assert shop_state().payments[payment_id]["status"] == "canceled"
+
+    # when: the browser comes back to the return page
+    client.force_login(copay_user)
+    session = client.session
+    session[f"card_check_{copay_person.pk}"] = payment_id
+    session.save()
+    response = client.get(reverse("payments:card_return", args=[copay_person.pk]), follow=True)
+
+    # then: the card is said to be bound, once
+    text = response.content.decode()
+    assert f"Карта {card} привязана" in text
+    assert "не привязана" not in text
+    assert PaymentCard.objects.filter(enrollment=enrollment, removed_at__isnull=True).count() == 1
