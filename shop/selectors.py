@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from policies.models import Policy
 from policies.selectors import linked_insured_ids
+from portal.core.versioned_cache import forget_all, versioned_get
+from portal.core.versions import version_bump, version_get
 
 from .kasko import kasko_lowest_premium
 from .models import Offer, Purchase, Quote, TerritoryCoefficient
@@ -75,12 +77,30 @@ def territory_towns(region_code: str, day) -> list[str]:
     )
 
 
+TARIFFS_VERSION = "shop-tariffs"
+LOWEST_PREMIUMS_SECONDS = 3600
+
+
+def tariffs_changed(*_args, **_kwargs) -> None:
+    """A tariff row, region, country or currency rate changed (a signal receiver, in the change's
+    transaction): the cached «от N руб.» are stale."""
+    forget_all()
+    version_bump(TARIFFS_VERSION)
+
+
 def lowest_premiums(today: datetime.date | None = None) -> dict[str, Decimal]:
-    """Each product's «от N руб.» on the shop's cards: the smallest premium under the tariff in
-    force on the earliest start of a policy bought today, priced by the product's own premium
-    function (the same that prices a quote). A product its tariff cannot price now (a table not
-    filled, no EUR rate) is left out."""
+    """Each product's «от N руб.» on the shop's cards (see lowest_premiums_priced), cached per day
+    under the tariffs' version: one query a page instead of every product's tariff reads. A write
+    that sends no signal (a bulk load) shows within LOWEST_PREMIUMS_SECONDS."""
     today = today or timezone.localdate()
+    key = f"shop:lowest-premiums:{today.isoformat()}:{version_get(TARIFFS_VERSION)}"
+    return versioned_get(key, partial(lowest_premiums_priced, today), LOWEST_PREMIUMS_SECONDS)
+
+
+def lowest_premiums_priced(today: datetime.date) -> dict[str, Decimal]:
+    """Each product's smallest premium under the tariff in force on the earliest start of a
+    policy bought today, priced by the product's own premium function (the same that prices a
+    quote). A product its tariff cannot price now (a table not filled, no EUR rate) is left out."""
     starts_on = osago_earliest_start(today)
     pricing: dict[str, Callable[[], Decimal]] = {
         Policy.Product.OSAGO: lambda: osago_lowest_premium(tariff_load(starts_on), starts_on),

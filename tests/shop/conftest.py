@@ -27,6 +27,20 @@ SEED_TERRITORIES = importlib.import_module("shop.migrations.0013_seed_osago_terr
 
 
 @pytest.fixture(autouse=True)
+def _fresh_lowest_premiums():
+    """The shop's «от N руб.» are cached under the tariffs' version, which every test's rolled
+    back transaction takes back to the same numbers: each test prices its own tariffs."""
+    from django.core.cache import cache
+
+    from portal.core.versioned_cache import forget_all
+
+    forget_all()
+    cache.clear()
+    yield
+    forget_all()
+
+
+@pytest.fixture(autouse=True)
 def _no_bank_of_russia(settings):
     """Nothing here reaches the Bank: test_rates points CBR_DAILY_URL at a loopback server."""
     settings.CBR_DAILY_URL = ""

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shop.models import Country, CurrencyRate, PropertyRate, TravelRate
+from shop.selectors import tariffs_changed
 from tests.ruwords import problems, visible_text
 
 NBSP = "\u00a0"
@@ -64,6 +65,7 @@ def test_the_price_follows_the_tariff_in_force(person_client, eur_rate):
         rate_percent=Decimal("0.120")
     )
     TravelRate.objects.filter(sum_insured=15_000).update(daily_rate=Decimal("0.500"))
+    tariffs_changed()  # a bulk write sends no signal: the tariff load bumps the version itself
 
     shown = cards(person_client)
 
@@ -85,7 +87,9 @@ def test_a_product_its_tariff_cannot_price_shows_no_price_but_its_card(person_cl
 
 def test_the_prices_take_a_fixed_number_of_queries(person_client, eur_rate):
     # Each product's cheapest row is picked in the database: more rows, no more queries.
+    # (priced anew each time: the tariffs' version bumped, as a change of the tables does)
     person_client.get("/shop/")  # the session and the like, read once
+    tariffs_changed()
     before = queries(person_client)
     for n in range(5):
         Country.objects.create(code=f"Q{n}", name=f"Страна {n}", name_en=f"Country {n}")
@@ -95,6 +99,7 @@ def test_the_prices_take_a_fixed_number_of_queries(person_client, eur_rate):
         larger.daily_rate += 1
         larger.save()
 
+    tariffs_changed()
     assert queries(person_client) == before <= 40
 
 
@@ -102,3 +107,22 @@ def queries(client) -> int:
     with CaptureQueriesContext(connection) as context:
         assert client.get("/shop/").status_code == 200
     return len(context.captured_queries)
+
+
+def test_a_tariff_edited_in_the_admin_moves_the_price_at_once(person_client, eur_rate):
+    before = cards(person_client)["Страхование имущества"]
+    rate = PropertyRate.objects.filter(kind="apartment", component="structure").first()
+    rate.rate_percent = Decimal("0.120")
+    rate.save()  # as the admin saves it: the signal bumps the tariffs' version
+
+    after = cards(person_client)["Страхование имущества"]
+
+    assert after != before and f"от 120{NBSP}руб." in after
+
+
+def test_the_prices_are_read_once_then_served_from_the_cache(person_client, eur_rate):
+    cards(person_client)
+    with CaptureQueriesContext(connection) as first_again:
+        cards(person_client)
+
+    assert len(first_again) <= 12
