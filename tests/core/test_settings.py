@@ -66,6 +66,15 @@ def production_env() -> dict[str, str]:
     }
 
 
+def production_refusal(variables: dict[str, str]) -> str:
+    """Start Django under the production settings with `variables`: it must refuse
+    (ImproperlyConfigured); its error output is returned for the test to read the reason."""
+    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    return result.stderr
+
+
 def run(args: list[str], settings_module: str, **variables: str) -> subprocess.CompletedProcess:
     environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -219,11 +228,9 @@ def test_production_refuses_a_public_url_that_is_not_https():
     # links in e-mails and the QR codes of policy PDFs must not lead to the development default
     variables = {**production_env(), "PORTAL_PUBLIC_URL": "http://localhost:8000"}
 
-    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+    stderr = production_refusal(variables)
 
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert "PORTAL_PUBLIC_URL" in result.stderr
+    assert "PORTAL_PUBLIC_URL" in stderr
 
 
 def test_production_refuses_to_start_with_the_rsa_emulator():
@@ -274,10 +281,7 @@ def test_production_refuses_fcm_at_a_plain_http_address():
 def test_production_refuses_sqlite():
     variables = {**production_env(), "DATABASE_URL": "sqlite:////tmp/portal-prod.sqlite3"}
 
-    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
-
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
+    production_refusal(variables)
 
 
 def test_production_passes_the_deploy_check_without_a_single_warning():
@@ -298,11 +302,9 @@ def test_production_refuses_to_start_without_a_payment_provider_variable(missing
     variables = production_env()
     del variables[missing]
 
-    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+    stderr = production_refusal(variables)
 
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert missing in result.stderr
+    assert missing in stderr
 
 
 @pytest.mark.parametrize(
@@ -329,13 +331,11 @@ def test_production_refuses_to_start_without_a_payment_provider_variable(missing
 def test_production_refuses_to_start_with_a_development_payment_setting(name, value):
     variables = {**production_env(), name: value}
 
-    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+    stderr = production_refusal(variables)
 
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert name in result.stderr
+    assert name in stderr
     if value:
-        assert value not in result.stderr  # a credential is never echoed
+        assert value not in stderr  # a credential is never echoed
 
 
 YOOKASSA_ENV = {
@@ -408,11 +408,9 @@ def test_production_with_yookassa_refuses_to_start_without_its_variable(missing,
     else:
         variables[missing] = ""  # as docker-compose.yml passes a variable that is not set
 
-    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+    stderr = production_refusal(variables)
 
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert missing in result.stderr
+    assert missing in stderr
 
 
 @pytest.mark.parametrize(
@@ -427,11 +425,9 @@ def test_production_with_yookassa_refuses_to_start_without_its_variable(missing,
 def test_production_with_yookassa_refuses_a_development_or_wrong_setting(name, value):
     variables = {**yookassa_production_env(), name: value}
 
-    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+    stderr = production_refusal(variables)
 
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert name in result.stderr
+    assert name in stderr
 
 
 def test_production_refuses_a_gateway_it_has_no_credentials_check_for():
@@ -456,11 +452,9 @@ def test_production_refuses_local_files_unless_a_shared_folder_is_named():
     variables = production_env()
     del variables["SHARED_MEDIA_ROOT"]
 
-    result = run(["-c", "import django; django.setup()"], "portal.settings.production", **variables)
+    stderr = production_refusal(variables)
 
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert "AWS_STORAGE_BUCKET_NAME" in result.stderr and "SHARED_MEDIA_ROOT" in result.stderr
+    assert "AWS_STORAGE_BUCKET_NAME" in stderr and "SHARED_MEDIA_ROOT" in stderr
 
 
 def test_production_keeps_files_in_the_named_shared_folder():
