@@ -192,10 +192,10 @@ def email_confirmation_resend(request: HttpRequest) -> HttpResponse:
     whether the address is known, so no one learns who has an account; allauth's own limit on
     confirmation letters holds the letters back."""
     email = (request.POST.get("email") or "").strip()[:254]
-    try:
-        forms.EmailField().clean(email)
-    except ValidationError:  # a NUL byte or no address at all: refused before the database
-        if email:
+    if email:
+        try:
+            forms.EmailField().clean(email)
+        except ValidationError:  # not an address (a NUL byte…): refused before the database
             messages.error(request, _("Адрес почты указан с ошибкой: проверьте его."))
             return render(request, "account/verification_sent.html", {"resend_email": ""})
     address = (
