@@ -15,6 +15,14 @@ from py_vapid.utils import b64urlencode
 CODE_RE = re.compile(r"\b(\d{6})\b")
 
 
+# A push message as the notifications send one (the Web Push and FCM tests).
+MESSAGE = {
+    "title": "Ответ на обращение № О-2026-000045",
+    "body": "Откройте обращение",
+    "url": "/appeals/",
+}
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache(settings):
     settings.CACHES = {

@@ -24,13 +24,7 @@ from portal.accounts.services.notifications import (
 from portal.core.models import OutboxMessage
 from tests.factories import UserFactory
 
-from .conftest import sms_messages
-
-MESSAGE = {
-    "title": "Ответ на обращение № О-2026-000045",
-    "body": "Откройте обращение",
-    "url": "/appeals/",
-}
+from .conftest import MESSAGE, sms_messages
 
 
 @pytest.fixture

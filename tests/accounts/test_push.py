@@ -15,11 +15,7 @@ from portal.accounts.services.notifications import (
 )
 from tests.factories import UserFactory
 
-MESSAGE = {
-    "title": "Ответ на обращение № О-2026-000045",
-    "body": "Откройте обращение",
-    "url": "/appeals/",
-}
+from .conftest import MESSAGE
 
 
 def _subscribe(user, base_url: str) -> tuple[PushSubscription, dict]:
