@@ -11,7 +11,7 @@ class ShopConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from .models import Country, CurrencyRate, Region, TariffRow, TariffVersion
-        from .selectors import tariffs_changed
+        from .tariff_version import tariffs_changed
 
         for model in self.get_models():
             if issubclass(model, TariffRow) or model in (

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from policies.models import Policy
 from policies.selectors import linked_insured_ids
-from portal.core.versioned_cache import forget_all, versioned_get
-from portal.core.versions import version_bump, version_get
+from portal.core.versioned_cache import versioned_get
+from portal.core.versions import version_get
 
 from .kasko import kasko_lowest_premium
 from .models import Offer, Purchase, Quote, TerritoryCoefficient
@@ -18,6 +18,7 @@ from .osago import osago_lowest_premium, tariff_load
 from .personal import personal_lowest_premium
 from .property import property_lowest_premium
 from .services import osago_earliest_start
+from .tariff_version import TARIFFS_VERSION
 from .travel import travel_lowest_premium
 
 
@@ -77,15 +78,7 @@ def territory_towns(region_code: str, day) -> list[str]:
     )
 
 
-TARIFFS_VERSION = "shop-tariffs"
 LOWEST_PREMIUMS_SECONDS = 3600
-
-
-def tariffs_changed(*_args, **_kwargs) -> None:
-    """A tariff row, region, country or currency rate changed (a signal receiver, in the change's
-    transaction): the cached «от N руб.» are stale."""
-    forget_all()
-    version_bump(TARIFFS_VERSION)
 
 
 def lowest_premiums(today: datetime.date | None = None) -> dict[str, Decimal]:

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from shop.models import Country, CurrencyRate, PropertyRate, TravelRate
-from shop.selectors import tariffs_changed
+from shop.tariff_version import tariffs_changed
 from tests.ruwords import problems, visible_text
 
 NBSP = "\u00a0"
