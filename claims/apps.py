@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class ClaimsConfig(AppConfig):
     name = "claims"
     verbose_name = _("Услуги и убытки")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from clinics.models import Clinic
+        from policies.models import CareKind
+
+        from .history_version import service_history_changed
+        from .models import ServiceLine
+
+        # The cached filter choices of «Мои страховые случаи» are keyed by the history's version
+        # (claims.history_version): the lines, and the clinics' and kinds' names they show.
+        for model in (ServiceLine, Clinic, CareKind):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    service_history_changed, sender=model, dispatch_uid=f"history-{model.__name__}"
+                )

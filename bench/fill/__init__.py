@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from psycopg import sql
 
+from claims.history_version import service_history_changed
 from clinics.geojson import network_changed
 
 from .person import bench_person_create
@@ -96,6 +97,7 @@ def fill(
         network_changed()  # COPY sends no signals: the map's cached GeoJSON is stale
         t = time.perf_counter()
         bench_person_create(plan)
+        service_history_changed()  # COPY and bulk writes send no signals: cached choices stale
         steps["bench person"] = time.perf_counter() - t
     t = time.perf_counter()
     with connection.cursor() as cursor:

@@ -27,6 +27,7 @@ from policies.identity import normalize_policy_number
 from policies.models import CareKind, InsuredPerson
 from portal.core.bulk import copy_rows
 
+from ..history_version import service_history_changed
 from ..icd10 import icd10_is_valid, icd10_normalize
 from ..models import Icd10Flag, ServiceLine
 from ..services.icd10 import icd10_codes
@@ -433,6 +434,8 @@ def register_import(*, content: bytes, filename: str, progress=None) -> Register
             if result.errors:
                 raise _Rejected
             loader.finish()
+            if loader.created:
+                service_history_changed()  # COPY sends no signals: cached filter choices stale
     except _Rejected:
         return result
     result.created, result.already_loaded = loader.created, loader.already_loaded

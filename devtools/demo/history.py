@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from claims.history_version import service_history_changed
 from claims.models import ServiceLine
 from clinics.models import Clinic
 from policies.models import CareKind, InsuredPerson
@@ -212,3 +213,4 @@ def history_ensure(
             )
         )
     ServiceLine.objects.bulk_create(rows, ignore_conflicts=True)
+    service_history_changed()  # a bulk write sends no signals

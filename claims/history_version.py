@@ -1,0 +1,42 @@
+"""The version of the people's service histories, as their filter choices see them: bumped when
+a service line is written or deleted and when a clinic or a kind of care changes (their names
+are in the choices), so that the choices cached from a history (claims.selectors
+`case_filter_choices`) are read anew. Light on imports: the app registry connects it at start-up
+(ClaimsConfig.ready). Bulk writes send no signals: the register import, the demo seed and the
+bench fill call `service_history_changed` themselves, in their transaction."""
+
+from django.db.models import CharField, Subquery, Value
+from django.db.models.functions import Cast, Concat
+
+from portal.core.models import VersionCounter
+from portal.core.versions import version_bump
+
+HISTORY_VERSION = "claims-service-history"
+
+
+def service_history_changed(*_args, **_kwargs) -> None:
+    """Service lines were written or deleted, or a clinic or a kind of care changed (a signal
+    receiver too, in the change's transaction): the cached filter choices are stale."""
+    version_bump(HISTORY_VERSION)
+
+
+def history_stamp() -> Subquery:
+    """The version as text, to read in the same query as the data it keys: its value and the
+    moment its counter was made. A database made anew (a test's, a fresh `make run`) counts from
+    1 again; the moment tells its versions from those an older database left in a shared cache.
+    NULL while nothing has bumped it: then nothing is cached."""
+    text = CharField()
+    return Subquery(
+        VersionCounter.objects.filter(name=HISTORY_VERSION)
+        .annotate(
+            stamp=Concat(
+                Cast("value", text),
+                Value(":"),
+                Cast("pk", text),
+                Value(":"),
+                Cast("updated_at", text),
+                output_field=text,
+            )
+        )
+        .values("stamp")[:1]
+    )
