@@ -24,8 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from clinics.models import Clinic
-from policies.models import CareKind, InsuredPerson, Policy
+from policies.models import InsuredPerson, Policy
 from policies.selectors import linked_insured_ids
 from portal.accounts.models import User
 from portal.core.formatting import money
@@ -226,15 +225,19 @@ def case_totals(lines: QuerySet[ServiceLine]) -> CaseTotals:
 CHOICES_SECONDS = 3600
 
 
+Choice = tuple[int, str]
+
+
 def case_filter_choices(
     user: User,
-) -> tuple[list[InsuredPerson], list[Clinic], list[CareKind]]:
-    """The people, clinics and kinds of care the user's own history has.
+) -> tuple[list[InsuredPerson], list[Choice], list[Choice]]:
+    """The people of the user's history, and the clinics and kinds of care it has, as choices
+    (id, name): the clinics by name, the kinds in their order.
 
     The people are read with the history's version (one query). The clinics and kinds of care
     come from one DISTINCT over the people's whole history, which PostgreSQL plans across every
-    month's partition (~7 ms of planning alone, `make bench`): it is cached under the version
-    and the people, and read again only when a line, clinic or kind of care has changed."""
+    month's partition: the choices are cached under the version and the people, and read again
+    only when a line, clinic or kind of care has changed."""
     ids = linked_insured_ids(user)
     # only what the choices show: whole register rows and clinics cost more to convert than read
     persons = list(
@@ -248,10 +251,10 @@ def case_filter_choices(
     person_ids = sorted(person.pk for person in persons)
     stamp = persons[0].history_stamp
 
-    def pairs() -> list[tuple]:
+    def choices() -> tuple[list[Choice], list[Choice]]:
         # The whole history's clinics and kinds, with their names, in one read of the lines:
         # every month's partition is planned once, not once for the clinics and again for kinds.
-        return list(
+        pairs = (
             ServiceLine.objects.filter(insured_person_id__in=person_ids)
             .values_list(
                 "clinic_id", "clinic__name", "care_kind_id", "care_kind__name", "care_kind__order"
@@ -259,20 +262,20 @@ def case_filter_choices(
             .order_by("clinic__name", "clinic_id", "care_kind__order", "care_kind__name")
             .distinct()
         )
+        clinics: dict[int, str] = {}
+        kinds: dict[int, tuple] = {}
+        for clinic_id, clinic_name, kind_id, kind_name, kind_order in pairs:
+            clinics.setdefault(clinic_id, clinic_name)  # in the query's order: by name
+            if kind_id is not None:
+                kinds.setdefault(kind_id, (kind_order, kind_name))
+        by_order = sorted(kinds.items(), key=lambda item: item[1])
+        return list(clinics.items()), [(pk, name) for pk, (_order, name) in by_order]
 
     if stamp is None:  # nothing has bumped the version yet: nothing to key a cached value by
-        rows = pairs()
+        clinics, kinds = choices()
     else:
         digest = hashlib.sha256(f"{stamp}|{person_ids}".encode()).hexdigest()
-        rows = versioned_get(f"claims:case-choices:{digest}", pairs, CHOICES_SECONDS)
-    clinics_by_id: dict[int, Clinic] = {}
-    kinds_by_id: dict[int, CareKind] = {}
-    for clinic_id, clinic_name, kind_id, kind_name, kind_order in rows:
-        clinics_by_id.setdefault(clinic_id, Clinic(pk=clinic_id, name=clinic_name))
-        if kind_id is not None:
-            kinds_by_id.setdefault(kind_id, CareKind(pk=kind_id, name=kind_name, order=kind_order))
-    clinics = list(clinics_by_id.values())  # in the query's order: by name, as the database sorts
-    kinds = sorted(kinds_by_id.values(), key=lambda kind: (kind.order, kind.name))
+        clinics, kinds = versioned_get(f"claims:case-choices:{digest}", choices, CHOICES_SECONDS)
     return persons, clinics, kinds
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from portal.accounts.forms import HealthConsentForm
+from portal.core.forms import FlatSelect
 
 from .health import HEALTH_FIELDS, health_data_visible
 from .presentation import event_label
@@ -60,20 +61,22 @@ class CaseFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("По"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    person = forms.TypedChoiceField(label=_("Кто"), required=False, coerce=int, empty_value=None)
+    person = forms.TypedChoiceField(
+        label=_("Кто"), required=False, coerce=int, empty_value=None, widget=FlatSelect
+    )
     clinic = forms.TypedChoiceField(
-        label=_("Клиника"), required=False, coerce=int, empty_value=None
+        label=_("Клиника"), required=False, coerce=int, empty_value=None, widget=FlatSelect
     )
     care_kind = forms.TypedChoiceField(
-        label=_("Вид помощи"), required=False, coerce=int, empty_value=None
+        label=_("Вид помощи"), required=False, coerce=int, empty_value=None, widget=FlatSelect
     )
 
     def __init__(self, *args, persons, clinics, kinds, **kwargs):
         super().__init__(*args, **kwargs)
         everyone = [("", _("Все"))]
         self.fields["person"].choices = everyone + [(p.pk, p.full_name) for p in persons]
-        self.fields["clinic"].choices = everyone + [(c.pk, c.name) for c in clinics]
-        self.fields["care_kind"].choices = everyone + [(k.pk, k.name) for k in kinds]
+        self.fields["clinic"].choices = everyone + clinics
+        self.fields["care_kind"].choices = everyone + kinds
 
     def filters(self) -> CaseFilters:
         if not self.is_valid():

@@ -53,6 +53,15 @@ def date_error(text: str) -> str | None:
     return None
 
 
+class FlatSelect(forms.Select):
+    """A select of many plain options (a person's clinics in the filters of «Мои страховые
+    случаи»: a hundred at the bench's `xlarge`). Django's template includes two templates for each
+    option, ~0.1 ms an option; this one writes the option in its own loop. No option groups and
+    no attributes on an option but «selected»."""
+
+    template_name = "core/widgets/flat_select.html"
+
+
 class DateField(forms.DateField):
     """Django's DateField, whose «Введите правильную дату» says what is wrong with the date
     typed: «31.02.1990 — такой даты нет»; text that is no date at all gets the field's own

@@ -30,3 +30,20 @@ def test_pages_and_widgets_read_their_templates_through_the_cached_loader(settin
     widgets = get_default_renderer().engine.engine
     for engine in (pages, widgets):
         assert [type(loader) for loader in engine.template_loaders] == [CachedLoader]
+
+
+def test_the_flat_select_renders_what_djangos_select_does():
+    """FlatSelect (many options: a person's clinics) writes each option in its own loop, not by
+    two includes an option: the same options, the chosen one selected, names escaped."""
+    from portal.core.forms import FlatSelect
+
+    choices = [("", "Все"), (1, 'Клиника "А" <&>'), (22, "Б")]
+    flat = FlatSelect(attrs={"class": "input"}, choices=choices).render("clinic", "22")
+    django = forms.Select(attrs={"class": "input"}, choices=choices).render("clinic", "22")
+
+    def normal(html):
+        return " ".join(html.replace("\n", " ").split())
+
+    assert normal(flat) == normal(django)
+    assert '<option value="22" selected>Б</option>' in flat
+    assert "Клиника &quot;А&quot; &lt;&amp;&gt;" in flat
