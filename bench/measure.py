@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.pages import Page, pages
 from bench.subjects import Subjects
+from portal.core.startup import objects_freeze
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ def measure_pages(
     if requests < 1:
         raise ValueError("requests must be at least 1")
     clients = clients_logged_in(subjects)
+    # As in a worker (portal.wsgi): what the process holds now out of every full collection.
+    objects_freeze()
     results = []
     for page in page_list if page_list is not None else pages():
         client = clients[page.audience]
