@@ -12,12 +12,16 @@ class ClaimsConfig(AppConfig):
         from clinics.models import Clinic
         from policies.models import CareKind
 
-        from .history_version import service_history_changed
+        from .history_version import service_history_changed, service_line_saved
         from .models import ServiceLine
 
         # The cached filter choices of «Мои страховые случаи» are keyed by the history's version
         # (claims.history_version): the lines, and the clinics' and kinds' names they show.
-        for model in (ServiceLine, Clinic, CareKind):
+        post_save.connect(service_line_saved, sender=ServiceLine, dispatch_uid="history-line")
+        post_delete.connect(
+            service_history_changed, sender=ServiceLine, dispatch_uid="history-line-deleted"
+        )
+        for model in (Clinic, CareKind):
             for signal in (post_save, post_delete):
                 signal.connect(
                     service_history_changed, sender=model, dispatch_uid=f"history-{model.__name__}"

@@ -20,6 +20,20 @@ def service_history_changed(*_args, **_kwargs) -> None:
     version_bump(HISTORY_VERSION)
 
 
+# What of a line the choices show: a save naming none of these (a co-pay state, a dispute's
+# marks) leaves the choices as they were and bumps nothing.
+LINE_FIELDS = frozenset(
+    {"clinic", "clinic_id", "care_kind", "care_kind_id", "insured_person", "insured_person_id"}
+)
+
+
+def service_line_saved(*_args, created=False, update_fields=None, **_kwargs) -> None:
+    """A service line was saved (a signal receiver): a new line, a whole save, or a save of what
+    the choices show makes them stale."""
+    if created or update_fields is None or LINE_FIELDS & set(update_fields):
+        service_history_changed()
+
+
 def history_stamp() -> Subquery:
     """The version as text, to read in the same query as the data it keys: its value and the
     moment its counter was made. A database made anew (a test's, a fresh `make run`) counts from

@@ -123,3 +123,19 @@ def test_a_person_without_linked_policies_reads_no_history(client):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/cases/").status_code == 200
     assert not [q for q in ctx.captured_queries if "SELECT DISTINCT" in q["sql"]]
+
+
+def test_a_save_of_what_the_choices_do_not_show_keeps_them_cached(person_client, insured):
+    line = ServiceLineFactory(insured_person=insured, clinic=ClinicFactory(name="Альфа"))
+    other = ClinicFactory(name="Бета")
+    choices(person_client)
+    counter = VersionCounter.objects.get(name=HISTORY_VERSION).value
+
+    line.disputed_at = line.created_at
+    line.save(update_fields=["disputed_at", "updated_at"])  # an appeal's mark
+    assert VersionCounter.objects.get(name=HISTORY_VERSION).value == counter
+    assert choices(person_client)[2] == 0
+
+    line.clinic = other
+    line.save(update_fields=["clinic"])
+    assert choices(person_client)[0] == ["Бета"]
