@@ -5,10 +5,6 @@ are in the choices), so that the choices cached from a history (claims.selectors
 (ClaimsConfig.ready). Bulk writes send no signals: the register import, the demo seed and the
 bench fill call `service_history_changed` themselves, in their transaction."""
 
-from django.db.models import CharField, Subquery, Value
-from django.db.models.functions import Cast, Concat
-
-from portal.core.models import VersionCounter
 from portal.core.versions import version_bump
 
 HISTORY_VERSION = "claims-service-history"
@@ -32,25 +28,3 @@ def service_line_saved(*_args, created=False, update_fields=None, **_kwargs) -> 
     the choices show makes them stale."""
     if created or update_fields is None or LINE_FIELDS & set(update_fields):
         service_history_changed()
-
-
-def history_stamp() -> Subquery:
-    """The version as text, to read in the same query as the data it keys: its value and the
-    moment its counter was made. A database made anew (a test's, a fresh `make run`) counts from
-    1 again; the moment tells its versions from those an older database left in a shared cache.
-    NULL while nothing has bumped it: then nothing is cached."""
-    text = CharField()
-    return Subquery(
-        VersionCounter.objects.filter(name=HISTORY_VERSION)
-        .annotate(
-            stamp=Concat(
-                Cast("value", text),
-                Value(":"),
-                Cast("pk", text),
-                Value(":"),
-                Cast("updated_at", text),
-                output_field=text,
-            )
-        )
-        .values("stamp")[:1]
-    )

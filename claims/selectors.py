@@ -29,8 +29,9 @@ from policies.selectors import linked_insured_ids
 from portal.accounts.models import User
 from portal.core.formatting import money
 from portal.core.versioned_cache import versioned_get
+from portal.core.versions import version_stamp
 
-from .history_version import history_stamp
+from .history_version import HISTORY_VERSION
 from .models import Claim, ClaimDocument, ClaimEvent, Icd10Diagnosis, ServiceLine
 from .rules import CLAIMABLE_PRODUCTS
 
@@ -243,7 +244,7 @@ def case_filter_choices(
     persons = list(
         InsuredPerson.objects.filter(pk__in=ids)
         .only("last_name", "first_name", "middle_name")
-        .annotate(history_stamp=history_stamp())
+        .annotate(history_stamp=version_stamp(HISTORY_VERSION))
         .order_by("relation", "birth_date")
     )
     if not persons:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from policies.models import Policy
 from policies.selectors import linked_insured_ids
 from portal.core.versioned_cache import versioned_get
-from portal.core.versions import version_get
+from portal.core.versions import version_stamp_get
 
 from .kasko import kasko_lowest_premium
 from .models import Offer, Purchase, Quote, TerritoryCoefficient
@@ -83,10 +83,11 @@ LOWEST_PREMIUMS_SECONDS = 3600
 
 def lowest_premiums(today: datetime.date | None = None) -> dict[str, Decimal]:
     """Each product's «от N руб.» on the shop's cards (see lowest_premiums_priced), cached per day
-    under the tariffs' version: one query a page instead of every product's tariff reads. A write
-    that sends no signal (a bulk load) shows within LOWEST_PREMIUMS_SECONDS."""
+    under the tariffs' version stamp (a database made anew never reads an older one's prices):
+    one query a page instead of every product's tariff reads. A write that sends no signal (a
+    bulk load) shows within LOWEST_PREMIUMS_SECONDS."""
     today = today or timezone.localdate()
-    key = f"shop:lowest-premiums:{today.isoformat()}:{version_get(TARIFFS_VERSION)}"
+    key = f"shop:lowest-premiums:{today.isoformat()}:{version_stamp_get(TARIFFS_VERSION)}"
     return versioned_get(key, partial(lowest_premiums_priced, today), LOWEST_PREMIUMS_SECONDS)
 
 
